@@ -1,0 +1,133 @@
+//! Command-line interface: clap definitions and the plain-text subcommands.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::wizard::{self, Origin};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "psa-onboard",
+    version,
+    about = "Set up and verify an integration's API access to Autotask or ConnectWise PSA",
+    long_about = "psa-onboard walks a PSA administrator through giving a third-party integration \
+API access to Datto Autotask PSA or ConnectWise PSA, step by step from the vendor's own guide, \
+and verifies every step against the live PSA before moving on.",
+    after_help = "Examples:\n  psa-onboard wizards\n  psa-onboard show topleft-connectwise"
+)]
+pub struct Cli {
+    /// Directory of extra wizard files (default: $XDG_CONFIG_HOME/psa-onboard/wizards).
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "PSA_ONBOARD_WIZARD_DIR"
+    )]
+    pub wizard_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the available wizards.
+    #[command(after_help = "Example:\n  psa-onboard wizards")]
+    Wizards,
+
+    /// Print a wizard's steps and permission tables as a checklist.
+    #[command(after_help = "Examples:\n  psa-onboard show topleft-connectwise\n  \
+psa-onboard show ./my-vendor.toml > checklist.txt")]
+    Show {
+        /// Wizard id (see `psa-onboard wizards`) or path to a wizard .toml file.
+        wizard: String,
+        /// Wrap prose at this many columns.
+        #[arg(long, default_value_t = 100)]
+        width: usize,
+    },
+
+    /// Check a wizard file for errors without running it.
+    #[command(after_help = "Example:\n  psa-onboard validate ./my-vendor.toml")]
+    Validate {
+        /// Path to a wizard .toml file.
+        file: PathBuf,
+    },
+}
+
+impl Cli {
+    /// The directory user wizards are read from.
+    pub fn wizard_dir(&self) -> Option<PathBuf> {
+        self.wizard_dir.clone().or_else(wizard::user_dir)
+    }
+}
+
+/// A failure that should end the process with a message and exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+pub fn list_wizards(cli: &Cli, out: &mut impl Write) -> std::io::Result<()> {
+    let dir = cli.wizard_dir();
+    let (all, errors) = wizard::catalog(dir.as_deref());
+    let id_w = all
+        .iter()
+        .map(|l| l.wizard.id.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    let v_w = all
+        .iter()
+        .map(|l| l.wizard.vendor.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    writeln!(
+        out,
+        "{:<id_w$}  {:<11}  {:<v_w$}  {:>5}  SOURCE",
+        "ID", "PSA", "VENDOR", "STEPS"
+    )?;
+    for l in &all {
+        let source = match &l.origin {
+            Origin::Builtin => "built-in".to_string(),
+            o => o.label(),
+        };
+        writeln!(
+            out,
+            "{:<id_w$}  {:<11}  {:<v_w$}  {:>5}  {}",
+            l.wizard.id,
+            l.wizard.psa.short(),
+            l.wizard.vendor,
+            l.wizard.steps.len(),
+            source
+        )?;
+    }
+    for e in errors {
+        writeln!(out, "\nSkipped an invalid wizard file:\n{e}")?;
+    }
+    Ok(())
+}
+
+pub fn show(cli: &Cli, name: &str, width: usize, out: &mut impl Write) -> Result<(), UsageError> {
+    let dir = cli.wizard_dir();
+    let loaded = wizard::resolve(name, dir.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+    let text = crate::checklist::render(&loaded.wizard, width.max(40));
+    out.write_all(text.as_bytes())
+        .map_err(|e| UsageError(format!("cannot write: {e}")))
+}
+
+pub fn validate(file: &std::path::Path, out: &mut impl Write) -> Result<(), UsageError> {
+    let loaded = wizard::load::load_file(file, Origin::File(file.to_path_buf()))
+        .map_err(|e| UsageError(e.to_string()))?;
+    let _ = writeln!(
+        out,
+        "{}: valid — {} ({}), {} steps, {} permission rows",
+        file.display(),
+        loaded.wizard.id,
+        loaded.wizard.psa.label(),
+        loaded.wizard.steps.len(),
+        loaded.wizard.rows().count()
+    );
+    Ok(())
+}

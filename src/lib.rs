@@ -1,0 +1,11 @@
+//! psa-onboard: a terminal setup wizard that configures and verifies an integration's API access
+//! to Datto Autotask PSA or ConnectWise PSA.
+//!
+//! Data flows one way: `wizard` (what must be true) → `verify` (how to prove it) → `psa`
+//! (HTTP only). The TUI renders state and turns keys into messages.
+
+pub mod checklist;
+pub mod cli;
+pub mod connection;
+pub mod verify;
+pub mod wizard;

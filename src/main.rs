@@ -1,0 +1,22 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use psa_onboard::cli::{self, Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut stdout = std::io::stdout().lock();
+    let result = match &cli.command {
+        None | Some(Command::Wizards) => cli::list_wizards(&cli, &mut stdout)
+            .map_err(|e| cli::UsageError(format!("cannot write: {e}"))),
+        Some(Command::Show { wizard, width }) => cli::show(&cli, wizard, *width, &mut stdout),
+        Some(Command::Validate { file }) => cli::validate(file, &mut stdout),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("psa-onboard: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! Loading wizards: the built-in ones compiled into the binary, the user's from the config
+//! directory, and any file named on the command line.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use toml::de::{DeTable, DeValue};
+
+use super::error::{WizardError, WizardErrors};
+use super::model::Wizard;
+use super::validate::{Seg, validate};
+
+/// The wizards shipped in the binary, as (file name, text).
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "topleft-autotask.toml",
+        include_str!("../../wizards/topleft-autotask.toml"),
+    ),
+    (
+        "topleft-connectwise.toml",
+        include_str!("../../wizards/topleft-connectwise.toml"),
+    ),
+    (
+        "tasky-autotask.toml",
+        include_str!("../../wizards/tasky-autotask.toml"),
+    ),
+    (
+        "rewst-autotask.toml",
+        include_str!("../../wizards/rewst-autotask.toml"),
+    ),
+];
+
+/// Where a wizard came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Builtin,
+    /// From the user's config directory.
+    User(PathBuf),
+    /// Named explicitly (`--wizard ./file.toml`).
+    File(PathBuf),
+}
+
+impl Origin {
+    pub fn label(&self) -> String {
+        match self {
+            Origin::Builtin => "built-in".into(),
+            Origin::User(p) | Origin::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// A loaded, validated wizard with its provenance.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub wizard: Wizard,
+    pub origin: Origin,
+    /// SHA-256 of the file's text, so a session notices when its wizard changed.
+    pub content_hash: String,
+}
+
+/// Parse and validate one wizard file's text. `file` names it in errors.
+pub fn parse(file: &str, text: &str) -> Result<Wizard, WizardErrors> {
+    let wizard: Wizard = toml::from_str(text).map_err(|e| {
+        WizardErrors(vec![WizardError::at(
+            file,
+            text,
+            e.span(),
+            e.message().trim().to_owned(),
+        )])
+    })?;
+    let problems = validate(&wizard);
+    if problems.is_empty() {
+        return Ok(wizard);
+    }
+    let doc = DeTable::parse(text)
+        .ok()
+        .map(|t| DeValue::Table(t.into_inner()));
+    Err(WizardErrors(
+        problems
+            .into_iter()
+            .map(|pr| {
+                let span = doc.as_ref().and_then(|d| span_of(d, &pr.path));
+                WizardError::at(file, text, span, pr.message)
+            })
+            .collect(),
+    ))
+}
+
+/// The span of the value at `path`, or of its nearest ancestor that exists.
+fn span_of(root: &DeValue<'_>, path: &[Seg]) -> Option<std::ops::Range<usize>> {
+    let mut cur = root;
+    let mut best = None;
+    for seg in path {
+        let next = match seg {
+            Seg::Key(k) => cur.get(*k),
+            Seg::Idx(i) => cur.get(*i),
+        };
+        match next {
+            Some(v) => {
+                best = Some(v.span());
+                cur = v.get_ref();
+            }
+            None => break,
+        }
+    }
+    best
+}
+
+pub fn hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Load a wizard from a file path.
+pub fn load_file(path: &Path, origin: Origin) -> Result<Loaded, WizardErrors> {
+    let label = path.display().to_string();
+    let text = fs::read_to_string(path)
+        .map_err(|e| WizardErrors(vec![WizardError::file(&label, format!("cannot read: {e}"))]))?;
+    let wizard = parse(&label, &text)?;
+    Ok(Loaded {
+        wizard,
+        origin,
+        content_hash: hash(&text),
+    })
+}
+
+/// The built-in wizards. They are tested to be valid, so a failure here is a build defect.
+pub fn builtin() -> Vec<Loaded> {
+    BUILTIN
+        .iter()
+        .map(|(name, text)| {
+            let wizard = parse(&format!("builtin:{name}"), text)
+                .unwrap_or_else(|e| panic!("built-in wizard {name} is invalid:\n{e}"));
+            Loaded {
+                wizard,
+                origin: Origin::Builtin,
+                content_hash: hash(text),
+            }
+        })
+        .collect()
+}
+
+/// The user's wizard directory: `$XDG_CONFIG_HOME/psa-onboard/wizards`.
+pub fn user_dir() -> Option<PathBuf> {
+    use etcetera::BaseStrategy;
+    etcetera::choose_base_strategy()
+        .ok()
+        .map(|s| s.config_dir().join("psa-onboard").join("wizards"))
+}
+
+/// Every wizard available: built-ins, then the user's directory (a user file with a built-in's
+/// id replaces it). Invalid user files are returned as errors beside the good ones, so one bad
+/// file never hides the rest.
+pub fn catalog(dir: Option<&Path>) -> (Vec<Loaded>, Vec<WizardErrors>) {
+    let mut all = builtin();
+    let mut errors = Vec::new();
+    if let Some(dir) = dir
+        && let Ok(entries) = fs::read_dir(dir)
+    {
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            match load_file(&path, Origin::User(path.clone())) {
+                Ok(l) => {
+                    all.retain(|x| x.wizard.id != l.wizard.id);
+                    all.push(l);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    (all, errors)
+}
+
+/// Resolve a wizard by id (from the catalog) or by path (anything that names an existing file
+/// or ends in `.toml`).
+pub fn resolve(name: &str, dir: Option<&Path>) -> Result<Loaded, ResolveError> {
+    let as_path = Path::new(name);
+    if name.ends_with(".toml") || as_path.is_file() {
+        return load_file(as_path, Origin::File(as_path.to_path_buf()))
+            .map_err(ResolveError::Invalid);
+    }
+    let (all, _) = catalog(dir);
+    let ids: Vec<String> = all.iter().map(|l| l.wizard.id.clone()).collect();
+    all.into_iter()
+        .find(|l| l.wizard.id == name)
+        .ok_or_else(|| ResolveError::Unknown {
+            name: name.to_owned(),
+            known: ids,
+        })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error("no wizard named {name:?}; available: {}. A path to a .toml file also works.", known.join(", "))]
+    Unknown { name: String, known: Vec<String> },
+    #[error("{0}")]
+    Invalid(WizardErrors),
+}
+
+/// Deserialize helper kept for callers that want only the model (e.g. fuzzing).
+pub fn from_str_unvalidated(text: &str) -> Result<Wizard, toml::de::Error> {
+    Wizard::deserialize(toml::de::Deserializer::parse(text)?)
+}

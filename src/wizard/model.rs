@@ -1,0 +1,682 @@
+//! The wizard definition model: what a vendor's guide says the admin must do, as data.
+//!
+//! A wizard file is one integration on one PSA. Steps carry the guide's own words (titles,
+//! instructions, permission tables, comments) and, where the PSA's API can observe the result,
+//! how to verify it. Anything the API cannot observe is an explicit `manual` check with a reason.
+
+use serde::{Deserialize, Serialize};
+
+/// The PSA a wizard targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Psa {
+    Autotask,
+    Connectwise,
+}
+
+impl Psa {
+    pub fn label(self) -> &'static str {
+        match self {
+            Psa::Autotask => "Datto Autotask PSA",
+            Psa::Connectwise => "ConnectWise PSA",
+        }
+    }
+
+    pub fn short(self) -> &'static str {
+        match self {
+            Psa::Autotask => "autotask",
+            Psa::Connectwise => "connectwise",
+        }
+    }
+
+    /// The level values that may appear in this PSA's permission tables.
+    pub fn levels(self) -> &'static [&'static str] {
+        match self {
+            // Autotask security-level grids mix scope levels (View: All/Mine/None) with
+            // yes/no columns (Add: Yes/No) and checkbox grids (Web Services API: Checked).
+            Psa::Autotask => &["All", "Mine", "None", "Yes", "No", "Checked"],
+            // ConnectWise module functions: the API enum is exactly None | My | All.
+            Psa::Connectwise => &["None", "My", "All"],
+        }
+    }
+}
+
+/// One wizard: an integration × a PSA, written from the vendor's guide.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wizard {
+    /// Stable id, e.g. `topleft-connectwise`.
+    pub id: String,
+    pub psa: Psa,
+    /// The integration vendor, e.g. `TopLeft`.
+    pub vendor: String,
+    pub title: String,
+    /// The guide's introduction: why the vendor needs access.
+    #[serde(default)]
+    pub summary: String,
+    /// Where the wizard's content comes from (guide titles or URLs).
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Vendor-supplied connection values.
+    #[serde(default)]
+    pub integration: Integration,
+    pub steps: Vec<Step>,
+    /// The guide's troubleshooting advice, shown when a step fails.
+    #[serde(default)]
+    pub troubleshooting: Vec<String>,
+}
+
+/// Values the vendor supplies. Absent values are asked of the admin.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Integration {
+    /// Autotask API tracking identifier issued to the vendor.
+    pub tracking_identifier: Option<String>,
+    /// ConnectWise clientId (a GUID from the ConnectWise developer portal).
+    pub client_id: Option<String>,
+}
+
+/// The kinds of step a guide contains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// Autotask: a dedicated security level with the vendor's permissions.
+    SecurityLevel,
+    /// ConnectWise: a dedicated security role with the vendor's module-function levels.
+    SecurityRole,
+    /// Autotask: the API-only resource the integration signs in as.
+    ApiUser,
+    /// ConnectWise: the API member the integration signs in as.
+    ApiMember,
+    /// Autotask: the API tracking identifier (Integration Vendor) on the API user.
+    TrackingIdentifier,
+    /// ConnectWise: the clientId the integration sends.
+    ClientId,
+    /// ConnectWise: public/private API keys for the member; Autotask: username and secret.
+    ApiKeys,
+    /// Autotask resource impersonation.
+    Impersonation,
+    /// Autotask webhooks.
+    Webhooks,
+    /// ConnectWise callbacks.
+    Callbacks,
+    /// Handing the credentials to the vendor.
+    CredentialSubmission,
+    /// Something only a person can do or confirm.
+    Manual,
+}
+
+impl StepKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            StepKind::SecurityLevel => "security level",
+            StepKind::SecurityRole => "security role",
+            StepKind::ApiUser => "API user",
+            StepKind::ApiMember => "API member",
+            StepKind::TrackingIdentifier => "tracking identifier",
+            StepKind::ClientId => "clientId",
+            StepKind::ApiKeys => "API keys",
+            StepKind::Impersonation => "impersonation",
+            StepKind::Webhooks => "webhooks",
+            StepKind::Callbacks => "callbacks",
+            StepKind::CredentialSubmission => "credential submission",
+            StepKind::Manual => "manual",
+        }
+    }
+
+    /// Which PSAs a step kind belongs to (`None` = both).
+    pub fn psa(self) -> Option<Psa> {
+        match self {
+            StepKind::SecurityLevel
+            | StepKind::ApiUser
+            | StepKind::TrackingIdentifier
+            | StepKind::Impersonation
+            | StepKind::Webhooks => Some(Psa::Autotask),
+            StepKind::SecurityRole
+            | StepKind::ApiMember
+            | StepKind::ClientId
+            | StepKind::Callbacks => Some(Psa::Connectwise),
+            StepKind::ApiKeys | StepKind::CredentialSubmission | StepKind::Manual => None,
+        }
+    }
+}
+
+/// One step of the guide.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub id: String,
+    pub kind: StepKind,
+    pub title: String,
+    /// The guide's reason for this step.
+    #[serde(default)]
+    pub why: String,
+    /// The admin's clicks, in order, with the UI path as the guide gives it.
+    #[serde(default)]
+    pub instructions: Vec<String>,
+    /// Notes the guide adds after the clicks (e.g. "API members can only access ... via the API").
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// The guide marks this step as conditional ("If you plan to use webhooks ...").
+    #[serde(default)]
+    pub optional: bool,
+    /// When `optional`, the guide's condition in its own words.
+    pub condition: Option<String>,
+
+    // --- kind-specific values (validated per kind) ---
+    /// security_level / security_role: the name the guide asks for ("TopLeft").
+    pub name: Option<String>,
+    /// security_level: the system level the guide says to copy ("API User (system)").
+    pub copy_from: Option<String>,
+    /// api_user / api_member: the security level or role the account must have.
+    pub security_level: Option<String>,
+    /// api_member: the member settings the guide lists.
+    pub member: Option<MemberSpec>,
+    /// api_user: the username the guide suggests (prefix before the Autotask domain).
+    pub username_hint: Option<String>,
+    /// api_user / tracking_identifier: the Integration Vendor label to select.
+    pub integration_vendor: Option<String>,
+    /// credential_submission: where and what to hand to the vendor.
+    pub portal: Option<Portal>,
+    /// impersonation: what each license can and cannot do when impersonated.
+    #[serde(default)]
+    pub license_limits: Vec<LicenseLimit>,
+
+    /// The guide's permission table(s) for this step, row by row.
+    #[serde(default)]
+    pub permissions: Vec<PermissionRow>,
+    /// The step's checks beyond its permission rows.
+    #[serde(default)]
+    pub checks: Vec<Check>,
+}
+
+/// ConnectWise API member settings from the guide's member form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberSpec {
+    /// Member ID ("TopLeft").
+    pub identifier: Option<String>,
+    /// Member Name ("TopLeft API").
+    pub name: Option<String>,
+    /// Email, as the guide shows it (a placeholder domain).
+    pub email: Option<String>,
+    /// Role ID (the security role's name).
+    pub role: Option<String>,
+    /// Level ("Corporate (Level 1)").
+    pub level: Option<String>,
+    /// Name / location ("Corporate").
+    pub location: Option<String>,
+}
+
+/// A license (as Autotask names it) and its impersonation limits, from the guide.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LicenseLimit {
+    /// Licenses this entry covers, in the guide's words ("Team Member").
+    pub licenses: Vec<String>,
+    pub impersonation: ImpersonationSupport,
+    /// What resources with such a level cannot do, in the guide's words.
+    #[serde(default)]
+    pub cannot: Vec<String>,
+    /// The guide's sentence about them.
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImpersonationSupport {
+    Full,
+    Partial,
+    None,
+}
+
+/// Where the admin hands the credentials to the vendor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Portal {
+    /// The portal's address, when the guide gives one.
+    pub url: Option<String>,
+    /// The guide's name for the page ("Autotask Integration Setup page").
+    pub page: Option<String>,
+    /// What the portal asks for. Each is a connection value the wizard collected.
+    #[serde(default)]
+    pub fields: Vec<PortalField>,
+    /// An HTTPS endpoint that accepts the credentials as JSON (optional).
+    pub submit_endpoint: Option<String>,
+}
+
+/// Connection values a portal can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PortalField {
+    // Autotask
+    Username,
+    Secret,
+    TrackingIdentifier,
+    // ConnectWise
+    Site,
+    CompanyId,
+    PublicKey,
+    PrivateKey,
+    ClientId,
+}
+
+impl PortalField {
+    pub fn label(self) -> &'static str {
+        match self {
+            PortalField::Username => "API username",
+            PortalField::Secret => "API secret",
+            PortalField::TrackingIdentifier => "API tracking identifier",
+            PortalField::Site => "ConnectWise site",
+            PortalField::CompanyId => "Company ID",
+            PortalField::PublicKey => "Public key",
+            PortalField::PrivateKey => "Private key",
+            PortalField::ClientId => "clientId",
+        }
+    }
+
+    pub fn is_secret(self) -> bool {
+        matches!(self, PortalField::Secret | PortalField::PrivateKey)
+    }
+
+    pub fn psa(self) -> Psa {
+        match self {
+            PortalField::Username | PortalField::Secret | PortalField::TrackingIdentifier => {
+                Psa::Autotask
+            }
+            _ => Psa::Connectwise,
+        }
+    }
+}
+
+/// One row of a vendor's permission table.
+///
+/// A row is exactly one of: a level row (module/object with level columns), a checkbox row,
+/// a dropdown setting, or a requirement row (a category with the permissions it needs, as in
+/// guides that summarise rather than tabulate).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionRow {
+    /// The module (or section path) as the guide names it.
+    pub module: String,
+    /// Autotask: the row's "Description"/"Object" column.
+    pub object: Option<String>,
+    /// ConnectWise: the module function.
+    pub function: Option<String>,
+    /// A requirement row's category ("Companies & Contacts").
+    pub category: Option<String>,
+    /// A requirement row's count of endpoints the vendor calls.
+    pub endpoints: Option<u32>,
+
+    // Level columns. Autotask tables use view/add/edit/delete or a single "permission";
+    // ConnectWise tables use add/edit/delete/inquire. A blank cell is an absent value.
+    pub view: Option<String>,
+    pub add: Option<String>,
+    pub edit: Option<String>,
+    pub delete: Option<String>,
+    pub inquire: Option<String>,
+    pub permission: Option<String>,
+
+    /// Checkbox row: the checkbox's label.
+    pub checkbox: Option<String>,
+    /// Checkbox row: whether the guide says to check (default) or uncheck it.
+    pub checked: Option<bool>,
+    /// Dropdown row: the setting's label and the value to choose.
+    pub setting: Option<String>,
+    pub value: Option<String>,
+    /// Requirement row: the permissions the guide lists.
+    #[serde(default)]
+    pub required: Vec<String>,
+
+    /// The vendor's comment for this row.
+    #[serde(default)]
+    pub comment: String,
+    /// How the row is verified; see [`RowVerify`]. ConnectWise level rows verify through the
+    /// member's effective security and need nothing here.
+    pub verify: Option<RowVerify>,
+}
+
+/// The shape of a permission row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowShape {
+    Levels,
+    Checkbox,
+    Setting,
+    Requirement,
+}
+
+/// A level column of a permission table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Column {
+    View,
+    Add,
+    Edit,
+    Delete,
+    Inquire,
+    Permission,
+}
+
+impl Column {
+    pub const ALL: [Column; 6] = [
+        Column::View,
+        Column::Add,
+        Column::Edit,
+        Column::Delete,
+        Column::Inquire,
+        Column::Permission,
+    ];
+
+    pub fn label(self, psa: Psa) -> &'static str {
+        match (self, psa) {
+            (Column::View, _) => "View",
+            (Column::Add, Psa::Connectwise) => "Add Level",
+            (Column::Edit, Psa::Connectwise) => "Edit Level",
+            (Column::Delete, Psa::Connectwise) => "Delete Level",
+            (Column::Add, _) => "Add",
+            (Column::Edit, _) => "Edit",
+            (Column::Delete, _) => "Delete",
+            (Column::Inquire, _) => "Inquire Level",
+            (Column::Permission, _) => "Permission",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Column::View => "view",
+            Column::Add => "add",
+            Column::Edit => "edit",
+            Column::Delete => "delete",
+            Column::Inquire => "inquire",
+            Column::Permission => "permission",
+        }
+    }
+}
+
+impl PermissionRow {
+    /// The value of a level column, if the guide gives one.
+    pub fn level(&self, column: Column) -> Option<&str> {
+        match column {
+            Column::View => self.view.as_deref(),
+            Column::Add => self.add.as_deref(),
+            Column::Edit => self.edit.as_deref(),
+            Column::Delete => self.delete.as_deref(),
+            Column::Inquire => self.inquire.as_deref(),
+            Column::Permission => self.permission.as_deref(),
+        }
+    }
+
+    /// Level columns with values, in table order.
+    pub fn levels(&self) -> impl Iterator<Item = (Column, &str)> {
+        Column::ALL
+            .into_iter()
+            .filter_map(|c| self.level(c).map(|v| (c, v)))
+    }
+
+    pub fn has_levels(&self) -> bool {
+        self.levels().next().is_some()
+    }
+
+    /// The shapes this row's fields describe (a valid row has exactly one).
+    pub fn shapes(&self) -> Vec<RowShape> {
+        let mut shapes = Vec::new();
+        if self.has_levels() {
+            shapes.push(RowShape::Levels);
+        }
+        if self.checkbox.is_some() {
+            shapes.push(RowShape::Checkbox);
+        }
+        if self.setting.is_some() {
+            shapes.push(RowShape::Setting);
+        }
+        if !self.required.is_empty() {
+            shapes.push(RowShape::Requirement);
+        }
+        shapes
+    }
+
+    pub fn shape(&self) -> RowShape {
+        self.shapes().first().copied().unwrap_or(RowShape::Levels)
+    }
+
+    /// What the row is about: the object/function/checkbox/setting/category name.
+    pub fn subject(&self) -> &str {
+        self.function
+            .as_deref()
+            .or(self.object.as_deref())
+            .or(self.checkbox.as_deref())
+            .or(self.setting.as_deref())
+            .or(self.category.as_deref())
+            .unwrap_or("")
+    }
+
+    /// A one-line label: `Module › Subject`.
+    pub fn label(&self) -> String {
+        let subject = self.subject();
+        if subject.is_empty() {
+            self.module.clone()
+        } else {
+            format!("{} › {}", self.module, subject)
+        }
+    }
+
+    pub fn is_checked(&self) -> bool {
+        self.checked.unwrap_or(true)
+    }
+
+    /// The manual reason, if this row can only be confirmed by a person.
+    pub fn manual_reason(&self) -> Option<&str> {
+        self.verify.as_ref().and_then(|v| v.manual.as_deref())
+    }
+}
+
+/// How a permission row is verified.
+///
+/// Either `manual` (with the reason the API cannot observe it), or one or more Autotask
+/// entities whose `userAccessFor*` the calling API user must have.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowVerify {
+    /// The row cannot be observed through the API; the admin confirms it. Says why.
+    pub manual: Option<String>,
+    /// The row is proven by a step-level observation (e.g. "Can login to Web Services API" by a
+    /// successful sign-in).
+    pub observe: Option<Observe>,
+    /// One Autotask entity (REST name, e.g. `Tickets`).
+    pub entity: Option<String>,
+    /// Several Autotask entities with the same expectations.
+    #[serde(default)]
+    pub entities: Vec<String>,
+    pub query: Option<Access>,
+    pub create: Option<Access>,
+    pub update: Option<Access>,
+    pub delete: Option<Access>,
+}
+
+impl RowVerify {
+    /// All entities named, `entity` first.
+    pub fn all_entities(&self) -> Vec<&str> {
+        self.entity
+            .iter()
+            .map(String::as_str)
+            .chain(self.entities.iter().map(String::as_str))
+            .collect()
+    }
+
+    /// The operation expectations given, in a fixed order.
+    pub fn expectations(&self) -> Vec<(Op, Access)> {
+        [
+            (Op::Query, self.query),
+            (Op::Create, self.create),
+            (Op::Update, self.update),
+            (Op::Delete, self.delete),
+        ]
+        .into_iter()
+        .filter_map(|(op, a)| a.map(|a| (op, a)))
+        .collect()
+    }
+}
+
+/// An entity operation as Autotask reports access to it (`userAccessFor*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Op {
+    Query,
+    Create,
+    Update,
+    Delete,
+}
+
+impl Op {
+    pub fn label(self) -> &'static str {
+        match self {
+            Op::Query => "query",
+            Op::Create => "create",
+            Op::Update => "update",
+            Op::Delete => "delete",
+        }
+    }
+}
+
+/// Expected access to an entity operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Access {
+    /// Must be `All` (`Restricted` warns).
+    All,
+    /// Must not be `None` (`All` or `Restricted`).
+    Any,
+    /// Must be `None`; anything else is excess privilege (warn).
+    None,
+}
+
+/// A step-level check beyond the permission rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub id: String,
+    pub title: String,
+    /// What the PSA's API observes to decide this check.
+    pub observe: Option<Observe>,
+    /// The check cannot be observed through the API; the admin confirms it. Says why.
+    pub manual: Option<String>,
+    /// A mismatch warns rather than fails (the guide's value is a recommendation).
+    #[serde(default)]
+    pub warn_only: bool,
+    /// This check writes to the PSA; it runs only when the admin opts in.
+    #[serde(default)]
+    pub write: bool,
+    /// What to click to fix it, in the guide's words (falls back to the step's instructions).
+    pub remedy: Option<String>,
+}
+
+/// The facts the verification engine knows how to observe through a PSA's API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Observe {
+    // --- Autotask ---
+    /// `zoneInformation` resolves the API username to a zone.
+    AutotaskZone,
+    /// One `Version` call with the three headers succeeds.
+    AutotaskCredentials,
+    /// `ThresholdInformation`: the tenant's hourly budget is under half used.
+    AutotaskThreshold,
+    /// The API user's resource record is active.
+    AutotaskUserActive,
+    /// The API user's license type is "API User".
+    AutotaskUserLicense,
+    /// The API user's security level is the named dedicated copy, not "API User (system)".
+    AutotaskUserSecurityLevel,
+    /// Active human resources' security levels and licenses, as the impersonation checklist.
+    AutotaskImpersonationLevels,
+    /// The API user may create webhooks (TicketWebhooks create access).
+    AutotaskWebhookAccess,
+    /// Write test: an impersonated ticket note (opt-in; leaves a note behind).
+    AutotaskImpersonationWrite,
+    /// Write test: create and delete an inactive webhook (opt-in).
+    AutotaskWebhookWrite,
+
+    // --- ConnectWise ---
+    /// `login/companyinfo` resolves the company's codebase.
+    ConnectwiseCompanyInfo,
+    /// `system/info` answers with these keys and clientId.
+    ConnectwiseCredentials,
+    /// The clientId is accepted.
+    ConnectwiseClientId,
+    /// The keys belong to the expected member.
+    ConnectwiseMemberIdentity,
+    /// The member is an API member (license class A).
+    ConnectwiseMemberLicense,
+    /// The member is active.
+    ConnectwiseMemberActive,
+    /// The member's security role is the expected one.
+    ConnectwiseMemberRole,
+    /// The member's level (structure level) is as the guide says.
+    ConnectwiseMemberLevel,
+    /// The member's location is as the guide says.
+    ConnectwiseMemberLocation,
+    /// Functions outside the guide's table are at None.
+    ConnectwiseRoleExcess,
+    /// The role is not an admin role.
+    ConnectwiseRoleNotAdmin,
+    /// Callbacks the integration registered are active.
+    ConnectwiseCallbacks,
+}
+
+impl Observe {
+    pub fn psa(self) -> Psa {
+        use Observe::*;
+        match self {
+            AutotaskZone
+            | AutotaskCredentials
+            | AutotaskThreshold
+            | AutotaskUserActive
+            | AutotaskUserLicense
+            | AutotaskUserSecurityLevel
+            | AutotaskImpersonationLevels
+            | AutotaskWebhookAccess
+            | AutotaskImpersonationWrite
+            | AutotaskWebhookWrite => Psa::Autotask,
+            _ => Psa::Connectwise,
+        }
+    }
+
+    /// Whether observing this performs a write in the PSA.
+    pub fn is_write(self) -> bool {
+        matches!(
+            self,
+            Observe::AutotaskImpersonationWrite | Observe::AutotaskWebhookWrite
+        )
+    }
+}
+
+impl Wizard {
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    /// The first step of a kind.
+    pub fn step_of(&self, kind: StepKind) -> Option<&Step> {
+        self.steps.iter().find(|s| s.kind == kind)
+    }
+
+    /// The name of the security level (Autotask) or role (ConnectWise) the guide asks for.
+    pub fn level_name(&self) -> Option<&str> {
+        self.step_of(StepKind::SecurityLevel)
+            .or_else(|| self.step_of(StepKind::SecurityRole))
+            .and_then(|s| s.name.as_deref())
+    }
+
+    /// Every permission row across steps, with its step.
+    pub fn rows(&self) -> impl Iterator<Item = (&Step, &PermissionRow)> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.permissions.iter().map(move |r| (s, r)))
+    }
+
+    /// The portal fields, from the credential submission step.
+    pub fn portal(&self) -> Option<&Portal> {
+        self.step_of(StepKind::CredentialSubmission)
+            .and_then(|s| s.portal.as_ref())
+    }
+}
