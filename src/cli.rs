@@ -48,6 +48,16 @@ psa-onboard show ./my-vendor.toml > checklist.txt")]
         width: usize,
     },
 
+    /// Run every check of a wizard against the PSA, without the TUI (exit 0 ok, 1 a check failed,
+    /// 2 could not run).
+    #[command(
+        after_help = "Connection details come from flags or the environment: AUTOTASK_API_ROOT, \
+AUTOTASK_USERNAME, AUTOTASK_SECRET, AUTOTASK_INTEGRATION_CODE; CONNECTWISE_SITE, CONNECTWISE_COMPANY_ID, \
+CONNECTWISE_PUBLIC_KEY, CONNECTWISE_PRIVATE_KEY, CONNECTWISE_CLIENT_ID. Secrets are read from the \
+environment only.\n\nExample:\n  psa-onboard check --wizard topleft-autotask --format json"
+    )]
+    Check(crate::verify::check_cmd::CheckArgs),
+
     /// Check a wizard file for errors without running it.
     #[command(after_help = "Example:\n  psa-onboard validate ./my-vendor.toml")]
     Validate {

@@ -11,6 +11,16 @@ fn main() -> ExitCode {
             .map_err(|e| cli::UsageError(format!("cannot write: {e}"))),
         Some(Command::Show { wizard, width }) => cli::show(&cli, wizard, *width, &mut stdout),
         Some(Command::Validate { file }) => cli::validate(file, &mut stdout),
+        Some(Command::Check(args)) => {
+            return match psa_onboard::verify::check_cmd::run(&cli, args, &mut stdout) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(1),
+                Err(e) => {
+                    eprintln!("psa-onboard: {e}");
+                    ExitCode::from(2)
+                }
+            };
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -58,7 +58,12 @@ pub struct PsaError {
 }
 
 impl PsaError {
-    pub fn new(kind: ErrorKind, status: Option<u16>, message: impl Into<String>, url: &str) -> Self {
+    pub fn new(
+        kind: ErrorKind,
+        status: Option<u16>,
+        message: impl Into<String>,
+        url: &str,
+    ) -> Self {
         PsaError {
             kind,
             status,
@@ -99,7 +104,10 @@ impl PsaError {
             ErrorKind::Server => "server error".to_string(),
             ErrorKind::BadRequest => "request rejected".to_string(),
         };
-        let status = self.status.map(|s| format!("HTTP {s}, ")).unwrap_or_default();
+        let status = self
+            .status
+            .map(|s| format!("HTTP {s}, "))
+            .unwrap_or_default();
         if self.message.is_empty() {
             format!("{what} ({status}{} with an empty body)", self.url)
         } else {
@@ -151,8 +159,16 @@ pub fn autotask_message(body: &str) -> String {
 }
 
 pub fn looks_like_html(body: &str) -> bool {
-    let start: String = body.trim_start().chars().take(100).collect::<String>().to_ascii_lowercase();
-    start.starts_with("<!doctype") || start.starts_with("<html") || start.starts_with("<?xml") || start.starts_with('<')
+    let start: String = body
+        .trim_start()
+        .chars()
+        .take(100)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    start.starts_with("<!doctype")
+        || start.starts_with("<html")
+        || start.starts_with("<?xml")
+        || start.starts_with('<')
 }
 
 /// The `<title>` of an HTML page, for quoting.
@@ -167,11 +183,20 @@ fn html_summary(body: &str) -> String {
 }
 
 /// Classify an Autotask non-success answer.
-pub fn classify_autotask(status: u16, body: &str, retry_after: Option<Duration>, url: &str) -> PsaError {
+pub fn classify_autotask(
+    status: u16,
+    body: &str,
+    retry_after: Option<Duration>,
+    url: &str,
+) -> PsaError {
     let message = autotask_message(body);
     let lower = message.to_ascii_lowercase();
-    let html = !body.trim().is_empty() && !body.trim_start().starts_with('{') && looks_like_html(body);
-    let kind = if lower.contains("thread threshold") || lower.contains("request threshold") || status == 429 {
+    let html =
+        !body.trim().is_empty() && !body.trim_start().starts_with('{') && looks_like_html(body);
+    let kind = if lower.contains("thread threshold")
+        || lower.contains("request threshold")
+        || status == 429
+    {
         ErrorKind::Throttled { retry_after }
     } else if lower.contains("does not have the adequate permissions")
         || lower.contains("may not have the required permissions")
@@ -219,7 +244,11 @@ pub fn connectwise_message(body: &str) -> (Option<String>, String) {
         if let Some(errs) = v.get("errors").and_then(|e| e.as_array()) {
             let details: Vec<String> = errs
                 .iter()
-                .filter_map(|e| e.get("message").and_then(|m| m.as_str()).map(str::to_string))
+                .filter_map(|e| {
+                    e.get("message")
+                        .and_then(|m| m.as_str())
+                        .map(str::to_string)
+                })
                 .collect();
             if !details.is_empty() {
                 message = format!("{message} ({})", details.join("; "));
@@ -234,7 +263,12 @@ pub fn connectwise_message(body: &str) -> (Option<String>, String) {
 }
 
 /// Classify a ConnectWise non-success answer: status first, then `code`, message verbatim.
-pub fn classify_connectwise(status: u16, body: &str, retry_after: Option<Duration>, url: &str) -> PsaError {
+pub fn classify_connectwise(
+    status: u16,
+    body: &str,
+    retry_after: Option<Duration>,
+    url: &str,
+) -> PsaError {
     let (code, message) = connectwise_message(body);
     let shown = match &code {
         Some(c) if !message.contains(c.as_str()) => format!("{c}: {message}"),
@@ -277,12 +311,22 @@ mod tests {
         let e = classify_autotask(401, "", None, U);
         assert_eq!(e.kind, ErrorKind::Auth);
         assert_eq!(e.message, "");
-        let e = classify_autotask(500, r#"{"errors":["Zone information could not be determined"]}"#, None, U);
+        let e = classify_autotask(
+            500,
+            r#"{"errors":["Zone information could not be determined"]}"#,
+            None,
+            U,
+        );
         assert_eq!(e.kind, ErrorKind::NotFound);
         assert_eq!(e.message, "Zone information could not be determined");
         let e = classify_autotask(500, r#"{ "errors":["Something went wrong"]}"#, None, U);
         assert_eq!(e.kind, ErrorKind::Server);
-        let e = classify_autotask(500, r#"{"errors":["IntegrationCode is invalid."]}"#, None, U);
+        let e = classify_autotask(
+            500,
+            r#"{"errors":["IntegrationCode is invalid."]}"#,
+            None,
+            U,
+        );
         assert_eq!(e.kind, ErrorKind::Auth);
         let e = classify_autotask(
             500,
@@ -308,32 +352,76 @@ mod tests {
                 Some(Duration::from_secs(2)),
                 U,
             );
-            assert_eq!(e.kind, ErrorKind::Throttled { retry_after: Some(Duration::from_secs(2)) }, "{status}");
+            assert_eq!(
+                e.kind,
+                ErrorKind::Throttled {
+                    retry_after: Some(Duration::from_secs(2))
+                },
+                "{status}"
+            );
         }
-        let e = classify_autotask(405, r#"{"Message":"The requested resource does not support http method 'GET'."}"#, None, U);
+        let e = classify_autotask(
+            405,
+            r#"{"Message":"The requested resource does not support http method 'GET'."}"#,
+            None,
+            U,
+        );
         assert_eq!(e.kind, ErrorKind::BadRequest);
         assert!(e.message.contains("does not support http method"));
-        let e = classify_autotask(404, "<html><head><title>404 - File or directory not found.</title></head></html>", None, U);
+        let e = classify_autotask(
+            404,
+            "<html><head><title>404 - File or directory not found.</title></head></html>",
+            None,
+            U,
+        );
         assert_eq!(e.kind, ErrorKind::NotFound);
         assert!(e.message.contains("404 - File or directory not found."));
-        let e = classify_autotask(500, r#"maxCountOfRecordsToReturn must be between 1 and 500"#, None, U);
+        let e = classify_autotask(
+            500,
+            r#"maxCountOfRecordsToReturn must be between 1 and 500"#,
+            None,
+            U,
+        );
         assert_eq!(e.kind, ErrorKind::Server);
-        assert_eq!(e.message, "maxCountOfRecordsToReturn must be between 1 and 500");
+        assert_eq!(
+            e.message,
+            "maxCountOfRecordsToReturn must be between 1 and 500"
+        );
         let e = classify_autotask(502, "<!DOCTYPE html><html>bad gateway</html>", None, U);
         assert_eq!(e.kind, ErrorKind::Protocol);
     }
 
     #[test]
     fn connectwise_strings_from_field_notes() {
-        let e = classify_connectwise(403, r#"{"code":"Security","message":"You do not have security permission to perform this action."}"#, None, U);
+        let e = classify_connectwise(
+            403,
+            r#"{"code":"Security","message":"You do not have security permission to perform this action."}"#,
+            None,
+            U,
+        );
         assert_eq!(e.kind, ErrorKind::Permission);
         assert!(e.message.contains("You do not have security permission"));
-        let e = classify_connectwise(200, r#"{ "code": "Security", "message": "SSL is required.", "errors": null }"#, None, U);
+        let e = classify_connectwise(
+            200,
+            r#"{ "code": "Security", "message": "SSL is required.", "errors": null }"#,
+            None,
+            U,
+        );
         assert_eq!(e.kind, ErrorKind::Protocol);
-        let e = classify_connectwise(401, r#"{"code":"ConnectWiseApi","message":"UserNotAuthenticated"}"#, None, U);
+        let e = classify_connectwise(
+            401,
+            r#"{"code":"ConnectWiseApi","message":"UserNotAuthenticated"}"#,
+            None,
+            U,
+        );
         assert_eq!(e.kind, ErrorKind::Auth);
         assert!(e.message.contains("UserNotAuthenticated"));
-        let e = classify_connectwise(400, r#"{"code":"Unauthorized","message":"clientId header is required"}"#, None, U);
+        let e = classify_connectwise(
+            400,
+            r#"{"code":"Unauthorized","message":"clientId header is required"}"#,
+            None,
+            U,
+        );
         assert_eq!(e.kind, ErrorKind::ClientId);
         let e = classify_connectwise(401, "invalid credentials or missing clientId", None, U);
         assert_eq!(e.kind, ErrorKind::ClientId);
@@ -345,7 +433,12 @@ mod tests {
             Some(Duration::from_secs(30)),
             U,
         );
-        assert_eq!(e.kind, ErrorKind::Throttled { retry_after: Some(Duration::from_secs(30)) });
+        assert_eq!(
+            e.kind,
+            ErrorKind::Throttled {
+                retry_after: Some(Duration::from_secs(30))
+            }
+        );
         let e = classify_connectwise(
             400,
             r#"{"code":"InvalidObject","message":"ticket object is invalid","errors":[{"code":"NotFound","message":"Service Status 17 not found for Service Board 21","resource":"ticket","field":"status/id"}]}"#,

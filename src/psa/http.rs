@@ -71,7 +71,10 @@ impl RawResponse {
             } else if text.trim().is_empty() {
                 "an empty body where JSON was expected".to_string()
             } else {
-                format!("invalid JSON ({e}): {}", text.chars().take(200).collect::<String>())
+                format!(
+                    "invalid JSON ({e}): {}",
+                    text.chars().take(200).collect::<String>()
+                )
             };
             PsaError::new(ErrorKind::Protocol, Some(self.status), shown, &self.url)
         })
@@ -96,14 +99,15 @@ impl Http {
     pub fn new(cfg: HttpConfig) -> Result<Self, PsaError> {
         let mut certs = Vec::new();
         for pem in &cfg.extra_root_pems {
-            let mut bundle = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
-                PsaError::new(
-                    ErrorKind::Transport(Transport::Policy),
-                    None,
-                    format!("the extra CA certificate is not valid PEM: {e}"),
-                    "",
-                )
-            })?;
+            let mut bundle =
+                reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
+                    PsaError::new(
+                        ErrorKind::Transport(Transport::Policy),
+                        None,
+                        format!("the extra CA certificate is not valid PEM: {e}"),
+                        "",
+                    )
+                })?;
             certs.append(&mut bundle);
         }
         let client = reqwest::Client::builder()
@@ -207,7 +211,9 @@ impl Http {
             return Err(PsaError::new(
                 ErrorKind::Protocol,
                 Some(status.as_u16()),
-                format!("redirected to {to}; psa-onboard does not follow redirects (check the host name)"),
+                format!(
+                    "redirected to {to}; psa-onboard does not follow redirects (check the host name)"
+                ),
                 url,
             ));
         }
@@ -237,7 +243,12 @@ impl Http {
             }
             return Ok(raw);
         }
-        Err(classify(raw.status, &raw.text(), retry_after(&raw.headers), url))
+        Err(classify(
+            raw.status,
+            &raw.text(),
+            retry_after(&raw.headers),
+            url,
+        ))
     }
 }
 
@@ -245,7 +256,10 @@ fn oversize(status: StatusCode, max: usize, url: &str) -> PsaError {
     PsaError::new(
         ErrorKind::Protocol,
         Some(status.as_u16()),
-        format!("the answer is larger than {} KiB; refusing to read it", max / 1024),
+        format!(
+            "the answer is larger than {} KiB; refusing to read it",
+            max / 1024
+        ),
         url,
     )
 }
@@ -367,7 +381,12 @@ fn transport_error(e: &reqwest::Error, url: &str) -> PsaError {
     let lower = chain.to_ascii_lowercase();
     if let Some(r) = find_rustls(e) {
         if let Some(text) = certificate_text(&r) {
-            return PsaError::new(ErrorKind::Transport(Transport::Certificate), None, text, url);
+            return PsaError::new(
+                ErrorKind::Transport(Transport::Certificate),
+                None,
+                text,
+                url,
+            );
         }
         return PsaError::new(
             ErrorKind::Transport(Transport::Tls),
@@ -379,11 +398,23 @@ fn transport_error(e: &reqwest::Error, url: &str) -> PsaError {
     let (t, text) = if e.is_timeout() || lower.contains("timed out") {
         (Transport::Timeout, format!("no answer in time: {chain}"))
     } else if lower.contains("certificate") || lower.contains("unknownissuer") {
-        (Transport::Certificate, format!("the server's certificate was rejected: {chain}"))
-    } else if lower.contains("dns error") || lower.contains("failed to lookup") || lower.contains("name or service not known") {
-        (Transport::Dns, format!("the host name does not resolve: {chain}"))
+        (
+            Transport::Certificate,
+            format!("the server's certificate was rejected: {chain}"),
+        )
+    } else if lower.contains("dns error")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service not known")
+    {
+        (
+            Transport::Dns,
+            format!("the host name does not resolve: {chain}"),
+        )
     } else if lower.contains("connection refused") {
-        (Transport::Refused, format!("nothing is listening there: {chain}"))
+        (
+            Transport::Refused,
+            format!("nothing is listening there: {chain}"),
+        )
     } else if lower.contains("tls") || lower.contains("handshake") {
         (Transport::Tls, format!("TLS failed: {chain}"))
     } else {
@@ -417,14 +448,19 @@ mod tests {
         assert_eq!(retry_after(&h), None);
         h.insert("retry-after", "30".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(30)));
-        h.insert("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        h.insert(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
         assert_eq!(retry_after(&h), None);
     }
 
     #[test]
     fn bad_extra_pem_is_a_clear_error() {
         let cfg = HttpConfig {
-            extra_root_pems: vec!["-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n".into()],
+            extra_root_pems: vec![
+                "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n".into(),
+            ],
             ..HttpConfig::default()
         };
         let e = Http::new(cfg).unwrap_err();

@@ -70,20 +70,27 @@ impl AutotaskClient {
 
     /// `GET {root}/V1.0/zoneInformation?user=…`, unauthenticated. Sets the base URL on success.
     pub async fn zone(&self) -> Result<ZoneInfo, PsaError> {
-        let mut url = url::Url::parse(&format!("{}/V1.0/zoneInformation", self.api_root)).map_err(|e| {
-            PsaError::new(
-                ErrorKind::Transport(super::error::Transport::Policy),
-                None,
-                format!("the Autotask API root \"{}\" is not a URL: {e}", self.api_root),
-                &self.api_root,
-            )
-        })?;
+        let mut url =
+            url::Url::parse(&format!("{}/V1.0/zoneInformation", self.api_root)).map_err(|e| {
+                PsaError::new(
+                    ErrorKind::Transport(super::error::Transport::Policy),
+                    None,
+                    format!(
+                        "the Autotask API root \"{}\" is not a URL: {e}",
+                        self.api_root
+                    ),
+                    &self.api_root,
+                )
+            })?;
         url.query_pairs_mut().append_pair("user", &self.username);
         let url = url.to_string();
         let resp = self
             .http
             .send(&url, Idempotency::Read, classify_autotask, || {
-                Ok(self.http.request(Method::GET, &url)?.header("Accept", "application/json"))
+                Ok(self
+                    .http
+                    .request(Method::GET, &url)?
+                    .header("Accept", "application/json"))
             })
             .await?;
         let zone: ZoneInfo = resp.json()?;
@@ -110,7 +117,12 @@ impl AutotaskClient {
 
     fn url(&self, path: &str) -> Result<String, PsaError> {
         let base = self.base().ok_or_else(|| {
-            PsaError::new(ErrorKind::NotFound, None, "the zone is not known yet (zone lookup first)", path)
+            PsaError::new(
+                ErrorKind::NotFound,
+                None,
+                "the zone is not known yet (zone lookup first)",
+                path,
+            )
         })?;
         Ok(format!("{base}/{}", path.trim_start_matches('/')))
     }
@@ -153,11 +165,18 @@ impl AutotaskClient {
         impersonate: Option<i64>,
     ) -> Result<RawResponse, PsaError> {
         let is_read = method == Method::GET || path.ends_with("/query") || path.contains("/query/");
-        debug_assert!(impersonate.is_none() || !is_read, "never impersonate on a read");
+        debug_assert!(
+            impersonate.is_none() || !is_read,
+            "never impersonate on a read"
+        );
         let impersonate = if is_read { None } else { impersonate };
         let sem = self.semaphore(path);
         let _permit = sem.acquire().await.expect("semaphore never closed");
-        let idem = if is_read { Idempotency::Read } else { Idempotency::Write };
+        let idem = if is_read {
+            Idempotency::Read
+        } else {
+            Idempotency::Write
+        };
         self.http
             .send(url, idem, classify_autotask, || {
                 let mut req = self
@@ -184,23 +203,40 @@ impl AutotaskClient {
     }
 
     pub async fn threshold(&self) -> Result<Threshold, PsaError> {
-        self.call(Method::GET, "ThresholdInformation", None, None).await?.json()
+        self.call(Method::GET, "ThresholdInformation", None, None)
+            .await?
+            .json()
     }
 
     pub async fn entity_information(&self, entity: &str) -> Result<EntityInfo, PsaError> {
         let v: Value = self
-            .call(Method::GET, &format!("{entity}/entityInformation"), None, None)
+            .call(
+                Method::GET,
+                &format!("{entity}/entityInformation"),
+                None,
+                None,
+            )
             .await?
             .json()?;
         let resp_url = self.url(&format!("{entity}/entityInformation"))?;
         EntityInfo::from_json(&v).ok_or_else(|| {
-            PsaError::new(ErrorKind::Protocol, Some(200), "entityInformation answered without `info`", &resp_url)
+            PsaError::new(
+                ErrorKind::Protocol,
+                Some(200),
+                "entityInformation answered without `info`",
+                &resp_url,
+            )
         })
     }
 
     pub async fn entity_fields(&self, entity: &str) -> Result<Vec<FieldInfo>, PsaError> {
         let v: FieldsResponse = self
-            .call(Method::GET, &format!("{entity}/entityInformation/fields"), None, None)
+            .call(
+                Method::GET,
+                &format!("{entity}/entityInformation/fields"),
+                None,
+                None,
+            )
             .await?
             .json()?;
         Ok(v.fields)
@@ -209,14 +245,24 @@ impl AutotaskClient {
     /// `POST {entity}/query`, following `nextPageUrl` (POSTed with the same body) up to a cap.
     pub async fn query(&self, entity: &str, body: &Value) -> Result<Vec<Value>, PsaError> {
         let path = format!("{entity}/query");
-        let mut page: QueryPage = self.call(Method::POST, &path, Some(body), None).await?.json()?;
+        let mut page: QueryPage = self
+            .call(Method::POST, &path, Some(body), None)
+            .await?
+            .json()?;
         let mut items = std::mem::take(&mut page.items);
         let mut pages = 1;
-        while let Some(next) = page.page_details.as_ref().and_then(|p| p.next_page_url.clone()) {
+        while let Some(next) = page
+            .page_details
+            .as_ref()
+            .and_then(|p| p.next_page_url.clone())
+        {
             if next.trim().is_empty() || pages >= MAX_PAGES {
                 break;
             }
-            page = self.call_url(Method::POST, &next, &path, Some(body), None).await?.json()?;
+            page = self
+                .call_url(Method::POST, &next, &path, Some(body), None)
+                .await?
+                .json()?;
             items.append(&mut page.items);
             pages += 1;
         }
@@ -226,7 +272,12 @@ impl AutotaskClient {
     /// `POST {entity}/query/count`.
     pub async fn query_count(&self, entity: &str, body: &Value) -> Result<u64, PsaError> {
         let v: Value = self
-            .call(Method::POST, &format!("{entity}/query/count"), Some(body), None)
+            .call(
+                Method::POST,
+                &format!("{entity}/query/count"),
+                Some(body),
+                None,
+            )
             .await?
             .json()?;
         Ok(v.get("queryCount").and_then(Value::as_u64).unwrap_or(0))
@@ -236,7 +287,10 @@ impl AutotaskClient {
     pub async fn probe_query(&self, entity: &str) -> Result<usize, PsaError> {
         let body = json!({"MaxRecords": 1, "IncludeFields": ["id"], "Filter": [{"op": "gte", "field": "id", "value": 0}]});
         let path = format!("{entity}/query");
-        let page: QueryPage = self.call(Method::POST, &path, Some(&body), None).await?.json()?;
+        let page: QueryPage = self
+            .call(Method::POST, &path, Some(&body), None)
+            .await?
+            .json()?;
         Ok(page.items.len())
     }
 
@@ -261,13 +315,28 @@ impl AutotaskClient {
                 {"op": "noteq", "field": "licenseType", "value": API_USER_LICENSE}
             ]
         });
-        Ok(self.query("Resources", &body).await?.iter().map(Resource::from_json).collect())
+        Ok(self
+            .query("Resources", &body)
+            .await?
+            .iter()
+            .map(Resource::from_json)
+            .collect())
     }
 
     /// WRITE: a ticket note created as `resource_id` (impersonated). Returns the note id.
-    pub async fn create_ticket_note_as(&self, ticket_id: i64, resource_id: i64, note: &Value) -> Result<i64, PsaError> {
+    pub async fn create_ticket_note_as(
+        &self,
+        ticket_id: i64,
+        resource_id: i64,
+        note: &Value,
+    ) -> Result<i64, PsaError> {
         let v: Value = self
-            .call(Method::POST, &format!("Tickets/{ticket_id}/Notes"), Some(note), Some(resource_id))
+            .call(
+                Method::POST,
+                &format!("Tickets/{ticket_id}/Notes"),
+                Some(note),
+                Some(resource_id),
+            )
             .await?
             .json()?;
         item_id(&v, &self.url("Tickets")?)
@@ -275,7 +344,12 @@ impl AutotaskClient {
 
     pub async fn ticket_note(&self, ticket_id: i64, note_id: i64) -> Result<Value, PsaError> {
         let v: Value = self
-            .call(Method::GET, &format!("Tickets/{ticket_id}/Notes/{note_id}"), None, None)
+            .call(
+                Method::GET,
+                &format!("Tickets/{ticket_id}/Notes/{note_id}"),
+                None,
+                None,
+            )
             .await?
             .json()?;
         Ok(v.get("item").cloned().unwrap_or(Value::Null))
@@ -283,13 +357,17 @@ impl AutotaskClient {
 
     /// WRITE: create a ticket webhook. Returns its id.
     pub async fn create_ticket_webhook(&self, body: &Value) -> Result<i64, PsaError> {
-        let v: Value = self.call(Method::POST, "TicketWebhooks", Some(body), None).await?.json()?;
+        let v: Value = self
+            .call(Method::POST, "TicketWebhooks", Some(body), None)
+            .await?
+            .json()?;
         item_id(&v, &self.url("TicketWebhooks")?)
     }
 
     /// WRITE: delete a ticket webhook.
     pub async fn delete_ticket_webhook(&self, id: i64) -> Result<(), PsaError> {
-        self.call(Method::DELETE, &format!("TicketWebhooks/{id}"), None, None).await?;
+        self.call(Method::DELETE, &format!("TicketWebhooks/{id}"), None, None)
+            .await?;
         Ok(())
     }
 }
@@ -297,8 +375,18 @@ impl AutotaskClient {
 fn item_id(v: &Value, url: &str) -> Result<i64, PsaError> {
     v.get("itemId")
         .or_else(|| v.get("itemID"))
-        .and_then(|i| i.as_i64().or_else(|| i.as_str().and_then(|s| s.parse().ok())))
-        .ok_or_else(|| PsaError::new(ErrorKind::Protocol, Some(200), format!("no itemId in {v}"), url))
+        .and_then(|i| {
+            i.as_i64()
+                .or_else(|| i.as_str().and_then(|s| s.parse().ok()))
+        })
+        .ok_or_else(|| {
+            PsaError::new(
+                ErrorKind::Protocol,
+                Some(200),
+                format!("no itemId in {v}"),
+                url,
+            )
+        })
 }
 
 /// `https://webservices15.autotask.net/ATServicesRest/` → `…/ATServicesRest/V1.0`.
@@ -315,7 +403,9 @@ pub fn base_from_zone_url(url: &str) -> String {
 /// Whether an Autotask username looks like an email address typed where the API username goes.
 pub fn looks_like_email(username: &str) -> bool {
     match username.split_once('@') {
-        Some((local, domain)) => !local.is_empty() && domain.contains('.') && !domain.ends_with('.'),
+        Some((local, domain)) => {
+            !local.is_empty() && domain.contains('.') && !domain.ends_with('.')
+        }
         None => false,
     }
 }
@@ -334,7 +424,10 @@ mod tests {
             base_from_zone_url("https://webservices2.autotask.net/atservicesrest"),
             "https://webservices2.autotask.net/atservicesrest/V1.0"
         );
-        assert_eq!(base_from_zone_url("http://127.0.0.1:9/ATServicesRest/V1.0/"), "http://127.0.0.1:9/ATServicesRest/V1.0");
+        assert_eq!(
+            base_from_zone_url("http://127.0.0.1:9/ATServicesRest/V1.0/"),
+            "http://127.0.0.1:9/ATServicesRest/V1.0"
+        );
     }
 
     #[test]

@@ -33,7 +33,10 @@ pub struct Threshold {
 impl Threshold {
     /// The share of the hourly budget used, when both numbers are known.
     pub fn used_fraction(&self) -> Option<f64> {
-        match (self.current_timeframe_request_count, self.external_request_threshold) {
+        match (
+            self.current_timeframe_request_count,
+            self.external_request_threshold,
+        ) {
             (Some(c), Some(t)) if t > 0.0 => Some(c / t),
             _ => None,
         }
@@ -101,7 +104,11 @@ impl EntityInfo {
         let b = |k: &str| info.get(k).and_then(Value::as_bool).unwrap_or(false);
         let a = |k: &str| info.get(k).and_then(UserAccess::parse);
         Some(EntityInfo {
-            name: info.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
+            name: info
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
             can_create: b("canCreate"),
             can_query: b("canQuery"),
             can_update: b("canUpdate"),
@@ -202,11 +209,15 @@ fn as_i64(v: Option<&Value>) -> Option<i64> {
 impl Resource {
     pub fn from_json(v: &Value) -> Resource {
         let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        let name = format!("{} {}", s("firstName"), s("lastName")).trim().to_string();
+        let name = format!("{} {}", s("firstName"), s("lastName"))
+            .trim()
+            .to_string();
         Resource {
             id: as_i64(v.get("id")).unwrap_or(0),
             user_name: s("userName"),
-            is_active: v.get("isActive").and_then(|b| b.as_bool().or_else(|| b.as_i64().map(|i| i != 0))),
+            is_active: v
+                .get("isActive")
+                .and_then(|b| b.as_bool().or_else(|| b.as_i64().map(|i| i != 0))),
             license_type: as_i64(v.get("licenseType")),
             user_type: as_i64(v.get("userType")),
             name,
@@ -257,14 +268,23 @@ mod tests {
             "picklistValues":[{"value":"1","label":"Administrator","isActive":true},{"value":"7","label":"API User"}]},
             {"name":"userType","isPickList":true,"picklistValues":[{"value":24,"label":"API User (system)"}]}]}))
         .unwrap();
-        assert_eq!(picklist_label(&f.fields, "licenseType", 7).as_deref(), Some("API User"));
-        assert_eq!(picklist_label(&f.fields, "usertype", 24).as_deref(), Some("API User (system)"));
+        assert_eq!(
+            picklist_label(&f.fields, "licenseType", 7).as_deref(),
+            Some("API User")
+        );
+        assert_eq!(
+            picklist_label(&f.fields, "usertype", 24).as_deref(),
+            Some("API User (system)")
+        );
         assert_eq!(picklist_label(&f.fields, "licenseType", 3), None);
     }
 
     #[test]
     fn threshold_fraction() {
-        let t: Threshold = serde_json::from_value(json!({"currentTimeframeRequestCount":8000,"externalRequestThreshold":10000})).unwrap();
+        let t: Threshold = serde_json::from_value(
+            json!({"currentTimeframeRequestCount":8000,"externalRequestThreshold":10000}),
+        )
+        .unwrap();
         assert_eq!(t.used_fraction(), Some(0.8));
     }
 }

@@ -81,7 +81,11 @@ impl std::fmt::Debug for ConnectwiseClient {
 /// only for loopback (the HTTP layer refuses anything else).
 pub fn site_root(site: &str) -> Result<String, PsaError> {
     let site = site.trim().trim_end_matches('/');
-    let with_scheme = if site.contains("://") { site.to_string() } else { format!("https://{site}") };
+    let with_scheme = if site.contains("://") {
+        site.to_string()
+    } else {
+        format!("https://{site}")
+    };
     let mut url = url::Url::parse(&with_scheme).map_err(|e| {
         PsaError::new(
             ErrorKind::Transport(Transport::Policy),
@@ -95,12 +99,22 @@ pub fn site_root(site: &str) -> Result<String, PsaError> {
         if cloud && !host.starts_with("api-") {
             let rewritten = format!("api-{host}");
             url.set_host(Some(&rewritten)).map_err(|e| {
-                PsaError::new(ErrorKind::Transport(Transport::Policy), None, e.to_string(), site)
+                PsaError::new(
+                    ErrorKind::Transport(Transport::Policy),
+                    None,
+                    e.to_string(),
+                    site,
+                )
             })?;
         }
     }
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-    Ok(format!("{}://{}{}", url.scheme(), url.host_str().unwrap_or(""), port))
+    Ok(format!(
+        "{}://{}{}",
+        url.scheme(),
+        url.host_str().unwrap_or(""),
+        port
+    ))
 }
 
 impl ConnectwiseClient {
@@ -137,7 +151,10 @@ impl ConnectwiseClient {
         let resp = self
             .http
             .send(&url, Idempotency::Read, classify_connectwise, || {
-                Ok(self.http.request(Method::GET, &url)?.header("Accept", "application/json"))
+                Ok(self
+                    .http
+                    .request(Method::GET, &url)?
+                    .header("Accept", "application/json"))
             })
             .await?;
         let info: CompanyInfo = resp.json().map_err(|mut e| {
@@ -145,16 +162,24 @@ impl ConnectwiseClient {
             e.message = format!("companyinfo did not answer with the company's details ({}); is the company ID right?", e.message);
             e
         })?;
-        let codebase = info.codebase.clone().filter(|c| !c.trim().is_empty()).ok_or_else(|| {
-            PsaError::new(
-                ErrorKind::NotFound,
-                Some(resp.status),
-                format!("companyinfo has no Codebase for company \"{}\"; is the company ID right?", self.company_id),
-                &url,
-            )
-        })?;
+        let codebase = info
+            .codebase
+            .clone()
+            .filter(|c| !c.trim().is_empty())
+            .ok_or_else(|| {
+                PsaError::new(
+                    ErrorKind::NotFound,
+                    Some(resp.status),
+                    format!(
+                        "companyinfo has no Codebase for company \"{}\"; is the company ID right?",
+                        self.company_id
+                    ),
+                    &url,
+                )
+            })?;
         let codebase = codebase.trim().trim_matches('/');
-        *self.base.lock().expect("base lock") = Some(format!("{}/{codebase}/apis/3.0", self.site_root));
+        *self.base.lock().expect("base lock") =
+            Some(format!("{}/{codebase}/apis/3.0", self.site_root));
         Ok(info)
     }
 
@@ -169,7 +194,10 @@ impl ConnectwiseClient {
             self.public_key,
             self.private_key.expose_secret()
         );
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(raw)
+        )
     }
 
     async fn get_url(&self, url: &str) -> Result<RawResponse, PsaError> {
@@ -191,7 +219,12 @@ impl ConnectwiseClient {
 
     fn url(&self, path_and_query: &str) -> Result<String, PsaError> {
         let base = self.base().ok_or_else(|| {
-            PsaError::new(ErrorKind::NotFound, None, "the codebase is not known yet (companyinfo first)", path_and_query)
+            PsaError::new(
+                ErrorKind::NotFound,
+                None,
+                "the codebase is not known yet (companyinfo first)",
+                path_and_query,
+            )
         })?;
         Ok(format!("{base}/{}", path_and_query.trim_start_matches('/')))
     }
@@ -220,7 +253,10 @@ impl ConnectwiseClient {
         self.get(&format!("system/members?{q}")).await?.json()
     }
 
-    pub async fn api_members_by_identifier(&self, identifier: &str) -> Result<Vec<Value>, PsaError> {
+    pub async fn api_members_by_identifier(
+        &self,
+        identifier: &str,
+    ) -> Result<Vec<Value>, PsaError> {
         let q = conditions_query(&format!("identifier=\"{}\"", escape_condition(identifier)));
         self.get(&format!("system/apiMembers?{q}")).await?.json()
     }
@@ -236,7 +272,10 @@ impl ConnectwiseClient {
     }
 
     pub async fn role_settings(&self, role_id: i64) -> Result<Vec<SecuritySetting>, PsaError> {
-        self.paged(&format!("system/securityRoles/{role_id}/settings?pageSize=1000")).await
+        self.paged(&format!(
+            "system/securityRoles/{role_id}/settings?pageSize=1000"
+        ))
+        .await
     }
 
     pub async fn callbacks(&self) -> Result<Vec<Value>, PsaError> {
@@ -296,7 +335,9 @@ fn conditions_query(cond: &str) -> String {
 }
 
 fn urlencode_path(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 #[cfg(test)]
@@ -305,11 +346,26 @@ mod tests {
 
     #[test]
     fn cloud_hosts_get_the_api_prefix() {
-        assert_eq!(site_root("na.myconnectwise.net").unwrap(), "https://api-na.myconnectwise.net");
-        assert_eq!(site_root("https://eu.myconnectwise.net/").unwrap(), "https://api-eu.myconnectwise.net");
-        assert_eq!(site_root("api-au.myconnectwise.net").unwrap(), "https://api-au.myconnectwise.net");
-        assert_eq!(site_root("http://127.0.0.1:8123").unwrap(), "http://127.0.0.1:8123");
-        assert_eq!(site_root("cw.example.com").unwrap(), "https://cw.example.com");
+        assert_eq!(
+            site_root("na.myconnectwise.net").unwrap(),
+            "https://api-na.myconnectwise.net"
+        );
+        assert_eq!(
+            site_root("https://eu.myconnectwise.net/").unwrap(),
+            "https://api-eu.myconnectwise.net"
+        );
+        assert_eq!(
+            site_root("api-au.myconnectwise.net").unwrap(),
+            "https://api-au.myconnectwise.net"
+        );
+        assert_eq!(
+            site_root("http://127.0.0.1:8123").unwrap(),
+            "http://127.0.0.1:8123"
+        );
+        assert_eq!(
+            site_root("cw.example.com").unwrap(),
+            "https://cw.example.com"
+        );
         assert!(site_root("").is_err());
         assert!(site_root("exa mple.com").is_err());
     }
@@ -317,13 +373,22 @@ mod tests {
     #[test]
     fn link_header_next() {
         let h = r#"<https://x/apis/3.0/system/mySecurity?page=2&pageSize=1000>; rel="next", <https://x/apis/3.0/system/mySecurity?page=5>; rel="last""#;
-        assert_eq!(next_link(h).as_deref(), Some("https://x/apis/3.0/system/mySecurity?page=2&pageSize=1000"));
+        assert_eq!(
+            next_link(h).as_deref(),
+            Some("https://x/apis/3.0/system/mySecurity?page=2&pageSize=1000")
+        );
         assert_eq!(next_link(r#"<https://x/a?page=1>; rel="first""#), None);
-        assert_eq!(resolve_link("https://x/a/b?page=1", "/a/b?page=2"), "https://x/a/b?page=2");
+        assert_eq!(
+            resolve_link("https://x/a/b?page=1", "/a/b?page=2"),
+            "https://x/a/b?page=2"
+        );
     }
 
     #[test]
     fn conditions_are_encoded() {
-        assert_eq!(conditions_query("identifier=\"TopLeft\""), "conditions=identifier%3D%22TopLeft%22");
+        assert_eq!(
+            conditions_query("identifier=\"TopLeft\""),
+            "conditions=identifier%3D%22TopLeft%22"
+        );
     }
 }
