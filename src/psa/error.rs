@@ -174,10 +174,10 @@ pub fn looks_like_html(body: &str) -> bool {
 /// The `<title>` of an HTML page, for quoting.
 fn html_summary(body: &str) -> String {
     let lower = body.to_ascii_lowercase();
-    if let (Some(a), Some(b)) = (lower.find("<title>"), lower.find("</title>")) {
-        if a + 7 <= b {
-            return format!("an HTML page titled \"{}\"", body[a + 7..b].trim());
-        }
+    if let (Some(a), Some(b)) = (lower.find("<title>"), lower.find("</title>"))
+        && a + 7 <= b
+    {
+        return format!("an HTML page titled \"{}\"", body[a + 7..b].trim());
     }
     "an HTML page".to_string()
 }

@@ -217,10 +217,10 @@ impl Http {
                 url,
             ));
         }
-        if let Some(len) = resp.content_length() {
-            if len as usize > self.cfg.max_body_bytes {
-                return Err(oversize(status, self.cfg.max_body_bytes, url));
-            }
+        if let Some(len) = resp.content_length()
+            && len as usize > self.cfg.max_body_bytes
+        {
+            return Err(oversize(status, self.cfg.max_body_bytes, url));
         }
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(&e, url))? {
@@ -321,12 +321,12 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         if !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            if let Some(inner) = io.get_ref() {
-                let t = inner.to_string();
-                if !parts.iter().any(|p| p.contains(&t)) {
-                    parts.push(t);
-                }
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+        {
+            let t = inner.to_string();
+            if !parts.iter().any(|p| p.contains(&t)) {
+                parts.push(t);
             }
         }
         cur = s.source();
@@ -341,12 +341,11 @@ fn find_rustls(e: &(dyn std::error::Error + 'static)) -> Option<rustls::Error> {
         if let Some(r) = s.downcast_ref::<rustls::Error>() {
             return Some(r.clone());
         }
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            if let Some(inner) = io.get_ref() {
-                if let Some(r) = inner.downcast_ref::<rustls::Error>() {
-                    return Some(r.clone());
-                }
-            }
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+            && let Some(r) = inner.downcast_ref::<rustls::Error>()
+        {
+            return Some(r.clone());
         }
         cur = s.source();
     }

@@ -1,5 +1,7 @@
 //! Autotask observations. Order of trust: zone lookup → ONE `Version` call → everything else;
 //! when sign-in fails, everything that needs it is skipped (never hammer a locked account).
+// An `Outcome` is the natural error of a gate: it is what the check reports.
+#![allow(clippy::result_large_err)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -173,10 +175,11 @@ impl AtRun {
                 "{o:?} is a ConnectWise observation in an Autotask wizard"
             ));
         }
-        if needs_signin(o) && o != Observe::AutotaskCredentials {
-            if let Err(skip) = self.gate().await {
-                return skip;
-            }
+        if needs_signin(o)
+            && o != Observe::AutotaskCredentials
+            && let Err(skip) = self.gate().await
+        {
+            return skip;
         }
         match o {
             Observe::AutotaskZone => self.zone_outcome().await,

@@ -1,5 +1,7 @@
 //! ConnectWise observations: companyinfo → system/info (keys + clientId) → the member's own
 //! record and effective security.
+// An `Outcome` is the natural error of a gate: it is what the check reports.
+#![allow(clippy::result_large_err)]
 
 use secrecy::SecretString;
 use serde_json::Value;
@@ -69,15 +71,14 @@ pub(crate) fn level_matches(guide: &str, name: Option<&str>, id: Option<i64>) ->
     if let Some(n) = name
         .map(|n| n.trim().to_ascii_lowercase())
         .filter(|n| !n.is_empty())
+        && (g == n || g.starts_with(&format!("{n} (")) || g.contains(&format!("({n})")))
     {
-        if g == n || g.starts_with(&format!("{n} (")) || g.contains(&format!("({n})")) {
-            return true;
-        }
+        return true;
     }
-    if let Some(id) = id {
-        if g.contains(&format!("level {id})")) || g == format!("level {id}") {
-            return true;
-        }
+    if let Some(id) = id
+        && (g.contains(&format!("level {id})")) || g == format!("level {id}"))
+    {
+        return true;
     }
     false
 }
@@ -142,14 +143,12 @@ impl CwRun {
                 match c.my_member().await {
                     Ok(mut rec) => {
                         // myMembers may omit the role/level fields; read the full record then.
-                        if rec.get("securityRole").is_none() {
-                            if let Some(id) = s(&rec, &["identifier"]).map(str::to_string) {
-                                if let Ok(list) = c.members_by_identifier(&id).await {
-                                    if let Some(full) = list.into_iter().next() {
-                                        rec = full;
-                                    }
-                                }
-                            }
+                        if rec.get("securityRole").is_none()
+                            && let Some(id) = s(&rec, &["identifier"]).map(str::to_string)
+                            && let Ok(list) = c.members_by_identifier(&id).await
+                            && let Some(full) = list.into_iter().next()
+                        {
+                            rec = full;
                         }
                         Ok(MemberView {
                             record: rec,
@@ -382,9 +381,7 @@ wizard's integration.client_id)",
     }
 
     async fn security(&self) -> Result<&Vec<SecuritySetting>, Outcome> {
-        if let Err(skip) = self.gate().await {
-            return Err(skip);
-        }
+        self.gate().await?;
         let c = self.client.as_ref().expect("gated");
         self.security
             .get_or_init(|| c.my_security())

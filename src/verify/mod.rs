@@ -107,8 +107,8 @@ pub(crate) struct Ctx<'a> {
 }
 
 enum Run {
-    Autotask(autotask::AtRun),
-    Connectwise(connectwise::CwRun),
+    Autotask(Box<autotask::AtRun>),
+    Connectwise(Box<connectwise::CwRun>),
     /// The client could not be built, or the connection is for the other PSA.
     Broken(String),
 }
@@ -125,12 +125,16 @@ impl Verifier {
             Err(e) => Run::Broken(e.describe()),
             Ok(http) => match conn {
                 Connection::Autotask { target, secret } => {
-                    Run::Autotask(autotask::AtRun::new(http, target, secret.clone()))
+                    Run::Autotask(Box::new(autotask::AtRun::new(http, target, secret.clone())))
                 }
                 Connection::Connectwise {
                     target,
                     private_key,
-                } => Run::Connectwise(connectwise::CwRun::new(http, target, private_key.clone())),
+                } => Run::Connectwise(Box::new(connectwise::CwRun::new(
+                    http,
+                    target,
+                    private_key.clone(),
+                ))),
             },
         };
         Verifier {
@@ -266,13 +270,14 @@ impl Verifier {
                 ctx.wizard.psa.label()
             ));
         }
-        if let Some(o) = observe {
-            if o.is_write() && !self.opts.allow_writes {
-                return Outcome::skipped(format!(
-                    "skipped: this check writes to your PSA and runs only when you allow writes. {}",
-                    text::write_effect(o)
-                ));
-            }
+        if let Some(o) = observe
+            && o.is_write()
+            && !self.opts.allow_writes
+        {
+            return Outcome::skipped(format!(
+                "skipped: this check writes to your PSA and runs only when you allow writes. {}",
+                text::write_effect(o)
+            ));
         }
         match (&self.run, item, observe) {
             (Run::Broken(e), _, _) => Outcome::fail(format!("could not start: {e}")),
