@@ -7,5 +7,6 @@
 pub mod checklist;
 pub mod cli;
 pub mod connection;
+pub mod sandbox;
 pub mod verify;
 pub mod wizard;
