@@ -11,6 +11,21 @@ fn main() -> ExitCode {
             .map_err(|e| cli::UsageError(format!("cannot write: {e}"))),
         Some(Command::Show { wizard, width }) => cli::show(&cli, wizard, *width, &mut stdout),
         Some(Command::Validate { file }) => cli::validate(file, &mut stdout),
+        Some(Command::Sandbox {
+            scenario,
+            latency_ms,
+            port,
+            tls,
+        }) => psa_onboard::sandbox::standalone::run(
+            psa_onboard::sandbox::standalone::StandaloneOptions {
+                scenario: scenario.clone(),
+                latency_ms: *latency_ms,
+                port: *port,
+                tls: *tls,
+            },
+            &mut stdout,
+        )
+        .map_err(cli::UsageError),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
