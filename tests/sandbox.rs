@@ -178,10 +178,7 @@ fn enc(s: &str) -> String {
 #[tokio::test]
 async fn binds_only_to_loopback() {
     let sb = start("unconfigured").await;
-    assert_eq!(
-        sb.local_addr().ip(),
-        std::net::IpAddr::from([127, 0, 0, 1])
-    );
+    assert_eq!(sb.local_addr().ip(), std::net::IpAddr::from([127, 0, 0, 1]));
     assert!(sb.autotask_api_root().starts_with("http://127.0.0.1:"));
     assert!(sb.connectwise_site().starts_with("http://127.0.0.1:"));
     assert!(sb.root_cert_pem().is_none());
@@ -228,7 +225,10 @@ async fn demo_credentials_are_fixed_and_never_debug_printed() {
         cb.autotask.secret.expose_secret()
     );
     let debug = format!("{ca:?}");
-    assert!(!debug.contains(ca.autotask.secret.expose_secret()), "{debug}");
+    assert!(
+        !debug.contains(ca.autotask.secret.expose_secret()),
+        "{debug}"
+    );
     assert!(!debug.contains(ca.connectwise.private_key.expose_secret()));
     a.shutdown().await;
     b.shutdown().await;
@@ -474,7 +474,10 @@ async fn queries_filter_project_page_and_count() {
     let item = &me["items"][0];
     assert_eq!(item["licenseType"], LICENSE_API_USER);
     assert_eq!(item["isActive"], true);
-    assert!(item.get("email").is_none(), "IncludeFields limits the fields");
+    assert!(
+        item.get("email").is_none(),
+        "IncludeFields limits the fields"
+    );
     let my_id = item["id"].as_i64().unwrap();
 
     let humans = ids(at
@@ -488,25 +491,46 @@ async fn queries_filter_project_page_and_count() {
     assert_eq!(humans.len(), 6);
     assert!(!humans.contains(&my_id));
     assert_eq!(
-        ids(at.post("Resources/query", q(json!({"op": "in", "field": "licenseType", "value": [5, 8]}))).await),
+        ids(at
+            .post(
+                "Resources/query",
+                q(json!({"op": "in", "field": "licenseType", "value": [5, 8]}))
+            )
+            .await),
         vec![29682888, 29682890]
     );
     assert_eq!(
-        ids(at.post("Resources/query", q(json!({"op": "notIn", "field": "licenseType", "value": [1, 3, 4, 5, 8, 9]}))).await),
+        ids(at
+            .post(
+                "Resources/query",
+                q(json!({"op": "notIn", "field": "licenseType", "value": [1, 3, 4, 5, 8, 9]}))
+            )
+            .await),
         vec![my_id]
     );
     assert_eq!(
-        ids(at.post("Resources/query", q(json!({"op": "or", "items": [
-            {"op": "lt", "field": "id", "value": 29682886},
-            {"op": "gt", "field": "id", "value": 29682889},
-            ]}))).await).len(),
+        ids(at
+            .post(
+                "Resources/query",
+                q(json!({"op": "or", "items": [
+                {"op": "lt", "field": "id", "value": 29682886},
+                {"op": "gt", "field": "id", "value": 29682889},
+                ]}))
+            )
+            .await)
+        .len(),
         3
     );
     assert_eq!(
-        ids(at.post("Resources/query", q(json!({"op": "and", "items": [
-            {"op": "gte", "field": "id", "value": 29682886},
-            {"op": "lte", "field": "id", "value": 29682887},
-            ]}))).await),
+        ids(at
+            .post(
+                "Resources/query",
+                q(json!({"op": "and", "items": [
+                {"op": "gte", "field": "id", "value": 29682886},
+                {"op": "lte", "field": "id", "value": 29682887},
+                ]}))
+            )
+            .await),
         vec![29682886, 29682887]
     );
 
@@ -515,8 +539,14 @@ async fn queries_filter_project_page_and_count() {
     let page1 = at.post("Resources/query", body.clone()).await.json();
     assert_eq!(page1["pageDetails"]["count"], 4);
     assert_eq!(page1["pageDetails"]["requestCount"], 4);
-    let next = page1["pageDetails"]["nextPageUrl"].as_str().unwrap().to_string();
-    assert!(next.contains("/V1.0/Resources/query/next?paging="), "{next}");
+    let next = page1["pageDetails"]["nextPageUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        next.contains("/V1.0/Resources/query/next?paging="),
+        "{next}"
+    );
     let follow = |m: Method| {
         at.http
             .request(m, &next)
@@ -541,7 +571,10 @@ async fn queries_filter_project_page_and_count() {
     assert_eq!(count, json!({"queryCount": 7}));
     // TicketWebhooks and probed entities answer the same way.
     let r = at
-        .post("Contracts/query", json!({"MaxRecords": 1, "Filter": all_filter()}))
+        .post(
+            "Contracts/query",
+            json!({"MaxRecords": 1, "Filter": all_filter()}),
+        )
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["items"].as_array().unwrap().len(), 1);
@@ -558,7 +591,11 @@ async fn missing_permissions_are_500s_per_operation() {
     assert_eq!((r.status.as_u16(), r.json()), (500, denied("query")));
     let r = at.post("Tickets", json!({"title": "x"})).await;
     assert_eq!((r.status.as_u16(), r.json()), (500, denied("create")));
-    let r = send(at.req(Method::PATCH, "Opportunities").json(&json!({"id": 1, "title": "y"}))).await;
+    let r = send(
+        at.req(Method::PATCH, "Opportunities")
+            .json(&json!({"id": 1, "title": "y"})),
+    )
+    .await;
     assert_eq!((r.status.as_u16(), r.json()), (500, denied("update")));
     let r = send(at.req(Method::DELETE, "Contracts/1")).await;
     assert_eq!((r.status.as_u16(), r.json()), (500, denied("delete")));
@@ -572,7 +609,8 @@ async fn impersonation_follows_levels_and_license_limits() {
     let sb = start("configured:topleft-autotask").await;
     let creds = sb.credentials();
     let at = At::new(&sb, &creds);
-    let note = json!({"title": "Setup check", "description": "psa-onboard", "noteType": 1, "publish": 2});
+    let note =
+        json!({"title": "Setup check", "description": "psa-onboard", "noteType": 1, "publish": 2});
     let as_resource = |id: i64, path: &str| {
         at.req(Method::POST, path)
             .header("ImpersonationResourceId", id.to_string())
@@ -584,29 +622,57 @@ async fn impersonation_follows_levels_and_license_limits() {
     let item_id = r.json()["itemId"].as_i64().unwrap();
     let got = at.get(&format!("Tickets/1/Notes/{item_id}")).await.json();
     assert_eq!(got["item"]["creatorResourceID"], 29682885);
-    let me = sb.with_tenant(|t| t.autotask.resource_by_user(&creds.autotask.username).unwrap().id);
+    let me = sb.with_tenant(|t| {
+        t.autotask
+            .resource_by_user(&creds.autotask.username)
+            .unwrap()
+            .id
+    });
     assert_eq!(got["item"]["impersonatorCreatorResourceID"], me);
     // The flat TicketNotes route too; Team Member may add ticket notes.
     let mut flat = note.clone();
     flat["ticketID"] = json!(2);
-    let r = send(at.req(Method::POST, "TicketNotes").header("ImpersonationResourceId", "29682887").json(&flat)).await;
+    let r = send(
+        at.req(Method::POST, "TicketNotes")
+            .header("ImpersonationResourceId", "29682887")
+            .json(&flat),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.text);
     // Contractor and Time & Attendance licenses, and API users, cannot be impersonated here.
     for id in [29682888, 29682890, me] {
         let r = send(as_resource(id, "Tickets/1/Notes")).await;
-        assert_eq!((r.status.as_u16(), r.json()), (500, denied("create")), "resource {id}");
+        assert_eq!(
+            (r.status.as_u16(), r.json()),
+            (500, denied("create")),
+            "resource {id}"
+        );
     }
     // A level without "Allow impersonation".
     let level = sb.with_tenant(|t| t.autotask.resource(29682886).unwrap().user_type);
     sb.with_tenant(|t| {
-        t.autotask.levels.iter_mut().find(|l| l.id == level).unwrap().allow_impersonation = false
+        t.autotask
+            .levels
+            .iter_mut()
+            .find(|l| l.id == level)
+            .unwrap()
+            .allow_impersonation = false
     });
     let r = send(as_resource(29682886, "Tickets/1/Notes")).await;
     assert_eq!((r.status.as_u16(), r.json()), (500, denied("create")));
     // The header on reads is refused.
-    let r = send(at.req(Method::GET, "Tickets/1").header("ImpersonationResourceId", "29682885")).await;
+    let r = send(
+        at.req(Method::GET, "Tickets/1")
+            .header("ImpersonationResourceId", "29682885"),
+    )
+    .await;
     assert_eq!((r.status.as_u16(), r.json()), (500, denied("query")));
-    let r = send(at.req(Method::POST, "Tickets/query").header("ImpersonationResourceId", "29682885").json(&json!({"Filter": all_filter()}))).await;
+    let r = send(
+        at.req(Method::POST, "Tickets/query")
+            .header("ImpersonationResourceId", "29682885")
+            .json(&json!({"Filter": all_filter()})),
+    )
+    .await;
     assert_eq!((r.status.as_u16(), r.json()), (500, denied("query")));
     sb.shutdown().await;
 }
@@ -624,15 +690,25 @@ async fn webhooks_need_the_levels_webhook_permission() {
     let sb = start("configured:rewst-autotask").await;
     let at = At::new(&sb, &sb.credentials());
     assert_eq!(at.access("TicketWebhooks", Op::Create).await, "All");
-    let r = at.post("TicketWebhooks", json!({"webhookUrl": "https://x"})).await;
+    let r = at
+        .post("TicketWebhooks", json!({"webhookUrl": "https://x"}))
+        .await;
     assert_eq!(r.status, 500, "deactivationUrl is required");
-    let id = at.post("TicketWebhooks", hook).await.json()["itemId"].as_i64().unwrap();
-    let list = at.post("TicketWebhooks/query", json!({"Filter": all_filter()})).await.json();
+    let id = at.post("TicketWebhooks", hook).await.json()["itemId"]
+        .as_i64()
+        .unwrap();
+    let list = at
+        .post("TicketWebhooks/query", json!({"Filter": all_filter()}))
+        .await
+        .json();
     assert_eq!(list["items"][0]["id"], id);
     assert_eq!(list["items"][0]["isActive"], false);
     let r = send(at.req(Method::DELETE, &format!("TicketWebhooks/{id}"))).await;
     assert_eq!(r.json(), json!({"itemId": id}));
-    let list = at.post("TicketWebhooks/query", json!({"Filter": all_filter()})).await.json();
+    let list = at
+        .post("TicketWebhooks/query", json!({"Filter": all_filter()}))
+        .await
+        .json();
     assert_eq!(list["items"], json!([]));
     sb.shutdown().await;
 }
@@ -650,14 +726,22 @@ async fn a_fourth_concurrent_request_hits_the_thread_limit() {
     let at = At::new(&sb, &creds);
     let results = futures::future::join_all((0..4).map(|_| at.get("Version"))).await;
     let limited: Vec<&Resp> = results.iter().filter(|r| r.status != 200).collect();
-    assert_eq!(limited.len(), 1, "exactly one of four concurrent calls is refused");
+    assert_eq!(
+        limited.len(),
+        1,
+        "exactly one of four concurrent calls is refused"
+    );
     assert_eq!(limited[0].status, 429);
     let text = limited[0].json()["errors"][0].as_str().unwrap().to_string();
     assert!(text.contains("Thread Threshold Exceeded"), "{text}");
     assert!(text.contains("thread threshold of 3 threads has been exceeded"));
     // Zone lookups are exempt.
     let http = client();
-    let zone = format!("{}/V1.0/zoneInformation?user={}", sb.autotask_api_root(), enc(&creds.autotask.username));
+    let zone = format!(
+        "{}/V1.0/zoneInformation?user={}",
+        sb.autotask_api_root(),
+        enc(&creds.autotask.username)
+    );
     let zones = futures::future::join_all((0..4).map(|_| send(http.get(&zone)))).await;
     assert!(zones.iter().all(|r| r.status == 200));
     sb.shutdown().await;
@@ -686,12 +770,22 @@ async fn unknown_paths_get_the_iis_html_404() {
 #[tokio::test]
 async fn company_info_gives_the_codebase_without_auth() {
     let sb = start("unconfigured").await;
-    let r = send(client().get(format!("{}/login/companyinfo/{CW_COMPANY_ID}", sb.connectwise_site()))).await;
+    let r = send(client().get(format!(
+        "{}/login/companyinfo/{CW_COMPANY_ID}",
+        sb.connectwise_site()
+    )))
+    .await;
     assert_eq!(r.status, 200);
     let v = r.json();
     assert_eq!(v["Codebase"], "v2025_1/");
     assert_eq!(v["CompanyID"], CW_COMPANY_ID);
-    for key in ["CompanyName", "VersionCode", "VersionNumber", "IsCloud", "SiteUrl"] {
+    for key in [
+        "CompanyName",
+        "VersionCode",
+        "VersionNumber",
+        "IsCloud",
+        "SiteUrl",
+    ] {
         assert!(v.get(key).is_some(), "{key}");
     }
     let r = send(client().get(format!("{}/login/companyinfo/other", sb.connectwise_site()))).await;
@@ -708,9 +802,16 @@ async fn connectwise_auth_needs_client_id_and_keys() {
     assert_eq!(info.status, 200);
     assert!(info.json()["version"].is_string());
     // v4_6_release routes too.
-    let r = send(good.http.get(format!("{}/v4_6_release/apis/3.0/system/info", good.site))
-        .basic_auth(format!("{CW_COMPANY_ID}+{}", creds.connectwise.public_key), Some(creds.connectwise.private_key.expose_secret()))
-        .header("clientId", CW_CLIENT_ID)).await;
+    let r = send(
+        good.http
+            .get(format!("{}/v4_6_release/apis/3.0/system/info", good.site))
+            .basic_auth(
+                format!("{CW_COMPANY_ID}+{}", creds.connectwise.public_key),
+                Some(creds.connectwise.private_key.expose_secret()),
+            )
+            .header("clientId", CW_CLIENT_ID),
+    )
+    .await;
     assert_eq!(r.status, 200);
 
     let mut no_client = Cw::api(&sb, &creds);
@@ -728,9 +829,19 @@ async fn connectwise_auth_needs_client_id_and_keys() {
     bad.auth = Some((creds.connectwise.public_key.clone(), "wrong".into()));
     let r = bad.get("system/info").await;
     assert_eq!(r.status, 401);
-    assert_eq!(r.json(), json!({"code": "ConnectWiseApi", "message": "UserNotAuthenticated"}));
+    assert_eq!(
+        r.json(),
+        json!({"code": "ConnectWiseApi", "message": "UserNotAuthenticated"})
+    );
     // An inactive member looks like bad keys.
-    sb.with_tenant(|t| t.connectwise.members.iter_mut().find(|m| m.identifier == "TopLeft").unwrap().inactive = true);
+    sb.with_tenant(|t| {
+        t.connectwise
+            .members
+            .iter_mut()
+            .find(|m| m.identifier == "TopLeft")
+            .unwrap()
+            .inactive = true
+    });
     assert_eq!(good.get("system/info").await.status, 401);
     sb.shutdown().await;
 }
@@ -744,18 +855,57 @@ async fn members_filter_with_conditions() {
     assert_eq!(me["licenseClass"], "A");
     assert_eq!(me["securityRole"]["name"], "TopLeft");
     let ids = |v: Value| -> Vec<String> {
-        v.as_array().unwrap().iter().map(|m| m["identifier"].as_str().unwrap().to_string()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["identifier"].as_str().unwrap().to_string())
+            .collect()
     };
     let q = |c: &str| format!("system/members?conditions={}", enc(c));
-    assert_eq!(ids(cw.get(&q("identifier=\"TopLeft\"")).await.json()), vec!["TopLeft"]);
-    assert_eq!(ids(cw.get(&q("securityRole/name=\"Admin\"")).await.json()), vec!["admin1"]);
-    assert_eq!(ids(cw.get(&q("identifier=\"tech1\" or securityRole/name=\"TopLeft\"")).await.json()).len(), 2);
-    assert!(ids(cw.get(&q("identifier=\"tech1\" and securityRole/name=\"TopLeft\"")).await.json()).is_empty());
-    assert_eq!(ids(cw.get(&format!("system/apiMembers?conditions={}", enc("identifier=\"TopLeft\""))).await.json()), vec!["TopLeft"]);
-    assert_eq!(ids(cw.get("system/apiMembers").await.json()), vec!["TopLeft"], "API members only");
+    assert_eq!(
+        ids(cw.get(&q("identifier=\"TopLeft\"")).await.json()),
+        vec!["TopLeft"]
+    );
+    assert_eq!(
+        ids(cw.get(&q("securityRole/name=\"Admin\"")).await.json()),
+        vec!["admin1"]
+    );
+    assert_eq!(
+        ids(cw
+            .get(&q("identifier=\"tech1\" or securityRole/name=\"TopLeft\""))
+            .await
+            .json())
+        .len(),
+        2
+    );
+    assert!(
+        ids(cw
+            .get(&q("identifier=\"tech1\" and securityRole/name=\"TopLeft\""))
+            .await
+            .json())
+        .is_empty()
+    );
+    assert_eq!(
+        ids(cw
+            .get(&format!(
+                "system/apiMembers?conditions={}",
+                enc("identifier=\"TopLeft\"")
+            ))
+            .await
+            .json()),
+        vec!["TopLeft"]
+    );
+    assert_eq!(
+        ids(cw.get("system/apiMembers").await.json()),
+        vec!["TopLeft"],
+        "API members only"
+    );
     let r = cw.get(&q("identifier=TopLeft")).await;
     assert_eq!(r.status, 400);
-    assert!(r.text.contains("String values should be enclosed with double or single quotes"));
+    assert!(
+        r.text
+            .contains("String values should be enclosed with double or single quotes")
+    );
     sb.shutdown().await;
 }
 
@@ -768,25 +918,71 @@ async fn my_security_pages_with_link_headers() {
     assert!(total > 25 && total < 1000);
     assert!(all.header("link").is_none(), "one page: no next/last");
     let first = cw.get("system/mySecurity").await;
-    assert_eq!(first.json().as_array().unwrap().len(), 25, "default page size");
+    assert_eq!(
+        first.json().as_array().unwrap().len(),
+        25,
+        "default page size"
+    );
     let link = first.header("link").unwrap();
-    assert!(link.contains("rel=\"next\"") && link.contains("rel=\"last\""), "{link}");
+    assert!(
+        link.contains("rel=\"next\"") && link.contains("rel=\"last\""),
+        "{link}"
+    );
     assert!(!link.contains("rel=\"prev\""));
-    let next = link.split(',').find(|l| l.contains("rel=\"next\"")).unwrap();
-    let url = next.trim().trim_start_matches('<').split('>').next().unwrap();
-    let page2 = send(cw.http.get(url)
-        .basic_auth(format!("{CW_COMPANY_ID}+{}", cw.auth.as_ref().unwrap().0), Some(&cw.auth.as_ref().unwrap().1))
-        .header("clientId", CW_CLIENT_ID)).await;
+    let next = link
+        .split(',')
+        .find(|l| l.contains("rel=\"next\""))
+        .unwrap();
+    let url = next
+        .trim()
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap();
+    let page2 = send(
+        cw.http
+            .get(url)
+            .basic_auth(
+                format!("{CW_COMPANY_ID}+{}", cw.auth.as_ref().unwrap().0),
+                Some(&cw.auth.as_ref().unwrap().1),
+            )
+            .header("clientId", CW_CLIENT_ID),
+    )
+    .await;
     assert_eq!(page2.status, 200);
     let l2 = page2.header("link").unwrap();
-    assert!(l2.contains("rel=\"prev\"") && l2.contains("rel=\"first\""), "{l2}");
+    assert!(
+        l2.contains("rel=\"prev\"") && l2.contains("rel=\"first\""),
+        "{l2}"
+    );
     let big = cw.get("system/mySecurity?pageSize=5000").await;
-    assert_eq!(big.json().as_array().unwrap().len(), total, "pageSize is capped at 1000");
+    assert_eq!(
+        big.json().as_array().unwrap().len(),
+        total,
+        "pageSize is capped at 1000"
+    );
     // Rows outside TopLeft's table are at None; a table row has its four levels.
     let rows = all.json();
-    let merge = rows.as_array().unwrap().iter().find(|r| r["moduleFunctionName"] == "Merge Tickets").unwrap();
-    assert_eq!((merge["addLevel"].as_str(), merge["editLevel"].as_str(), merge["inquireLevel"].as_str()), (Some("All"), Some("None"), Some("All")));
-    let invoicing = rows.as_array().unwrap().iter().find(|r| r["moduleFunctionName"] == "Invoicing").unwrap();
+    let merge = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["moduleFunctionName"] == "Merge Tickets")
+        .unwrap();
+    assert_eq!(
+        (
+            merge["addLevel"].as_str(),
+            merge["editLevel"].as_str(),
+            merge["inquireLevel"].as_str()
+        ),
+        (Some("All"), Some("None"), Some("All"))
+    );
+    let invoicing = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["moduleFunctionName"] == "Invoicing")
+        .unwrap();
     assert_eq!(invoicing["inquireLevel"], "None");
     sb.shutdown().await;
 }
@@ -797,17 +993,44 @@ async fn role_settings_are_403_unless_admin() {
     let api = Cw::api(&sb, &sb.credentials());
     let r = api.get("system/securityroles").await;
     assert_eq!(r.status, 403);
-    assert_eq!(r.json(), json!({"code": "Security", "message": "You do not have security permission to perform this action."}));
+    assert_eq!(
+        r.json(),
+        json!({"code": "Security", "message": "You do not have security permission to perform this action."})
+    );
     let admin = Cw::admin(&sb);
-    let roles = admin.get(&format!("system/securityroles?conditions={}", enc("name=\"TopLeft\""))).await.json();
+    let roles = admin
+        .get(&format!(
+            "system/securityroles?conditions={}",
+            enc("name=\"TopLeft\"")
+        ))
+        .await
+        .json();
     let id = roles[0]["id"].as_i64().unwrap();
     assert_eq!(roles[0]["adminFlag"], false);
-    assert_eq!(api.get(&format!("system/securityRoles/{id}/settings")).await.status, 403);
-    let settings = admin.get(&format!("system/securityRoles/{id}/settings?pageSize=1000")).await.json();
-    let st = settings.as_array().unwrap().iter().find(|s| s["moduleFunctionName"] == "Service Tickets").unwrap();
+    assert_eq!(
+        api.get(&format!("system/securityRoles/{id}/settings"))
+            .await
+            .status,
+        403
+    );
+    let settings = admin
+        .get(&format!("system/securityRoles/{id}/settings?pageSize=1000"))
+        .await
+        .json();
+    let st = settings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["moduleFunctionName"] == "Service Tickets")
+        .unwrap();
     assert_eq!(st["deleteLevel"], "All");
     // Creating a role: 201; deleting it: 204.
-    let r = send(admin.req(Method::POST, "system/securityroles").json(&json!({"name": "Temp"}))).await;
+    let r = send(
+        admin
+            .req(Method::POST, "system/securityroles")
+            .json(&json!({"name": "Temp"})),
+    )
+    .await;
     assert_eq!(r.status, 201);
     let new_id = r.json()["id"].as_i64().unwrap();
     let r = send(admin.req(Method::DELETE, &format!("system/securityroles/{new_id}"))).await;
@@ -825,12 +1048,23 @@ async fn callbacks_have_full_crud() {
     let created = r.json();
     let id = created["id"].as_i64().unwrap();
     assert_eq!(created["inactiveFlag"], false);
-    let r = send(cw.req(Method::POST, "system/callbacks").json(&json!({"url": "x"}))).await;
+    let r = send(
+        cw.req(Method::POST, "system/callbacks")
+            .json(&json!({"url": "x"})),
+    )
+    .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["code"], "InvalidObject");
-    let r = send(cw.req(Method::PATCH, &format!("system/callbacks/{id}")).json(&json!([{"op": "replace", "path": "inactiveFlag", "value": true}]))).await;
+    let r = send(
+        cw.req(Method::PATCH, &format!("system/callbacks/{id}"))
+            .json(&json!([{"op": "replace", "path": "inactiveFlag", "value": true}])),
+    )
+    .await;
     assert_eq!(r.json()["inactiveFlag"], true);
-    assert_eq!(cw.get("system/callbacks/count").await.json(), json!({"count": 1}));
+    assert_eq!(
+        cw.get("system/callbacks/count").await.json(),
+        json!({"count": 1})
+    );
     let r = send(cw.req(Method::DELETE, &format!("system/callbacks/{id}"))).await;
     assert_eq!(r.status, 204);
     assert_eq!(cw.get("system/callbacks").await.json(), json!([]));
@@ -845,41 +1079,81 @@ async fn callbacks_have_full_crud() {
 async fn faults_rate_limit_burst_drop_malformed_and_oversize() {
     let sb = start("configured:topleft-connectwise").await;
     let cw = Cw::api(&sb, &sb.credentials());
-    sb.set_faults(Faults { rate_limit_next: 2, retry_after_secs: 7, ..Faults::default() });
+    sb.set_faults(Faults {
+        rate_limit_next: 2,
+        retry_after_secs: 7,
+        ..Faults::default()
+    });
     for _ in 0..2 {
         let r = cw.get("system/info").await;
         assert_eq!(r.status, 429);
         assert_eq!(r.header("retry-after").as_deref(), Some("7"));
-        assert!(r.json()["message"].as_str().unwrap().contains("Too many requests"));
+        assert!(
+            r.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("Too many requests")
+        );
     }
     assert_eq!(cw.get("system/info").await.status, 200);
 
-    sb.set_faults(Faults { server_error_next: 3, ..Faults::default() });
+    sb.set_faults(Faults {
+        server_error_next: 3,
+        ..Faults::default()
+    });
     for _ in 0..3 {
         assert!(cw.get("system/info").await.status.is_server_error());
     }
     assert_eq!(cw.get("system/info").await.status, 200);
 
-    sb.set_faults(Faults { drop_next: 1, ..Faults::default() });
+    sb.set_faults(Faults {
+        drop_next: 1,
+        ..Faults::default()
+    });
     let err = cw.req(Method::GET, "system/info").send().await;
     assert!(err.is_err(), "dropped connection gives no response");
     assert_eq!(cw.get("system/info").await.status, 200);
 
-    sb.set_faults(Faults { malformed_json_next: 1, ..Faults::default() });
+    sb.set_faults(Faults {
+        malformed_json_next: 1,
+        ..Faults::default()
+    });
     let r = cw.get("system/info").await;
     assert_eq!(r.status, 200);
-    assert!(serde_json::from_str::<Value>(&r.text).is_err(), "{}", r.text);
+    assert!(
+        serde_json::from_str::<Value>(&r.text).is_err(),
+        "{}",
+        r.text
+    );
 
-    sb.set_faults(Faults { oversized_next: 1, oversized_bytes: 3 * 1024 * 1024, ..Faults::default() });
+    sb.set_faults(Faults {
+        oversized_next: 1,
+        oversized_bytes: 3 * 1024 * 1024,
+        ..Faults::default()
+    });
     let r = cw.get("system/info").await;
     assert!(r.text.len() >= 3 * 1024 * 1024 - 32);
     assert_eq!(cw.get("system/info").await.text.len() < 4096, true);
-    assert_eq!(sb.faults(), Faults::default(), "every counter consumed");
+    let left = sb.faults();
+    assert_eq!(
+        (
+            left.rate_limit_next,
+            left.server_error_next,
+            left.drop_next,
+            left.malformed_json_next,
+            left.oversized_next
+        ),
+        (0, 0, 0, 0, 0),
+        "every counter consumed"
+    );
 
     // Autotask's 429 carries Retry-After as well.
     let at_sb = start("configured:topleft-autotask").await;
     let at = At::new(&at_sb, &at_sb.credentials());
-    at_sb.set_faults(Faults { rate_limit_next: 1, ..Faults::default() });
+    at_sb.set_faults(Faults {
+        rate_limit_next: 1,
+        ..Faults::default()
+    });
     let r = at.get("Version").await;
     assert_eq!(r.status, 429);
     assert!(r.header("retry-after").is_some());
@@ -889,7 +1163,12 @@ async fn faults_rate_limit_burst_drop_malformed_and_oversize() {
 
 #[tokio::test]
 async fn tls_serves_a_self_signed_certificate_clients_can_trust() {
-    let sb = Sandbox::start(SandboxOptions { tls: true, ..SandboxOptions::default() }).await.unwrap();
+    let sb = Sandbox::start(SandboxOptions {
+        tls: true,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
     let pem = sb.root_cert_pem().expect("PEM exposed");
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
     assert!(sb.connectwise_site().starts_with("https://127.0.0.1:"));
@@ -897,13 +1176,23 @@ async fn tls_serves_a_self_signed_certificate_clients_can_trust() {
         .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).unwrap())
         .build()
         .unwrap();
-    let url = format!("{}/login/companyinfo/{CW_COMPANY_ID}", sb.connectwise_site());
+    let url = format!(
+        "{}/login/companyinfo/{CW_COMPANY_ID}",
+        sb.connectwise_site()
+    );
     let r = send(trusting.get(&url)).await;
     assert_eq!(r.status, 200);
-    let zone = send(trusting.get(format!("{}/V1.0/zoneInformation?user=x", sb.autotask_api_root()))).await;
+    let zone = send(trusting.get(format!(
+        "{}/V1.0/zoneInformation?user=x",
+        sb.autotask_api_root()
+    )))
+    .await;
     assert_eq!(zone.status, 500);
     let untrusting = client();
-    assert!(untrusting.get(&url).send().await.is_err(), "an untrusted self-signed cert fails");
+    assert!(
+        untrusting.get(&url).send().await.is_err(),
+        "an untrusted self-signed cert fails"
+    );
     sb.shutdown().await;
 }
 
@@ -922,21 +1211,43 @@ async fn applying_every_step_configures_the_tenant_the_wizard_describes() {
         match w.psa {
             Psa::Autotask => {
                 let at = At::new(&sb, &creds);
-                assert_eq!(at.get("Version").await.status, 401, "{}: fails before", w.id);
+                assert_eq!(
+                    at.get("Version").await.status,
+                    401,
+                    "{}: fails before",
+                    w.id
+                );
                 for s in &w.steps {
-                    sb.apply_step(&w, &s.id).unwrap_or_else(|e| panic!("{}: {e}", w.id));
+                    sb.apply_step(&w, &s.id)
+                        .unwrap_or_else(|e| panic!("{}: {e}", w.id));
                 }
                 assert_eq!(sb.credentials().autotask.username, creds.autotask.username);
-                assert_eq!(at.get("Version").await.status, 200, "{}: passes after", w.id);
+                assert_eq!(
+                    at.get("Version").await.status,
+                    200,
+                    "{}: passes after",
+                    w.id
+                );
                 check_autotask(&sb, &at, &w).await;
             }
             Psa::Connectwise => {
                 let cw = Cw::api(&sb, &creds);
-                assert_eq!(cw.get("system/info").await.status, 401, "{}: fails before", w.id);
+                assert_eq!(
+                    cw.get("system/info").await.status,
+                    401,
+                    "{}: fails before",
+                    w.id
+                );
                 for s in &w.steps {
-                    sb.apply_step(&w, &s.id).unwrap_or_else(|e| panic!("{}: {e}", w.id));
+                    sb.apply_step(&w, &s.id)
+                        .unwrap_or_else(|e| panic!("{}: {e}", w.id));
                 }
-                assert_eq!(cw.get("system/info").await.status, 200, "{}: passes after", w.id);
+                assert_eq!(
+                    cw.get("system/info").await.status,
+                    200,
+                    "{}: passes after",
+                    w.id
+                );
                 check_connectwise(&cw, &w).await;
             }
         }
@@ -950,11 +1261,19 @@ async fn check_autotask(sb: &Sandbox, at: &At, w: &Wizard) {
             StepKind::SecurityLevel => {
                 let name = step.name.clone().unwrap();
                 sb.with_tenant(|t| {
-                    let level = t.autotask.level_by_name(&name).unwrap_or_else(|| panic!("{name}"));
+                    let level = t
+                        .autotask
+                        .level_by_name(&name)
+                        .unwrap_or_else(|| panic!("{name}"));
                     assert!(level.web_services_login && !level.is_system);
                     for row in &step.permissions {
                         if row.manual_reason().is_some() || row.verify.is_none() {
-                            assert!(level.manual.contains_key(&row.label()), "{}: {}", w.id, row.label());
+                            assert!(
+                                level.manual.contains_key(&row.label()),
+                                "{}: {}",
+                                w.id,
+                                row.label()
+                            );
                         }
                     }
                 });
@@ -968,36 +1287,71 @@ async fn check_autotask(sb: &Sandbox, at: &At, w: &Wizard) {
                                 Access::Any => got != "None",
                                 Access::None => got == "None",
                             };
-                            assert!(ok, "{} {}: {entity} {op:?} is {got}, wants {want:?}", w.id, row.label());
+                            assert!(
+                                ok,
+                                "{} {}: {entity} {op:?} is {got}, wants {want:?}",
+                                w.id,
+                                row.label()
+                            );
                         }
                     }
                 }
             }
             StepKind::ApiUser => {
                 let level_name = step.security_level.clone().unwrap();
-                let me = at.post("Resources/query", json!({"MaxRecords": 1,
-                    "Filter": [{"op": "eq", "field": "userName", "value": at.user}]})).await.json();
+                let me = at
+                    .post(
+                        "Resources/query",
+                        json!({"MaxRecords": 1,
+                    "Filter": [{"op": "eq", "field": "userName", "value": at.user}]}),
+                    )
+                    .await
+                    .json();
                 let item = &me["items"][0];
                 assert_eq!(item["isActive"], true);
                 assert_eq!(item["licenseType"], LICENSE_API_USER);
                 let fields = at.get("Resources/entityInformation/fields").await.json();
-                let label = fields["fields"].as_array().unwrap().iter()
-                    .find(|f| f["name"] == "userType").unwrap()["picklistValues"].as_array().unwrap().iter()
-                    .find(|p| p["value"] == item["userType"].as_i64().unwrap().to_string()).unwrap()["label"].clone();
+                let label = fields["fields"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|f| f["name"] == "userType")
+                    .unwrap()["picklistValues"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["value"] == item["userType"].as_i64().unwrap().to_string())
+                    .unwrap()["label"]
+                    .clone();
                 assert_eq!(label, level_name, "{}", w.id);
             }
             StepKind::Impersonation => {
-                for row in step.permissions.iter().filter(|r| r.checkbox.as_deref().is_some_and(|c| c.to_lowercase().contains("impersonat"))) {
+                for row in step.permissions.iter().filter(|r| {
+                    r.checkbox
+                        .as_deref()
+                        .is_some_and(|c| c.to_lowercase().contains("impersonat"))
+                }) {
                     sb.with_tenant(|t| {
                         for id in sandbox_human_levels(t) {
                             let level = t.autotask.level(id).unwrap();
-                            assert_eq!(level.allow_impersonation, row.is_checked(), "{}: {}", w.id, level.name);
+                            assert_eq!(
+                                level.allow_impersonation,
+                                row.is_checked(),
+                                "{}: {}",
+                                w.id,
+                                level.name
+                            );
                         }
                     });
                 }
             }
             StepKind::Webhooks => {
-                assert_eq!(at.access("TicketWebhooks", Op::Create).await, "All", "{}", w.id);
+                assert_eq!(
+                    at.access("TicketWebhooks", Op::Create).await,
+                    "All",
+                    "{}",
+                    w.id
+                );
             }
             _ => {}
         }
@@ -1005,9 +1359,13 @@ async fn check_autotask(sb: &Sandbox, at: &At, w: &Wizard) {
 }
 
 fn sandbox_human_levels(t: &sandbox::Tenant) -> Vec<i64> {
-    let mut ids: Vec<i64> = t.autotask.resources.iter()
+    let mut ids: Vec<i64> = t
+        .autotask
+        .resources
+        .iter()
         .filter(|r| r.is_active && r.license_type != LICENSE_API_USER)
-        .map(|r| r.user_type).collect();
+        .map(|r| r.user_type)
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     ids
@@ -1021,17 +1379,46 @@ async fn check_connectwise(cw: &Cw, w: &Wizard) {
             StepKind::SecurityRole => {
                 for row in &step.permissions {
                     let function = row.function.as_deref().unwrap();
-                    let got = rows.iter().find(|r| r["moduleName"] == row.module.as_str() && r["moduleFunctionName"] == function)
-                        .unwrap_or_else(|| panic!("{}: {} missing from mySecurity", w.id, row.label()));
-                    for (col, key) in [(&row.add, "addLevel"), (&row.edit, "editLevel"), (&row.delete, "deleteLevel"), (&row.inquire, "inquireLevel")] {
-                        assert_eq!(got[key].as_str(), Some(col.as_deref().unwrap_or("None")), "{}: {} {key}", w.id, row.label());
+                    let got = rows
+                        .iter()
+                        .find(|r| {
+                            r["moduleName"] == row.module.as_str()
+                                && r["moduleFunctionName"] == function
+                        })
+                        .unwrap_or_else(|| {
+                            panic!("{}: {} missing from mySecurity", w.id, row.label())
+                        });
+                    for (col, key) in [
+                        (&row.add, "addLevel"),
+                        (&row.edit, "editLevel"),
+                        (&row.delete, "deleteLevel"),
+                        (&row.inquire, "inquireLevel"),
+                    ] {
+                        assert_eq!(
+                            got[key].as_str(),
+                            Some(col.as_deref().unwrap_or("None")),
+                            "{}: {} {key}",
+                            w.id,
+                            row.label()
+                        );
                     }
                 }
-                let listed: Vec<(String, String)> = step.permissions.iter().map(|r| (r.module.clone(), r.function.clone().unwrap())).collect();
+                let listed: Vec<(String, String)> = step
+                    .permissions
+                    .iter()
+                    .map(|r| (r.module.clone(), r.function.clone().unwrap()))
+                    .collect();
                 for r in rows {
-                    let key = (r["moduleName"].as_str().unwrap().to_string(), r["moduleFunctionName"].as_str().unwrap().to_string());
+                    let key = (
+                        r["moduleName"].as_str().unwrap().to_string(),
+                        r["moduleFunctionName"].as_str().unwrap().to_string(),
+                    );
                     if !listed.contains(&key) {
-                        assert_eq!(r["inquireLevel"], "None", "{}: {key:?} is outside the table", w.id);
+                        assert_eq!(
+                            r["inquireLevel"], "None",
+                            "{}: {key:?} is outside the table",
+                            w.id
+                        );
                     }
                 }
             }
@@ -1042,8 +1429,16 @@ async fn check_connectwise(cw: &Cw, w: &Wizard) {
                 assert_eq!(me["licenseClass"], "A");
                 assert_eq!(me["inactiveFlag"], false);
                 assert_eq!(me["securityRole"]["name"].as_str(), spec.role.as_deref());
-                assert_eq!(me["securityLocation"]["name"].as_str(), spec.location.as_deref());
-                assert!(spec.level.as_deref().unwrap().starts_with(me["structureLevel"]["name"].as_str().unwrap()));
+                assert_eq!(
+                    me["securityLocation"]["name"].as_str(),
+                    spec.location.as_deref()
+                );
+                assert!(
+                    spec.level
+                        .as_deref()
+                        .unwrap()
+                        .starts_with(me["structureLevel"]["name"].as_str().unwrap())
+                );
             }
             _ => {}
         }
@@ -1057,7 +1452,8 @@ async fn check_connectwise(cw: &Cw, w: &Wizard) {
 fn at_spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let text = std::fs::read_to_string("/work/shared/specs/autotask-rest-swagger.json").expect("Autotask swagger");
+        let text = std::fs::read_to_string("/work/shared/specs/autotask-rest-swagger.json")
+            .expect("Autotask swagger");
         serde_json::from_str(&text).unwrap()
     })
 }
@@ -1065,36 +1461,78 @@ fn at_spec() -> &'static Value {
 fn cw_spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let text = std::fs::read_to_string("/work/shared/specs/connectwise-manage-openapi.json").expect("ConnectWise spec");
+        let text = std::fs::read_to_string("/work/shared/specs/connectwise-manage-openapi.json")
+            .expect("ConnectWise spec");
         serde_json::from_str(&text).unwrap()
     })
 }
 
 /// Served routes the specs lack, each with the source of the documented live behaviour.
 const ROUTE_EXCEPTIONS: &[(&str, &str, &str)] = &[
-    ("POST", "/V1.0/{entity}/query/next", "autotask-api.md §2.4: nextPageUrl is POSTed with the same body"),
-    ("POST", "/V1.0/TicketNotes", "the 2022 swagger only has Tickets/{parentId}/Notes; the flat create is in the issue's brief (UNCONFIRMED live)"),
-    ("GET", "/login/companyinfo/{companyId}", "connectwise-api.md §2.5 (S5): outside the REST API"),
+    (
+        "POST",
+        "/V1.0/{entity}/query/next",
+        "autotask-api.md §2.4: nextPageUrl is POSTed with the same body",
+    ),
+    (
+        "POST",
+        "/V1.0/TicketNotes",
+        "the 2022 swagger only has Tickets/{parentId}/Notes; the flat create is in the issue's brief (UNCONFIRMED live)",
+    ),
+    (
+        "GET",
+        "/login/companyinfo/{companyId}",
+        "connectwise-api.md §2.5 (S5): outside the REST API",
+    ),
 ];
 
 /// Bodies that differ from the spec by documented live behaviour.
 const BODY_EXCEPTIONS: &[(&str, &str)] = &[
-    ("Autotask 500 {errors:[…]}", "autotask-api.md §3: permission denial and validation are 500 with errors[], not 403"),
+    (
+        "Autotask 500 {errors:[…]}",
+        "autotask-api.md §3: permission denial and validation are 500 with errors[], not 403",
+    ),
     ("Autotask 401 empty body", "autotask-api.md §3 first row"),
-    ("Autotask 405 {Message}", "autotask-api.md §3 Unsupported method"),
-    ("Autotask 429 thread limit", "autotask-api.md §3 Thread limit; field-notes.md item 10"),
+    (
+        "Autotask 405 {Message}",
+        "autotask-api.md §3 Unsupported method",
+    ),
+    (
+        "Autotask 429 thread limit",
+        "autotask-api.md §3 Thread limit; field-notes.md item 10",
+    ),
     ("HTML 404", "autotask-api.md §3 Wrong URL: an IIS HTML page"),
-    ("userAccessFor* strings", "autotask-api.md §2.6: strings on the wire though RestUserAccessLevel is empty"),
-    ("#/definitions/Object any value", "Swashbuckle's empty `Object` model: itemId is an integer in every documented write (§3)"),
-    ("Swagger 2 nulls", "Swagger 2 has no nullable; the documented fixture has prevPageUrl: null (§2.4)"),
-    ("ConnectWise 429 {error,message}", "connectwise-api.md §3.5, quoted body"),
+    (
+        "userAccessFor* strings",
+        "autotask-api.md §2.6: strings on the wire though RestUserAccessLevel is empty",
+    ),
+    (
+        "#/definitions/Object any value",
+        "Swashbuckle's empty `Object` model: itemId is an integer in every documented write (§3)",
+    ),
+    (
+        "Swagger 2 nulls",
+        "Swagger 2 has no nullable; the documented fixture has prevPageUrl: null (§2.4)",
+    ),
+    (
+        "Member required-but-undeclared",
+        "connectwise-manage-openapi.json Member/MyMember are PARTIAL extracts (x-extraction)",
+    ),
+    (
+        "ConnectWise 429 {error,message}",
+        "connectwise-api.md §3.5, quoted body",
+    ),
 ];
 
 fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
     match schema.get("$ref").and_then(Value::as_str) {
         Some(r) => {
             let ptr = r.trim_start_matches('#');
-            resolve(root, root.pointer(ptr).unwrap_or_else(|| panic!("unresolved $ref {r}")))
+            resolve(
+                root,
+                root.pointer(ptr)
+                    .unwrap_or_else(|| panic!("unresolved $ref {r}")),
+            )
         }
         None => schema,
     }
@@ -1102,7 +1540,14 @@ fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
 
 /// A small JSON-schema checker: $ref, type, required, enum, properties (names must be declared
 /// unless additionalProperties is given), items.
-fn check(root: &Value, schema: &Value, value: &Value, path: &str, swagger2: bool, errors: &mut Vec<String>) {
+fn check(
+    root: &Value,
+    schema: &Value,
+    value: &Value,
+    path: &str,
+    swagger2: bool,
+    errors: &mut Vec<String>,
+) {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         if r.ends_with("/RestUserAccessLevel") {
             if !matches!(value.as_str(), Some("None" | "All" | "Restricted")) {
@@ -1128,7 +1573,13 @@ fn check(root: &Value, schema: &Value, value: &Value, path: &str, swagger2: bool
     {
         errors.push(format!("{path}: {value} not in {en:?}"));
     }
-    let ty = schema.get("type").and_then(Value::as_str).unwrap_or(if schema.get("properties").is_some() { "object" } else { "" });
+    let ty = schema.get("type").and_then(Value::as_str).unwrap_or(
+        if schema.get("properties").is_some() {
+            "object"
+        } else {
+            ""
+        },
+    );
     let ok = match ty {
         "object" => value.is_object(),
         "array" => value.is_array(),
@@ -1144,7 +1595,12 @@ fn check(root: &Value, schema: &Value, value: &Value, path: &str, swagger2: bool
     }
     if let Some(obj) = value.as_object() {
         let props = schema.get("properties").and_then(Value::as_object);
-        for req in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+        for req in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if !obj.contains_key(req.as_str().unwrap()) {
                 errors.push(format!("{path}: missing required {req}"));
             }
@@ -1152,8 +1608,15 @@ fn check(root: &Value, schema: &Value, value: &Value, path: &str, swagger2: bool
         for (k, v) in obj {
             match props.and_then(|p| p.get(k)) {
                 Some(s) => check(root, s, v, &format!("{path}.{k}"), swagger2, errors),
+                // A partial extract (x-extraction PARTIAL) may require fields it does not declare.
+                None if schema
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .is_some_and(|r| r.iter().any(|x| x == k)) => {}
                 None => match schema.get("additionalProperties") {
-                    Some(extra) if extra.is_object() => check(root, extra, v, &format!("{path}.{k}"), swagger2, errors),
+                    Some(extra) if extra.is_object() => {
+                        check(root, extra, v, &format!("{path}.{k}"), swagger2, errors)
+                    }
                     _ if props.is_none_or(|p| p.is_empty()) => {}
                     _ => errors.push(format!("{path}: field {k:?} is not in the schema")),
                 },
@@ -1168,7 +1631,10 @@ fn check(root: &Value, schema: &Value, value: &Value, path: &str, swagger2: bool
 }
 
 /// The spec path template matching a concrete path (literal segments win over parameters).
-fn match_path<'a>(paths: &'a serde_json::Map<String, Value>, concrete: &str) -> Option<(&'a String, &'a Value)> {
+fn match_path<'a>(
+    paths: &'a serde_json::Map<String, Value>,
+    concrete: &str,
+) -> Option<(&'a String, &'a Value)> {
     let segs: Vec<&str> = concrete.trim_matches('/').split('/').collect();
     paths
         .iter()
@@ -1212,29 +1678,88 @@ async fn exercise_everything(sb: &Sandbox) {
     let creds = sb.credentials();
     let at = At::new(sb, &creds);
     let http = client();
-    send(http.get(format!("{}/V1.0/zoneInformation?user={}", sb.autotask_api_root(), enc(&creds.autotask.username)))).await;
+    send(http.get(format!(
+        "{}/V1.0/zoneInformation?user={}",
+        sb.autotask_api_root(),
+        enc(&creds.autotask.username)
+    )))
+    .await;
     send(http.get(format!("{}/VersionInformation", sb.autotask_api_root()))).await;
-    for p in ["Version", "ThresholdInformation", "Modules", "Tickets/entityInformation", "Resources/entityInformation",
-              "TicketWebhooks/entityInformation", "Resources/entityInformation/fields", "Tickets/entityInformation/fields",
-              "TicketWebhooks/entityInformation/fields", "Tickets/entityInformation/userDefinedFields", "Tickets/1", "Resources/29682885"] {
+    for p in [
+        "Version",
+        "ThresholdInformation",
+        "Modules",
+        "Tickets/entityInformation",
+        "Resources/entityInformation",
+        "TicketWebhooks/entityInformation",
+        "Resources/entityInformation/fields",
+        "Tickets/entityInformation/fields",
+        "TicketWebhooks/entityInformation/fields",
+        "Tickets/entityInformation/userDefinedFields",
+        "Tickets/1",
+        "Resources/29682885",
+    ] {
         at.get(p).await;
     }
-    let page = at.post("Resources/query", json!({"MaxRecords": 3, "Filter": all_filter()})).await.json();
-    let next = page["pageDetails"]["nextPageUrl"].as_str().unwrap().to_string();
-    send(at.http.post(&next).header("ApiIntegrationCode", &at.code).header("UserName", &at.user).header("Secret", &at.secret)
-        .json(&json!({"MaxRecords": 3, "Filter": all_filter()}))).await;
-    at.post("Resources/query/count", json!({"Filter": all_filter()})).await;
-    for e in ["Tickets", "Companies", "Contacts", "Contracts", "Opportunities", "Projects", "TimeEntries", "ServiceCalls", "UserDefinedFieldDefinitions", "Invoices"] {
-        at.post(&format!("{e}/query"), json!({"MaxRecords": 5, "Filter": all_filter()})).await;
+    let page = at
+        .post(
+            "Resources/query",
+            json!({"MaxRecords": 3, "Filter": all_filter()}),
+        )
+        .await
+        .json();
+    let next = page["pageDetails"]["nextPageUrl"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    send(
+        at.http
+            .post(&next)
+            .header("ApiIntegrationCode", &at.code)
+            .header("UserName", &at.user)
+            .header("Secret", &at.secret)
+            .json(&json!({"MaxRecords": 3, "Filter": all_filter()})),
+    )
+    .await;
+    at.post("Resources/query/count", json!({"Filter": all_filter()}))
+        .await;
+    for e in [
+        "Tickets",
+        "Companies",
+        "Contacts",
+        "Contracts",
+        "Opportunities",
+        "Projects",
+        "TimeEntries",
+        "ServiceCalls",
+        "UserDefinedFieldDefinitions",
+        "Invoices",
+    ] {
+        at.post(
+            &format!("{e}/query"),
+            json!({"MaxRecords": 5, "Filter": all_filter()}),
+        )
+        .await;
     }
     let note = json!({"title": "t", "description": "d", "noteType": 1, "publish": 1});
-    let id = send(at.req(Method::POST, "Tickets/1/Notes").header("ImpersonationResourceId", "29682885").json(&note)).await.json()["itemId"].as_i64().unwrap();
+    let id = send(
+        at.req(Method::POST, "Tickets/1/Notes")
+            .header("ImpersonationResourceId", "29682885")
+            .json(&note),
+    )
+    .await
+    .json()["itemId"]
+        .as_i64()
+        .unwrap();
     at.get(&format!("Tickets/1/Notes/{id}")).await;
     at.get("Tickets/1/Notes").await;
-    at.post("TicketNotes", json!({"ticketID": 1, "description": "flat"})).await;
-    at.post("TicketNotes/query", json!({"Filter": all_filter()})).await;
+    at.post("TicketNotes", json!({"ticketID": 1, "description": "flat"}))
+        .await;
+    at.post("TicketNotes/query", json!({"Filter": all_filter()}))
+        .await;
     let hook = at.post("TicketWebhooks", json!({"name": "h", "webhookUrl": "https://h.example.test", "deactivationUrl": "https://h.example.test/d"})).await.json()["itemId"].as_i64().unwrap();
-    at.post("TicketWebhooks/query", json!({"Filter": all_filter()})).await;
+    at.post("TicketWebhooks/query", json!({"Filter": all_filter()}))
+        .await;
     at.get(&format!("TicketWebhooks/{hook}")).await;
     send(at.req(Method::DELETE, &format!("TicketWebhooks/{hook}"))).await;
     send(at.req(Method::DELETE, "Tickets/1")).await;
@@ -1246,31 +1771,77 @@ async fn exercise_everything(sb: &Sandbox) {
 
     let cw = Cw::api(sb, &creds);
     let admin = Cw::admin(sb);
-    send(http.get(format!("{}/login/companyinfo/{CW_COMPANY_ID}", sb.connectwise_site()))).await;
-    for p in ["system/info", "system/myMembers", "system/mySecurity?pageSize=10", "system/mySecurity/customizeItems/",
-              "system/members", "system/members/count", "system/members/150", "system/apiMembers", "system/apiMembers/count",
-              "system/apiMembers/default", "system/callbacks", "system/callbacks/count", "system/securityroles"] {
+    send(http.get(format!(
+        "{}/login/companyinfo/{CW_COMPANY_ID}",
+        sb.connectwise_site()
+    )))
+    .await;
+    for p in [
+        "system/info",
+        "system/myMembers",
+        "system/mySecurity?pageSize=10",
+        "system/mySecurity/customizeItems/",
+        "system/members",
+        "system/members/count",
+        "system/members/150",
+        "system/apiMembers",
+        "system/apiMembers/count",
+        "system/apiMembers/default",
+        "system/callbacks",
+        "system/callbacks/count",
+        "system/securityroles",
+    ] {
         cw.get(p).await;
         admin.get(p).await;
     }
-    let member = cw.get("system/myMembers").await.json()["id"].as_i64().unwrap();
+    let member = cw.get("system/myMembers").await.json()["id"]
+        .as_i64()
+        .unwrap();
     admin.get(&format!("system/apiMembers/{member}")).await;
-    send(admin.req(Method::POST, "system/apiMembers").json(&json!({"identifier": "Other", "name": "Other API", "securityRole": {"name": "TopLeft"}}))).await;
-    let role = send(admin.req(Method::POST, "system/securityroles").json(&json!({"name": "Contract"}))).await.json()["id"].as_i64().unwrap();
-    for p in ["system/securityroles/count", "system/securityroles/1", "system/securityRoles/1/settings", "system/securityRoles/1/settings/count", "system/securityRoles/1/settings/3"] {
+    send(admin.req(Method::POST, "system/apiMembers").json(
+        &json!({"identifier": "Other", "name": "Other API", "securityRole": {"name": "TopLeft"}}),
+    ))
+    .await;
+    let role = send(
+        admin
+            .req(Method::POST, "system/securityroles")
+            .json(&json!({"name": "Contract"})),
+    )
+    .await
+    .json()["id"]
+        .as_i64()
+        .unwrap();
+    for p in [
+        "system/securityroles/count",
+        "system/securityroles/1",
+        "system/securityRoles/1/settings",
+        "system/securityRoles/1/settings/count",
+        "system/securityRoles/1/settings/3",
+    ] {
         admin.get(p).await;
     }
     send(admin.req(Method::DELETE, &format!("system/securityroles/{role}"))).await;
     let cb = send(cw.req(Method::POST, "system/callbacks").json(&json!({"url": "https://h.example.test/?recordId=", "objectId": 1, "type": "Ticket", "level": "Owner"}))).await.json()["id"].as_i64().unwrap();
     cw.get(&format!("system/callbacks/{cb}")).await;
     send(cw.req(Method::PUT, &format!("system/callbacks/{cb}")).json(&json!({"url": "https://h.example.test/2", "objectId": 1, "type": "Ticket", "level": "Board"}))).await;
-    send(cw.req(Method::PATCH, &format!("system/callbacks/{cb}")).json(&json!([{"op": "replace", "path": "description", "value": "p"}]))).await;
+    send(
+        cw.req(Method::PATCH, &format!("system/callbacks/{cb}"))
+            .json(&json!([{"op": "replace", "path": "description", "value": "p"}])),
+    )
+    .await;
     send(cw.req(Method::DELETE, &format!("system/callbacks/{cb}"))).await;
-    send(cw.req(Method::POST, "system/callbacks").json(&json!({"url": "x"}))).await;
+    send(
+        cw.req(Method::POST, "system/callbacks")
+            .json(&json!({"url": "x"})),
+    )
+    .await;
     let mut no_client = Cw::api(sb, &creds);
     no_client.client_id = None;
     no_client.get("system/info").await;
-    sb.set_faults(Faults { rate_limit_next: 1, ..Faults::default() });
+    sb.set_faults(Faults {
+        rate_limit_next: 1,
+        ..Faults::default()
+    });
     cw.get("system/info").await;
 }
 
@@ -1288,16 +1859,28 @@ async fn every_route_and_json_body_matches_the_official_specs() {
     });
     exercise_everything(&sb).await;
     let recorded = sb.requests();
-    assert!(recorded.len() > 60, "exercise covered {} requests", recorded.len());
+    assert!(
+        recorded.len() > 60,
+        "exercise covered {} requests",
+        recorded.len()
+    );
     let mut errors = Vec::new();
     let mut validated = 0;
     let mut used_exceptions = std::collections::BTreeSet::new();
     for r in &recorded {
         let lower = r.path.to_ascii_lowercase();
         let (spec, rel, swagger2) = if lower.starts_with("/atservicesrest") {
-            (at_spec(), r.path["/atservicesrest".len()..].to_string(), true)
+            (
+                at_spec(),
+                r.path["/atservicesrest".len()..].to_string(),
+                true,
+            )
         } else if let Some(i) = lower.find("/apis/3.0") {
-            (cw_spec(), r.path[i + "/apis/3.0".len()..].to_string(), false)
+            (
+                cw_spec(),
+                r.path[i + "/apis/3.0".len()..].to_string(),
+                false,
+            )
         } else {
             (cw_spec(), r.path.clone(), false)
         };
@@ -1315,7 +1898,20 @@ async fn every_route_and_json_body_matches_the_official_specs() {
                 body["error"] == "ConnectWiseAPI" && body["message"].is_string()
             };
             assert!(ok, "429 body {body}");
-            used_exceptions.insert(if swagger2 { "Autotask 429 thread limit" } else { "ConnectWise 429 {error,message}" });
+            used_exceptions.insert(if swagger2 {
+                "Autotask 429 thread limit"
+            } else {
+                "ConnectWise 429 {error,message}"
+            });
+            continue;
+        }
+        if swagger2 && r.status == 405 {
+            assert!(
+                r.response
+                    .as_ref()
+                    .is_some_and(|b| b["Message"].is_string())
+            );
+            used_exceptions.insert("Autotask 405 {Message}");
             continue;
         }
         let paths = spec["paths"].as_object().unwrap();
@@ -1327,7 +1923,12 @@ async fn every_route_and_json_body_matches_the_official_specs() {
                     assert!(!why.is_empty());
                     continue;
                 }
-                errors.push(format!("{} {} is not in the spec (template {:?})", r.method, r.path, found.map(|f| f.0)));
+                errors.push(format!(
+                    "{} {} is not in the spec (template {:?})",
+                    r.method,
+                    r.path,
+                    found.map(|f| f.0)
+                ));
                 continue;
             }
         };
@@ -1340,48 +1941,99 @@ async fn every_route_and_json_body_matches_the_official_specs() {
             continue;
         };
         let schema = if swagger2 {
-            op["responses"].get(&status).and_then(|x| x.get("schema")).cloned()
+            op["responses"]
+                .get(&status)
+                .and_then(|x| x.get("schema"))
+                .cloned()
         } else {
-            op["responses"].get(&status).and_then(|x| x.get("content")).and_then(|c| c.as_object()).and_then(|c| c.values().next()).and_then(|m| m.get("schema")).cloned()
+            op["responses"]
+                .get(&status)
+                .and_then(|x| x.get("content"))
+                .and_then(|c| c.as_object())
+                .and_then(|c| c.values().next())
+                .and_then(|m| m.get("schema"))
+                .cloned()
         };
         match schema {
             Some(s) => {
                 validated += 1;
-                check(spec, &s, body, &format!("{} {}", r.method, r.path), swagger2, &mut errors);
+                check(
+                    spec,
+                    &s,
+                    body,
+                    &format!("{} {}", r.method, r.path),
+                    swagger2,
+                    &mut errors,
+                );
             }
             None if swagger2 => {
                 // Documented live error shapes (BODY_EXCEPTIONS).
                 let ok = match r.status {
-                    500 => body["errors"].as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+                    500 => body["errors"]
+                        .as_array()
+                        .is_some_and(|a| a.iter().all(Value::is_string)),
                     405 => body["Message"].is_string(),
                     _ => false,
                 };
                 if !ok {
-                    errors.push(format!("{} {}: undocumented {} body {body}", r.method, r.path, r.status));
+                    errors.push(format!(
+                        "{} {}: undocumented {} body {body}",
+                        r.method, r.path, r.status
+                    ));
                 }
-                used_exceptions.insert(if r.status == 500 { "Autotask 500 {errors:[…]}" } else { "Autotask 405 {Message}" });
+                used_exceptions.insert(if r.status == 500 {
+                    "Autotask 500 {errors:[…]}"
+                } else {
+                    "Autotask 405 {Message}"
+                });
             }
             None => {
                 // ConnectWise error statuses all answer the spec's ErrorResponseMessage.
                 let err_schema = json!({"$ref": "#/components/schemas/ErrorResponseMessage"});
                 validated += 1;
-                check(spec, &err_schema, body, &format!("{} {} ({})", r.method, r.path, r.status), false, &mut errors);
+                check(
+                    spec,
+                    &err_schema,
+                    body,
+                    &format!("{} {} ({})", r.method, r.path, r.status),
+                    false,
+                    &mut errors,
+                );
                 if body.get("code").is_none() || body.get("message").is_none() {
-                    errors.push(format!("{} {}: error body without code/message", r.method, r.path));
+                    errors.push(format!(
+                        "{} {}: error body without code/message",
+                        r.method, r.path
+                    ));
                 }
             }
         }
     }
-    assert!(errors.is_empty(), "contract violations:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "contract violations:\n{}",
+        errors.join("\n")
+    );
     assert!(validated > 40, "validated {validated} bodies");
     for used in &used_exceptions {
-        assert!(BODY_EXCEPTIONS.iter().any(|(name, why)| name == used && !why.is_empty()), "{used} is not a listed exception");
+        assert!(
+            BODY_EXCEPTIONS
+                .iter()
+                .any(|(name, why)| name == used && !why.is_empty()),
+            "{used} is not a listed exception"
+        );
     }
     // Secrets never reach the record: header names only.
     let secret = sb.credentials().autotask.secret.expose_secret().to_string();
     for r in &recorded {
-        assert!(!format!("{r:?}").contains(&secret), "a secret was recorded: {r:?}");
+        assert!(
+            !format!("{r:?}").contains(&secret),
+            "a secret was recorded: {r:?}"
+        );
     }
-    assert!(recorded.iter().any(|r| r.header_names.iter().any(|h| h == "secret")));
+    assert!(
+        recorded
+            .iter()
+            .any(|r| r.header_names.iter().any(|h| h == "secret"))
+    );
     sb.shutdown().await;
 }

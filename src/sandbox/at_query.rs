@@ -253,7 +253,10 @@ mod tests {
             {"op":"eq","field":"userName","value":"X@Y"},
             {"op":"in","field":"licenseType","value":["7", 9]}]}]}))
         .unwrap();
-        assert!(q.matches(&json!({"userName":"x@y","licenseType":1})).unwrap());
+        assert!(
+            q.matches(&json!({"userName":"x@y","licenseType":1}))
+                .unwrap()
+        );
         assert!(q.matches(&json!({"userName":"z","licenseType":7})).unwrap());
         assert!(!q.matches(&json!({"userName":"z","licenseType":3})).unwrap());
     }
@@ -261,8 +264,9 @@ mod tests {
     #[test]
     fn max_records_and_filter_are_required() {
         assert!(Query::parse(&json!({"MaxRecords":1})).is_err());
-        let e = Query::parse(&json!({"MaxRecords":501,"Filter":[{"op":"gte","field":"id","value":0}]}))
-            .unwrap_err();
+        let e =
+            Query::parse(&json!({"MaxRecords":501,"Filter":[{"op":"gte","field":"id","value":0}]}))
+                .unwrap_err();
         assert_eq!(e, "maxCountOfRecordsToReturn must be between 1 and 500");
     }
 }

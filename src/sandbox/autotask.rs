@@ -18,7 +18,8 @@ pub const THREAD_LIMIT: u32 = 3;
 /// The thread-limit error text (autotask-api.md §3; n8n-nodes-autotask PR #107). Of the
 /// documented variants the sandbox answers it with HTTP 429 (field-notes.md item 10: "in
 /// notification emails and 429 responses"); clients must also accept it with other statuses.
-pub const THREAD_THRESHOLD_TEXT: &str = "Thread Threshold Exceeded — The Autotask API thread threshold of 3 threads has been exceeded.";
+pub const THREAD_THRESHOLD_TEXT: &str =
+    "Thread Threshold Exceeded — The Autotask API thread threshold of 3 threads has been exceeded.";
 
 /// Every REST entity the 2022 swagger serves entityInformation for.
 pub fn entity_names() -> &'static [&'static str] {
@@ -242,7 +243,10 @@ pub async fn handle(shared: &Arc<Shared>, req: &Req) -> Response {
         tokio::time::sleep(req.latency).await;
         return unauthorized();
     };
-    let endpoint = segs.get(2).map(|s| s.to_ascii_lowercase()).unwrap_or_default();
+    let endpoint = segs
+        .get(2)
+        .map(|s| s.to_ascii_lowercase())
+        .unwrap_or_default();
     let key = (
         req.header("ApiIntegrationCode").unwrap_or("").to_string(),
         endpoint,
@@ -264,7 +268,9 @@ pub async fn handle(shared: &Arc<Shared>, req: &Req) -> Response {
     };
     tokio::time::sleep(req.latency).await;
     let mut t = lock(&shared.tenant);
-    t.autotask.request_times.push_back(std::time::Instant::now());
+    t.autotask
+        .request_times
+        .push_back(std::time::Instant::now());
     serve(&mut t.autotask, &shared.base_url, req, &caller, route)
 }
 
@@ -325,7 +331,13 @@ fn authenticate(at: &mut AutotaskTenant, req: &Req) -> Option<Caller> {
     })
 }
 
-fn serve(at: &mut AutotaskTenant, base: &str, req: &Req, caller: &Caller, route: Route) -> Response {
+fn serve(
+    at: &mut AutotaskTenant,
+    base: &str,
+    req: &Req,
+    caller: &Caller,
+    route: Route,
+) -> Response {
     let impersonating = req.header("ImpersonationResourceId").is_some();
     let is_read = req.method == Method::GET
         || matches!(route, Route::Query(_) | Route::Count(_) | Route::Next(_));
@@ -336,9 +348,10 @@ fn serve(at: &mut AutotaskTenant, base: &str, req: &Req, caller: &Caller, route:
     }
     match route {
         Route::VersionInformation | Route::Zone => iis_404(),
-        Route::Version => get_only(req, || {
-            json!({"majorVersion": "1", "minorVersion": "0", "build": "2025.1.0.0"})
-        }),
+        Route::Version => get_only(
+            req,
+            || json!({"majorVersion": "1", "minorVersion": "0", "build": "2025.1.0.0"}),
+        ),
         Route::Threshold => {
             if req.method != Method::GET {
                 return method_not_allowed(&req.method);
@@ -353,9 +366,10 @@ fn serve(at: &mut AutotaskTenant, base: &str, req: &Req, caller: &Caller, route:
                 }),
             )
         }
-        Route::Modules => get_only(req, || {
-            json!({"modules": [{"key": 24, "value": true}, {"key": 1, "value": true}]})
-        }),
+        Route::Modules => get_only(
+            req,
+            || json!({"modules": [{"key": 24, "value": true}, {"key": 1, "value": true}]}),
+        ),
         Route::EntityInfo(e) => {
             let level = at.level(caller.level_id).cloned();
             get_only(req, || {
@@ -390,7 +404,10 @@ fn serve(at: &mut AutotaskTenant, base: &str, req: &Req, caller: &Caller, route:
         Route::Udfs => get_only(req, || json!({"fields": []})),
         Route::Query(e) => {
             let body = if req.method == Method::GET {
-                match req.param("search").map(|s| serde_json::from_str::<Value>(&s)) {
+                match req
+                    .param("search")
+                    .map(|s| serde_json::from_str::<Value>(&s))
+                {
                     Some(Ok(v)) => v,
                     _ => return error500("The search parameter must hold a JSON query."),
                 }
@@ -698,7 +715,10 @@ fn create(
             let mut item = body.clone();
             item.insert("id".into(), json!(id));
             if let Some(h) = impersonated {
-                item.insert("impersonatorCreatorResourceID".into(), json!(caller.resource_id));
+                item.insert(
+                    "impersonatorCreatorResourceID".into(),
+                    json!(caller.resource_id),
+                );
                 item.insert("creatorResourceID".into(), json!(h));
             }
             at.items
@@ -808,10 +828,18 @@ fn fields(at: &AutotaskTenant, e: &str) -> Vec<Value> {
                 field("locationID", "integer", None),
             ]
         }
-        "TicketWebhooks" => ["id", "name", "webhookUrl", "deactivationUrl", "isActive", "isReady", "ownerResourceID"]
-            .iter()
-            .map(|n| field(n, if *n == "id" { "long" } else { "string" }, None))
-            .collect(),
+        "TicketWebhooks" => [
+            "id",
+            "name",
+            "webhookUrl",
+            "deactivationUrl",
+            "isActive",
+            "isReady",
+            "ownerResourceID",
+        ]
+        .iter()
+        .map(|n| field(n, if *n == "id" { "long" } else { "string" }, None))
+        .collect(),
         _ => vec![
             field("id", "long", None),
             field("name", "string", None),

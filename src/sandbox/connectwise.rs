@@ -103,7 +103,12 @@ fn authenticate(cw: &ConnectwiseTenant, req: &Req) -> Result<i32, Response> {
                 "The clientId header is required. Register your integration at https://developer.connectwise.com/ClientID and send its clientId.",
             ));
         }
-        Some(id) if !cw.client_ids.iter().any(|c| c.eq_ignore_ascii_case(id.trim())) => {
+        Some(id)
+            if !cw
+                .client_ids
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(id.trim())) =>
+        {
             return Err(error(
                 StatusCode::UNAUTHORIZED,
                 "InvalidClientId",
@@ -143,7 +148,12 @@ fn authenticate(cw: &ConnectwiseTenant, req: &Req) -> Result<i32, Response> {
     Ok(member.id)
 }
 
-fn has(cw: &ConnectwiseTenant, member: i32, function: &str, pick: fn(&RoleSetting) -> CwLevel) -> bool {
+fn has(
+    cw: &ConnectwiseTenant,
+    member: i32,
+    function: &str,
+    pick: fn(&RoleSetting) -> CwLevel,
+) -> bool {
     let Some(m) = cw.member(member) else {
         return false;
     };
@@ -182,7 +192,13 @@ pub fn handle(shared: &Arc<Shared>, req: &Req, rest: &str) -> Response {
         ),
         (Method::GET, ["system", "mymembers"]) => {
             let me = cw.member(caller).cloned().expect("authenticated member");
-            json(StatusCode::OK, cw.member_json(&me, false))
+            let mut v = cw.member_json(&me, false);
+            // MyMember has no hireDate/defaultPhone (spec).
+            if let Some(obj) = v.as_object_mut() {
+                obj.remove("hireDate");
+                obj.remove("defaultPhone");
+            }
+            json(StatusCode::OK, v)
         }
         (Method::GET, ["system", "mysecurity"]) => {
             let me = cw.member(caller).cloned().expect("authenticated member");
@@ -273,12 +289,18 @@ fn identifier(name: &str) -> String {
 }
 
 /// Every catalogue function with the role's levels (None for a missing role or function).
-fn settings_json(cw: &ConnectwiseTenant, role: Option<&super::tenant::SecurityRole>, member: Option<Value>) -> Vec<Value> {
+fn settings_json(
+    cw: &ConnectwiseTenant,
+    role: Option<&super::tenant::SecurityRole>,
+    member: Option<Value>,
+) -> Vec<Value> {
     cw.catalogue
         .iter()
         .enumerate()
         .map(|(i, (module, function))| {
-            let s = role.map(|r| r.setting(module, function)).unwrap_or_default();
+            let s = role
+                .map(|r| r.setting(module, function))
+                .unwrap_or_default();
             let mut v = json!({
                 "id": i as i32 + 1,
                 "addLevel": s.add.as_str(),
@@ -299,7 +321,9 @@ fn settings_json(cw: &ConnectwiseTenant, role: Option<&super::tenant::SecurityRo
                 "_info": info_map(),
             });
             if let Some(m) = &member {
-                v.as_object_mut().expect("object").insert("member".into(), m.clone());
+                v.as_object_mut()
+                    .expect("object")
+                    .insert("member".into(), m.clone());
             }
             v
         })
@@ -331,10 +355,20 @@ fn roles(cw: &mut ConnectwiseTenant, req: &Req, base: &str, caller: i32, s: &[&s
                 return invalid("securityRole", "name", "Required", "Name is required.");
             };
             if name.is_empty() || name.len() > 30 {
-                return invalid("securityRole", "name", "MaxLengthField", "The field name must be a string with a maximum length of 30.");
+                return invalid(
+                    "securityRole",
+                    "name",
+                    "MaxLengthField",
+                    "The field name must be a string with a maximum length of 30.",
+                );
             }
             if cw.role_by_name(name).is_some() {
-                return invalid("securityRole", "name", "ObjectExists", "A security role with this name already exists.");
+                return invalid(
+                    "securityRole",
+                    "name",
+                    "ObjectExists",
+                    "A security role with this name already exists.",
+                );
             }
             let id = cw.alloc_id();
             // A new role's levels default to None (UNCONFIRMED, §5).
@@ -358,16 +392,27 @@ fn roles(cw: &mut ConnectwiseTenant, req: &Req, base: &str, caller: i32, s: &[&s
                 (Method::GET, []) => json(StatusCode::OK, role_json(&role)),
                 (Method::DELETE, []) => {
                     if cw.members.iter().any(|m| m.role_id == role.id) {
-                        return invalid("securityRole", "id", "InUse", "The security role is assigned to members.");
+                        return invalid(
+                            "securityRole",
+                            "id",
+                            "InUse",
+                            "The security role is assigned to members.",
+                        );
                     }
                     cw.roles.retain(|r| r.id != role.id);
                     StatusCode::NO_CONTENT.into_response()
                 }
-                (Method::GET, ["settings"]) => list(req, base, settings_json(cw, Some(&role), None)),
+                (Method::GET, ["settings"]) => {
+                    list(req, base, settings_json(cw, Some(&role), None))
+                }
                 (Method::GET, ["settings", "count"]) => count(cw.catalogue.len()),
                 (Method::GET, ["settings", sid]) => {
                     let all = settings_json(cw, Some(&role), None);
-                    match sid.parse::<usize>().ok().and_then(|i| all.get(i.wrapping_sub(1))) {
+                    match sid
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| all.get(i.wrapping_sub(1)))
+                    {
                         Some(v) => json(StatusCode::OK, v.clone()),
                         None => not_found("Security role setting"),
                     }
@@ -397,7 +442,11 @@ fn members(cw: &mut ConnectwiseTenant, req: &Req, base: &str, caller: i32, s: &[
         .cloned()
         .collect();
     match (req.method.clone(), &s[2..]) {
-        (Method::GET, []) => list(req, base, listed.iter().map(|m| cw.member_json(m, api_only)).collect()),
+        (Method::GET, []) => list(
+            req,
+            base,
+            listed.iter().map(|m| cw.member_json(m, api_only)).collect(),
+        ),
         (Method::GET, ["count"]) => count(listed.len()),
         (Method::GET, ["default"]) if api_only => json(
             StatusCode::OK,
@@ -406,13 +455,28 @@ fn members(cw: &mut ConnectwiseTenant, req: &Req, base: &str, caller: i32, s: &[
         (Method::POST, []) if api_only => {
             let body = req.json_body().unwrap_or(Value::Null);
             let Some(identifier) = body.get("identifier").and_then(Value::as_str) else {
-                return invalid("apiMember", "identifier", "Required", "Identifier is required.");
+                return invalid(
+                    "apiMember",
+                    "identifier",
+                    "Required",
+                    "Identifier is required.",
+                );
             };
             if identifier.is_empty() || identifier.len() > 15 {
-                return invalid("apiMember", "identifier", "MaxLengthField", "The field identifier must be a string with a maximum length of 15.");
+                return invalid(
+                    "apiMember",
+                    "identifier",
+                    "MaxLengthField",
+                    "The field identifier must be a string with a maximum length of 15.",
+                );
             }
             if cw.member_by_identifier(identifier).is_some() {
-                return invalid("apiMember", "identifier", "ObjectExists", "A member with this identifier already exists.");
+                return invalid(
+                    "apiMember",
+                    "identifier",
+                    "ObjectExists",
+                    "A member with this identifier already exists.",
+                );
             }
             let role_id = body
                 .pointer("/securityRole/id")
@@ -425,37 +489,66 @@ fn members(cw: &mut ConnectwiseTenant, req: &Req, base: &str, caller: i32, s: &[
                         .map(|r| r.id)
                 });
             let Some(role_id) = role_id.filter(|id| cw.role(*id).is_some()) else {
-                return invalid("apiMember", "securityRole", "NotFound", "Security role not found.");
+                return invalid(
+                    "apiMember",
+                    "securityRole",
+                    "NotFound",
+                    "Security role not found.",
+                );
             };
             let reference = |p: &str, default: &str| {
                 (
-                    body.pointer(&format!("/{p}/id")).and_then(Value::as_i64).unwrap_or(1) as i32,
-                    body.pointer(&format!("/{p}/name")).and_then(Value::as_str).unwrap_or(default).to_string(),
+                    body.pointer(&format!("/{p}/id"))
+                        .and_then(Value::as_i64)
+                        .unwrap_or(1) as i32,
+                    body.pointer(&format!("/{p}/name"))
+                        .and_then(Value::as_str)
+                        .unwrap_or(default)
+                        .to_string(),
                 )
             };
             let id = cw.alloc_id();
             let member = Member {
                 id,
                 identifier: identifier.to_string(),
-                first_name: body.get("name").and_then(Value::as_str).unwrap_or(identifier).to_string(),
+                first_name: body
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or(identifier)
+                    .to_string(),
                 last_name: String::new(),
-                email: body.get("emailAddress").and_then(Value::as_str).unwrap_or("").to_string(),
+                email: body
+                    .get("emailAddress")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
                 license_class: "A".into(),
-                inactive: body.get("inactiveFlag").and_then(Value::as_bool).unwrap_or(false),
+                inactive: body
+                    .get("inactiveFlag")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
                 role_id,
                 structure_level: reference("structureLevel", "Corporate"),
                 security_location: reference("securityLocation", "Corporate"),
                 excluded_service_board_ids: body
                     .get("excludedServiceBoardIds")
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(|v| v.as_i64().map(|i| i as i32)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_i64().map(|i| i as i32))
+                            .collect()
+                    })
                     .unwrap_or_default(),
             };
             let v = cw.member_json(&member, true);
             cw.members.push(member);
             json(StatusCode::CREATED, v)
         }
-        (Method::GET, [id]) => match id.parse::<i32>().ok().and_then(|id| listed.iter().find(|m| m.id == id)) {
+        (Method::GET, [id]) => match id
+            .parse::<i32>()
+            .ok()
+            .and_then(|id| listed.iter().find(|m| m.id == id))
+        {
             Some(m) => json(StatusCode::OK, cw.member_json(m, api_only)),
             None => not_found("Member"),
         },
@@ -465,20 +558,69 @@ fn members(cw: &mut ConnectwiseTenant, req: &Req, base: &str, caller: i32, s: &[
 
 /// Valid callback `type` → `level`s (connectwise-api.md §4.4, S6).
 const CALLBACK_LEVELS: &[(&str, &[&str])] = &[
-    ("Activity", &["Owner", "Status", "Type", "Company", "Activity"]),
+    (
+        "Activity",
+        &["Owner", "Status", "Type", "Company", "Activity"],
+    ),
     ("Agreement", &["Owner", "Type", "Company", "Agreement"]),
-    ("Company", &["Owner", "Status", "Type", "Territory", "Company", "IntegratorTag"]),
-    ("Contact", &["Owner", "Type", "Territory", "Company", "Contact"]),
-    ("Configuration", &["Owner", "Type", "Status", "Configuration"]),
+    (
+        "Company",
+        &[
+            "Owner",
+            "Status",
+            "Type",
+            "Territory",
+            "Company",
+            "IntegratorTag",
+        ],
+    ),
+    (
+        "Contact",
+        &["Owner", "Type", "Territory", "Company", "Contact"],
+    ),
+    (
+        "Configuration",
+        &["Owner", "Type", "Status", "Configuration"],
+    ),
     ("Invoice", &["Owner", "Status", "Company", "Invoice"]),
-    ("Expense", &["Owner", "ChargeToType", "Type", "Class", "Company", "Expense"]),
+    (
+        "Expense",
+        &[
+            "Owner",
+            "ChargeToType",
+            "Type",
+            "Class",
+            "Company",
+            "Expense",
+        ],
+    ),
     ("Member", &["Owner", "Location", "SecurityRole", "Member"]),
-    ("Opportunity", &["Owner", "StatusId", "Company", "Opportunity"]),
+    (
+        "Opportunity",
+        &["Owner", "StatusId", "Company", "Opportunity"],
+    ),
     ("ProductCatalog", &["Owner"]),
     ("Project", &["Owner", "Status", "Board", "Project"]),
-    ("PurchaseOrder", &["Owner", "Status", "Vendor", "Company", "PurchaseOrder"]),
-    ("Schedule", &["Owner", "Status", "Type", "Location", "Member", "Schedule"]),
-    ("Ticket", &["Owner", "Board", "Project", "Phase", "Status", "Ticket", "IntegratorTag"]),
+    (
+        "PurchaseOrder",
+        &["Owner", "Status", "Vendor", "Company", "PurchaseOrder"],
+    ),
+    (
+        "Schedule",
+        &["Owner", "Status", "Type", "Location", "Member", "Schedule"],
+    ),
+    (
+        "Ticket",
+        &[
+            "Owner",
+            "Board",
+            "Project",
+            "Phase",
+            "Status",
+            "Ticket",
+            "IntegratorTag",
+        ],
+    ),
     ("Time", &["Owner", "Company", "Time"]),
 ];
 
@@ -486,7 +628,12 @@ fn callback_from(body: &Value, id: i32, member: i32) -> Result<Callback, Respons
     let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
     for field in ["url", "objectId", "type", "level"] {
         if body.get(field).is_none_or(Value::is_null) {
-            return Err(invalid("callbackEntry", field, "Required", &format!("{field} is required.")));
+            return Err(invalid(
+                "callbackEntry",
+                field,
+                "Required",
+                &format!("{field} is required."),
+            ));
         }
     }
     let kind = text("type").unwrap_or_default();
@@ -495,11 +642,21 @@ fn callback_from(body: &Value, id: i32, member: i32) -> Result<Callback, Respons
         t.eq_ignore_ascii_case(&kind) && ls.iter().any(|l| l.eq_ignore_ascii_case(&level))
     });
     if !valid {
-        return Err(invalid("callbackEntry", "level", "InvalidField", &format!("Level {level} is not valid for type {kind}.")));
+        return Err(invalid(
+            "callbackEntry",
+            "level",
+            "InvalidField",
+            &format!("Level {level} is not valid for type {kind}."),
+        ));
     }
     let description = text("description").unwrap_or_default();
     if description.len() > 100 {
-        return Err(invalid("callbackEntry", "description", "MaxLengthField", "The field description must be a string with a maximum length of 100."));
+        return Err(invalid(
+            "callbackEntry",
+            "description",
+            "MaxLengthField",
+            "The field description must be a string with a maximum length of 100.",
+        ));
     }
     Ok(Callback {
         id,
@@ -509,14 +666,27 @@ fn callback_from(body: &Value, id: i32, member: i32) -> Result<Callback, Respons
         kind,
         level,
         member_id: member,
-        inactive: body.get("inactiveFlag").and_then(Value::as_bool).unwrap_or(false),
+        inactive: body
+            .get("inactiveFlag")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     })
 }
 
 /// Callbacks: full CRUD (§4.4). The permission governing them is UNCONFIRMED: any member may.
-fn callbacks(cw: &mut ConnectwiseTenant, req: &Req, base: &str, caller: i32, s: &[&str]) -> Response {
+fn callbacks(
+    cw: &mut ConnectwiseTenant,
+    req: &Req,
+    base: &str,
+    caller: i32,
+    s: &[&str],
+) -> Response {
     match (req.method.clone(), &s[2..]) {
-        (Method::GET, []) => list(req, base, cw.callbacks.iter().map(Callback::to_json).collect()),
+        (Method::GET, []) => list(
+            req,
+            base,
+            cw.callbacks.iter().map(Callback::to_json).collect(),
+        ),
         (Method::GET, ["count"]) => count(cw.callbacks.len()),
         (Method::POST, []) => {
             let id = cw.alloc_id();
@@ -530,7 +700,11 @@ fn callbacks(cw: &mut ConnectwiseTenant, req: &Req, base: &str, caller: i32, s: 
             }
         }
         (method, [id]) => {
-            let Some(pos) = id.parse::<i32>().ok().and_then(|id| cw.callbacks.iter().position(|c| c.id == id)) else {
+            let Some(pos) = id
+                .parse::<i32>()
+                .ok()
+                .and_then(|id| cw.callbacks.iter().position(|c| c.id == id))
+            else {
                 return not_found("Callback");
             };
             match method {
@@ -541,7 +715,11 @@ fn callbacks(cw: &mut ConnectwiseTenant, req: &Req, base: &str, caller: i32, s: 
                 }
                 Method::PUT => {
                     let existing = cw.callbacks[pos].clone();
-                    match callback_from(&req.json_body().unwrap_or(Value::Null), existing.id, existing.member_id) {
+                    match callback_from(
+                        &req.json_body().unwrap_or(Value::Null),
+                        existing.id,
+                        existing.member_id,
+                    ) {
                         Ok(cb) => {
                             let v = cb.to_json();
                             cw.callbacks[pos] = cb;
@@ -554,12 +732,24 @@ fn callbacks(cw: &mut ConnectwiseTenant, req: &Req, base: &str, caller: i32, s: 
                     // PATCH takes [{op, path, value}] (§3.3).
                     let mut v = cw.callbacks[pos].to_json();
                     let Some(ops) = req.json_body().and_then(|b| b.as_array().cloned()) else {
-                        return invalid("callbackEntry", "", "InvalidObject", "PATCH expects a JSON array of operations.");
+                        return invalid(
+                            "callbackEntry",
+                            "",
+                            "InvalidObject",
+                            "PATCH expects a JSON array of operations.",
+                        );
                     };
                     for op in ops {
-                        let path = op.get("path").and_then(Value::as_str).unwrap_or("").trim_start_matches('/');
+                        let path = op
+                            .get("path")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .trim_start_matches('/');
                         if let Some(obj) = v.as_object_mut() {
-                            obj.insert(path.to_string(), op.get("value").cloned().unwrap_or(Value::Null));
+                            obj.insert(
+                                path.to_string(),
+                                op.get("value").cloned().unwrap_or(Value::Null),
+                            );
                         }
                     }
                     let existing = cw.callbacks[pos].clone();

@@ -137,7 +137,8 @@ impl Parser<'_> {
                 while self.i < self.s.len() && self.s[self.i] != b']' {
                     self.i += 1;
                 }
-                let v = String::from_utf8_lossy(&self.s[start..self.i.min(self.s.len())]).to_string();
+                let v =
+                    String::from_utf8_lossy(&self.s[start..self.i.min(self.s.len())]).to_string();
                 self.i += 1;
                 Ok(Lit::Str(v))
             }
@@ -310,8 +311,16 @@ mod tests {
     fn parses_and_evaluates_references_and_booleans() {
         let m = json!({"identifier":"TopLeft","securityRole":{"id":5,"name":"TopLeft"},"inactiveFlag":false});
         assert!(parse("identifier=\"topleft\"").unwrap().matches(&m));
-        assert!(parse("securityRole/name='TopLeft' and inactiveFlag=False").unwrap().matches(&m));
-        assert!(parse("(securityRole/id=4 or securityRole/id = 5) and identifier like \"Top%\"").unwrap().matches(&m));
+        assert!(
+            parse("securityRole/name='TopLeft' and inactiveFlag=False")
+                .unwrap()
+                .matches(&m)
+        );
+        assert!(
+            parse("(securityRole/id=4 or securityRole/id = 5) and identifier like \"Top%\"")
+                .unwrap()
+                .matches(&m)
+        );
         assert!(!parse("securityRole/id in (1,2)").unwrap().matches(&m));
         assert!(parse("identifier=").is_err());
         assert!(parse("identifier=TopLeft").is_err());

@@ -21,7 +21,9 @@ pub enum ApplyError {
         step: String,
         field: &'static str,
     },
-    #[error("step {step:?} needs {what}, which does not exist yet: apply the step that creates it first")]
+    #[error(
+        "step {step:?} needs {what}, which does not exist yet: apply the step that creates it first"
+    )]
     Missing { step: String, what: String },
 }
 
@@ -145,7 +147,8 @@ pub fn apply_step(
         }
         StepKind::Impersonation => impersonation(&mut t.autotask, w, step)?,
         StepKind::Webhooks => {
-            let name = api_level_name(w).ok_or_else(|| missing("security level (security_level step name)"))?;
+            let name = api_level_name(w)
+                .ok_or_else(|| missing("security level (security_level step name)"))?;
             let level = t
                 .autotask
                 .level_by_name_mut(&name)
@@ -232,7 +235,12 @@ fn manual_value(row: &wizard::PermissionRow) -> String {
         return v.clone();
     }
     if row.checkbox.is_some() {
-        return if row.is_checked() { "checked" } else { "unchecked" }.into();
+        return if row.is_checked() {
+            "checked"
+        } else {
+            "unchecked"
+        }
+        .into();
     }
     if !row.required.is_empty() {
         return row.required.join(", ");
@@ -262,7 +270,11 @@ fn security_level(at: &mut AutotaskTenant, step: &Step, name: &str) {
             id
         }
     };
-    let level = at.levels.iter_mut().find(|l| l.id == id).expect("just ensured");
+    let level = at
+        .levels
+        .iter_mut()
+        .find(|l| l.id == id)
+        .expect("just ensured");
     level.access.clear();
     level.default_access = EntityAccess::NONE;
     level.web_services_login = true;
@@ -288,6 +300,12 @@ fn security_level(at: &mut AutotaskTenant, step: &Step, name: &str) {
                 }
             }
         }
+    }
+    // An API user can always look itself up (modelled as Restricted: its own record only;
+    // autotask-api.md §6 step 2 marks self-lookup UNCONFIRMED).
+    if level.license == LICENSE_API_USER {
+        let resources = level.entity_access_mut("Resources");
+        resources.query = resources.query.max(AccessLevel::Restricted);
     }
     for (entity, acc) in level.access.iter_mut() {
         let writes = [acc.create, acc.update, acc.delete]
@@ -515,7 +533,12 @@ fn member_identifier(w: &Wizard) -> String {
     w.step_of(StepKind::ApiMember)
         .and_then(|s| s.member.as_ref())
         .and_then(|m| m.identifier.clone())
-        .unwrap_or_else(|| w.vendor.chars().filter(|c| c.is_ascii_alphanumeric()).collect())
+        .unwrap_or_else(|| {
+            w.vendor
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect()
+        })
 }
 
 /// "Corporate (Level 1)" → (1, "Corporate").
@@ -550,14 +573,23 @@ fn api_member(cw: &mut ConnectwiseTenant, w: &Wizard, step: &Step) -> Result<(),
         })?
         .id;
     let level = structure_level(spec.level.as_deref().unwrap_or("Corporate (Level 1)"));
-    let location = (2, spec.location.clone().unwrap_or_else(|| "Corporate".into()));
+    let location = (
+        2,
+        spec.location.clone().unwrap_or_else(|| "Corporate".into()),
+    );
     let email = spec
         .email
         .clone()
         .map(|e| format!("{}@{DEMO_DOMAIN}", e.split('@').next().unwrap_or("api")))
         .unwrap_or_else(|| format!("{}@{DEMO_DOMAIN}", identifier.to_lowercase()));
-    let name = spec.name.clone().unwrap_or_else(|| format!("{} API", w.vendor));
-    let existing = cw.members.iter().position(|m| m.identifier.eq_ignore_ascii_case(&identifier));
+    let name = spec
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{} API", w.vendor));
+    let existing = cw
+        .members
+        .iter()
+        .position(|m| m.identifier.eq_ignore_ascii_case(&identifier));
     let id = match existing {
         Some(i) => cw.members[i].id,
         None => cw.alloc_id(),

@@ -72,7 +72,12 @@ const CW_CATALOGUE: &[(&str, &[&str])] = &[
     ),
     (
         "Procurement",
-        &["Product Catalog", "Purchase Orders", "Purchasing", "Reports"],
+        &[
+            "Product Catalog",
+            "Purchase Orders",
+            "Purchasing",
+            "Reports",
+        ],
     ),
     (
         "Project",

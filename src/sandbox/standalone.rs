@@ -44,39 +44,103 @@ pub fn run(opts: StandaloneOptions, out: &mut impl Write) -> Result<(), String> 
     })
 }
 
-fn print_banner(sb: &Sandbox, opts: &StandaloneOptions, out: &mut impl Write) -> std::io::Result<()> {
+fn print_banner(
+    sb: &Sandbox,
+    opts: &StandaloneOptions,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let creds = sb.credentials();
-    let scheme = if opts.tls { "HTTPS (self-signed)" } else { "plain HTTP" };
-    writeln!(out, "psa-onboard sandbox: scenario {:?}, {scheme}, listening on {} only", opts.scenario, sb.local_addr())?;
+    let scheme = if opts.tls {
+        "HTTPS (self-signed)"
+    } else {
+        "plain HTTP"
+    };
+    writeln!(
+        out,
+        "psa-onboard sandbox: scenario {:?}, {scheme}, listening on {} only",
+        opts.scenario,
+        sb.local_addr()
+    )?;
     writeln!(out)?;
     writeln!(out, "Autotask")?;
     writeln!(out, "  API root (zone lookup): {}", sb.autotask_api_root())?;
-    writeln!(out, "  e.g. {}/V1.0/zoneInformation?user={}", sb.autotask_api_root(), creds.autotask.username)?;
+    writeln!(
+        out,
+        "  e.g. {}/V1.0/zoneInformation?user={}",
+        sb.autotask_api_root(),
+        creds.autotask.username
+    )?;
     writeln!(out, "ConnectWise")?;
     writeln!(out, "  site: {}", sb.connectwise_site())?;
-    writeln!(out, "  e.g. {}/login/companyinfo/{}", sb.connectwise_site(), creds.connectwise.company_id)?;
+    writeln!(
+        out,
+        "  e.g. {}/login/companyinfo/{}",
+        sb.connectwise_site(),
+        creds.connectwise.company_id
+    )?;
     writeln!(out)?;
-    writeln!(out, "Demo credentials. These are PUBLIC demo values that only work against this local sandbox;")?;
-    writeln!(out, "they are printed on purpose. The API user/member exists once its wizard step is applied.")?;
+    writeln!(
+        out,
+        "Demo credentials. These are PUBLIC demo values that only work against this local sandbox;"
+    )?;
+    writeln!(
+        out,
+        "they are printed on purpose. The API user/member exists once its wizard step is applied."
+    )?;
     writeln!(out)?;
-    writeln!(out, "Autotask API user ({}):", if sb.shared.scenario_at.is_some() { "this scenario" } else { "default" })?;
+    writeln!(
+        out,
+        "Autotask API user ({}):",
+        if sb.shared.scenario_at.is_some() {
+            "this scenario"
+        } else {
+            "default"
+        }
+    )?;
     writeln!(out, "  username:            {}", creds.autotask.username)?;
-    writeln!(out, "  secret:              {}", creds.autotask.secret.expose_secret())?;
-    writeln!(out, "  tracking identifier: {}", creds.autotask.integration_code)?;
-    for l in wizard::builtin().into_iter().filter(|l| l.wizard.psa == Psa::Autotask) {
+    writeln!(
+        out,
+        "  secret:              {}",
+        creds.autotask.secret.expose_secret()
+    )?;
+    writeln!(
+        out,
+        "  tracking identifier: {}",
+        creds.autotask.integration_code
+    )?;
+    for l in wizard::builtin()
+        .into_iter()
+        .filter(|l| l.wizard.psa == Psa::Autotask)
+    {
         let c = sb.credentials_for(&l.wizard);
-        writeln!(out, "  {:<20} username {}  tracking identifier {}", l.wizard.id, c.autotask.username, c.autotask.integration_code)?;
+        writeln!(
+            out,
+            "  {:<20} username {}  tracking identifier {}",
+            l.wizard.id, c.autotask.username, c.autotask.integration_code
+        )?;
     }
     writeln!(out)?;
     writeln!(out, "ConnectWise API member:")?;
     writeln!(out, "  company ID:  {}", creds.connectwise.company_id)?;
     writeln!(out, "  public key:  {}", creds.connectwise.public_key)?;
-    writeln!(out, "  private key: {}", creds.connectwise.private_key.expose_secret())?;
+    writeln!(
+        out,
+        "  private key: {}",
+        creds.connectwise.private_key.expose_secret()
+    )?;
     writeln!(out, "  clientId:    {}", creds.connectwise.client_id)?;
-    writeln!(out, "  (admin keys: {} / {})", creds.connectwise.admin_public_key, creds.connectwise.admin_private_key.expose_secret())?;
+    writeln!(
+        out,
+        "  (admin keys: {} / {})",
+        creds.connectwise.admin_public_key,
+        creds.connectwise.admin_private_key.expose_secret()
+    )?;
     if let Some(pem) = sb.root_cert_pem() {
         writeln!(out)?;
-        writeln!(out, "Certificate to trust (self-signed, generated at start):")?;
+        writeln!(
+            out,
+            "Certificate to trust (self-signed, generated at start):"
+        )?;
         write!(out, "{pem}")?;
     }
     writeln!(out)?;

@@ -173,6 +173,16 @@ impl SecurityLevel {
         {
             level = AccessLevel::All;
         }
+        // A write grant implies reading what was written (the sandbox's model).
+        if op == Op::Query
+            && level == AccessLevel::None
+            && self
+                .impersonation_grants
+                .iter()
+                .any(|(e, _)| e.eq_ignore_ascii_case(entity))
+        {
+            level = AccessLevel::All;
+        }
         if entity.eq_ignore_ascii_case("TicketWebhooks") && self.webhook_permission {
             level = AccessLevel::All;
         }
@@ -512,7 +522,9 @@ impl ConnectwiseTenant {
     }
 
     pub fn role_by_name(&self, name: &str) -> Option<&SecurityRole> {
-        self.roles.iter().find(|r| r.name.eq_ignore_ascii_case(name))
+        self.roles
+            .iter()
+            .find(|r| r.name.eq_ignore_ascii_case(name))
     }
 
     pub fn member(&self, id: i32) -> Option<&Member> {
@@ -537,7 +549,8 @@ impl ConnectwiseTenant {
     /// The member JSON (`Member`/`MyMember`/`ApiMember` share these fields).
     pub fn member_json(&self, m: &Member, api_member_shape: bool) -> Value {
         let role = self.role(m.role_id);
-        let role_ref = json!({"id": m.role_id, "name": role.map(|r| r.name.clone()).unwrap_or_default()});
+        let role_ref =
+            json!({"id": m.role_id, "name": role.map(|r| r.name.clone()).unwrap_or_default()});
         let mut v = json!({
             "id": m.id,
             "identifier": m.identifier,
@@ -554,7 +567,11 @@ impl ConnectwiseTenant {
         if api_member_shape {
             obj.insert(
                 "name".into(),
-                json!(format!("{} {}", m.first_name, m.last_name).trim().to_string()),
+                json!(
+                    format!("{} {}", m.first_name, m.last_name)
+                        .trim()
+                        .to_string()
+                ),
             );
             obj.insert("emailAddress".into(), json!(m.email));
         } else {
@@ -568,6 +585,9 @@ impl ConnectwiseTenant {
             obj.insert("officeEmail".into(), json!(m.email));
             obj.insert("primaryEmail".into(), json!(m.email));
             obj.insert("defaultEmail".into(), json!("Office"));
+            // Required by the spec's Member model (its extract is partial).
+            obj.insert("hireDate".into(), json!("2020-01-06T00:00:00Z"));
+            obj.insert("defaultPhone".into(), json!("Office"));
         }
         v
     }

@@ -9,11 +9,9 @@ use super::SandboxError;
 
 /// The acceptor and the certificate's PEM (for clients to trust explicitly).
 pub fn self_signed() -> Result<(TlsAcceptor, String), SandboxError> {
-    let ck = rcgen::generate_simple_self_signed(vec![
-        "127.0.0.1".to_string(),
-        "localhost".to_string(),
-    ])
-    .map_err(|e| SandboxError::Tls(format!("cannot generate a certificate: {e}")))?;
+    let ck =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .map_err(|e| SandboxError::Tls(format!("cannot generate a certificate: {e}")))?;
     let pem = ck.cert.pem();
     let cert: CertificateDer<'static> = ck.cert.der().clone();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.signing_key.serialize_der()));
