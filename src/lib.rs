@@ -8,5 +8,6 @@ pub mod checklist;
 pub mod cli;
 pub mod connection;
 pub mod psa;
+pub mod sandbox;
 pub mod verify;
 pub mod wizard;

@@ -21,6 +21,21 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Some(Command::Sandbox {
+            scenario,
+            latency_ms,
+            port,
+            tls,
+        }) => psa_onboard::sandbox::standalone::run(
+            psa_onboard::sandbox::standalone::StandaloneOptions {
+                scenario: scenario.clone(),
+                latency_ms: *latency_ms,
+                port: *port,
+                tls: *tls,
+            },
+            &mut stdout,
+        )
+        .map_err(cli::UsageError),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
