@@ -496,7 +496,10 @@ not an API-only user"
             }
         }
         if groups.is_empty() {
-            return Outcome::manual("no active non-API resources were found to impersonate");
+            return Outcome::manual(
+                "no active non-API resources are visible to the API user (none exist, or its security level \
+may not see Resources); list your resources' security levels in Admin > Resources/Users",
+            );
         }
         let mut d = String::from(
             "Tick \"Allow impersonation of resources with this security level\" on each of these levels:",
