@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use psa_onboard::connection::{AutotaskTarget, Connection, ConnectwiseTarget};
 use psa_onboard::sandbox::{CwLevel, Faults, RoleSetting, Sandbox, SandboxOptions};
 use psa_onboard::verify::{
-    CheckResult, Report, Status, Verifier, VerifyOptions, describe_writes, verify_all, verify_step,
+    CheckResult, Report, Status, Verifier, VerifyOptions, describe_writes,
+    forget_refused_credentials, verify_all, verify_step,
 };
 use psa_onboard::wizard::{self, Psa, Wizard};
 use secrecy::SecretString;
@@ -366,6 +367,17 @@ async fn wrong_secret_makes_exactly_one_credentialed_request() {
     );
     assert!(creds[0].path.ends_with("/Version"));
     assert_eq!(creds[0].status, 401);
+
+    // A new session with the same values does not try again either (no second failed login)...
+    let r = verify_step(&w, "api-user", &conn, &VerifyOptions::default(), &|_| {}).await;
+    let cred = r.checks.iter().find(|c| c.id == "credentials").unwrap();
+    assert_eq!(cred.status, Status::Fail);
+    assert!(cred.detail.contains("not sent again"), "{}", cred.detail);
+    assert_eq!(credentialed(&sb).len(), 1);
+    // ...until the admin explicitly asks for a retry.
+    forget_refused_credentials();
+    verify_step(&w, "api-user", &conn, &VerifyOptions::default(), &|_| {}).await;
+    assert_eq!(credentialed(&sb).len(), 2);
 }
 
 #[tokio::test]

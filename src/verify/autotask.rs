@@ -3,11 +3,12 @@
 // An `Outcome` is the natural error of a gate: it is what the check reports.
 #![allow(clippy::result_large_err)]
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, LazyLock, Mutex};
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
 use crate::connection::AutotaskTarget;
@@ -24,8 +25,36 @@ use super::{Ctx, Outcome, PermissionObservation, Status, needs_signin, said};
 
 type Cell<T> = OnceCell<Result<T, PsaError>>;
 
+/// Fingerprints of credential sets Autotask refused in this process (SHA-256, memory only).
+static REFUSED: LazyLock<Mutex<HashSet<[u8; 32]>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
+
+fn refused() -> std::sync::MutexGuard<'static, HashSet<[u8; 32]>> {
+    REFUSED.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Forget refused credentials, for an explicit "try again anyway" (e.g. after unlocking the
+/// account in Autotask without changing any value).
+pub fn forget_refused_credentials() {
+    refused().clear();
+}
+
+fn fingerprint(target: &AutotaskTarget, secret: &SecretString) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for part in [
+        target.api_root.trim(),
+        target.username.trim(),
+        target.integration_code.trim(),
+        secret.expose_secret(),
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().into()
+}
+
 pub(crate) struct AtRun {
     client: AutotaskClient,
+    fingerprint: [u8; 32],
     zone: Cell<ZoneInfo>,
     signin: Cell<()>,
     threshold: Cell<Threshold>,
@@ -93,6 +122,7 @@ pub(crate) fn compare_access(expected: Access, actual: Option<UserAccess>) -> Ac
 impl AtRun {
     pub fn new(http: Http, target: &AutotaskTarget, secret: SecretString) -> Self {
         AtRun {
+            fingerprint: fingerprint(target, &secret),
             client: AutotaskClient::new(
                 http,
                 &target.api_root,
@@ -117,10 +147,26 @@ impl AtRun {
         self.zone.get_or_init(|| self.client.zone()).await
     }
 
-    /// Exactly one `Version` call per session, whatever asks for it.
+    /// Exactly one `Version` call per session, whatever asks for it, and none at all for values
+    /// Autotask already refused in this process (a new session must not add a failed login).
     async fn signin(&self) -> &Result<(), PsaError> {
         self.signin
-            .get_or_init(|| async { self.client.version().await.map(|_| ()) })
+            .get_or_init(|| async {
+                if refused().contains(&self.fingerprint) {
+                    return Err(PsaError::new(
+                        ErrorKind::Auth,
+                        Some(401),
+                        "not sent again: Autotask refused these exact values earlier in this session; change one \
+to try again",
+                        &self.client.base().unwrap_or_default(),
+                    ));
+                }
+                let r = self.client.version().await.map(|_| ());
+                if matches!(&r, Err(e) if e.kind == ErrorKind::Auth) {
+                    refused().insert(self.fingerprint);
+                }
+                r
+            })
             .await
     }
 

@@ -15,6 +15,7 @@ mod text;
 use futures::StreamExt;
 use futures::future::BoxFuture;
 
+pub use autotask::forget_refused_credentials;
 pub use report::{CheckResult, PermissionObservation, Report, Status, StepReport};
 
 use crate::connection::Connection;
