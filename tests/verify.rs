@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use psa_onboard::connection::{AutotaskTarget, Connection, ConnectwiseTarget};
 use psa_onboard::sandbox::{CwLevel, Faults, RoleSetting, Sandbox, SandboxOptions};
 use psa_onboard::verify::{
-    CheckResult, Report, Status, Verifier, VerifyOptions, describe_writes,
+    AdminKeys, CheckResult, Report, Status, Verifier, VerifyOptions, describe_writes,
     forget_refused_credentials, verify_all, verify_step,
 };
 use psa_onboard::wizard::{self, Psa, Wizard};
@@ -678,6 +678,27 @@ async fn connectwise_missing_excess_and_outside_the_table() {
     };
     let r = verify_step(&w, "security-role", &conn, &strict, &|_| {}).await;
     assert!(r.checks.iter().filter(|c| c.status == Status::Fail).count() >= 3);
+
+    // With an administrator's keys the role itself is read too: here it is wrong as well.
+    let c = sb.credentials();
+    let admin = VerifyOptions {
+        connectwise_admin: Some(AdminKeys {
+            public_key: c.connectwise.admin_public_key.clone(),
+            private_key: c.connectwise.admin_private_key.clone(),
+        }),
+        ..VerifyOptions::default()
+    };
+    let r = verify_step(&w, "security-role", &conn, &admin, &|_| {}).await;
+    let st = r
+        .checks
+        .iter()
+        .find(|c| c.title.ends_with("› Service Tickets"))
+        .unwrap();
+    assert!(
+        st.detail.contains("itself is set this way too"),
+        "{}",
+        st.detail
+    );
 }
 
 #[tokio::test]

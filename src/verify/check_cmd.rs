@@ -55,6 +55,10 @@ pub struct CheckArgs {
     /// The integration's clientId (default: the wizard's).
     #[arg(long, env = "CONNECTWISE_CLIENT_ID")]
     pub connectwise_client_id: Option<String>,
+    /// Optional: an administrator's public key, for reading the role itself (its private key
+    /// comes from CONNECTWISE_ADMIN_PRIVATE_KEY).
+    #[arg(long, env = "CONNECTWISE_ADMIN_PUBLIC_KEY")]
+    pub connectwise_admin_public_key: Option<String>,
 }
 
 fn required(value: Option<String>, var: &str, what: &str) -> Result<String, UsageError> {
@@ -154,6 +158,21 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<bool, Us
         strict: args.strict,
         ..VerifyOptions::default()
     };
+    if wizard.psa == Psa::Connectwise
+        && let Some(public_key) = args
+            .connectwise_admin_public_key
+            .clone()
+            .filter(|k| !k.trim().is_empty())
+    {
+        let private_key = secret(
+            "CONNECTWISE_ADMIN_PRIVATE_KEY",
+            "the administrator's private key",
+        )?;
+        opts.connectwise_admin = Some(super::AdminKeys {
+            public_key,
+            private_key,
+        });
+    }
     if let Some(path) = &args.ca_cert {
         let pem = std::fs::read_to_string(path).map_err(|e| {
             UsageError(format!(

@@ -29,6 +29,9 @@ struct MemberView {
 
 pub(crate) struct CwRun {
     client: Result<ConnectwiseClient, PsaError>,
+    /// The same site with an administrator's keys, when given.
+    admin: Option<Result<ConnectwiseClient, PsaError>>,
+    admin_role: OnceCell<Result<Option<(Value, Vec<SecuritySetting>)>, PsaError>>,
     company: Cell<CompanyInfo>,
     info: Cell<Value>,
     member: OnceCell<Result<MemberView, PsaError>>,
@@ -84,8 +87,24 @@ pub(crate) fn level_matches(guide: &str, name: Option<&str>, id: Option<i64>) ->
 }
 
 impl CwRun {
-    pub fn new(http: Http, target: &ConnectwiseTarget, private_key: SecretString) -> Self {
+    pub fn new(
+        http: Http,
+        target: &ConnectwiseTarget,
+        private_key: SecretString,
+        admin: Option<&super::AdminKeys>,
+    ) -> Self {
         CwRun {
+            admin: admin.map(|a| {
+                ConnectwiseClient::new(
+                    http.clone(),
+                    &target.site,
+                    &target.company_id,
+                    &a.public_key,
+                    a.private_key.clone(),
+                    &target.client_id,
+                )
+            }),
+            admin_role: OnceCell::new(),
             client: ConnectwiseClient::new(
                 http,
                 &target.site,
@@ -204,10 +223,7 @@ impl CwRun {
             | ConnectwiseMemberLevel
             | ConnectwiseMemberLocation => self.member_outcome(ctx, o).await,
             ConnectwiseRoleExcess => self.excess_outcome(ctx).await,
-            ConnectwiseRoleNotAdmin => Outcome::manual(
-                "Reading a security role's Admin flag needs an administrator's API keys, which psa-onboard does not \
-ask for; confirm in System → Security Roles that the role is not an admin role.",
-            ),
+            ConnectwiseRoleNotAdmin => self.not_admin_outcome(ctx).await,
             ConnectwiseCallbacks => self.callbacks_outcome().await,
             _ => Outcome::fail(format!("{o:?} cannot be observed on ConnectWise")),
         }
@@ -419,6 +435,7 @@ wizard's integration.client_id)",
             ));
         };
         let diffs = compare_row(row, actual);
+        let mut parts: Vec<String> = Vec::new();
         let below: Vec<_> = diffs
             .iter()
             .filter(|d| d.direction == Direction::Below)
@@ -448,7 +465,6 @@ wizard's integration.client_id)",
                 required: d.required.clone(),
                 actual: d.actual.clone(),
             });
-        let mut parts: Vec<String> = Vec::new();
         if !below.is_empty() {
             parts.push(format!(
                 "missing: {}",
@@ -468,10 +484,50 @@ wizard's integration.client_id)",
         } else {
             Status::Pass
         };
+        if status != Status::Pass
+            && let Some(hint) = self.role_definition_hint(&ctx, row, function).await
+        {
+            parts.push(hint);
+        }
+        let detail = if parts.is_empty() {
+            let levels: Vec<String> = super::levels::OPS
+                .iter()
+                .map(|(op, _)| format!("{op} {}", super::levels::reported_for(actual, op).verbatim))
+                .collect();
+            format!("as the guide says: {}", levels.join(", "))
+        } else {
+            parts.join(". ")
+        };
         Outcome {
             status,
-            detail: parts.join(". "),
+            detail,
             permission: first,
+        }
+    }
+
+    /// With admin keys: what the role itself says for a differing row. When the role is right
+    /// but the member's effective security is not, ConnectWise has not applied the change yet.
+    async fn role_definition_hint(
+        &self,
+        ctx: &Ctx<'_>,
+        row: &PermissionRow,
+        function: &str,
+    ) -> Option<String> {
+        let name = role_name(ctx)?;
+        let Ok(Some((_, settings))) = self.admin_role(&name).await? else {
+            return None;
+        };
+        let def = find_setting(settings, &row.module, function)?;
+        if compare_row(row, def)
+            .iter()
+            .any(|d| d.direction == Direction::Below)
+        {
+            Some(format!("the role \"{name}\" itself is set this way too"))
+        } else {
+            Some(format!(
+                "the role \"{name}\" itself is set as the guide says: ConnectWise has not applied it to the member yet \
+(save the role, then re-save the member, and check again in a minute)"
+            ))
         }
     }
 
@@ -499,6 +555,63 @@ wizard's integration.client_id)",
             Outcome::fail(d)
         } else {
             Outcome::warn(d)
+        }
+    }
+
+    /// The role as an administrator sees it: its record and settings (admin keys only).
+    async fn admin_role(
+        &self,
+        name: &str,
+    ) -> Option<&Result<Option<(Value, Vec<SecuritySetting>)>, PsaError>> {
+        let admin = self.admin.as_ref()?;
+        Some(
+            self.admin_role
+                .get_or_init(|| async {
+                    let admin = admin.as_ref().map_err(Clone::clone)?;
+                    if admin.base().is_none() {
+                        admin.company_info().await?;
+                    }
+                    let roles = admin.security_roles(name).await?;
+                    let Some(role) = roles.into_iter().next() else {
+                        return Ok(None);
+                    };
+                    let settings = match role.get("id").and_then(Value::as_i64) {
+                        Some(id) => admin.role_settings(id).await?,
+                        None => Vec::new(),
+                    };
+                    Ok(Some((role, settings)))
+                })
+                .await,
+        )
+    }
+
+    async fn not_admin_outcome(&self, ctx: Ctx<'_>) -> Outcome {
+        let Some(name) = role_name(&ctx) else {
+            return Outcome::manual(
+                "The guide names no role; confirm in System → Security Roles that the role is not an admin role.",
+            );
+        };
+        match self.admin_role(&name).await {
+            None => Outcome::manual(format!(
+                "Reading a role's Admin flag needs an administrator's API keys (not given); confirm in System → Security \
+Roles that \"{name}\" is not an admin role."
+            )),
+            Some(Err(e)) => Outcome::fail(format!(
+                "could not read the role with the administrator's keys: {}",
+                said(e)
+            )),
+            Some(Ok(None)) => Outcome::fail(format!("there is no security role named \"{name}\"")),
+            Some(Ok(Some((role, _)))) => {
+                if role.get("adminFlag").and_then(Value::as_bool) == Some(true) {
+                    Outcome::fail(format!(
+                        "the role \"{name}\" is an admin role: it grants everything"
+                    ))
+                } else if role.get("inactiveFlag").and_then(Value::as_bool) == Some(true) {
+                    Outcome::fail(format!("the role \"{name}\" is inactive"))
+                } else {
+                    Outcome::pass(format!("the role \"{name}\" is not an admin role"))
+                }
+            }
         }
     }
 

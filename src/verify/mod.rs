@@ -34,6 +34,16 @@ pub struct VerifyOptions {
     /// Least privilege: permissions above the guide's fail instead of warning.
     pub strict: bool,
     pub http: HttpConfig,
+    /// ConnectWise only: an administrator's own API keys, for what the integration's keys cannot
+    /// read (the role's Admin flag and its settings). Kept in memory only.
+    pub connectwise_admin: Option<AdminKeys>,
+}
+
+/// An administrator's ConnectWise API key pair.
+#[derive(Debug, Clone)]
+pub struct AdminKeys {
+    pub public_key: String,
+    pub private_key: secrecy::SecretString,
 }
 
 /// What one check observed, before the wrapper adds id, title and remedy.
@@ -135,6 +145,7 @@ impl Verifier {
                     http,
                     target,
                     private_key.clone(),
+                    opts.connectwise_admin.as_ref(),
                 ))),
             },
         };
