@@ -56,7 +56,7 @@ AUTOTASK_USERNAME, AUTOTASK_SECRET, AUTOTASK_INTEGRATION_CODE; CONNECTWISE_SITE,
 CONNECTWISE_PUBLIC_KEY, CONNECTWISE_PRIVATE_KEY, CONNECTWISE_CLIENT_ID. Secrets are read from the \
 environment only.\n\nExample:\n  psa-onboard check --wizard topleft-autotask --format json"
     )]
-    Check(crate::verify::check_cmd::CheckArgs),
+    Check(Box<crate::verify::check_cmd::CheckArgs>),
     /// Run the embedded PSA sandbox (simulated Autotask + ConnectWise on 127.0.0.1).
     #[command(after_help = "Examples:\n  psa-onboard sandbox\n  \
 psa-onboard sandbox --scenario configured:topleft-autotask --tls")]
