@@ -7,5 +7,6 @@
 pub mod checklist;
 pub mod cli;
 pub mod connection;
+pub mod sanitize;
 pub mod verify;
 pub mod wizard;
