@@ -9,5 +9,6 @@ pub mod cli;
 pub mod connection;
 pub mod psa;
 pub mod sandbox;
+pub mod sanitize;
 pub mod verify;
 pub mod wizard;

@@ -528,7 +528,7 @@ async fn a_differently_named_level_fails_or_warns_as_the_wizard_says() {
                 .iter_mut()
                 .find(|l| l.id == lid)
                 .unwrap()
-                .name = "Some Other Level".into();
+                .name = "Some Other Level\u{1b}]52;c;ZXZpbA==\u{7}".into();
         });
         let r = verify_step(
             &w,
@@ -541,6 +541,12 @@ async fn a_differently_named_level_fails_or_warns_as_the_wizard_says() {
         let lvl = r.checks.iter().find(|c| c.id == "security-level").unwrap();
         assert_eq!(lvl.status, want, "{id}: {}", lvl.detail);
         assert!(lvl.detail.contains("Some Other Level"));
+        // The PSA's text is untrusted: the OSC 52 clipboard write is stripped whole.
+        assert!(
+            !lvl.detail.contains('\u{1b}') && !lvl.detail.contains("ZXZpbA"),
+            "{:?}",
+            lvl.detail
+        );
     }
 }
 
