@@ -284,6 +284,11 @@ wizard's integration.client_id)",
                 "ConnectWise refused the keys: {}. {CONNECTWISE_401_CAUSES}",
                 said(e)
             )),
+            Err(e) if e.kind == ErrorKind::NotFound => Outcome::fail(format!(
+                "system/info failed: {}. On ConnectWise cloud a 404 can also mean the keys or company ID are wrong. \
+{CONNECTWISE_401_CAUSES}",
+                said(e)
+            )),
             Err(e) => Outcome::fail(format!("system/info failed: {}", said(e))),
         }
     }
