@@ -13,8 +13,11 @@ use super::autotask::AutotaskClient;
 use super::connectwise::ConnectwiseClient;
 use super::http::{Http, HttpConfig};
 
+/// method, URI, headers, body.
+type Recorded = (String, String, HeaderMap, String);
+
 #[derive(Clone, Default)]
-struct Seen(Arc<Mutex<Vec<(String, String, HeaderMap, String)>>>);
+struct Seen(Arc<Mutex<Vec<Recorded>>>);
 
 async fn serve(router: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
