@@ -1,6 +1,7 @@
 //! The embedded PSA sandbox over real HTTP on loopback: Autotask and ConnectWise behaviour
 //! (quirks included), faults, TLS, scenarios, wizard-driven admin actions, and a contract test
-//! holding every route and JSON body to the official specs in /work/shared/specs.
+//! holding every route and JSON body to the official specs (shared/specs, or
+//! `$PSA_ONBOARD_SPECS_DIR`).
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -1147,13 +1148,18 @@ async fn faults_rate_limit_burst_drop_malformed_and_oversize() {
         "every counter consumed"
     );
 
-    // Autotask's 429 carries Retry-After as well.
-    let at_sb = start("configured:topleft-autotask").await;
+    // Faults set at start; Autotask's 429 carries Retry-After as well.
+    let at_sb = Sandbox::start(SandboxOptions {
+        scenario: "configured:topleft-autotask".into(),
+        faults: Faults {
+            rate_limit_next: 1,
+            ..Faults::default()
+        },
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
     let at = At::new(&at_sb, &at_sb.credentials());
-    at_sb.set_faults(Faults {
-        rate_limit_next: 1,
-        ..Faults::default()
-    });
     let r = at.get("Version").await;
     assert_eq!(r.status, 429);
     assert!(r.header("retry-after").is_some());
@@ -1452,10 +1458,32 @@ async fn check_connectwise(cw: &Cw, w: &Wizard) {
 // contract test against the official specs
 // ------------------------------------------------------------------------------------------
 
+/// Where the official specs are: `$PSA_ONBOARD_SPECS_DIR`, else the project's shared folder.
+fn spec_file(name: &str) -> std::path::PathBuf {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let candidates = std::env::var_os("PSA_ONBOARD_SPECS_DIR")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain([
+            manifest.join("specs"),
+            manifest.join("../shared/specs"),
+            manifest.join("../../shared/specs"),
+            std::path::PathBuf::from("/work/shared/specs"),
+        ]);
+    for dir in candidates {
+        if dir.join(name).is_file() {
+            return dir.join(name);
+        }
+    }
+    panic!(
+        "cannot find the official spec {name}: set PSA_ONBOARD_SPECS_DIR to the folder holding it"
+    )
+}
+
 fn at_spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let text = std::fs::read_to_string("/work/shared/specs/autotask-rest-swagger.json")
+        let text = std::fs::read_to_string(spec_file("autotask-rest-swagger.json"))
             .expect("Autotask swagger");
         serde_json::from_str(&text).unwrap()
     })
@@ -1464,7 +1492,7 @@ fn at_spec() -> &'static Value {
 fn cw_spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let text = std::fs::read_to_string("/work/shared/specs/connectwise-manage-openapi.json")
+        let text = std::fs::read_to_string(spec_file("connectwise-manage-openapi.json"))
             .expect("ConnectWise spec");
         serde_json::from_str(&text).unwrap()
     })
@@ -2039,4 +2067,88 @@ async fn every_route_and_json_body_matches_the_official_specs() {
             .any(|r| r.header_names.iter().any(|h| h == "secret"))
     );
     sb.shutdown().await;
+}
+
+// ------------------------------------------------------------------------------------------
+// the real binary
+// ------------------------------------------------------------------------------------------
+
+/// `psa-onboard sandbox` prints both endpoints and the demo credentials, serves them, and
+/// stops cleanly on Ctrl-C (SIGINT).
+#[tokio::test]
+async fn the_cli_serves_both_psas_and_stops_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_psa-onboard"))
+        .args(["sandbox", "--scenario", "configured:topleft-autotask"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let banner = tokio::task::spawn_blocking(move || {
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            let done = line.contains("Press Ctrl-C");
+            lines.push(line);
+            if done {
+                break;
+            }
+        }
+        lines.join("\n")
+    })
+    .await
+    .unwrap();
+    assert!(banner.contains("PUBLIC demo values"), "{banner}");
+    let root = banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("API root (zone lookup): "))
+        .expect("Autotask root printed")
+        .to_string();
+    assert!(root.starts_with("http://127.0.0.1:"));
+    let site = banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("site: "))
+        .expect("ConnectWise site printed")
+        .to_string();
+    let field = |name: &str| {
+        banner
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim().to_string()))
+            .unwrap_or_else(|| panic!("{name} printed"))
+    };
+    let (user, secret, code) = (
+        field("username:"),
+        field("secret:"),
+        field("tracking identifier:"),
+    );
+    let http = client();
+    let r = send(
+        http.get(format!("{root}/V1.0/Version"))
+            .header("ApiIntegrationCode", &code)
+            .header("UserName", &user)
+            .header("Secret", &secret),
+    )
+    .await;
+    assert_eq!(r.status, 200, "the printed credentials work");
+    let r = send(http.get(format!("{site}/login/companyinfo/{}", field("company ID:")))).await;
+    assert_eq!(r.status, 200);
+
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(out.status.success(), "exit after Ctrl-C: {:?}", out.status);
+    assert!(
+        send_err(&http, &format!("{site}/login/companyinfo/sandbox")).await,
+        "the port is closed"
+    );
+}
+
+async fn send_err(http: &reqwest::Client, url: &str) -> bool {
+    http.get(url).send().await.is_err()
 }
