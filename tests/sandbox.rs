@@ -718,7 +718,7 @@ async fn webhooks_need_the_levels_webhook_permission() {
 async fn a_fourth_concurrent_request_hits_the_thread_limit() {
     let sb = Sandbox::start(SandboxOptions {
         scenario: "configured:topleft-autotask".into(),
-        latency: Duration::from_millis(1500),
+        latency: Duration::from_millis(2500),
         ..SandboxOptions::default()
     })
     .await
@@ -1334,26 +1334,7 @@ async fn check_autotask(sb: &Sandbox, at: &At, w: &Wizard) {
                     .clone();
                 assert_eq!(label, level_name, "{}", w.id);
             }
-            StepKind::Impersonation => {
-                for row in step.permissions.iter().filter(|r| {
-                    r.checkbox
-                        .as_deref()
-                        .is_some_and(|c| c.to_lowercase().contains("impersonat"))
-                }) {
-                    sb.with_tenant(|t| {
-                        for id in sandbox_human_levels(t) {
-                            let level = t.autotask.level(id).unwrap();
-                            assert_eq!(
-                                level.allow_impersonation,
-                                row.is_checked(),
-                                "{}: {}",
-                                w.id,
-                                level.name
-                            );
-                        }
-                    });
-                }
-            }
+            StepKind::Impersonation => check_impersonation_step(sb, w, step),
             StepKind::Webhooks => {
                 assert_eq!(
                     at.access("TicketWebhooks", Op::Create).await,
@@ -1364,6 +1345,79 @@ async fn check_autotask(sb: &Sandbox, at: &At, w: &Wizard) {
             }
             _ => {}
         }
+    }
+}
+
+fn check_impersonation_step(sb: &Sandbox, w: &Wizard, step: &wizard::Step) {
+    // Object rows: the API level's Web Services API grid.
+    let api_level = w
+        .step_of(StepKind::ApiUser)
+        .and_then(|s| s.security_level.clone())
+        .unwrap();
+    for row in step
+        .permissions
+        .iter()
+        .filter(|r| r.checkbox.is_none() && r.object.is_some())
+    {
+        let entity: String = row
+            .object
+            .as_deref()
+            .unwrap()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        for (col, value) in row.levels() {
+            if !value.eq_ignore_ascii_case("checked") {
+                continue;
+            }
+            let op = match col {
+                wizard::Column::Add => Op::Create,
+                wizard::Column::Edit => Op::Update,
+                wizard::Column::Delete => Op::Delete,
+                _ => Op::Query,
+            };
+            let has = sb.with_tenant(|t| {
+                t.autotask
+                    .level_by_name(&api_level)
+                    .unwrap()
+                    .impersonation_grants
+                    .contains(&(entity.clone(), op))
+            });
+            assert!(has, "{}: {} grant {op:?}", w.id, row.label());
+        }
+    }
+    // Checkbox rows: every human level in use (copied first if it was a system level).
+    for row in step.permissions.iter().filter(|r| r.checkbox.is_some()) {
+        let label = row.checkbox.clone().unwrap().to_lowercase();
+        sb.with_tenant(|t| {
+            let levels = sandbox_human_levels(t);
+            assert!(!levels.is_empty());
+            for id in levels {
+                let level = t.autotask.level(id).unwrap();
+                assert!(
+                    !level.is_system,
+                    "{}: system level {} was edited",
+                    w.id, level.name
+                );
+                if label.contains("impersonat") {
+                    assert_eq!(
+                        level.allow_impersonation,
+                        row.is_checked(),
+                        "{}: {}",
+                        w.id,
+                        level.name
+                    );
+                } else if label == "can login to web services api" {
+                    assert_eq!(
+                        level.web_services_login,
+                        row.is_checked(),
+                        "{}: {}",
+                        w.id,
+                        level.name
+                    );
+                }
+            }
+        });
     }
 }
 
@@ -2151,4 +2205,61 @@ async fn the_cli_serves_both_psas_and_stops_on_ctrl_c() {
 
 async fn send_err(http: &reqwest::Client, url: &str) -> bool {
     http.get(url).send().await.is_err()
+}
+
+/// The contract test's schema checker itself catches wrong types, unknown fields, missing
+/// required fields and enum violations.
+#[test]
+fn the_schema_checker_can_fail() {
+    let spec = cw_spec();
+    let schema = json!({"$ref": "#/components/schemas/MySecurity"});
+    let mut errors = Vec::new();
+    check(
+        spec,
+        &schema,
+        &json!({"id": 1, "addLevel": "All", "_info": {"a": "b"}}),
+        "ok",
+        false,
+        &mut errors,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    for bad in [
+        json!({"id": "1"}),
+        json!({"addLevel": "Mine"}),
+        json!({"notAField": true}),
+        json!({"_info": {"a": 1}}),
+        json!({"member": {"id": "x"}}),
+    ] {
+        let mut errors = Vec::new();
+        check(spec, &schema, &bad, "bad", false, &mut errors);
+        assert!(!errors.is_empty(), "{bad} passed");
+    }
+    let mut errors = Vec::new();
+    check(
+        spec,
+        &json!({"$ref": "#/components/schemas/CallbackEntry"}),
+        &json!({"url": "x"}),
+        "cb",
+        false,
+        &mut errors,
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("missing required")),
+        "{errors:?}"
+    );
+    let at = at_spec();
+    let mut errors = Vec::new();
+    check(
+        at,
+        &json!({"$ref": "#/definitions/EntityInformationResultModel"}),
+        &json!({"info": {"userAccessForQuery": 1}}),
+        "at",
+        true,
+        &mut errors,
+    );
+    assert_eq!(
+        errors.len(),
+        1,
+        "userAccessFor* must be a string: {errors:?}"
+    );
 }
