@@ -370,7 +370,7 @@ fn api_user(at: &mut AutotaskTenant, w: &Wizard, step: &Step) -> Result<Autotask
 /// The REST entity an object label names ("Ticket Notes" → `TicketNotes`), if any.
 fn entity_of(label: &str) -> Option<&'static str> {
     let want = normalized(label);
-    super::autotask::entity_names()
+    super::at_entities::entity_names()
         .iter()
         .copied()
         .find(|e| normalized(e) == want)
