@@ -326,6 +326,28 @@ async fn every_credential_problem_is_an_empty_401() {
         r.locked = true;
     });
     check(good.get("Version").await, "locked");
+
+    // The 2023 variants, for tenants that still answer them.
+    sb.with_tenant(|t| t.autotask.legacy_auth_errors = true);
+    let mut at = At::new(&sb, &creds);
+    at.user = "ghost@sandbox.psa-onboard.test".into();
+    let r = at.get("Version").await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()),
+        (
+            500,
+            json!({"errors": ["Zone information could not be determined"]})
+        )
+    );
+    let mut at = At::new(&sb, &creds);
+    at.user = "pat.pro@sandbox.psa-onboard.test".into();
+    let r = at.get("Version").await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()),
+        (500, json!({"errors": ["IntegrationCode is invalid."]}))
+    );
+    at.secret = "wrong".into();
+    check(at.get("Version").await, "legacy wrong secret");
     sb.shutdown().await;
 }
 
@@ -736,6 +758,13 @@ async fn a_fourth_concurrent_request_hits_the_thread_limit() {
     let text = limited[0].json()["errors"][0].as_str().unwrap().to_string();
     assert!(text.contains("Thread Threshold Exceeded"), "{text}");
     assert!(text.contains("thread threshold of 3 threads has been exceeded"));
+    // Another documented status for the same error.
+    sb.with_tenant(|t| t.autotask.thread_limit_status = 500);
+    let results = futures::future::join_all((0..4).map(|_| at.get("ThresholdInformation"))).await;
+    let limited: Vec<&Resp> = results.iter().filter(|r| r.status != 200).collect();
+    assert_eq!(limited.len(), 1);
+    assert_eq!(limited[0].status, 500);
+    assert!(limited[0].text.contains("Thread Threshold Exceeded"));
     // Zone lookups are exempt.
     let http = client();
     let zone = format!(

@@ -18,8 +18,9 @@ use crate::wizard::Op;
 pub const THREAD_LIMIT: u32 = 3;
 
 /// The thread-limit error text (autotask-api.md §3; n8n-nodes-autotask PR #107). Of the
-/// documented variants the sandbox answers it with HTTP 429 (field-notes.md item 10: "in
-/// notification emails and 429 responses"); clients must also accept it with other statuses.
+/// documented variants the sandbox answers it with HTTP 429 by default (field-notes.md item 10:
+/// "in notification emails and 429 responses"); `thread_limit_status` picks another status,
+/// since it "may arrive with a non-429 status".
 pub const THREAD_THRESHOLD_TEXT: &str =
     "Thread Threshold Exceeded — The Autotask API thread threshold of 3 threads has been exceeded.";
 /// The permission-denial body: HTTP 500, not 403 (autotask-api.md §3 "Entity permission missing").
@@ -147,13 +148,19 @@ pub async fn handle(shared: &Arc<Shared>, req: &Req) -> Response {
         }
         _ => {}
     }
-    let caller = {
+    let (caller, legacy) = {
         let mut t = lock(&shared.tenant);
-        authenticate(&mut t.autotask, req)
+        (
+            authenticate(&mut t.autotask, req),
+            t.autotask.legacy_auth_errors,
+        )
     };
-    let Some(caller) = caller else {
-        tokio::time::sleep(req.latency).await;
-        return unauthorized();
+    let caller = match caller {
+        Ok(c) => c,
+        Err(failure) => {
+            tokio::time::sleep(req.latency).await;
+            return failure.response(legacy);
+        }
     };
     let endpoint = segs
         .get(2)
@@ -167,8 +174,9 @@ pub async fn handle(shared: &Arc<Shared>, req: &Req) -> Response {
         let mut map = lock(&shared.inflight);
         let n = map.entry(key.clone()).or_insert(0);
         if *n >= THREAD_LIMIT {
+            let status = lock(&shared.tenant).autotask.thread_limit_status;
             return json(
-                StatusCode::TOO_MANY_REQUESTS,
+                StatusCode::from_u16(status).unwrap_or(StatusCode::TOO_MANY_REQUESTS),
                 json!({"errors": [THREAD_THRESHOLD_TEXT]}),
             );
         }
@@ -209,38 +217,61 @@ fn zone(shared: &Shared, req: &Req) -> Response {
 
 /// Checks the three headers. Any failure is the same empty 401; a wrong secret counts toward
 /// lockout, and a locked user stays refused even with the right secret (autotask-api.md §1.6).
-fn authenticate(at: &mut AutotaskTenant, req: &Req) -> Option<Caller> {
-    let user = req.header("UserName")?;
+/// Why the three headers were refused.
+enum AuthFailure {
+    /// Wrong secret, locked, inactive, wrong license, no web-services login.
+    Refused,
+    UnknownUser,
+    BadIntegrationCode,
+}
+
+impl AuthFailure {
+    /// Today every failure is an empty 401 (autotask-api.md §3, first row); tenants with
+    /// `legacy_auth_errors` answer the 2023 variants (apigrate README and issue #19).
+    fn response(self, legacy: bool) -> Response {
+        match (self, legacy) {
+            (AuthFailure::UnknownUser, true) => {
+                error500("Zone information could not be determined")
+            }
+            (AuthFailure::BadIntegrationCode, true) => error500("IntegrationCode is invalid."),
+            _ => unauthorized(),
+        }
+    }
+}
+
+fn authenticate(at: &mut AutotaskTenant, req: &Req) -> Result<Caller, AuthFailure> {
+    let user = req.header("UserName").ok_or(AuthFailure::UnknownUser)?;
     let secret = req.header("Secret").unwrap_or("");
     let code = req.header("ApiIntegrationCode").unwrap_or("");
     let threshold = at.lockout_threshold;
-    let r = at.resource_by_user_mut(user)?;
+    let r = at
+        .resource_by_user_mut(user)
+        .ok_or(AuthFailure::UnknownUser)?;
     if r.locked {
-        return None;
+        return Err(AuthFailure::Refused);
     }
     if !constant_eq(secrecy::ExposeSecret::expose_secret(&r.secret), secret) {
         r.failed_attempts += 1;
         if r.failed_attempts >= threshold {
             r.locked = true;
         }
-        return None;
+        return Err(AuthFailure::Refused);
     }
     r.failed_attempts = 0;
-    if r.license_type != LICENSE_API_USER
-        || !r.is_active
-        || r.tracking_code.as_deref() != Some(code)
-    {
-        return None;
+    if r.tracking_code.as_deref() != Some(code) {
+        return Err(AuthFailure::BadIntegrationCode);
+    }
+    if r.license_type != LICENSE_API_USER || !r.is_active {
+        return Err(AuthFailure::Refused);
     }
     let (resource_id, level_id) = (r.id, r.user_type);
-    let level = at.level(level_id)?;
-    if !level.web_services_login {
-        return None;
+    match at.level(level_id) {
+        Some(level) if level.web_services_login => Ok(Caller {
+            resource_id,
+            level_id,
+        }),
+        _ => Err(AuthFailure::Refused),
     }
-    Some(Caller {
-        resource_id,
-        level_id,
-    })
 }
 
 fn serve(

@@ -275,6 +275,11 @@ pub struct AutotaskTenant {
     /// Integration Vendor label → tracking identifier.
     pub tracking_codes: BTreeMap<String, String>,
     pub lockout_threshold: u32,
+    /// Answer unknown users and bad integration codes the 2023 way (500s with a message)
+    /// instead of today's empty 401 (autotask-api.md §3).
+    pub legacy_auth_errors: bool,
+    /// The status of the thread-limit error (429 by default; the docs allow others).
+    pub thread_limit_status: u16,
     /// Requests already counted this hour by other integrations (for ThresholdInformation).
     pub threshold_base: u32,
     pub external_request_threshold: u32,
