@@ -7,5 +7,8 @@
 pub mod checklist;
 pub mod cli;
 pub mod connection;
+pub mod export;
+pub mod secrets;
+pub mod session;
 pub mod verify;
 pub mod wizard;

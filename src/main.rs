@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use psa_onboard::cli::{self, Cli, Command};
+use psa_onboard::cli::{self, Cli, Command, SessionsAction};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -11,12 +11,44 @@ fn main() -> ExitCode {
             .map_err(|e| cli::UsageError(format!("cannot write: {e}"))),
         Some(Command::Show { wizard, width }) => cli::show(&cli, wizard, *width, &mut stdout),
         Some(Command::Validate { file }) => cli::validate(file, &mut stdout),
+        Some(Command::Sessions { action }) => sessions(action.as_ref(), &mut stdout),
+        Some(Command::Export {
+            session,
+            format,
+            output,
+            example,
+        }) => psa_onboard::export::command::run(
+            session.as_deref(),
+            *example,
+            *format,
+            output.as_deref(),
+            cli.wizard_dir().as_deref(),
+            &mut stdout,
+            &mut std::io::stderr(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("psa-onboard: {e}");
             ExitCode::from(2)
+        }
+    }
+}
+
+fn sessions(
+    action: Option<&SessionsAction>,
+    out: &mut impl std::io::Write,
+) -> Result<(), cli::UsageError> {
+    use psa_onboard::session::{Store, command};
+    use std::io::IsTerminal;
+    let store = Store::open_default().map_err(|e| cli::UsageError(e.to_string()))?;
+    match action {
+        None | Some(SessionsAction::List) => command::list(&store, out),
+        Some(SessionsAction::Delete { name, yes }) => {
+            let stdin = std::io::stdin();
+            let tty = stdin.is_terminal();
+            command::delete(&store, name, *yes, tty, &mut stdin.lock(), out)
         }
     }
 }
