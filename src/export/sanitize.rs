@@ -80,16 +80,17 @@ pub fn html(s: &str) -> String {
     out
 }
 
-/// Escape for Markdown text, including table cells: pipes would split a cell, angle brackets
-/// could open raw HTML in renderers that allow it, and a backslash must stay literal.
+/// Escape for Markdown text, including table cells: a pipe would split a cell, `<` could open
+/// raw HTML in renderers that allow it, emphasis and code markers would restyle the text, and a
+/// backslash must stay literal. Backslash escapes (not entities) keep plain text readable in
+/// tickets that show the Markdown source.
 pub fn markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '|' => out.push_str("\\|"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
+            '<' => out.push_str("\\<"),
             '`' => out.push_str("\\`"),
             '*' => out.push_str("\\*"),
             c => out.push(c),
@@ -123,6 +124,6 @@ mod tests {
             html("<script>alert('x')</script> & \"q\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
-        assert_eq!(markdown("a|b <i> \\ *x*"), "a\\|b &lt;i&gt; \\\\ \\*x\\*");
+        assert_eq!(markdown("a|b <i> \\ *x*"), "a\\|b \\<i> \\\\ \\*x\\*");
     }
 }

@@ -96,7 +96,7 @@ pub struct StepLine {
     /// The latest run's overall result: `pass` | `warn` | `fail` | `manual` | `skipped`.
     pub last_result: Option<Status>,
     pub runs: usize,
-    /// Checks of the latest run that did not pass, with what was observed.
+    /// Checks of the latest run that failed, were skipped, or are manual and unconfirmed.
     pub open_checks: Vec<CheckLine>,
 }
 
@@ -234,7 +234,13 @@ impl Summary {
                         });
                     }
                     let confirmed = rec.confirmations.contains_key(&c.id);
-                    if c.status != Status::Pass && !(c.status == Status::Manual && confirmed) {
+                    // Warnings have their own section; confirmed manual checks are done.
+                    let open = match c.status {
+                        Status::Pass | Status::Warn => false,
+                        Status::Manual => !confirmed,
+                        Status::Fail | Status::Skipped => true,
+                    };
+                    if open {
                         open_checks.push(CheckLine {
                             id: clean(&c.id),
                             title: clean(&c.title),

@@ -255,27 +255,32 @@ impl Store {
         };
         let table: toml::Table = toml::from_str(&text)
             .map_err(|e| corrupt(e.span(), e.message().trim().to_owned(), text.as_bytes()))?;
-        let version = migrate::version_of(&table).map_err(|source| StoreError::Migrate {
-            file: path.to_path_buf(),
-            source,
-        })?;
+        if table.is_empty() {
+            return Err(corrupt(None, "the file is empty".into(), text.as_bytes()));
+        }
+        // A damaged shape is moved aside like a parse error; only a newer schema is left in
+        // place, since a newer psa-onboard can still read it.
+        let migrate_err = |source: MigrateError| match source {
+            MigrateError::Newer { .. } => StoreError::Migrate {
+                file: path.to_path_buf(),
+                source,
+            },
+            other => corrupt(None, other.to_string(), text.as_bytes()),
+        };
+        let version = migrate::version_of(&table).map_err(migrate_err)?;
         let session: Session = if version == i64::from(SCHEMA_VERSION) {
             // Current schema: parse the text itself so errors carry a span.
             toml::from_str(&text)
                 .map_err(|e| corrupt(e.span(), e.message().trim().to_owned(), text.as_bytes()))?
         } else {
-            let up = migrate::upgrade(table).map_err(|source| StoreError::Migrate {
-                file: path.to_path_buf(),
-                source,
-            })?;
+            let up = migrate::upgrade(table).map_err(migrate_err)?;
             toml::Value::Table(up)
                 .try_into()
-                .map_err(|e: toml::de::Error| StoreError::Migrate {
-                    file: path.to_path_buf(),
-                    source: MigrateError::Shape {
+                .map_err(|e: toml::de::Error| {
+                    migrate_err(MigrateError::Shape {
                         version,
                         message: e.message().trim().to_owned(),
-                    },
+                    })
                 })?
         };
         if session.name != name {
