@@ -208,7 +208,7 @@ pub fn render(s: &Summary) -> String {
             let _ = writeln!(
                 o,
                 "<tr><td>{}</td><td>{}</td><td class=\"time\">{}</td><td>{}</td></tr>",
-                h(&c.step),
+                h(&c.step_title),
                 h(&c.title),
                 h(&human_time(c.confirmed_at)),
                 h(&c.by)

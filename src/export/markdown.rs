@@ -164,7 +164,7 @@ pub fn render(s: &Summary) -> String {
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | {} |",
-                md(&c.step),
+                md(&c.step_title),
                 md(&c.title),
                 human_time(c.confirmed_at),
                 md(&c.by)

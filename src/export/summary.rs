@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::sanitize::clean;
 use crate::session::{Session, Target, WizardChanges};
 use crate::verify::report::Status;
-use crate::wizard::Wizard;
+use crate::wizard::{StepKind, Wizard};
 
 pub const FORMAT: &str = "psa-onboard/setup-summary";
 pub const FORMAT_VERSION: u32 = 1;
@@ -85,7 +85,9 @@ pub struct Progress {
 pub struct StepLine {
     pub id: String,
     pub title: String,
-    pub kind: String,
+    /// The wizard's step kind (`security_level`, `api_user`, …); null for a step the wizard no
+    /// longer has.
+    pub kind: Option<StepKind>,
     pub optional: bool,
     /// `not_started` | `in_progress` | `verified` | `continued_unverified` | `skipped_optional`.
     pub status: String,
@@ -137,6 +139,7 @@ pub struct Warning {
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfirmationLine {
     pub step: String,
+    pub step_title: String,
     pub check: String,
     pub title: String,
     pub confirmed_at: Timestamp,
@@ -261,6 +264,7 @@ impl Summary {
                     .unwrap_or_else(|| check.clone());
                 manual_confirmations.push(ConfirmationLine {
                     step: clean(id),
+                    step_title: step_title(id),
                     check: clean(check),
                     title: clean(&title),
                     confirmed_at: conf.at,
@@ -270,7 +274,7 @@ impl Summary {
             steps.push(StepLine {
                 id: clean(id),
                 title: step_title(id),
-                kind: def.map(|d| d.kind.label().to_owned()).unwrap_or_default(),
+                kind: def.map(|d| d.kind),
                 optional: def.is_some_and(|d| d.optional),
                 status: rec.status.key().to_owned(),
                 status_at: rec.status.at(),
