@@ -148,7 +148,13 @@ impl Keyring {
 
     pub async fn load(&self, reference: &SecretRef) -> Result<SecretString, SecretsError> {
         self.with_entry(reference, |entry| {
-            entry.get_password().map(SecretString::from)
+            entry.get_password().map(|mut plain| {
+                // Copy into the secret, then wipe the store's String (converting it in place
+                // could reallocate and leave an unwiped copy behind).
+                let secret = SecretString::from(plain.as_str());
+                zeroize::Zeroize::zeroize(&mut plain);
+                secret
+            })
         })
         .await
     }

@@ -425,6 +425,27 @@ fn a_damaged_file_is_reported_with_line_and_column_moved_aside_and_list_still_wo
     assert!(store.path("future").exists(), "a newer file is left alone");
     std::fs::remove_file(store.path("future")).unwrap();
 
+    // A damaged file whose session another instance has open is reported but left in place.
+    let held =
+        psa_onboard::session::SessionLock::acquire(&store.dir().join("busy.lock"), "busy").unwrap();
+    std::fs::write(store.path("busy"), "schema_version = 1\nname = \"busy\n").unwrap();
+    let stdout = text(&env.run(&["sessions", "list"]).stdout);
+    assert!(
+        stdout.contains(&format!("{}:2:", store.path("busy").display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("left in place because another psa-onboard"),
+        "{stdout}"
+    );
+    assert!(store.path("busy").exists());
+    drop(held);
+    let _ = env.run(&["sessions", "list"]);
+    assert!(
+        !store.path("busy").exists(),
+        "moved aside once the lock is free"
+    );
+
     // Every damaged file is aside now; the default `sessions` command lists the good one.
     let out = env.run(&["sessions"]);
     assert_eq!(out.status.code(), Some(0));

@@ -269,6 +269,14 @@ impl Session {
         })
     }
 
+    /// The keyring reference for a secret field (`<session>/<field>`), recorded in the session
+    /// so `sessions delete` can remove it. Store the value with `secrets::Keyring::store`.
+    pub fn secret_ref(&mut self, field: &str) -> SecretRef {
+        let r = SecretRef::for_field(&self.name, field);
+        self.secrets.insert(field.to_owned(), r.clone());
+        r
+    }
+
     pub fn psa(&self) -> Psa {
         match &self.target {
             Some(Target::Autotask(_)) => Psa::Autotask,
@@ -481,8 +489,9 @@ mod tests {
             username: "api@acme.example".into(),
             integration_code: "CODE".into(),
         }));
-        s.secrets
-            .insert("secret".into(), SecretRef::for_field("acme", "secret"));
+        let r = s.secret_ref("secret");
+        assert_eq!(r.account, "acme/secret");
+        assert_eq!(s.secrets["secret"], r);
         let step = l.wizard.steps[0].id.clone();
         let mut c = check("a", Status::Warn);
         c.permission = Some(crate::verify::report::PermissionObservation {

@@ -73,6 +73,13 @@ fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Store
     }
 }
 
+/// Whether the caller holds the session's lock when reading it.
+#[derive(Debug, Clone, Copy)]
+enum Locking {
+    Held,
+    TryWhenDamaged,
+}
+
 /// The sessions directory.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -166,7 +173,7 @@ impl Store {
         let lock = self.lock(name)?;
         self.remove_stale_temps(name);
         let path = self.path(name);
-        let session = self.read(name, &path, true)?;
+        let session = self.read(name, &path, Locking::Held)?;
         Ok(OpenSession {
             session,
             path,
@@ -174,13 +181,13 @@ impl Store {
         })
     }
 
-    /// Read a session without editing it (no lock needed: writes are atomic renames). A
-    /// damaged file is moved aside unless another instance has the session open.
+    /// Read a session without editing it. No lock is taken (writes are atomic renames, so a
+    /// reader sees the old or the new file), except briefly to move a damaged file aside; that
+    /// is skipped when another instance has the session open.
     pub fn load(&self, name: &str) -> Result<Session, StoreError> {
         validate_name(name)?;
         let path = self.path(name);
-        let lock = self.lock(name).ok();
-        self.read(name, &path, lock.is_some())
+        self.read(name, &path, Locking::TryWhenDamaged)
     }
 
     /// Every session in the directory. One bad file never hides the others.
@@ -223,7 +230,7 @@ impl Store {
         Ok(open.session)
     }
 
-    fn read(&self, name: &str, path: &Path, may_move: bool) -> Result<Session, StoreError> {
+    fn read(&self, name: &str, path: &Path, locking: Locking) -> Result<Session, StoreError> {
         let text = match fs::read(path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -236,7 +243,14 @@ impl Store {
         };
         let corrupt = |span: Option<std::ops::Range<usize>>, message: String, text: &[u8]| {
             let (line, column) = line_col(text, span.map(|s| s.start).unwrap_or(0));
-            let moved_to = if may_move { quarantine(path) } else { None };
+            let moved_to = match locking {
+                Locking::Held => quarantine(path),
+                // Move it only if no one has the session open and it is still the same bytes
+                // (a writer may have replaced it since we read it).
+                Locking::TryWhenDamaged => self.lock(name).ok().and_then(|_lock| {
+                    (fs::read(path).ok().as_deref() == Some(text)).then(|| quarantine(path))?
+                }),
+            };
             StoreError::Corrupt {
                 file: path.to_path_buf(),
                 line,
