@@ -58,7 +58,8 @@ pub fn render(w: &Wizard, width: usize) -> String {
             wrap_into(&mut out, t, width, "  - ");
         }
     }
-    out
+    // A wizard file from elsewhere is untrusted text: never let it drive the terminal.
+    crate::sanitize::clean(&out)
 }
 
 fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) {

@@ -8,6 +8,7 @@ pub mod checklist;
 pub mod cli;
 pub mod connection;
 pub mod export;
+pub mod sanitize;
 pub mod secrets;
 pub mod session;
 pub mod verify;

@@ -1,67 +1,10 @@
-//! Cleaning text that may have come from the PSA before it reaches a ticket, a browser or a
-//! terminal: terminal escape sequences, control characters and bidirectional overrides are
-//! removed; the format-specific escapers then make the rest inert.
+//! Text that may have come from the PSA is cleaned once (see `crate::sanitize`), then escaped
+//! for the format it lands in.
 
-/// One line of text: escape sequences and control characters removed, any line break or tab
-/// turned into a space, runs of spaces kept as they are.
+/// One line of text for a summary: the crate's [`crate::sanitize::clean_line`] (escape
+/// sequences, controls and bidi overrides removed, line breaks folded to spaces), trimmed.
 pub fn clean(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\u{1b}' => skip_escape(&mut chars),
-            // C1 CSI: same shape as ESC [.
-            '\u{9b}' => skip_csi(&mut chars),
-            '\n' | '\r' | '\t' => {
-                if !out.ends_with(' ') {
-                    out.push(' ');
-                }
-            }
-            c if c.is_control() => {}
-            // Bidi embedding/override/isolate controls can reorder what a reader sees.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => {}
-            c => out.push(c),
-        }
-    }
-    out.trim().to_owned()
-}
-
-fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
-    match chars.peek() {
-        Some('[') => {
-            chars.next();
-            skip_csi(chars);
-        }
-        // OSC (and DCS/PM/APC/SOS): up to BEL or ESC \.
-        Some(']' | 'P' | '^' | '_' | 'X') => {
-            chars.next();
-            while let Some(c) = chars.next() {
-                if c == '\u{7}' {
-                    break;
-                }
-                if c == '\u{1b}' {
-                    if chars.peek() == Some(&'\\') {
-                        chars.next();
-                    }
-                    break;
-                }
-            }
-        }
-        // Two-character sequences (ESC c, ESC 7, …).
-        Some(_) => {
-            chars.next();
-        }
-        None => {}
-    }
-}
-
-fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
-    // Parameters and intermediates until a final byte in @..~.
-    for c in chars.by_ref() {
-        if ('\u{40}'..='\u{7e}').contains(&c) {
-            break;
-        }
-    }
+    crate::sanitize::clean_line(s).trim().to_owned()
 }
 
 /// Escape for HTML text and attribute values.
