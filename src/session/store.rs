@@ -423,6 +423,44 @@ fn find_value_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn sample_text() -> String {
+        let (session, _) = crate::export::example::session();
+        toml::to_string(&session).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever is in the file (a truncated save, a hand edit gone wrong, random bytes),
+        /// loading returns a session or an error; it never panics, and a damaged file is kept.
+        #[test]
+        fn any_file_content_loads_or_errors_without_panicking(
+            cut in 0usize..4000,
+            flip in proptest::option::of((0usize..4000, any::<u8>())),
+            junk in proptest::collection::vec(any::<u8>(), 0..64),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::at(dir.path());
+            let mut bytes = sample_text().into_bytes();
+            bytes.truncate(cut.min(bytes.len()));
+            if let Some((at, b)) = flip && at < bytes.len() {
+                bytes[at] = b;
+            }
+            bytes.extend_from_slice(&junk);
+            std::fs::write(store.path("acme-topleft"), &bytes).unwrap();
+            match store.load("acme-topleft") {
+                Ok(s) => prop_assert_eq!(s.name, "acme-topleft"),
+                Err(StoreError::Corrupt { moved_to: Some(p), line, column, .. }) => {
+                    prop_assert!(line >= 1 && column >= 1);
+                    prop_assert_eq!(std::fs::read(&p).unwrap(), bytes);
+                }
+                Err(StoreError::Migrate { .. }) => {}
+                Err(other) => prop_assert!(false, "unexpected error: {other}"),
+            }
+        }
+    }
 
     #[test]
     fn line_col_counts_characters() {
