@@ -755,6 +755,16 @@ fn export_snapshots_of_the_example_session() {
     insta::assert_snapshot!("summary_json", json);
     insta::assert_snapshot!("summary_html", html);
 
+    // A demo session's summary says so in every format; a real one never does.
+    assert!(!md.contains("Demo session") && !html.contains("Demo session"));
+    let mut demo = session.clone();
+    demo.demo = true;
+    assert!(export::render(&demo, &wizard, Format::Md).contains("**Demo session.**"));
+    assert!(
+        export::render(&demo, &wizard, Format::Html).contains("<strong>Demo session.</strong>")
+    );
+    assert!(export::render(&demo, &wizard, Format::Json).contains("\"demo\": true"));
+
     // The CLI's hidden example flag renders the same thing.
     let env = Env::new();
     let out = env.run(&["export", "--example", "--format", "md"]);

@@ -84,6 +84,12 @@ pub fn render(s: &Summary) -> String {
         "<div class=\"progress\" role=\"img\" aria-label=\"{pct}% done\"><span style=\"width:{pct}%\"></span></div>"
     );
 
+    if s.demo {
+        o.push_str(
+            "<p class=\"notice\"><strong>Demo session.</strong> Verified against psa-onboard's \
+             built-in simulated PSA, not a real tenant.</p>\n",
+        );
+    }
     if s.wizard.changed_since_start {
         let what = if s.reverify.is_empty() {
             "No step worked on so far is affected.".to_string()

@@ -44,6 +44,13 @@ pub fn render(s: &Summary) -> String {
     row("Progress", progress(s));
     o.push('\n');
 
+    if s.demo {
+        let _ = writeln!(
+            o,
+            "> **Demo session.** Verified against psa-onboard's built-in simulated PSA, not a \
+             real tenant.\n"
+        );
+    }
     if s.wizard.changed_since_start {
         let _ = writeln!(
             o,

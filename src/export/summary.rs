@@ -18,6 +18,8 @@ pub struct Summary {
     pub format: &'static str,
     pub format_version: u32,
     pub session: String,
+    /// True for a demo session: verified against the embedded sandbox, not a real PSA.
+    pub demo: bool,
     pub wizard: WizardInfo,
     /// The PSA instance; absent until the admin entered connection details.
     pub instance: Option<Instance>,
@@ -291,6 +293,7 @@ impl Summary {
             format: FORMAT,
             format_version: FORMAT_VERSION,
             session: clean(&session.name),
+            demo: session.demo,
             wizard: WizardInfo {
                 id: clean(&wizard.id),
                 title: clean(&wizard.title),

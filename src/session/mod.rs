@@ -15,6 +15,6 @@ pub use changes::{WizardChanges, step_hashes};
 pub use lock::{LockError, SessionLock};
 pub use model::{
     Confirmation, HISTORY_LIMIT, SCHEMA_VERSION, Session, StepRecord, StepStatus, Target,
-    VerificationRun, WizardRef, current_user, validate_name,
+    VerificationRun, WizardRef, current_user, slug, validate_name,
 };
 pub use store::{Listing, OpenSession, Store, StoreError};

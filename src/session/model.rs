@@ -30,6 +30,9 @@ pub struct Session {
     pub updated: Timestamp,
     /// The OS user who started the session.
     pub who: String,
+    /// A demo session runs against the embedded sandbox, not a real PSA; exports say so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
     /// The step the admin was on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_step: Option<String>,
@@ -204,6 +207,30 @@ pub fn validate_name(name: &str) -> Result<(), NameError> {
     Ok(())
 }
 
+/// Make a valid session name from any text (a wizard id, a company name): lowercase ASCII
+/// letters and digits, other runs become one '-', at most 64 characters. Empty input gives
+/// "session".
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 64 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_owned();
+    if out.is_empty() {
+        "session".into()
+    } else {
+        out
+    }
+}
+
 /// The OS user name, for "who did this". Environment first (what the admin sees in their
 /// prompt), then the numeric uid.
 pub fn current_user() -> String {
@@ -255,6 +282,7 @@ impl Session {
             created: now,
             updated: now,
             who: who.to_owned(),
+            demo: false,
             current_step: loaded.wizard.steps.first().map(|s| s.id.clone()),
             wizard: WizardRef::from_loaded(loaded),
             target: None,
@@ -404,6 +432,25 @@ mod tests {
 
     fn ts(s: &str) -> Timestamp {
         s.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn slug_makes_valid_names() {
+        for (input, want) in [
+            ("TopLeft Autotask", "topleft-autotask"),
+            ("  --Acme  MSP!! ", "acme-msp"),
+            ("", "session"),
+            ("ÄÖÜ", "session"),
+            (
+                "topleft-autotask-20260105-090000",
+                "topleft-autotask-20260105-090000",
+            ),
+        ] {
+            assert_eq!(slug(input), want);
+            assert!(validate_name(&slug(input)).is_ok());
+        }
+        let long = slug(&"ab-".repeat(50));
+        assert!(validate_name(&long).is_ok(), "{long}");
     }
 
     #[test]
