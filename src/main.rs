@@ -48,7 +48,15 @@ fn sessions(
         Some(SessionsAction::Delete { name, yes }) => {
             let stdin = std::io::stdin();
             let tty = stdin.is_terminal();
-            command::delete(&store, name, *yes, tty, &mut stdin.lock(), out)
+            command::delete(
+                &store,
+                name,
+                *yes,
+                tty,
+                &mut stdin.lock(),
+                &mut std::io::stderr(),
+                out,
+            )
         }
     }
 }

@@ -560,6 +560,79 @@ fn sessions_delete_asks_refuses_without_a_tty_and_removes_keyring_entries() {
     assert!(text(&out.stderr).contains("no session named \"acme\""));
 }
 
+/// Run `sessions delete <name>` in a pseudo-terminal, answer the question, return the screen.
+fn delete_on_a_tty(env: &Env, name: &str, answer: &str) -> (String, bool) {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::{Read, Write};
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("openpty");
+    let mut cmd = CommandBuilder::new(BIN);
+    cmd.args(["sessions", "delete", name]);
+    cmd.env("PSA_ONBOARD_STATE_DIR", env.path("state"));
+    cmd.env("XDG_STATE_HOME", env.path("state"));
+    cmd.env("HOME", env.path("home"));
+    cmd.cwd(env.path("home"));
+    let mut child = pair.slave.spawn_command(cmd).expect("spawn in pty");
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let mut writer = pair.master.take_writer().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut screen = Vec::new();
+    // A generous bound so a broken prompt fails the test instead of hanging it.
+    let patience = std::time::Duration::from_secs(60);
+    while !String::from_utf8_lossy(&screen).contains("[y/N]") {
+        screen.extend(
+            rx.recv_timeout(patience)
+                .expect("the delete prompt appears"),
+        );
+    }
+    writer.write_all(format!("{answer}\r").as_bytes()).unwrap();
+    writer.flush().unwrap();
+    let status = child.wait().expect("child exits");
+    while let Ok(chunk) = rx.recv_timeout(patience) {
+        screen.extend(chunk);
+    }
+    (
+        String::from_utf8_lossy(&screen).into_owned(),
+        status.success(),
+    )
+}
+
+#[test]
+fn sessions_delete_asks_on_a_terminal() {
+    let env = Env::new();
+    let store = env.store();
+    new_session(&store, "acme", "topleft-connectwise");
+
+    let (screen, ok) = delete_on_a_tty(&env, "acme", "n");
+    assert!(ok, "{screen}");
+    assert!(
+        screen.contains("Delete session \"acme\" (topleft-connectwise, 0/"),
+        "{screen}"
+    );
+    assert!(screen.contains("Not deleted."), "{screen}");
+    assert!(store.path("acme").exists());
+
+    let (screen, ok) = delete_on_a_tty(&env, "acme", "y");
+    assert!(ok, "{screen}");
+    assert!(screen.contains("Deleted session \"acme\"."), "{screen}");
+    assert!(!store.path("acme").exists());
+}
+
 #[test]
 fn export_names_steps_to_reverify_when_the_wizard_changed() {
     let env = Env::new();

@@ -54,14 +54,16 @@ fn width(it: impl Iterator<Item = usize>, min: usize) -> usize {
     it.max().unwrap_or(min).max(min)
 }
 
-/// Delete a session file and its keyring entries. Without `yes`, asks on a terminal and
-/// refuses when stdin is not one (a script must say --yes).
+/// Delete a session file and its keyring entries. Without `yes`, asks on a terminal (the
+/// question goes to `prompt`, normally stderr) and refuses when stdin is not one (a script must
+/// say --yes).
 pub fn delete(
     store: &Store,
     name: &str,
     yes: bool,
     stdin_is_tty: bool,
     input: &mut impl BufRead,
+    prompt: &mut impl Write,
     out: &mut impl Write,
 ) -> Result<(), UsageError> {
     let session = store.load(name).map_err(|e| UsageError(e.to_string()))?;
@@ -74,7 +76,7 @@ pub fn delete(
         }
         let (done, total) = session.progress();
         write!(
-            out,
+            prompt,
             "Delete session {name:?} ({}, {done}/{total} steps done) and its {} keyring {}? [y/N] ",
             session.wizard.id,
             session.secrets.len(),
@@ -85,7 +87,7 @@ pub fn delete(
             }
         )
         .map_err(write_err)?;
-        out.flush().map_err(write_err)?;
+        prompt.flush().map_err(write_err)?;
         let mut answer = String::new();
         input
             .read_line(&mut answer)
