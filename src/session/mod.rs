@@ -6,12 +6,14 @@
 
 pub mod changes;
 pub mod command;
+pub mod connect;
 pub mod lock;
 pub mod migrate;
 pub mod model;
 pub mod store;
 
 pub use changes::{WizardChanges, step_hashes};
+pub use connect::{ConnectError, connection, secret_field};
 pub use lock::{LockError, SessionLock};
 pub use model::{
     Confirmation, HISTORY_LIMIT, SCHEMA_VERSION, Session, StepRecord, StepStatus, Target,
