@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use psa_onboard::cli::{self, Cli, Command, SessionsAction};
+use psa_onboard::cli::{self, Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -11,7 +11,9 @@ fn main() -> ExitCode {
             .map_err(|e| cli::UsageError(format!("cannot write: {e}"))),
         Some(Command::Show { wizard, width }) => cli::show(&cli, wizard, *width, &mut stdout),
         Some(Command::Validate { file }) => cli::validate(file, &mut stdout),
-        Some(Command::Sessions { action }) => sessions(action.as_ref(), &mut stdout),
+        Some(Command::Sessions { action }) => {
+            psa_onboard::session::command::run(action.as_ref(), &mut stdout)
+        }
         Some(Command::Export {
             session,
             format,
@@ -32,31 +34,6 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("psa-onboard: {e}");
             ExitCode::from(2)
-        }
-    }
-}
-
-fn sessions(
-    action: Option<&SessionsAction>,
-    out: &mut impl std::io::Write,
-) -> Result<(), cli::UsageError> {
-    use psa_onboard::session::{Store, command};
-    use std::io::IsTerminal;
-    let store = Store::open_default().map_err(|e| cli::UsageError(e.to_string()))?;
-    match action {
-        None | Some(SessionsAction::List) => command::list(&store, out),
-        Some(SessionsAction::Delete { name, yes }) => {
-            let stdin = std::io::stdin();
-            let tty = stdin.is_terminal();
-            command::delete(
-                &store,
-                name,
-                *yes,
-                tty,
-                &mut stdin.lock(),
-                &mut std::io::stderr(),
-                out,
-            )
         }
     }
 }

@@ -2,10 +2,32 @@
 
 use std::io::{BufRead, Write};
 
-use crate::cli::UsageError;
+use crate::cli::{SessionsAction, UsageError};
 use crate::secrets::{Keyring, SecretRef};
 
 use super::store::Store;
+
+/// Dispatch `psa-onboard sessions …` against the default store.
+pub fn run(action: Option<&SessionsAction>, out: &mut impl Write) -> Result<(), UsageError> {
+    use std::io::IsTerminal;
+    let store = Store::open_default().map_err(|e| UsageError(e.to_string()))?;
+    match action {
+        None | Some(SessionsAction::List) => list(&store, out),
+        Some(SessionsAction::Delete { name, yes }) => {
+            let stdin = std::io::stdin();
+            let tty = stdin.is_terminal();
+            delete(
+                &store,
+                name,
+                *yes,
+                tty,
+                &mut stdin.lock(),
+                &mut std::io::stderr(),
+                out,
+            )
+        }
+    }
+}
 
 fn write_err(e: std::io::Error) -> UsageError {
     UsageError(format!("cannot write: {e}"))
