@@ -310,6 +310,14 @@ fn a_second_opener_fails_clearly_while_the_first_holds_the_lock() {
     let env = Env::new();
     let store = env.store();
     new_session(&store, "acme", "topleft-connectwise");
+    // Private to the user: the file names their PSA and who they are.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&store.path("acme")), 0o600);
+        assert_eq!(mode(store.dir()), 0o700);
+    }
     let held = store.open("acme").expect("first open");
 
     let err = store.open("acme").expect_err("second open in-process");

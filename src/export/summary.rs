@@ -339,3 +339,49 @@ fn instance(t: &Target, session: &Session) -> Instance {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    out.insert(k.clone());
+                    keys(v, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| keys(v, out)),
+            _ => {}
+        }
+    }
+
+    /// The JSON schema is documented: every key the example produces appears in EXPORT.md.
+    #[test]
+    fn every_json_field_is_documented() {
+        let doc = include_str!("../../docs/EXPORT.md");
+        let (session, wizard) = crate::export::example::session();
+        let v = serde_json::to_value(Summary::build(&session, &wizard)).unwrap();
+        let mut all = std::collections::BTreeSet::new();
+        keys(&v, &mut all);
+        assert!(all.len() > 40, "{all:?}");
+        let missing: Vec<_> = all
+            .iter()
+            .filter(|k| {
+                ![
+                    format!("`{k}`"),
+                    format!(".{k}`"),
+                    format!(".{k} "),
+                    format!("`{k} "),
+                    format!("`{k}."),
+                    format!("`{k}[]"),
+                    format!(".{k}[]"),
+                ]
+                .iter()
+                .any(|p| doc.contains(p.as_str()))
+            })
+            .collect();
+        assert!(missing.is_empty(), "undocumented JSON fields: {missing:?}");
+    }
+}
