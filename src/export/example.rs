@@ -28,6 +28,17 @@ fn check(id: &str, title: &str, status: Status, detail: &str) -> CheckResult {
     }
 }
 
+trait WithRemedy {
+    fn with_remedy(self, remedy: &str) -> Self;
+}
+
+impl WithRemedy for CheckResult {
+    fn with_remedy(mut self, remedy: &str) -> Self {
+        self.remedy = remedy.into();
+        self
+    }
+}
+
 fn perm(
     id: &str,
     status: Status,
@@ -240,6 +251,10 @@ pub fn session() -> (Session, Wizard) {
                 "Security levels your resources use, and their license limits",
                 Status::Fail,
                 "2 active resources use \"Dispatcher (system)\", which cannot be impersonated.",
+            )
+            .with_remedy(
+                "Admin > Resources/Users (HR) > Resources/Users: give those resources a copy of \
+                 their level with impersonation allowed.",
             )],
         ),
         at(48),

@@ -152,6 +152,9 @@ pub fn render(s: &Summary) -> String {
                 if !c.detail.is_empty() {
                     let _ = write!(o, " <span class=\"detail\">— {}</span>", h(&c.detail));
                 }
+                if !c.remedy.is_empty() {
+                    let _ = write!(o, "<div class=\"remedy\">To fix: {}</div>", h(&c.remedy));
+                }
                 o.push_str("</li>\n");
             }
         }

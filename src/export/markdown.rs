@@ -108,6 +108,9 @@ pub fn render(s: &Summary) -> String {
                         format!(" — {}", md(&c.detail))
                     }
                 );
+                if !c.remedy.is_empty() {
+                    let _ = writeln!(o, "  - To fix: {}", md(&c.remedy));
+                }
             }
         }
         o.push('\n');

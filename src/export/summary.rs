@@ -110,6 +110,8 @@ pub struct CheckLine {
     pub title: String,
     pub status: Status,
     pub detail: String,
+    /// What to click to fix it (empty when the verifier gave none).
+    pub remedy: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -251,6 +253,7 @@ impl Summary {
                             title: clean(&c.title),
                             status: c.status,
                             detail: clean(&c.detail),
+                            remedy: clean(&c.remedy),
                         });
                     }
                 }
