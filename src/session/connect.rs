@@ -57,6 +57,40 @@ pub async fn connection(session: &Session, keyring: &Keyring) -> Result<Connecti
     })
 }
 
+/// A saved session opened for re-verification (`check --session`) or resuming: locked, with
+/// its wizard, how that wizard changed, and a live connection.
+#[derive(Debug)]
+pub struct Resumed {
+    pub open: super::store::OpenSession,
+    pub wizard: crate::wizard::Loaded,
+    pub changes: super::changes::WizardChanges,
+    pub connection: Connection,
+}
+
+/// Open `name` under its lock, find its wizard, and rebuild its connection from the keyring.
+/// After verifying: `resumed.open.session.record_report(&report, now)` then
+/// `resumed.open.save()`.
+pub async fn resume(
+    store: &super::store::Store,
+    name: &str,
+    wizard_dir: Option<&std::path::Path>,
+    keyring: &Keyring,
+) -> Result<Resumed, crate::cli::UsageError> {
+    use crate::cli::UsageError;
+    let open = store.open(name).map_err(|e| UsageError(e.to_string()))?;
+    let wizard = crate::export::command::wizard_for(&open.session, wizard_dir)?;
+    let changes = super::changes::WizardChanges::between(&open.session, &wizard);
+    let connection = connection(&open.session, keyring)
+        .await
+        .map_err(|e| UsageError(e.to_string()))?;
+    Ok(Resumed {
+        open,
+        wizard,
+        changes,
+        connection,
+    })
+}
+
 impl Session {
     /// Record every step of a whole verification run (`check --session`).
     pub fn record_report(&mut self, report: &Report, at: Timestamp) {
@@ -119,5 +153,47 @@ mod tests {
         );
         s.record_report(&report, t0);
         assert_eq!(s.steps[&step].status.key(), "verified");
+    }
+
+    #[tokio::test]
+    async fn resume_locks_finds_the_wizard_and_connects() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::session::Store::at(dir.path());
+        let keyring = Keyring::mock();
+        let (mut session, _) = crate::export::example::session();
+        let r = session.secret_ref("secret");
+        keyring
+            .store(&r, SecretString::from("at-secret"))
+            .await
+            .unwrap();
+        store.create(session).unwrap();
+
+        let mut resumed = resume(&store, "acme-topleft", None, &keyring)
+            .await
+            .unwrap();
+        assert_eq!(resumed.wizard.wizard.id, "topleft-autotask");
+        assert!(!resumed.changes.changed);
+        match &resumed.connection {
+            Connection::Autotask { secret, .. } => assert_eq!(secret.expose_secret(), "at-secret"),
+            other => panic!("{other:?}"),
+        }
+        // Locked while resumed.
+        let e = resume(&store, "acme-topleft", None, &keyring)
+            .await
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("open in another psa-onboard"), "{e}");
+        let report = Report::new(
+            "topleft-autotask".into(),
+            "autotask".into(),
+            vec![StepReport::new("submit".into(), "t".into(), vec![])],
+        );
+        let now: Timestamp = "2026-01-06T08:00:00Z".parse().unwrap();
+        resumed.open.session.record_report(&report, now);
+        resumed.open.save().unwrap();
+        drop(resumed);
+        let back = store.load("acme-topleft").unwrap();
+        assert_eq!(back.steps["submit"].status.key(), "verified");
+        assert_eq!(back.updated, now);
     }
 }

@@ -13,7 +13,7 @@ pub mod model;
 pub mod store;
 
 pub use changes::{WizardChanges, step_hashes};
-pub use connect::{ConnectError, connection, secret_field};
+pub use connect::{ConnectError, Resumed, connection, resume, secret_field};
 pub use lock::{LockError, SessionLock};
 pub use model::{
     Confirmation, HISTORY_LIMIT, SCHEMA_VERSION, Session, StepRecord, StepStatus, Target,
