@@ -81,6 +81,44 @@ psa-onboard sandbox --scenario configured:topleft-autotask --tls")]
         /// Path to a wizard .toml file.
         file: PathBuf,
     },
+
+    /// List or delete saved sessions.
+    #[command(after_help = "Examples:\n  psa-onboard sessions\n  \
+psa-onboard sessions delete acme-topleft --yes")]
+    Sessions {
+        #[command(subcommand)]
+        action: Option<SessionsAction>,
+    },
+
+    /// Export a session's setup summary (Markdown, JSON or self-contained HTML).
+    #[command(after_help = "Examples:\n  psa-onboard export acme-topleft\n  \
+psa-onboard export acme-topleft --format html -o acme-topleft.html")]
+    Export {
+        /// The session's name (see `psa-onboard sessions`).
+        #[arg(required_unless_present = "example")]
+        session: Option<String>,
+        #[arg(long, short, value_enum, default_value = "md")]
+        format: crate::export::Format,
+        /// Write to this file instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Export a built-in example session (for screenshots and trying the formats).
+        #[arg(long, hide = true, conflicts_with = "session")]
+        example: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsAction {
+    /// List sessions with their wizard, PSA, progress and last activity (the default).
+    List,
+    /// Delete a session's file and its keyring entries.
+    Delete {
+        name: String,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 impl Cli {

@@ -36,6 +36,23 @@ fn main() -> ExitCode {
             &mut stdout,
         )
         .map_err(cli::UsageError),
+        Some(Command::Sessions { action }) => {
+            psa_onboard::session::command::run(action.as_ref(), &mut stdout)
+        }
+        Some(Command::Export {
+            session,
+            format,
+            output,
+            example,
+        }) => psa_onboard::export::command::run(
+            session.as_deref(),
+            *example,
+            *format,
+            output.as_deref(),
+            cli.wizard_dir().as_deref(),
+            &mut stdout,
+            &mut std::io::stderr(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
