@@ -1162,3 +1162,35 @@ async fn check_binary_trusts_an_extra_root_with_ca_cert() {
         "{zone}"
     );
 }
+
+#[tokio::test]
+async fn legacy_autotask_auth_errors_are_understood() {
+    let w = wizard("rewst-autotask");
+    let sb = sandbox("configured:rewst-autotask").await;
+    sb.with_tenant(|t| t.autotask.legacy_auth_errors = true);
+    let conn = with_autotask(connection(&sb, &w), |t, _| {
+        t.integration_code = "ABCDEFGH00100244MMEEE333".into()
+    });
+    let r = verify_all(&w, &conn, &VerifyOptions::default()).await;
+    let cred = check(&r, "tracking-identifier", "credentials");
+    assert_eq!(cred.status, Status::Fail, "{}", dump(&r));
+    assert!(
+        cred.detail.contains("tracking identifier"),
+        "{}",
+        cred.detail
+    );
+    assert_eq!(check(&r, "api-user", "active").status, Status::Skipped);
+    assert_eq!(credentialed(&sb).len(), 1);
+
+    let conn = with_autotask(connection(&sb, &w), |_, s| *s = SecretString::from("wrong"));
+    let r = verify_step(
+        &w,
+        "tracking-identifier",
+        &conn,
+        &VerifyOptions::default(),
+        &|_| {},
+    )
+    .await;
+    assert_eq!(r.checks[0].status, Status::Fail);
+    assert_eq!(credentialed(&sb).len(), 2);
+}
