@@ -1194,3 +1194,37 @@ async fn legacy_autotask_auth_errors_are_understood() {
     assert_eq!(r.checks[0].status, Status::Fail);
     assert_eq!(credentialed(&sb).len(), 2);
 }
+
+#[tokio::test]
+async fn verification_runs_as_a_spawned_task_with_live_progress() {
+    let w = wizard("topleft-autotask");
+    let sb = sandbox("configured:topleft-autotask").await;
+    let conn = connection(&sb, &w);
+    let seen = Arc::new(Mutex::new(Vec::<(String, Status)>::new()));
+    let sink = seen.clone();
+    // The TUI runs verification as a tokio task: the future must be Send + 'static-able.
+    let report = tokio::spawn(async move {
+        let progress = move |c: &CheckResult| sink.lock().unwrap().push((c.id.clone(), c.status));
+        verify_step(&w, "api-user", &conn, &VerifyOptions::default(), &progress).await
+    })
+    .await
+    .unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), report.checks.len());
+    for c in &report.checks {
+        assert!(
+            seen.contains(&(c.id.clone(), c.status)),
+            "progress missed {}",
+            c.id
+        );
+    }
+    assert_eq!(report.status, Status::Pass);
+    // verify_all too (checked at compile time).
+    fn assert_send<T: Send>(_: T) {}
+    let w = wizard("topleft-autotask");
+    let conn = connection(&sb, &w);
+    let opts = VerifyOptions::default();
+    assert_send(verify_all(&w, &conn, &opts));
+    let v = Verifier::new(&conn, &opts);
+    assert_send(v.verify_all(&w));
+}

@@ -14,6 +14,7 @@ mod text;
 
 use futures::StreamExt;
 use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
 
 pub use autotask::forget_refused_credentials;
 pub use report::{CheckResult, PermissionObservation, Report, Status, StepReport};
@@ -199,15 +200,19 @@ impl Verifier {
             .collect();
         let n = futs.len();
         let mut results: Vec<Option<CheckResult>> = vec![None; n];
-        let mut stream = futures::stream::iter(
-            futs.into_iter()
-                .enumerate()
-                .map(|(i, f)| async move { (i, f.await) }),
-        )
-        .buffer_unordered(CONCURRENT_CHECKS);
-        while let Some((i, r)) = stream.next().await {
+        // A hand-rolled `buffer_unordered`: the combinator's closures defeat rustc's proof
+        // that this future is Send, and the TUI spawns it.
+        let mut pending = futs.into_iter().enumerate();
+        let mut running = FuturesUnordered::new();
+        for (i, f) in pending.by_ref().take(CONCURRENT_CHECKS) {
+            running.push(indexed(i, f));
+        }
+        while let Some((i, r)) = running.next().await {
             progress(&r);
             results[i] = Some(r);
+            if let Some((j, f)) = pending.next() {
+                running.push(indexed(j, f));
+            }
         }
         StepReport::new(
             step.id.clone(),
@@ -310,6 +315,10 @@ impl Verifier {
             }
         }
     }
+}
+
+fn indexed<'a>(i: usize, f: BoxFuture<'a, CheckResult>) -> BoxFuture<'a, (usize, CheckResult)> {
+    Box::pin(async move { (i, f.await) })
 }
 
 /// Verify one step with a fresh session.
