@@ -587,6 +587,11 @@ async fn queries_filter_project_page_and_count() {
     assert_eq!(page2["pageDetails"]["count"], 3);
     assert!(page2["pageDetails"]["nextPageUrl"].is_null());
 
+    // The GET form with `search=<json>`.
+    let search = enc(&json!({"MaxRecords": 2, "Filter": all_filter()}).to_string());
+    let r = at.get(&format!("Resources/query?search={search}")).await;
+    assert_eq!(r.json()["items"].as_array().unwrap().len(), 2);
+
     let count = at
         .post("Resources/query/count", json!({"Filter": all_filter()}))
         .await
