@@ -51,26 +51,51 @@ psa-onboard show ./my-vendor.toml > checklist.txt")]
     /// Run the embedded PSA sandbox (simulated Autotask + ConnectWise on 127.0.0.1).
     #[command(after_help = "Examples:\n  psa-onboard sandbox\n  \
 psa-onboard sandbox --scenario configured:topleft-autotask --tls")]
-    Sandbox {
-        /// `unconfigured` or `configured:<wizard-id>`.
-        #[arg(long, default_value = "unconfigured")]
-        scenario: String,
-        /// Latency added to every request, in milliseconds.
-        #[arg(long, default_value_t = 0)]
-        latency_ms: u64,
-        /// Port on 127.0.0.1 (0 picks a free one).
-        #[arg(long, default_value_t = 0)]
-        port: u16,
-        /// Serve HTTPS with a self-signed certificate (its PEM is printed).
-        #[arg(long)]
-        tls: bool,
-    },
+    Sandbox(crate::sandbox::standalone::SandboxArgs),
 
     /// Check a wizard file for errors without running it.
     #[command(after_help = "Example:\n  psa-onboard validate ./my-vendor.toml")]
     Validate {
         /// Path to a wizard .toml file.
         file: PathBuf,
+    },
+
+    /// List or delete saved sessions.
+    #[command(after_help = "Examples:\n  psa-onboard sessions\n  \
+psa-onboard sessions delete acme-topleft --yes")]
+    Sessions {
+        #[command(subcommand)]
+        action: Option<SessionsAction>,
+    },
+
+    /// Export a session's setup summary (Markdown, JSON or self-contained HTML).
+    #[command(after_help = "Examples:\n  psa-onboard export acme-topleft\n  \
+psa-onboard export acme-topleft --format html -o acme-topleft.html")]
+    Export {
+        /// The session's name (see `psa-onboard sessions`).
+        #[arg(required_unless_present = "example")]
+        session: Option<String>,
+        #[arg(long, short, value_enum, default_value = "md")]
+        format: crate::export::Format,
+        /// Write to this file instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Export a built-in example session (for screenshots and trying the formats).
+        #[arg(long, hide = true, conflicts_with = "session")]
+        example: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsAction {
+    /// List sessions with their wizard, PSA, progress and last activity (the default).
+    List,
+    /// Delete a session's file and its keyring entries.
+    Delete {
+        name: String,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
     },
 }
 

@@ -7,7 +7,10 @@
 pub mod checklist;
 pub mod cli;
 pub mod connection;
+pub mod export;
 pub mod sandbox;
 pub mod sanitize;
+pub mod secrets;
+pub mod session;
 pub mod verify;
 pub mod wizard;

@@ -11,21 +11,26 @@ fn main() -> ExitCode {
             .map_err(|e| cli::UsageError(format!("cannot write: {e}"))),
         Some(Command::Show { wizard, width }) => cli::show(&cli, wizard, *width, &mut stdout),
         Some(Command::Validate { file }) => cli::validate(file, &mut stdout),
-        Some(Command::Sandbox {
-            scenario,
-            latency_ms,
-            port,
-            tls,
-        }) => psa_onboard::sandbox::standalone::run(
-            psa_onboard::sandbox::standalone::StandaloneOptions {
-                scenario: scenario.clone(),
-                latency_ms: *latency_ms,
-                port: *port,
-                tls: *tls,
-            },
+        Some(Command::Sandbox(args)) => {
+            psa_onboard::sandbox::standalone::run(args, &mut stdout).map_err(cli::UsageError)
+        }
+        Some(Command::Sessions { action }) => {
+            psa_onboard::session::command::run(action.as_ref(), &mut stdout)
+        }
+        Some(Command::Export {
+            session,
+            format,
+            output,
+            example,
+        }) => psa_onboard::export::command::run(
+            session.as_deref(),
+            *example,
+            *format,
+            output.as_deref(),
+            cli.wizard_dir().as_deref(),
             &mut stdout,
-        )
-        .map_err(cli::UsageError),
+            &mut std::io::stderr(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
