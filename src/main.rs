@@ -21,21 +21,9 @@ fn main() -> ExitCode {
                 }
             };
         }
-        Some(Command::Sandbox {
-            scenario,
-            latency_ms,
-            port,
-            tls,
-        }) => psa_onboard::sandbox::standalone::run(
-            psa_onboard::sandbox::standalone::StandaloneOptions {
-                scenario: scenario.clone(),
-                latency_ms: *latency_ms,
-                port: *port,
-                tls: *tls,
-            },
-            &mut stdout,
-        )
-        .map_err(cli::UsageError),
+        Some(Command::Sandbox(args)) => {
+            psa_onboard::sandbox::standalone::run(args, &mut stdout).map_err(cli::UsageError)
+        }
         Some(Command::Sessions { action }) => {
             psa_onboard::session::command::run(action.as_ref(), &mut stdout)
         }
