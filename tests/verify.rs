@@ -309,6 +309,21 @@ async fn check_binary_exit_codes_for_failures_and_missing_details() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("AUTOTASK_USERNAME"));
 
+    let state = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_psa-onboard"))
+        .args(["check", "--session", "no-such-session"])
+        .env("PSA_ONBOARD_STATE_DIR", state.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-session"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_psa-onboard"))
+        .args(["check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "neither --wizard nor --session");
+
     let out = Command::new(env!("CARGO_BIN_EXE_psa-onboard"))
         .args(["check", "--wizard", "no-such-wizard"])
         .output()
