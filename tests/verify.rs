@@ -1243,3 +1243,80 @@ async fn verification_runs_as_a_spawned_task_with_live_progress() {
     let v = Verifier::new(&conn, &opts);
     assert_send(v.verify_all(&w));
 }
+
+#[tokio::test]
+async fn check_session_reverifies_and_saves_or_names_the_missing_keyring() {
+    use psa_onboard::secrets::Keyring;
+    use psa_onboard::session::model::{Session, Target};
+    use psa_onboard::session::store::Store;
+
+    let w = wizard("topleft-connectwise");
+    let sb = sandbox("configured:topleft-connectwise").await;
+    let c = sb.credentials();
+    let state = tempfile::tempdir().unwrap();
+    let store = Store::at(state.path().join("sessions"));
+    let loaded = wizard::resolve("topleft-connectwise", None).unwrap();
+    let t0: jiff::Timestamp = "2026-01-05T10:00:00Z".parse().unwrap();
+    let name = format!("verify-it-{}", std::process::id());
+    let mut s = Session::new(&name, &loaded, "tester", t0).unwrap();
+    s.target = Some(Target::Connectwise(ConnectwiseTarget {
+        site: sb.connectwise_site(),
+        company_id: c.connectwise.company_id.clone(),
+        public_key: c.connectwise.public_key.clone(),
+        client_id: c.connectwise.client_id.clone(),
+    }));
+    let r = s.secret_ref("private_key");
+    let mut open = store.create(s).unwrap();
+    open.save().unwrap();
+    drop(open);
+
+    let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
+    let keyring = if bus {
+        let k = Keyring::system().await.expect("keyring with a session bus");
+        k.store(&r, c.connectwise.private_key.clone())
+            .await
+            .unwrap();
+        Some(k)
+    } else {
+        None
+    };
+    let dir = state.path().to_path_buf();
+    let n = name.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
+        cmd.args(["check", "--session", &n, "--format", "json"])
+            .env("PSA_ONBOARD_STATE_DIR", &dir)
+            .env_remove("HTTP_PROXY")
+            .env_remove("http_proxy");
+        if !bus {
+            cmd.env_remove("DBUS_SESSION_BUS_ADDRESS");
+        }
+        cmd.output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    match keyring {
+        Some(k) => {
+            assert_eq!(out.status.code(), Some(0), "{stderr}");
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(v["wizard"], "topleft-connectwise");
+            assert_eq!(v["ok"], true);
+            // The results were saved into the session.
+            let reopened = store.open(&name).unwrap();
+            assert!(!reopened.session.steps.is_empty());
+            assert!(reopened.session.updated > t0);
+            k.delete(&r).await.unwrap();
+            assert_eq!(w.id, "topleft-connectwise");
+        }
+        None => {
+            eprintln!("no session bus: checking the keyring-unavailable path of check --session");
+            assert_eq!(out.status.code(), Some(2), "{stderr}");
+            assert!(stderr.contains("keyring"), "{stderr}");
+            assert!(
+                sb.requests().is_empty(),
+                "nothing is sent without the secret"
+            );
+        }
+    }
+}
