@@ -5,17 +5,30 @@ use crate::wizard::{Observe, PermissionRow, Psa, Step};
 use super::Item;
 
 /// The fix for a check or row: the check's own remedy, else the guide's clicks for the step.
+/// For a row: what to set, where (the step's level or role by name), and the guide's first
+/// clicks, which name the UI path.
 pub fn remedy(step: &Step, item: Item<'_>) -> String {
-    let steps = step.instructions.join(" ");
     match item {
-        Item::Check(c) => c.remedy.clone().unwrap_or(steps),
+        Item::Check(c) => c
+            .remedy
+            .clone()
+            .unwrap_or_else(|| step.instructions.join(" ")),
         Item::Row(_, r) => {
-            let want = row_want(r);
-            if steps.is_empty() {
-                format!("Set {}: {want}.", r.label())
-            } else {
-                format!("Set {}: {want}. ({})", r.label(), steps)
+            let mut text = format!("Set {}: {}", r.label(), row_want(r));
+            if let Some(name) = &step.name {
+                text.push_str(&format!(" in the \"{name}\" {}", step.kind.label()));
             }
+            text.push('.');
+            let path: Vec<&str> = step
+                .instructions
+                .iter()
+                .take(2)
+                .map(String::as_str)
+                .collect();
+            if !path.is_empty() {
+                text.push_str(&format!(" ({})", path.join(" ")));
+            }
+            text
         }
     }
 }
