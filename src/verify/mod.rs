@@ -362,3 +362,48 @@ pub(crate) fn said(e: &PsaError) -> String {
 pub(crate) fn needs_signin(o: Observe) -> bool {
     !matches!(o, Observe::AutotaskZone | Observe::ConnectwiseCompanyInfo)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection::AutotaskTarget;
+
+    #[tokio::test]
+    async fn a_client_that_cannot_start_fails_every_observable_check_without_network() {
+        let w = crate::wizard::resolve("topleft-autotask", None)
+            .unwrap()
+            .wizard;
+        let conn = Connection::Autotask {
+            target: AutotaskTarget {
+                api_root: "https://127.0.0.1:9/atservicesrest".into(),
+                username: "u".into(),
+                integration_code: "c".into(),
+            },
+            secret: secrecy::SecretString::from("s"),
+        };
+        let opts = VerifyOptions {
+            http: HttpConfig {
+                extra_root_pems: vec![
+                    "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n".into(),
+                ],
+                ..HttpConfig::default()
+            },
+            ..VerifyOptions::default()
+        };
+        let r = verify_step(&w, "api-user", &conn, &opts, &|_| {}).await;
+        assert!(!r.checks.is_empty());
+        for c in &r.checks {
+            assert_eq!(c.status, Status::Fail, "{}", c.id);
+            assert!(
+                c.detail.contains("could not start") && c.detail.contains("CA certificate"),
+                "{}",
+                c.detail
+            );
+            assert!(!c.remedy.is_empty());
+        }
+        let manual = verify_step(&w, "submit", &conn, &opts, &|_| {}).await;
+        assert!(manual.checks.iter().all(|c| c.status == Status::Manual));
+        let unknown = verify_step(&w, "no-such-step", &conn, &opts, &|_| {}).await;
+        assert_eq!(unknown.status, Status::Fail);
+    }
+}

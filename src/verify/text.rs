@@ -93,3 +93,42 @@ psa-onboard will not try again with the same values, so as not to lock the accou
 pub const CONNECTWISE_401_CAUSES: &str = "Check the company ID (the one typed on the ConnectWise login screen), \
 that the public and private key are a pair from the same API key (the private key is shown only once; create a new \
 key if unsure), that the key was not deleted, and that the API member is not inactive.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wizard::resolve;
+
+    #[test]
+    fn row_remedies_name_the_row_the_level_and_the_path() {
+        let w = resolve("topleft-connectwise", None).unwrap().wizard;
+        let step = w.step("security-role").unwrap();
+        let row = &step.permissions[0];
+        let r = remedy(step, Item::Row(1, row));
+        assert!(
+            r.starts_with("Set Companies › Company Maintenance: Add Level = None"),
+            "{r}"
+        );
+        assert!(r.contains("in the \"TopLeft\" security role"), "{r}");
+        assert!(r.contains("System → Security Roles"), "{r}");
+        let w = resolve("topleft-autotask", None).unwrap().wizard;
+        let step = w.step("security-level").unwrap();
+        let cb = step
+            .permissions
+            .iter()
+            .find(|p| p.checkbox.is_some())
+            .unwrap();
+        assert!(row_want(cb).starts_with("check \""), "{}", row_want(cb));
+        let setting = step
+            .permissions
+            .iter()
+            .find(|p| p.setting.is_some())
+            .unwrap();
+        assert_eq!(row_want(setting), "\"Contract Visibility\" = \"Full\"");
+        let check = &w.step("api-user").unwrap().checks[0];
+        assert_eq!(
+            remedy(w.step("api-user").unwrap(), Item::Check(check)),
+            check.remedy.clone().unwrap()
+        );
+    }
+}
