@@ -1,6 +1,6 @@
 //! The embedded PSA sandbox over real HTTP on loopback: Autotask and ConnectWise behaviour
 //! (quirks included), faults, TLS, scenarios, wizard-driven admin actions, and a contract test
-//! holding every route and JSON body to the official specs (shared/specs, or
+//! holding every route and JSON body to the official specs (specs/, or
 //! `$PSA_ONBOARD_SPECS_DIR`).
 
 use std::sync::OnceLock;
@@ -1546,18 +1546,13 @@ async fn check_connectwise(cw: &Cw, w: &Wizard) {
 // contract test against the official specs
 // ------------------------------------------------------------------------------------------
 
-/// Where the official specs are: `$PSA_ONBOARD_SPECS_DIR`, else the project's shared folder.
+/// Where the official specs are: the project's `specs/` (or `$PSA_ONBOARD_SPECS_DIR`).
 fn spec_file(name: &str) -> std::path::PathBuf {
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let candidates = std::env::var_os("PSA_ONBOARD_SPECS_DIR")
         .map(std::path::PathBuf::from)
         .into_iter()
-        .chain([
-            manifest.join("specs"),
-            manifest.join("../shared/specs"),
-            manifest.join("../../shared/specs"),
-            std::path::PathBuf::from("/work/shared/specs"),
-        ]);
+        .chain([manifest.join("specs")]);
     for dir in candidates {
         if dir.join(name).is_file() {
             return dir.join(name);
