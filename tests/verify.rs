@@ -1320,3 +1320,93 @@ async fn check_session_reverifies_and_saves_or_names_the_missing_keyring() {
         }
     }
 }
+
+/// Whether `path` matches a spec path template (`{x}` matches one segment), ignoring case.
+fn matches_template(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.trim_matches('/').split('/').collect();
+    let p: Vec<&str> = path.trim_matches('/').split('/').collect();
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| t.starts_with('{') || t.eq_ignore_ascii_case(p))
+}
+
+fn spec_paths(file: &str) -> Vec<(String, Vec<String>)> {
+    let path = format!("{}/specs/{file}", env!("CARGO_MANIFEST_DIR"));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    v["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(p, ops)| {
+            (
+                p.clone(),
+                ops.as_object()
+                    .unwrap()
+                    .keys()
+                    .map(|m| m.to_ascii_uppercase())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_request_is_in_the_official_api_specs() {
+    assert!(matches_template(
+        "/V1.0/Tickets/{parentId}/Notes",
+        "/v1.0/tickets/42/notes"
+    ));
+    assert!(!matches_template(
+        "/V1.0/Tickets/{parentId}/Notes",
+        "/V1.0/Tickets/42/Notes/7"
+    ));
+    assert!(!matches_template(
+        "/V1.0/Tickets/query",
+        "/V1.0/Ticket/query"
+    ));
+    let at_spec = spec_paths("autotask-rest-swagger.json");
+    let cw_spec = spec_paths("connectwise-manage-openapi.json");
+    let opts = VerifyOptions {
+        allow_writes: true,
+        ..VerifyOptions::default()
+    };
+    for id in WIZARDS {
+        let w = wizard(id);
+        let sb = sandbox(&format!("configured:{id}")).await;
+        let r = verify_all(&w, &connection(&sb, &w), &opts).await;
+        assert!(r.ok, "{id}:\n{}", dump(&r));
+        let reqs = sb.requests();
+        assert!(!reqs.is_empty());
+        for q in reqs {
+            let (spec, rel) = match w.psa {
+                Psa::Autotask => {
+                    let lower = q.path.to_ascii_lowercase();
+                    let at = lower.find("/atservicesrest").expect("Autotask root")
+                        + "/atservicesrest".len();
+                    let rel = q.path[at..].to_string();
+                    // The paging URL Autotask hands back is not a spec path of its own.
+                    if rel.to_ascii_lowercase().ends_with("/query/next") {
+                        assert_eq!(q.method, "POST", "next pages are POSTed");
+                        continue;
+                    }
+                    (&at_spec, rel)
+                }
+                Psa::Connectwise => {
+                    if q.path.starts_with("/login/companyinfo/") {
+                        assert_eq!(q.method, "GET");
+                        continue; // documented in the Developer Guide, outside the REST spec
+                    }
+                    let at =
+                        q.path.find("/apis/3.0").expect("ConnectWise base") + "/apis/3.0".len();
+                    (&cw_spec, q.path[at..].to_string())
+                }
+            };
+            let found = spec
+                .iter()
+                .any(|(t, methods)| matches_template(t, &rel) && methods.contains(&q.method));
+            assert!(found, "{id}: {} {rel} is not in the spec", q.method);
+        }
+    }
+}
