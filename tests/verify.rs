@@ -976,7 +976,28 @@ async fn impersonation_header_only_on_writes_and_writes_need_opt_in() {
     };
     let r = verify_step(&w, "impersonation-api-level", &conn, &opts, &|_| {}).await;
     let wt = r.checks.iter().find(|c| c.id == "write-test").unwrap();
-    assert_ne!(wt.status, Status::Skipped, "{}", wt.detail);
+    assert_eq!(wt.status, Status::Pass, "{}", wt.detail);
+    assert!(
+        wt.detail.contains("recorded as written by"),
+        "{}",
+        wt.detail
+    );
+    // No security level allows impersonation: the note is refused, and both causes are named.
+    sb.with_tenant(|t| {
+        for l in t.autotask.levels.iter_mut() {
+            l.allow_impersonation = false;
+        }
+    });
+    let r = verify_step(&w, "impersonation-api-level", &conn, &opts, &|_| {}).await;
+    let wt = r.checks.iter().find(|c| c.id == "write-test").unwrap();
+    assert_eq!(wt.status, Status::Fail, "{}", wt.detail);
+    assert!(wt.detail.contains("adequate permissions"), "{}", wt.detail);
+    assert!(
+        wt.detail.contains("does not allow impersonation"),
+        "{}",
+        wt.detail
+    );
+    assert!(wt.remedy.contains("Ticket Notes"), "{}", wt.remedy);
     for q in sb.requests() {
         let impersonated = q
             .header_names
