@@ -998,6 +998,39 @@ async fn impersonation_header_only_on_writes_and_writes_need_opt_in() {
         wt.detail
     );
     assert!(wt.remedy.contains("Ticket Notes"), "{}", wt.remedy);
+
+    // The admin picks the ticket the note goes to.
+    sb.with_tenant(|t| {
+        for l in t.autotask.levels.iter_mut() {
+            l.allow_impersonation = true;
+        }
+    });
+    let last = sb.with_tenant(|t| {
+        t.autotask.items["tickets"]
+            .iter()
+            .filter_map(|v| v["id"].as_i64())
+            .max()
+            .unwrap()
+    });
+    let chosen = VerifyOptions {
+        allow_writes: true,
+        test_ticket: Some(last),
+        ..VerifyOptions::default()
+    };
+    let r = verify_step(&w, "impersonation-api-level", &conn, &chosen, &|_| {}).await;
+    let wt = r.checks.iter().find(|c| c.id == "write-test").unwrap();
+    assert_eq!(wt.status, Status::Pass, "{}", wt.detail);
+    assert!(
+        wt.detail.contains(&format!("on ticket {last}")),
+        "{}",
+        wt.detail
+    );
+    let want = format!("/Tickets/{last}/Notes");
+    assert!(
+        sb.requests()
+            .iter()
+            .any(|q| q.method == "POST" && q.path.ends_with(&want))
+    );
     for q in sb.requests() {
         let impersonated = q
             .header_names

@@ -240,7 +240,7 @@ to try again",
             Observe::AutotaskWebhookAccess => self.webhook_access().await,
             Observe::AutotaskImpersonationWrite => self
                 .impersonation_write
-                .get_or_init(|| self.impersonation_write())
+                .get_or_init(|| self.impersonation_write(ctx.opts.test_ticket))
                 .await
                 .clone(),
             Observe::AutotaskWebhookWrite => self
@@ -757,7 +757,7 @@ documented, so this alone is a warning)",
         }
     }
 
-    async fn impersonation_write(&self) -> Outcome {
+    async fn impersonation_write(&self, ticket: Option<i64>) -> Outcome {
         let humans = match self.humans().await {
             Ok(h) => h.clone(),
             Err(e) => {
@@ -776,20 +776,33 @@ documented, so this alone is a warning)",
         else {
             return Outcome::skipped("skipped: no active non-API resource to impersonate");
         };
-        let tickets = match self
-            .client
-            .query("Tickets", &json!({"MaxRecords": 1, "IncludeFields": ["id"], "Filter": [{"op": "gte", "field": "id", "value": 0}]}))
-            .await
-        {
-            Ok(t) => t,
-            Err(e) => return Outcome::fail(format!("could not find a ticket for the test note: {}", said(&e))),
-        };
-        let Some(ticket) = tickets
-            .first()
-            .and_then(|t| t.get("id"))
-            .and_then(|i| i.as_i64())
-        else {
-            return Outcome::skipped("skipped: there is no ticket to add the test note to");
+        let ticket = match ticket {
+            Some(t) => t,
+            None => {
+                let body = json!({"MaxRecords": 1, "IncludeFields": ["id"],
+                    "Filter": [{"op": "gte", "field": "id", "value": 0}]});
+                let tickets = match self.client.query("Tickets", &body).await {
+                    Ok(t) => t,
+                    Err(e) => {
+                        return Outcome::fail(format!(
+                            "could not find a ticket for the test note: {}",
+                            said(&e)
+                        ));
+                    }
+                };
+                match tickets
+                    .first()
+                    .and_then(|t| t.get("id"))
+                    .and_then(|i| i.as_i64())
+                {
+                    Some(t) => t,
+                    None => {
+                        return Outcome::skipped(
+                            "skipped: there is no ticket to add the test note to",
+                        );
+                    }
+                }
+            }
         };
         let fields = self
             .client

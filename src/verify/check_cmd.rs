@@ -37,6 +37,9 @@ pub struct CheckArgs {
     /// Also run the checks that write to the PSA (they say what they leave behind).
     #[arg(long)]
     pub allow_writes: bool,
+    /// Autotask: the ticket the impersonation write test adds its note to (with --allow-writes).
+    #[arg(long, value_name = "TICKET_ID")]
+    pub test_ticket: Option<i64>,
     /// Trust this extra root certificate (PEM), e.g. a private CA or the sandbox's.
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
@@ -155,6 +158,7 @@ fn options(args: &CheckArgs, psa: Psa) -> Result<VerifyOptions, UsageError> {
     let mut opts = VerifyOptions {
         allow_writes: args.allow_writes,
         strict: args.strict,
+        test_ticket: args.test_ticket,
         ..VerifyOptions::default()
     };
     if psa == Psa::Connectwise

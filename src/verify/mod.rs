@@ -38,6 +38,9 @@ pub struct VerifyOptions {
     /// ConnectWise only: an administrator's own API keys, for what the integration's keys cannot
     /// read (the role's Admin flag and its settings). Kept in memory only.
     pub connectwise_admin: Option<AdminKeys>,
+    /// Autotask: the ticket the impersonated write test adds its note to (default: the first
+    /// ticket Autotask returns). The note cannot be deleted, so an admin should pick one.
+    pub test_ticket: Option<i64>,
 }
 
 /// An administrator's ConnectWise API key pair.
