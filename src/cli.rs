@@ -48,6 +48,32 @@ psa-onboard show ./my-vendor.toml > checklist.txt")]
         width: usize,
     },
 
+    /// Walk through a wizard interactively, verifying each step against the PSA.
+    #[command(
+        after_help = "Examples:\n  psa-onboard run topleft-connectwise\n  psa-onboard run ./my-vendor.toml"
+    )]
+    Run {
+        /// Wizard id (see `psa-onboard wizards`) or path to a wizard .toml file.
+        wizard: String,
+    },
+
+    /// Continue a saved session where you left off (default: the most recent).
+    #[command(
+        after_help = "Examples:\n  psa-onboard resume\n  psa-onboard resume topleft-connectwise-20260101-120000"
+    )]
+    Resume {
+        /// Session id (shown when you quit, and on the start screen).
+        session: Option<String>,
+    },
+
+    /// Try a wizard against the embedded sandbox PSA (nothing leaves this computer).
+    #[command(after_help = "Examples:\n  psa-onboard demo\n  psa-onboard demo topleft-autotask")]
+    Demo {
+        /// Wizard id or path.
+        #[arg(default_value = "topleft-connectwise")]
+        wizard: String,
+    },
+
     /// Check a wizard file for errors without running it.
     #[command(after_help = "Example:\n  psa-onboard validate ./my-vendor.toml")]
     Validate {

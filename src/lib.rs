@@ -8,5 +8,6 @@ pub mod checklist;
 pub mod cli;
 pub mod connection;
 pub mod sanitize;
+pub mod tui;
 pub mod verify;
 pub mod wizard;

@@ -5,12 +5,16 @@ use psa_onboard::cli::{self, Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut stdout = std::io::stdout().lock();
     let result = match &cli.command {
-        None | Some(Command::Wizards) => cli::list_wizards(&cli, &mut stdout)
+        Some(Command::Wizards) => cli::list_wizards(&cli, &mut std::io::stdout().lock())
             .map_err(|e| cli::UsageError(format!("cannot write: {e}"))),
-        Some(Command::Show { wizard, width }) => cli::show(&cli, wizard, *width, &mut stdout),
-        Some(Command::Validate { file }) => cli::validate(file, &mut stdout),
+        Some(Command::Show { wizard, width }) => {
+            cli::show(&cli, wizard, *width, &mut std::io::stdout().lock())
+        }
+        Some(Command::Validate { file }) => cli::validate(file, &mut std::io::stdout().lock()),
+        None | Some(Command::Run { .. } | Command::Resume { .. } | Command::Demo { .. }) => {
+            interactive(&cli)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -19,4 +23,34 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The TUI commands: error and panic hooks first, then a tokio runtime.
+fn interactive(cli: &Cli) -> Result<(), cli::UsageError> {
+    use psa_onboard::tui;
+    // color-eyre first; the TUI's terminal-restoring hook is installed after it, so it runs first.
+    let _ = color_eyre::install();
+    let rt = tokio::runtime::Runtime::new()
+        .map_err(|e| cli::UsageError(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(async {
+        let store_dir = tui::store::dir().map_err(|e| cli::UsageError(e.to_string()))?;
+        let services = tui::services::LiveServices {
+            wizard_dir: cli.wizard_dir(),
+            store_dir,
+            demo: None,
+        };
+        let launch = match &cli.command {
+            Some(Command::Run { wizard }) => tui::Launch::Run(wizard.clone()),
+            Some(Command::Resume { session }) => tui::Launch::Resume(session.clone()),
+            Some(Command::Demo { wizard }) => {
+                return tui::demo(wizard, services)
+                    .await
+                    .map_err(|e| cli::UsageError(e.to_string()));
+            }
+            _ => tui::Launch::Start,
+        };
+        tui::launch(launch, services)
+            .await
+            .map_err(|e| cli::UsageError(e.to_string()))
+    })
 }
