@@ -171,12 +171,6 @@ impl Run {
         if p.state.is_done() {
             return None;
         }
-        if self.deferrable(self.current) {
-            return None;
-        }
-        if progress::needs_api(step) && p.report.is_none() {
-            return Some("Verify this step first (v), or continue unverified (u).".into());
-        }
         if p.state == StepState::Failed {
             return Some(
                 "Fix what failed and verify again (v), or continue unverified (u).".into(),
@@ -184,6 +178,12 @@ impl Run {
         }
         if !p.all_ticked(step) {
             return Some("Tick each manual item once you have done it (Space).".into());
+        }
+        if self.deferrable(self.current) {
+            return None;
+        }
+        if progress::needs_api(step) && p.report.is_none() {
+            return Some("Verify this step first (v), or continue unverified (u).".into());
         }
         None
     }
