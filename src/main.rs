@@ -34,11 +34,7 @@ fn interactive(cli: &Cli) -> Result<(), cli::UsageError> {
         .map_err(|e| cli::UsageError(format!("cannot start the async runtime: {e}")))?;
     rt.block_on(async {
         let store_dir = tui::store::dir().map_err(|e| cli::UsageError(e.to_string()))?;
-        let services = tui::services::LiveServices {
-            wizard_dir: cli.wizard_dir(),
-            store_dir,
-            demo: None,
-        };
+        let services = tui::services::LiveServices::new(cli.wizard_dir(), store_dir);
         let launch = match &cli.command {
             Some(Command::Run { wizard }) => tui::Launch::Run(wizard.clone()),
             Some(Command::Resume { session }) => tui::Launch::Resume(session.clone()),

@@ -2,6 +2,7 @@
 //! what `update` asks for; `event` is the loop; `ui` draws; `keys` is the keymap.
 
 pub mod app;
+pub mod demo;
 pub mod effects;
 pub mod event;
 pub mod keys;
@@ -91,15 +92,15 @@ pub fn start_screen(services: &LiveServices) -> StartScreen {
 pub async fn launch(launch: Launch, services: LiveServices) -> Result<(), LaunchError> {
     let screen = match &launch {
         Launch::Start => Screen::Start(start_screen(&services)),
-        Launch::Run(w) => Screen::Run(services.begin_now(w)?),
-        Launch::Resume(Some(id)) => Screen::Run(services.resume_now(id)?),
+        Launch::Run(w) => Screen::Run(services.begin_run(w).await?),
+        Launch::Resume(Some(id)) => Screen::Run(services.resume_run(id).await?),
         Launch::Resume(None) => {
             let latest = services.latest().ok_or_else(|| LaunchError {
                 message: "There is no saved session to resume.".into(),
                 remedy: "Start one with `psa-onboard run <wizard>` (see `psa-onboard wizards`)."
                     .into(),
             })?;
-            Screen::Run(services.resume_now(&latest.id)?)
+            Screen::Run(services.resume_run(&latest.id).await?)
         }
     };
     run_screen(screen, Arc::new(services)).await
@@ -152,10 +153,7 @@ async fn run_screen(screen: Screen, services: Arc<LiveServices>) -> Result<(), L
 }
 
 /// `psa-onboard demo`: the wizard against the embedded sandbox.
-pub async fn demo(wizard: &str, services: LiveServices) -> Result<(), LaunchError> {
-    let _ = (wizard, services);
-    Err(LaunchError {
-        message: "This build has no embedded sandbox yet.".into(),
-        remedy: "Use `psa-onboard run <wizard>` against your own PSA.".into(),
-    })
+pub async fn demo(wizard: &str, mut services: LiveServices) -> Result<(), LaunchError> {
+    services.demo = true;
+    launch(Launch::Run(wizard.to_string()), services).await
 }

@@ -15,25 +15,15 @@ use crate::connection::Connection;
 use crate::verify::StepReport;
 use crate::wizard::{self, Wizard};
 
-/// Values a demo pre-fills (the sandbox's addresses and demo credentials).
-pub type Prefill = Vec<(FieldId, String)>;
-
+/// The real services. Cheap to clone: futures carry their own copy.
+#[derive(Clone)]
 pub struct LiveServices {
     pub wizard_dir: Option<PathBuf>,
     pub store_dir: PathBuf,
-    /// Demo: the embedded sandbox and the connection values it hands out.
-    pub demo: Option<Arc<dyn Sandbox>>,
-}
-
-/// What the TUI needs of the embedded sandbox.
-pub trait Sandbox: Send + Sync + 'static {
-    /// Connection values for the wizard's PSA, secrets included (they stay in memory).
-    fn prefill(&self, wizard: &Wizard) -> Prefill;
-    fn apply(
-        &self,
-        wizard: Arc<Wizard>,
-        step: String,
-    ) -> BoxFuture<'static, Result<(), ServiceError>>;
+    /// New runs go against the embedded sandbox.
+    pub demo: bool,
+    /// The embedded sandbox, started on first need (a demo, or resuming a demo session).
+    sandbox: Arc<tokio::sync::Mutex<Option<Arc<crate::sandbox::Sandbox>>>>,
 }
 
 fn err(message: impl Into<String>, remedy: impl Into<String>) -> ServiceError {
@@ -44,6 +34,26 @@ fn err(message: impl Into<String>, remedy: impl Into<String>) -> ServiceError {
 }
 
 impl LiveServices {
+    pub fn new(wizard_dir: Option<PathBuf>, store_dir: PathBuf) -> Self {
+        LiveServices {
+            wizard_dir,
+            store_dir,
+            demo: false,
+            sandbox: Arc::default(),
+        }
+    }
+
+    /// The sandbox, started on first use.
+    pub async fn sandbox(&self) -> Result<Arc<crate::sandbox::Sandbox>, ServiceError> {
+        let mut slot = self.sandbox.lock().await;
+        if let Some(sb) = &*slot {
+            return Ok(sb.clone());
+        }
+        let sb = Arc::new(super::demo::start().await?);
+        *slot = Some(sb.clone());
+        Ok(sb)
+    }
+
     /// A new session id: the wizard id and the time, readable in `resume` listings.
     fn new_id(wizard: &Wizard) -> String {
         let now = jiff::Zoned::now();
@@ -59,8 +69,8 @@ impl LiveServices {
         })
     }
 
-    /// Open a wizard as a fresh run (also used before the terminal starts, for clear errors).
-    pub fn begin_now(&self, source: &str) -> Result<Box<Run>, ServiceError> {
+    /// Open a wizard as a fresh run.
+    pub async fn begin_run(&self, source: &str) -> Result<Box<Run>, ServiceError> {
         let loaded = self.load(source)?;
         let source = match loaded.origin {
             wizard::Origin::Builtin => loaded.wizard.id.clone(),
@@ -75,11 +85,16 @@ impl LiveServices {
             source,
             loaded.content_hash,
         );
-        self.prepare(&mut run);
+        if self.demo {
+            let sb = self.sandbox().await?;
+            run.demo = true;
+            super::demo::prefill(&sb, &mut run);
+        }
         Ok(Box::new(run))
     }
 
-    pub fn resume_now(&self, id: &str) -> Result<Box<Run>, ServiceError> {
+    /// Open a saved session. A demo session gets a fresh sandbox with its steps replayed.
+    pub async fn resume_run(&self, id: &str) -> Result<Box<Run>, ServiceError> {
         let saved = store::load(&self.store_dir, id).map_err(|e| {
             err(
                 e.to_string(),
@@ -90,7 +105,11 @@ impl LiveServices {
         let changed = loaded.content_hash != saved.wizard_hash;
         let wizard = Arc::new(loaded.wizard);
         let mut run = store::restore(&saved, wizard, loaded.content_hash);
-        self.prepare(&mut run);
+        if run.demo {
+            let sb = self.sandbox().await?;
+            super::demo::replay(&sb, &run)?;
+            super::demo::prefill(&sb, &mut run);
+        }
         if changed {
             run.notice = Some(super::app::Notice {
                 text: "The wizard file changed since this session was saved: re-verify the steps."
@@ -99,15 +118,6 @@ impl LiveServices {
             });
         }
         Ok(Box::new(run))
-    }
-
-    fn prepare(&self, run: &mut Run) {
-        if let Some(sb) = &self.demo {
-            run.demo = true;
-            for (id, v) in sb.prefill(&run.wizard) {
-                run.form.set(id, &v);
-            }
-        }
     }
 
     /// The most recently saved session, for `resume` without a name.
@@ -139,16 +149,17 @@ impl Services for LiveServices {
         wizard: Arc<Wizard>,
         step: String,
     ) -> BoxFuture<'static, Result<(), ServiceError>> {
-        match &self.demo {
-            Some(sb) => sb.apply(wizard, step),
-            None => async {
-                Err(err(
+        let me = self.clone();
+        async move {
+            let sb = me.sandbox.lock().await.clone().ok_or_else(|| {
+                err(
                     "There is no sandbox in this session.",
                     "Run `psa-onboard demo` to try the wizard against the embedded sandbox.",
-                ))
-            }
-            .boxed(),
+                )
+            })?;
+            super::demo::apply(&sb, &wizard, &step)
         }
+        .boxed()
     }
 
     fn save(&self, mut session: SavedSession) -> BoxFuture<'static, Result<(), ServiceError>> {
@@ -190,12 +201,12 @@ impl Services for LiveServices {
     }
 
     fn begin(&self, source: String) -> BoxFuture<'static, Result<Box<Run>, ServiceError>> {
-        let r = self.begin_now(&source);
-        async move { r }.boxed()
+        let me = self.clone();
+        async move { me.begin_run(&source).await }.boxed()
     }
 
     fn resume(&self, id: String) -> BoxFuture<'static, Result<Box<Run>, ServiceError>> {
-        let r = self.resume_now(&id);
-        async move { r }.boxed()
+        let me = self.clone();
+        async move { me.resume_run(&id).await }.boxed()
     }
 }

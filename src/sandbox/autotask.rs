@@ -1,0 +1,849 @@
+//! Autotask REST under `/atservicesrest/` (paths case-insensitive, autotask-api.md §1.3).
+
+use std::sync::{Arc, OnceLock};
+
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::at_query::{Query, get_ci};
+use super::http::{Req, iis_404, json};
+use super::tenant::{AccessLevel, AutotaskTenant, LICENSE_API_USER, LICENSES, constant_eq};
+use super::{Shared, lock};
+use crate::wizard::Op;
+
+/// Concurrent requests allowed per (tracking identifier, endpoint) (official ThreadLimiting.htm).
+pub const THREAD_LIMIT: u32 = 3;
+
+/// The thread-limit error text (autotask-api.md §3; n8n-nodes-autotask PR #107). Of the
+/// documented variants the sandbox answers it with HTTP 429 (field-notes.md item 10: "in
+/// notification emails and 429 responses"); clients must also accept it with other statuses.
+pub const THREAD_THRESHOLD_TEXT: &str =
+    "Thread Threshold Exceeded — The Autotask API thread threshold of 3 threads has been exceeded.";
+
+/// Every REST entity the 2022 swagger serves entityInformation for.
+pub fn entity_names() -> &'static [&'static str] {
+    static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        include_str!("../wizard/autotask_entities.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+fn canonical(name: &str) -> Option<&'static str> {
+    entity_names()
+        .iter()
+        .copied()
+        .find(|e| e.eq_ignore_ascii_case(name))
+}
+
+/// What the API allows on an entity type (`can*`), independent of the caller.
+fn capabilities(entity: &str) -> [bool; 4] {
+    // [create, delete, query, update]
+    match entity {
+        "Resources" => [false, false, true, true], // autotask-api.md §2.7
+        "Tickets" | "TicketNotes" | "ProjectNotes" | "TaskNotes" => [true, false, true, true], // §3: DELETE on Tickets or Notes → 405
+        _ => [true, true, true, true],
+    }
+}
+
+fn can(entity: &str, op: Op) -> bool {
+    let c = capabilities(entity);
+    match op {
+        Op::Create => c[0],
+        Op::Delete => c[1],
+        Op::Query => c[2],
+        Op::Update => c[3],
+    }
+}
+
+/// Entities that support impersonation (autotask-api.md §4, citing `_EntitiesOverview.htm`).
+const IMPERSONATION_ENTITIES: &[&str] = &[
+    "AttachmentInfo",
+    "Companies",
+    "CompanyNotes",
+    "CompanyNoteAttachments",
+    "CompanyToDos",
+    "Contacts",
+    "ContractNotes",
+    "ConfigurationItems",
+    "ConfigurationItemNotes",
+    "ConfigurationItemNoteAttachments",
+    "ConfigurationItemAttachments",
+    "InventoryItems",
+    "InventoryLocations",
+    "Opportunities",
+    "Products",
+    "ProductNotes",
+    "Projects",
+    "ProjectNotes",
+    "PurchaseOrders",
+    "Quotes",
+    "SalesOrders",
+    "ServiceCalls",
+    "Subscriptions",
+    "TaskNotes",
+    "Tickets",
+    "TicketNotes",
+    "TimeEntries",
+];
+
+/// Whether a license may be impersonated for an entity (autotask-api.md §4 "License limits").
+pub fn license_allows_impersonation(license: i32, entity: &str) -> bool {
+    let blocked: &[&str] = match license {
+        5 | 6 | LICENSE_API_USER => return false,
+        4 => &["Projects", "TaskNotes"],
+        8 => &[
+            "Tickets",
+            "Projects",
+            "ServiceCalls",
+            "TimeEntries",
+            "TicketNotes",
+            "TaskNotes",
+        ],
+        9 => &["Tickets", "Projects", "TaskNotes"],
+        _ => &[],
+    };
+    !blocked.contains(&entity)
+}
+
+/// The permission-denial body: HTTP 500, not 403 (autotask-api.md §3 "Entity permission missing").
+pub fn denied(op: Op) -> Response {
+    json(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        json!({"errors": [format!(
+            "The logged in Resource does not have the adequate permissions to {} this entity type.",
+            op.label()
+        )]}),
+    )
+}
+
+fn error500(msg: impl Into<String>) -> Response {
+    json(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        json!({"errors": [msg.into()]}),
+    )
+}
+
+fn method_not_allowed(method: &Method) -> Response {
+    // autotask-api.md §3 "Unsupported method" (WYRE-AI/autotask-mcp PR #170).
+    json(
+        StatusCode::METHOD_NOT_ALLOWED,
+        json!({"Message": format!("The requested resource does not support http method '{method}'.")}),
+    )
+}
+
+/// Every credential problem: 401 with an empty body (autotask-api.md §3, first row).
+fn unauthorized() -> Response {
+    let mut r = StatusCode::UNAUTHORIZED.into_response();
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic Realm=\"webservicessandbox.autotask.net\""),
+    );
+    r
+}
+
+enum Route {
+    VersionInformation,
+    Zone,
+    Version,
+    Threshold,
+    Modules,
+    EntityInfo(&'static str),
+    Fields(&'static str),
+    Udfs,
+    Query(&'static str),
+    Count(&'static str),
+    Next(&'static str),
+    Collection(&'static str, Option<i64>),
+    Item(&'static str, i64, Option<i64>),
+}
+
+fn parse_route(segs: &[&str]) -> Option<Route> {
+    let lower: Vec<String> = segs.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let l: Vec<&str> = lower.iter().map(String::as_str).collect();
+    Some(match l.as_slice() {
+        ["versioninformation"] => Route::VersionInformation,
+        ["v1.0", "zoneinformation"] => Route::Zone,
+        ["v1.0", "version"] => Route::Version,
+        ["v1.0", "thresholdinformation"] => Route::Threshold,
+        ["v1.0", "modules"] => Route::Modules,
+        ["v1.0", e, rest @ ..] => {
+            let entity = canonical(e)?;
+            match rest {
+                [] => Route::Collection(entity, None),
+                ["entityinformation"] => Route::EntityInfo(entity),
+                ["entityinformation", "fields"] => Route::Fields(entity),
+                ["entityinformation", "userdefinedfields"] => Route::Udfs,
+                ["query"] => Route::Query(entity),
+                ["query", "count"] => Route::Count(entity),
+                ["query", "next"] => Route::Next(entity),
+                [id] => Route::Item(entity, id.parse().ok()?, None),
+                // Child collections: Tickets/{id}/Notes is TicketNotes of that ticket.
+                [parent, child] if entity == "Tickets" && *child == "notes" => {
+                    Route::Collection("TicketNotes", Some(parent.parse().ok()?))
+                }
+                [parent, child, id] if entity == "Tickets" && *child == "notes" => {
+                    Route::Item("TicketNotes", id.parse().ok()?, Some(parent.parse().ok()?))
+                }
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// Releases a thread-limit slot when the request ends (even if the client went away).
+struct Slot {
+    shared: Arc<Shared>,
+    key: (String, String),
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut map = lock(&self.shared.inflight);
+        if let Some(n) = map.get_mut(&self.key) {
+            *n = n.saturating_sub(1);
+        }
+    }
+}
+
+/// The caller, once authenticated.
+struct Caller {
+    resource_id: i64,
+    level_id: i64,
+}
+
+pub async fn handle(shared: &Arc<Shared>, req: &Req) -> Response {
+    let segs: Vec<&str> = req.path.split('/').filter(|s| !s.is_empty()).collect();
+    let Some(route) = parse_route(&segs[1..]) else {
+        tokio::time::sleep(req.latency).await;
+        return iis_404();
+    };
+    match route {
+        Route::VersionInformation => {
+            tokio::time::sleep(req.latency).await;
+            return json(StatusCode::OK, json!({"apiVersions": ["V1.0"]}));
+        }
+        Route::Zone => {
+            // Unauthenticated and exempt from thread limiting (autotask-api.md §1.3).
+            tokio::time::sleep(req.latency).await;
+            return zone(shared, req);
+        }
+        _ => {}
+    }
+    let caller = {
+        let mut t = lock(&shared.tenant);
+        authenticate(&mut t.autotask, req)
+    };
+    let Some(caller) = caller else {
+        tokio::time::sleep(req.latency).await;
+        return unauthorized();
+    };
+    let endpoint = segs
+        .get(2)
+        .map(|s| s.to_ascii_lowercase())
+        .unwrap_or_default();
+    let key = (
+        req.header("ApiIntegrationCode").unwrap_or("").to_string(),
+        endpoint,
+    );
+    let _slot = {
+        let mut map = lock(&shared.inflight);
+        let n = map.entry(key.clone()).or_insert(0);
+        if *n >= THREAD_LIMIT {
+            return json(
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({"errors": [THREAD_THRESHOLD_TEXT]}),
+            );
+        }
+        *n += 1;
+        Slot {
+            shared: shared.clone(),
+            key,
+        }
+    };
+    tokio::time::sleep(req.latency).await;
+    let mut t = lock(&shared.tenant);
+    t.autotask
+        .request_times
+        .push_back(std::time::Instant::now());
+    serve(&mut t.autotask, &shared.base_url, req, &caller, route)
+}
+
+fn zone(shared: &Shared, req: &Req) -> Response {
+    if req.method != Method::GET {
+        return method_not_allowed(&req.method);
+    }
+    let t = lock(&shared.tenant);
+    let user = req.param("user").unwrap_or_default();
+    if user.is_empty() || t.autotask.resource_by_user(&user).is_none() {
+        return error500("Zone information could not be determined");
+    }
+    // `url` ends in `/ATServicesRest/` with a trailing slash (autotask-api.md §1.3).
+    json(
+        StatusCode::OK,
+        json!({
+            "zoneName": t.autotask.zone_name,
+            "url": format!("{}/ATServicesRest/", shared.base_url),
+            "webUrl": format!("{}/", shared.base_url),
+            "ci": t.autotask.ci,
+        }),
+    )
+}
+
+/// Checks the three headers. Any failure is the same empty 401; a wrong secret counts toward
+/// lockout, and a locked user stays refused even with the right secret (autotask-api.md §1.6).
+fn authenticate(at: &mut AutotaskTenant, req: &Req) -> Option<Caller> {
+    let user = req.header("UserName")?;
+    let secret = req.header("Secret").unwrap_or("");
+    let code = req.header("ApiIntegrationCode").unwrap_or("");
+    let threshold = at.lockout_threshold;
+    let r = at.resource_by_user_mut(user)?;
+    if r.locked {
+        return None;
+    }
+    if !constant_eq(secrecy::ExposeSecret::expose_secret(&r.secret), secret) {
+        r.failed_attempts += 1;
+        if r.failed_attempts >= threshold {
+            r.locked = true;
+        }
+        return None;
+    }
+    r.failed_attempts = 0;
+    if r.license_type != LICENSE_API_USER
+        || !r.is_active
+        || r.tracking_code.as_deref() != Some(code)
+    {
+        return None;
+    }
+    let (resource_id, level_id) = (r.id, r.user_type);
+    let level = at.level(level_id)?;
+    if !level.web_services_login {
+        return None;
+    }
+    Some(Caller {
+        resource_id,
+        level_id,
+    })
+}
+
+fn serve(
+    at: &mut AutotaskTenant,
+    base: &str,
+    req: &Req,
+    caller: &Caller,
+    route: Route,
+) -> Response {
+    let impersonating = req.header("ImpersonationResourceId").is_some();
+    let is_read = req.method == Method::GET
+        || matches!(route, Route::Query(_) | Route::Count(_) | Route::Next(_));
+    // The impersonation header on a read checks the impersonated resource's rights and fails
+    // (autotask-api.md §3 "Impersonation header on a GET/query").
+    if impersonating && is_read {
+        return denied(Op::Query);
+    }
+    match route {
+        Route::VersionInformation | Route::Zone => iis_404(),
+        Route::Version => get_only(
+            req,
+            || json!({"majorVersion": "1", "minorVersion": "0", "build": "2025.1.0.0"}),
+        ),
+        Route::Threshold => {
+            if req.method != Method::GET {
+                return method_not_allowed(&req.method);
+            }
+            let count = at.hourly_count();
+            json(
+                StatusCode::OK,
+                json!({
+                    "externalRequestThreshold": at.external_request_threshold,
+                    "requestThresholdTimeframe": 60,
+                    "currentTimeframeRequestCount": count,
+                }),
+            )
+        }
+        Route::Modules => get_only(
+            req,
+            || json!({"modules": [{"key": 24, "value": true}, {"key": 1, "value": true}]}),
+        ),
+        Route::EntityInfo(e) => {
+            let level = at.level(caller.level_id).cloned();
+            get_only(req, || {
+                let access = |op: Op| {
+                    if !can(e, op) {
+                        return AccessLevel::None.as_str();
+                    }
+                    level
+                        .as_ref()
+                        .map(|l| l.effective(e, op))
+                        .unwrap_or_default()
+                        .as_str()
+                };
+                let [c, d, q, u] = capabilities(e);
+                json!({"info": {
+                    "name": singular(e),
+                    "canCreate": c, "canDelete": d, "canQuery": q, "canUpdate": u,
+                    // Strings on the wire although the swagger enum is empty (§2.6).
+                    "userAccessForCreate": access(Op::Create),
+                    "userAccessForDelete": access(Op::Delete),
+                    "userAccessForQuery": access(Op::Query),
+                    "userAccessForUpdate": access(Op::Update),
+                    "hasUserDefinedFields": matches!(e, "Tickets" | "Companies" | "Contacts" | "Projects" | "Opportunities"),
+                    "supportsWebhookCallouts": matches!(e, "Tickets" | "Companies" | "Contacts" | "ConfigurationItems" | "TicketNotes" | "Resources"),
+                }})
+            })
+        }
+        Route::Fields(e) => {
+            let fields = fields(at, e);
+            get_only(req, || json!({"fields": fields}))
+        }
+        Route::Udfs => get_only(req, || json!({"fields": []})),
+        Route::Query(e) => {
+            let body = if req.method == Method::GET {
+                match req
+                    .param("search")
+                    .map(|s| serde_json::from_str::<Value>(&s))
+                {
+                    Some(Ok(v)) => v,
+                    _ => return error500("The search parameter must hold a JSON query."),
+                }
+            } else if req.method == Method::POST {
+                req.json_body().unwrap_or(Value::Null)
+            } else {
+                return method_not_allowed(&req.method);
+            };
+            query(at, base, caller, e, &body, 0)
+        }
+        Route::Count(e) => {
+            if !can_do(at, caller, e, Op::Query) {
+                return denied(Op::Query);
+            }
+            let body = if req.method == Method::GET {
+                req.param("search")
+                    .and_then(|s| serde_json::from_str(&s).ok())
+                    .unwrap_or(Value::Null)
+            } else {
+                req.json_body().unwrap_or(Value::Null)
+            };
+            let q = match Query::parse(&body) {
+                Ok(q) => q,
+                Err(m) => return error500(m),
+            };
+            let items = visible_items(at, caller, e);
+            let mut n = 0;
+            for i in &items {
+                match q.matches(i) {
+                    Ok(true) => n += 1,
+                    Ok(false) => {}
+                    Err(m) => return error500(m),
+                }
+            }
+            json(StatusCode::OK, json!({"queryCount": n}))
+        }
+        Route::Next(e) => {
+            // nextPageUrl must be POSTed with the same body; GET is 405 (autotask-api.md §2.4).
+            if req.method != Method::POST {
+                return method_not_allowed(&req.method);
+            }
+            let token = req.param("paging").unwrap_or_default();
+            match at.pages.get(&token).cloned() {
+                Some((pe, body, offset)) if pe == e => query(at, base, caller, e, &body, offset),
+                _ => error500("The paging token is invalid or has expired."),
+            }
+        }
+        Route::Collection(e, parent) => match req.method {
+            Method::POST => create(at, req, caller, e, parent),
+            Method::PATCH | Method::PUT => update(at, req, caller, e),
+            Method::GET if parent.is_some() => {
+                if !can_do(at, caller, e, Op::Query) {
+                    return denied(Op::Query);
+                }
+                let items: Vec<Value> = visible_items(at, caller, e)
+                    .into_iter()
+                    .filter(|i| i.get("ticketID").and_then(Value::as_i64) == parent)
+                    .collect();
+                json(
+                    StatusCode::OK,
+                    json!({"items": items, "pageDetails": {"count": items.len(), "requestCount": 500, "prevPageUrl": null, "nextPageUrl": null}}),
+                )
+            }
+            _ => method_not_allowed(&req.method),
+        },
+        Route::Item(e, id, parent) => match req.method {
+            Method::GET => {
+                if !can_do(at, caller, e, Op::Query) {
+                    return denied(Op::Query);
+                }
+                let item = visible_items(at, caller, e).into_iter().find(|i| {
+                    i.get("id").and_then(Value::as_i64) == Some(id)
+                        && (parent.is_none() || i.get("ticketID").and_then(Value::as_i64) == parent)
+                });
+                json(StatusCode::OK, json!({"item": item}))
+            }
+            Method::DELETE => delete(at, caller, e, id, &req.method),
+            _ => method_not_allowed(&req.method),
+        },
+    }
+}
+
+fn get_only(req: &Req, body: impl FnOnce() -> Value) -> Response {
+    if req.method != Method::GET {
+        return method_not_allowed(&req.method);
+    }
+    json(StatusCode::OK, body())
+}
+
+fn singular(e: &str) -> String {
+    if let Some(s) = e.strip_suffix("ies") {
+        format!("{s}y")
+    } else if let Some(s) = e.strip_suffix("sses") {
+        format!("{s}ss")
+    } else {
+        e.strip_suffix('s').unwrap_or(e).to_string()
+    }
+}
+
+fn can_do(at: &AutotaskTenant, caller: &Caller, e: &str, op: Op) -> bool {
+    at.level(caller.level_id)
+        .is_some_and(|l| l.effective(e, op) != AccessLevel::None)
+}
+
+/// All items of an entity, as JSON.
+fn all_items(at: &AutotaskTenant, e: &str) -> Vec<Value> {
+    match e {
+        "Resources" => at.resources.iter().map(|r| r.to_json()).collect(),
+        "TicketWebhooks" => at.webhooks.iter().map(|w| w.to_json()).collect(),
+        _ => at
+            .items
+            .get(&e.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_default(),
+    }
+}
+
+/// Items the caller may see: Restricted shows only the caller's own records (the official
+/// REST_Security_Auth.htm: restricted data gives 200 with fewer or no items).
+fn visible_items(at: &AutotaskTenant, caller: &Caller, e: &str) -> Vec<Value> {
+    let level = at
+        .level(caller.level_id)
+        .map(|l| l.effective(e, Op::Query))
+        .unwrap_or_default();
+    let mut items = all_items(at, e);
+    if level == AccessLevel::Restricted {
+        items.retain(|i| {
+            let id = Some(caller.resource_id);
+            i.get("id").and_then(Value::as_i64) == id && e == "Resources"
+                || i.get("creatorResourceID").and_then(Value::as_i64) == id
+                || i.get("ownerResourceID").and_then(Value::as_i64) == id
+        });
+    }
+    items.sort_by_key(|i| i.get("id").and_then(Value::as_i64).unwrap_or(0));
+    items
+}
+
+fn query(
+    at: &mut AutotaskTenant,
+    base: &str,
+    caller: &Caller,
+    e: &str,
+    body: &Value,
+    offset: usize,
+) -> Response {
+    if !can_do(at, caller, e, Op::Query) {
+        return denied(Op::Query);
+    }
+    let q = match Query::parse(body) {
+        Ok(q) => q,
+        Err(m) => return error500(m),
+    };
+    let mut matched = Vec::new();
+    for i in visible_items(at, caller, e) {
+        match q.matches(&i) {
+            Ok(true) => matched.push(i),
+            Ok(false) => {}
+            Err(m) => return error500(m),
+        }
+    }
+    let page: Vec<Value> = matched
+        .iter()
+        .skip(offset)
+        .take(q.max_records)
+        .map(|i| q.project(i))
+        .collect();
+    let next_offset = offset + page.len();
+    let next = if next_offset < matched.len() {
+        let token = format!("p{}", at.alloc_id());
+        at.pages
+            .insert(token.clone(), (e.to_string(), body.clone(), next_offset));
+        Value::String(format!(
+            "{base}/ATServicesRest/V1.0/{e}/query/next?paging={token}"
+        ))
+    } else {
+        Value::Null
+    };
+    json(
+        StatusCode::OK,
+        json!({"items": page, "pageDetails": {
+            "count": page.len(), "requestCount": q.max_records,
+            "prevPageUrl": null, "nextPageUrl": next,
+        }}),
+    )
+}
+
+/// Checks `ImpersonationResourceId` on a write; `Err` is the refusal (autotask-api.md §3/§4).
+fn check_impersonation(
+    at: &AutotaskTenant,
+    req: &Req,
+    e: &str,
+    op: Op,
+) -> Result<Option<i64>, Response> {
+    let Some(raw) = req.header("ImpersonationResourceId") else {
+        return Ok(None);
+    };
+    // Tasks ignore impersonation silently (autotask-api.md §3).
+    if !IMPERSONATION_ENTITIES.contains(&e) {
+        return Ok(None);
+    }
+    let target = raw
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| at.resource(id))
+        .filter(|r| r.is_active)
+        .ok_or_else(|| denied(op))?;
+    let level = at.level(target.user_type).ok_or_else(|| denied(op))?;
+    // "API Only security levels do not support impersonation" (Settings_WSAPI.htm); the same
+    // text whatever the reason (autotask-api.md §3 "Impersonation refused").
+    if target.license_type == LICENSE_API_USER
+        || !level.allow_impersonation
+        || !license_allows_impersonation(target.license_type, e)
+    {
+        return Err(denied(op));
+    }
+    Ok(Some(target.id))
+}
+
+fn create(
+    at: &mut AutotaskTenant,
+    req: &Req,
+    caller: &Caller,
+    e: &str,
+    parent: Option<i64>,
+) -> Response {
+    if !can(e, Op::Create) {
+        return method_not_allowed(&req.method);
+    }
+    if !can_do(at, caller, e, Op::Create) {
+        return denied(Op::Create);
+    }
+    let impersonated = match check_impersonation(at, req, e, Op::Create) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let Some(Value::Object(body)) = req.json_body() else {
+        return error500("The request body must be a JSON object.");
+    };
+    let text = |k: &str| get_ci(&body, k).and_then(Value::as_str).map(str::to_string);
+    match e {
+        "TicketWebhooks" => {
+            let level = at.level(caller.level_id).cloned();
+            let owned = at
+                .webhooks
+                .iter()
+                .filter(|w| w.owner_resource_id == caller.resource_id)
+                .count() as u32;
+            // Creation is off by default for every level ("Can create WebHooks" + a max count).
+            if !level.is_some_and(|l| l.webhook_permission && owned < l.webhook_max) {
+                return denied(Op::Create);
+            }
+            let (Some(url), Some(deactivation)) = (text("webhookUrl"), text("deactivationUrl"))
+            else {
+                // Official Webhooks_Creating.htm: both URLs are required.
+                return error500("Both webhookUrl and deactivationUrl are required.");
+            };
+            let id = at.alloc_id();
+            let hook = super::tenant::TicketWebhook {
+                id,
+                name: text("name").unwrap_or_else(|| format!("Webhook {id}")),
+                webhook_url: url,
+                deactivation_url: deactivation,
+                is_active: get_ci(&body, "isActive")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                owner_resource_id: caller.resource_id,
+                guid: format!("{:0>32}", format!("{id:x}")),
+                secret_key: super::tenant::derived_code(&format!("webhook-{id}")),
+            };
+            at.webhooks.push(hook);
+            json(StatusCode::OK, json!({"itemId": id}))
+        }
+        "TicketNotes" => {
+            let ticket_id = parent.or_else(|| get_ci(&body, "ticketID").and_then(Value::as_i64));
+            let exists = ticket_id.is_some_and(|tid| {
+                all_items(at, "Tickets")
+                    .iter()
+                    .any(|t| t.get("id").and_then(Value::as_i64) == Some(tid))
+            });
+            if !exists {
+                // Validation failures are 500s with the message (autotask-api.md §3).
+                return error500("Value does not reference an existing entity for ticketID . ");
+            }
+            if text("description").is_none() && text("title").is_none() {
+                return error500("Missing Required Field: description.");
+            }
+            let id = at.alloc_id();
+            let note = json!({
+                "id": id,
+                "ticketID": ticket_id,
+                "title": text("title").unwrap_or_default(),
+                "description": text("description").unwrap_or_default(),
+                "noteType": get_ci(&body, "noteType").cloned().unwrap_or(json!(1)),
+                "publish": get_ci(&body, "publish").cloned().unwrap_or(json!(1)),
+                "creatorResourceID": impersonated.unwrap_or(caller.resource_id),
+                "impersonatorCreatorResourceID": impersonated.map(|_| caller.resource_id),
+                "createDateTime": "2025-01-01T00:00:00Z",
+            });
+            at.items.entry("ticketnotes".into()).or_default().push(note);
+            json(StatusCode::OK, json!({"itemId": id}))
+        }
+        _ => {
+            let id = at.alloc_id();
+            let mut item = body.clone();
+            item.insert("id".into(), json!(id));
+            if let Some(h) = impersonated {
+                item.insert(
+                    "impersonatorCreatorResourceID".into(),
+                    json!(caller.resource_id),
+                );
+                item.insert("creatorResourceID".into(), json!(h));
+            }
+            at.items
+                .entry(e.to_ascii_lowercase())
+                .or_default()
+                .push(Value::Object(item));
+            json(StatusCode::OK, json!({"itemId": id}))
+        }
+    }
+}
+
+fn update(at: &mut AutotaskTenant, req: &Req, caller: &Caller, e: &str) -> Response {
+    if !can(e, Op::Update) {
+        return method_not_allowed(&req.method);
+    }
+    if !can_do(at, caller, e, Op::Update) {
+        return denied(Op::Update);
+    }
+    if let Err(r) = check_impersonation(at, req, e, Op::Update) {
+        return r;
+    }
+    let Some(Value::Object(body)) = req.json_body() else {
+        return error500("The request body must be a JSON object.");
+    };
+    let Some(id) = get_ci(&body, "id").and_then(Value::as_i64) else {
+        return error500("Missing Required Field: id.");
+    };
+    if let Some(items) = at.items.get_mut(&e.to_ascii_lowercase())
+        && let Some(item) = items
+            .iter_mut()
+            .find(|i| i.get("id").and_then(Value::as_i64) == Some(id))
+        && let Some(obj) = item.as_object_mut()
+    {
+        for (k, v) in body {
+            obj.insert(k, v);
+        }
+        return json(StatusCode::OK, json!({"itemId": id}));
+    }
+    error500(format!("No {} with id {id} was found.", singular(e)))
+}
+
+fn delete(at: &mut AutotaskTenant, caller: &Caller, e: &str, id: i64, method: &Method) -> Response {
+    if !can(e, Op::Delete) {
+        return method_not_allowed(method);
+    }
+    if !can_do(at, caller, e, Op::Delete) {
+        return denied(Op::Delete);
+    }
+    let found = if e == "TicketWebhooks" {
+        let before = at.webhooks.len();
+        at.webhooks.retain(|w| w.id != id);
+        before != at.webhooks.len()
+    } else if let Some(items) = at.items.get_mut(&e.to_ascii_lowercase()) {
+        let before = items.len();
+        items.retain(|i| i.get("id").and_then(Value::as_i64) != Some(id));
+        before != items.len()
+    } else {
+        false
+    };
+    if found {
+        json(StatusCode::OK, json!({"itemId": id}))
+    } else {
+        error500(format!("No {} with id {id} was found.", singular(e)))
+    }
+}
+
+/// `entityInformation/fields`. Picklist values are strings while entity fields are ints
+/// (autotask-api.md §2.6).
+fn fields(at: &AutotaskTenant, e: &str) -> Vec<Value> {
+    let field = |name: &str, data_type: &str, picklist: Option<Vec<Value>>| {
+        json!({
+            "name": name, "dataType": data_type, "length": if data_type == "string" { 100 } else { 0 },
+            "isRequired": name == "id", "isReadOnly": name == "id", "isQueryable": true,
+            "isReference": false, "referenceEntityType": "",
+            "isPickList": picklist.is_some(), "picklistValues": picklist.unwrap_or_default(),
+            "picklistParentValueField": "", "isSupportedWebhookField": false,
+        })
+    };
+    let pick = |value: String, label: &str, sort: usize, system: bool| {
+        json!({"value": value, "label": label, "isDefaultValue": false, "sortOrder": sort,
+               "parentValue": "", "isActive": true, "isSystem": system})
+    };
+    match e {
+        "Resources" => {
+            let user_types = at
+                .levels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| pick(l.id.to_string(), &l.name, i, l.is_system))
+                .collect();
+            let licenses = LICENSES
+                .iter()
+                .enumerate()
+                .map(|(i, (v, label))| pick(v.to_string(), label, i, true))
+                .collect();
+            vec![
+                field("id", "long", None),
+                field("userName", "string", None),
+                field("email", "string", None),
+                field("firstName", "string", None),
+                field("lastName", "string", None),
+                field("isActive", "boolean", None),
+                field("licenseType", "integer", Some(licenses)),
+                field("userType", "integer", Some(user_types)),
+                field("resourceType", "string", None),
+                field("title", "string", None),
+                field("locationID", "integer", None),
+            ]
+        }
+        "TicketWebhooks" => [
+            "id",
+            "name",
+            "webhookUrl",
+            "deactivationUrl",
+            "isActive",
+            "isReady",
+            "ownerResourceID",
+        ]
+        .iter()
+        .map(|n| field(n, if *n == "id" { "long" } else { "string" }, None))
+        .collect(),
+        _ => vec![
+            field("id", "long", None),
+            field("name", "string", None),
+            field("title", "string", None),
+        ],
+    }
+}

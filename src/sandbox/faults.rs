@@ -1,0 +1,113 @@
+//! Injected faults: what a real PSA or the network between does on a bad day.
+
+use std::time::Duration;
+
+/// Faults the sandbox injects. Counters are consumed one per request, in the order: dropped
+/// connection, rate limit, server error; then the request is served and, if asked, its body is
+/// replaced by malformed or oversized JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Faults {
+    /// Added to every request (Autotask: while holding a thread-limit slot).
+    pub latency: Duration,
+    /// Answer the next N requests with 429 + `Retry-After`.
+    pub rate_limit_next: u32,
+    /// The `Retry-After` value, in seconds.
+    pub retry_after_secs: u32,
+    /// Answer the next N requests with 503 (a 5xx burst).
+    pub server_error_next: u32,
+    /// Close the connection of the next N requests without any response.
+    pub drop_next: u32,
+    /// Replace the next N successful JSON bodies with truncated JSON.
+    pub malformed_json_next: u32,
+    /// Replace the next N successful JSON bodies with a valid body of `oversized_bytes`.
+    pub oversized_next: u32,
+    pub oversized_bytes: usize,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            latency: Duration::ZERO,
+            rate_limit_next: 0,
+            retry_after_secs: 30,
+            server_error_next: 0,
+            drop_next: 0,
+            malformed_json_next: 0,
+            oversized_next: 0,
+            oversized_bytes: 8 * 1024 * 1024,
+        }
+    }
+}
+
+/// What to do with one request, decided up front.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Serve,
+    Drop,
+    RateLimit { retry_after: u32 },
+    ServerError,
+}
+
+/// What to do with a served response body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFault {
+    None,
+    Malformed,
+    Oversized(usize),
+}
+
+fn take(n: &mut u32) -> bool {
+    if *n > 0 {
+        *n -= 1;
+        true
+    } else {
+        false
+    }
+}
+
+impl Faults {
+    /// Consumes the request-level fault for one request.
+    pub fn take_action(&mut self) -> Action {
+        if take(&mut self.drop_next) {
+            Action::Drop
+        } else if take(&mut self.rate_limit_next) {
+            Action::RateLimit {
+                retry_after: self.retry_after_secs,
+            }
+        } else if take(&mut self.server_error_next) {
+            Action::ServerError
+        } else {
+            Action::Serve
+        }
+    }
+
+    /// Consumes the body fault for one successful JSON response.
+    pub fn take_body_fault(&mut self) -> BodyFault {
+        if take(&mut self.malformed_json_next) {
+            BodyFault::Malformed
+        } else if take(&mut self.oversized_next) {
+            BodyFault::Oversized(self.oversized_bytes)
+        } else {
+            BodyFault::None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_are_consumed_in_order() {
+        let mut f = Faults {
+            drop_next: 1,
+            rate_limit_next: 1,
+            server_error_next: 1,
+            ..Faults::default()
+        };
+        assert_eq!(f.take_action(), Action::Drop);
+        assert_eq!(f.take_action(), Action::RateLimit { retry_after: 30 });
+        assert_eq!(f.take_action(), Action::ServerError);
+        assert_eq!(f.take_action(), Action::Serve);
+    }
+}

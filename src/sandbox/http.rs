@@ -1,0 +1,230 @@
+//! The router both PSAs share: fault injection, request recording, and dispatch by path.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use tower::ServiceExt;
+
+use super::faults::{Action, BodyFault};
+use super::{RecordedRequest, Shared, autotask, connectwise, lock};
+
+/// One request, as the PSA handlers see it.
+pub struct Req {
+    pub method: Method,
+    /// The path as received (original case).
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub latency: Duration,
+}
+
+impl Req {
+    pub fn json_body(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// A header value (names are case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// A query parameter, percent-decoded (names case-insensitive).
+    pub fn param(&self, name: &str) -> Option<String> {
+        let q = self.query.as_deref()?;
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.into_owned())
+    }
+}
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new().fallback(dispatch).with_state(shared)
+}
+
+/// Wraps the router for hyper; the dropped-connection fault answers with an error, which makes
+/// hyper close the connection without writing a response.
+pub fn hyper_service(
+    router: Router,
+    shared: Arc<Shared>,
+) -> impl hyper::service::Service<
+    Request<hyper::body::Incoming>,
+    Response = Response,
+    Error = std::io::Error,
+    Future = impl Future<Output = Result<Response, std::io::Error>> + Send,
+> + Clone {
+    hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
+        let router = router.clone();
+        let shared = shared.clone();
+        async move {
+            let action = lock(&shared.faults).take_action();
+            if action == Action::Drop {
+                record(
+                    &shared,
+                    RecordedRequest {
+                        method: req.method().to_string(),
+                        path: req.uri().path().to_string(),
+                        query: req.uri().query().map(str::to_string),
+                        header_names: header_names(req.headers()),
+                        body: None,
+                        status: 0,
+                        content_type: None,
+                        response: None,
+                    },
+                );
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionAborted,
+                    "sandbox fault: dropped connection",
+                ));
+            }
+            req.extensions_mut().insert(action);
+            Ok(router
+                .oneshot(req.map(Body::new))
+                .await
+                .unwrap_or_else(|e| match e {}))
+        }
+    })
+}
+
+fn header_names(headers: &HeaderMap) -> Vec<String> {
+    let mut names: Vec<String> = headers.keys().map(|k| k.as_str().to_string()).collect();
+    names.dedup();
+    names
+}
+
+fn record(shared: &Shared, r: RecordedRequest) {
+    lock(&shared.requests).push(r);
+}
+
+async fn dispatch(
+    State(shared): State<Arc<Shared>>,
+    action: Option<axum::Extension<Action>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let action = action.map(|a| a.0).unwrap_or(Action::Serve);
+    let latency = lock(&shared.faults).latency;
+    let req = Req {
+        method: method.clone(),
+        path: uri.path().to_string(),
+        query: uri.query().map(str::to_string),
+        headers: headers.clone(),
+        body: body.clone(),
+        latency,
+    };
+    let is_autotask = req.path.to_ascii_lowercase().starts_with("/atservicesrest");
+    let response = match action {
+        Action::RateLimit { retry_after } => rate_limited(is_autotask, retry_after),
+        Action::ServerError => server_error(is_autotask),
+        Action::Serve | Action::Drop => route(&shared, &req).await,
+    };
+    let (mut parts, resp_body) = response.into_parts();
+    let mut bytes = axum::body::to_bytes(resp_body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let is_json = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if is_json && parts.status.is_success() {
+        match lock(&shared.faults).take_body_fault() {
+            BodyFault::None => {}
+            BodyFault::Malformed => {
+                // Cut the body short mid-value, as a truncated proxy response would be.
+                let keep = (bytes.len() / 2).max(1).min(bytes.len());
+                let mut cut = bytes[..keep].to_vec();
+                cut.extend_from_slice(b"\"unterminated");
+                bytes = Bytes::from(cut);
+            }
+            BodyFault::Oversized(n) => {
+                let pad = "x".repeat(n.saturating_sub(20));
+                bytes = Bytes::from(format!("{{\"padding\":\"{pad}\"}}"));
+            }
+        }
+        parts.headers.remove(header::CONTENT_LENGTH);
+    }
+    record(
+        &shared,
+        RecordedRequest {
+            method: method.to_string(),
+            path: uri.path().to_string(),
+            query: uri.query().map(str::to_string),
+            header_names: header_names(&headers),
+            body: req.json_body(),
+            status: parts.status.as_u16(),
+            content_type: parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            response: if is_json {
+                serde_json::from_slice(&bytes).ok()
+            } else {
+                None
+            },
+        },
+    );
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+async fn route(shared: &Arc<Shared>, req: &Req) -> Response {
+    let lower = req.path.to_ascii_lowercase();
+    if lower == "/atservicesrest" || lower.starts_with("/atservicesrest/") {
+        return autotask::handle(shared, req).await;
+    }
+    tokio::time::sleep(req.latency).await;
+    if let Some(company) = lower.strip_prefix("/login/companyinfo/") {
+        return connectwise::company_info(shared, company.trim_end_matches('/'));
+    }
+    if let Some(rest) = connectwise::api_path(&req.path) {
+        return connectwise::handle(shared, req, &rest);
+    }
+    iis_404()
+}
+
+/// A JSON response.
+pub fn json(status: StatusCode, value: Value) -> Response {
+    (status, axum::Json(value)).into_response()
+}
+
+/// The HTML page IIS answers an unknown URL with (autotask-api.md §3 "Wrong URL").
+pub fn iis_404() -> Response {
+    let html = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\r\n<html xmlns=\"http://www.w3.org/1999/xhtml\">\r\n<head>\r\n<title>404 - File or directory not found.</title>\r\n</head>\r\n<body>\r\n<div id=\"header\"><h1>Server Error</h1></div>\r\n<div id=\"content\">\r\n <div class=\"content-container\"><fieldset>\r\n  <h2>404 - File or directory not found.</h2>\r\n  <h3>The resource you are looking for might have been removed, had its name changed, or is temporarily unavailable.</h3>\r\n </fieldset></div>\r\n</div>\r\n</body>\r\n</html>\r\n";
+    let mut r = (StatusCode::NOT_FOUND, html).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    r
+}
+
+fn rate_limited(is_autotask: bool, retry_after: u32) -> Response {
+    let body = if is_autotask {
+        // The hourly threshold's status and body are UNCONFIRMED (autotask-api.md §3); clients
+        // handle 429 + Retry-After.
+        serde_json::json!({"errors": ["Request Threshold Exceeded"]})
+    } else {
+        // connectwise-api.md §3.5, quoted body.
+        serde_json::json!({"error": "ConnectWiseAPI", "message": format!("Too many requests. Please try again in {retry_after} seconds.")})
+    };
+    let mut r = json(StatusCode::TOO_MANY_REQUESTS, body);
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    r
+}
+
+fn server_error(is_autotask: bool) -> Response {
+    let body = if is_autotask {
+        serde_json::json!({"errors": ["Service Unavailable"]})
+    } else {
+        serde_json::json!({"code": "ServiceUnavailable", "message": "Service Unavailable"})
+    };
+    json(StatusCode::SERVICE_UNAVAILABLE, body)
+}

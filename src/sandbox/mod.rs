@@ -1,0 +1,342 @@
+//! The embedded PSA sandbox: a simulated Autotask database and ConnectWise company served over
+//! real HTTP(S) on loopback, behaving like the real APIs (quirks included, each cited where it
+//! is implemented). Used by the demo, by tests, and by `psa-onboard sandbox`.
+//!
+//! One axum router serves both PSAs on one port over one mutable in-memory [`Tenant`]; a small
+//! accept loop in front of it adds TLS and the dropped-connection fault (a hyper service that
+//! errors closes the connection without a response).
+
+mod at_query;
+mod autotask;
+mod connectwise;
+mod cw_conditions;
+mod faults;
+mod http;
+mod scenario;
+mod seed;
+mod tenant;
+mod tls;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+pub use faults::Faults;
+pub use scenario::{ApplyError, scenario_names};
+pub use seed::{
+    CW_ADMIN_PRIVATE_KEY, CW_ADMIN_PUBLIC_KEY, CW_CLIENT_ID, CW_COMPANY_ID, CW_PRIVATE_KEY,
+    CW_PUBLIC_KEY,
+};
+pub use tenant::*;
+
+use crate::wizard::Wizard;
+
+/// Errors starting or driving the sandbox.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("cannot bind the sandbox to 127.0.0.1:{port}: {source}")]
+    Bind {
+        port: u16,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
+    #[error(
+        "unknown sandbox scenario {0:?}: use \"unconfigured\" or \"configured:<wizard-id>\" (see `psa-onboard wizards`)"
+    )]
+    UnknownScenario(String),
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+}
+
+/// How to start the sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// `unconfigured` or `configured:<wizard-id>`.
+    pub scenario: String,
+    /// Latency added to every request (also settable through `faults.latency`).
+    pub latency: Duration,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Serve HTTPS with a self-signed certificate generated at start.
+    pub tls: bool,
+    pub faults: Faults,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        SandboxOptions {
+            scenario: "unconfigured".into(),
+            latency: Duration::ZERO,
+            port: 0,
+            tls: false,
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// Demo credentials of the Autotask API user.
+#[derive(Debug, Clone)]
+pub struct AutotaskDemo {
+    pub username: String,
+    pub secret: SecretString,
+    /// The API tracking identifier (`ApiIntegrationCode`).
+    pub integration_code: String,
+}
+
+/// Demo credentials of the ConnectWise API member.
+#[derive(Debug, Clone)]
+pub struct ConnectwiseDemo {
+    pub company_id: String,
+    pub public_key: String,
+    pub private_key: SecretString,
+    pub client_id: String,
+    /// An administrator's own keys (for admin-only reads such as role settings).
+    pub admin_public_key: String,
+    pub admin_private_key: SecretString,
+}
+
+/// Well-known demo credentials for both PSAs. These are public values: the accounts they name
+/// exist only once the matching wizard step is applied.
+#[derive(Debug, Clone)]
+pub struct DemoCredentials {
+    pub autotask: AutotaskDemo,
+    pub connectwise: ConnectwiseDemo,
+}
+
+/// One request the sandbox received, for contract tests. Header values are never kept.
+#[derive(Debug, Clone)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub header_names: Vec<String>,
+    pub body: Option<serde_json::Value>,
+    /// The status answered (0 when the connection was dropped).
+    pub status: u16,
+    pub content_type: Option<String>,
+    /// The JSON body answered, if it was JSON.
+    pub response: Option<serde_json::Value>,
+}
+
+/// State shared by the request handlers.
+pub(crate) struct Shared {
+    pub tenant: Mutex<Tenant>,
+    pub faults: Mutex<Faults>,
+    pub requests: Mutex<Vec<RecordedRequest>>,
+    /// In-flight Autotask requests per (tracking identifier, endpoint).
+    pub inflight: Mutex<HashMap<(String, String), u32>>,
+    /// `http://127.0.0.1:PORT` or `https://…`.
+    pub base_url: String,
+    /// Credentials of the API user/member most recently created by a step.
+    pub applied_at: Mutex<Option<AutotaskDemo>>,
+    pub scenario_at: Option<AutotaskDemo>,
+}
+
+/// Locks a mutex, recovering from poisoning (a panicked handler must not wedge the sandbox).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A running sandbox.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    tls: bool,
+    cert_pem: Option<String>,
+    stop: watch::Sender<bool>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .field("tls", &self.tls)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Starts the sandbox on 127.0.0.1 (never another interface).
+    pub async fn start(options: SandboxOptions) -> Result<Sandbox, SandboxError> {
+        let (tenant, scenario_at) = scenario::build(&options.scenario)?;
+        let listener = TcpListener::bind(("127.0.0.1", options.port))
+            .await
+            .map_err(|source| SandboxError::Bind {
+                port: options.port,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+            port: options.port,
+            source,
+        })?;
+        let (acceptor, cert_pem) = if options.tls {
+            let (a, pem) = tls::self_signed()?;
+            (Some(a), Some(pem))
+        } else {
+            (None, None)
+        };
+        let scheme = if options.tls { "https" } else { "http" };
+        let mut faults = options.faults.clone();
+        if faults.latency.is_zero() {
+            faults.latency = options.latency;
+        }
+        let shared = Arc::new(Shared {
+            tenant: Mutex::new(tenant),
+            faults: Mutex::new(faults),
+            requests: Mutex::new(Vec::new()),
+            inflight: Mutex::new(HashMap::new()),
+            base_url: format!("{scheme}://{addr}"),
+            applied_at: Mutex::new(None),
+            scenario_at,
+        });
+        let (stop, stop_rx) = watch::channel(false);
+        let server = tokio::spawn(serve(listener, acceptor, shared.clone(), stop_rx));
+        Ok(Sandbox {
+            shared,
+            addr,
+            tls: options.tls,
+            cert_pem,
+            stop,
+            server: Some(server),
+        })
+    }
+
+    /// The bound address (always 127.0.0.1).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The Autotask zone-lookup root, e.g. `http://127.0.0.1:PORT/atservicesrest`.
+    pub fn autotask_api_root(&self) -> String {
+        format!("{}/atservicesrest", self.shared.base_url)
+    }
+
+    /// The ConnectWise site, e.g. `http://127.0.0.1:PORT`.
+    pub fn connectwise_site(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    /// The self-signed certificate's PEM when serving HTTPS.
+    pub fn root_cert_pem(&self) -> Option<String> {
+        self.cert_pem.clone()
+    }
+
+    /// The demo credentials: the Autotask API user most recently created by a step, else the
+    /// scenario's wizard's, else a default API user (which does not exist yet).
+    pub fn credentials(&self) -> DemoCredentials {
+        let at = lock(&self.shared.applied_at)
+            .clone()
+            .or_else(|| self.shared.scenario_at.clone())
+            .unwrap_or_else(|| {
+                let mut t = lock(&self.shared.tenant);
+                scenario::default_autotask_demo(&mut t.autotask)
+            });
+        DemoCredentials {
+            autotask: at,
+            connectwise: scenario::connectwise_demo(),
+        }
+    }
+
+    /// The credentials applying `wizard`'s steps creates (known before they are applied).
+    pub fn credentials_for(&self, wizard: &Wizard) -> DemoCredentials {
+        let mut t = lock(&self.shared.tenant);
+        DemoCredentials {
+            autotask: scenario::autotask_demo_for(wizard, &mut t.autotask),
+            connectwise: scenario::connectwise_demo(),
+        }
+    }
+
+    /// Does in the tenant what the step's instructions tell the admin to click.
+    pub fn apply_step(&self, wizard: &Wizard, step_id: &str) -> Result<(), SandboxError> {
+        let mut t = lock(&self.shared.tenant);
+        if let Some(created) = scenario::apply_step(&mut t, wizard, step_id)? {
+            *lock(&self.shared.applied_at) = Some(created);
+        }
+        Ok(())
+    }
+
+    /// Replaces the injected faults.
+    pub fn set_faults(&self, faults: Faults) {
+        *lock(&self.shared.faults) = faults;
+    }
+
+    pub fn faults(&self) -> Faults {
+        lock(&self.shared.faults).clone()
+    }
+
+    /// Runs `f` on the tenant (for tests that set up an admin's mistakes).
+    pub fn with_tenant<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> R {
+        f(&mut lock(&self.shared.tenant))
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.shared.requests).clone()
+    }
+
+    /// Stops accepting, closes open connections and waits for the server task.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(h) = self.server.take() {
+            let _ = h.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// The accept loop: plain or TLS, each connection served by hyper with the axum router.
+async fn serve(
+    listener: TcpListener,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let router = http::router(shared.clone());
+    let mut conns = JoinSet::new();
+    loop {
+        while conns.try_join_next().is_some() {}
+        tokio::select! {
+            _ = stop.changed() => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let service = http::hyper_service(router.clone(), shared.clone());
+                let acceptor = acceptor.clone();
+                conns.spawn(async move {
+                    let builder = hyper_util::server::conn::auto::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    );
+                    match acceptor {
+                        Some(acceptor) => {
+                            if let Ok(tls) = acceptor.accept(stream).await {
+                                let _ = builder
+                                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                                    .await;
+                            }
+                        }
+                        None => {
+                            let _ = builder
+                                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                                .await;
+                        }
+                    }
+                });
+            }
+        }
+    }
+    conns.abort_all();
+    while conns.join_next().await.is_some() {}
+}

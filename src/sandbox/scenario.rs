@@ -1,0 +1,609 @@
+//! Named starting states and admin actions derived from wizard data.
+//!
+//! `apply_step` does in the tenant what a step's instructions tell the admin to click, reading
+//! only the wizard's data (names, rows, `verify` expectations): there is no per-vendor code.
+
+use secrecy::SecretString;
+
+use super::seed::{self, CW_CLIENT_ID, CW_COMPANY_ID, CW_PRIVATE_KEY, CW_PUBLIC_KEY};
+use super::tenant::*;
+use super::{AutotaskDemo, ConnectwiseDemo, SandboxError};
+use crate::wizard::{self, Access, Column, Op, Psa, Step, StepKind, Wizard};
+
+/// Why a step could not be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("wizard {wizard} has no step {step:?}")]
+    UnknownStep { wizard: String, step: String },
+    #[error("step {step:?} of {wizard} has no {field}: the wizard file must give it")]
+    MissingField {
+        wizard: String,
+        step: String,
+        field: &'static str,
+    },
+    #[error(
+        "step {step:?} needs {what}, which does not exist yet: apply the step that creates it first"
+    )]
+    Missing { step: String, what: String },
+}
+
+/// Scenario names: `unconfigured` and `configured:<id>` for every built-in wizard.
+pub fn scenario_names() -> Vec<String> {
+    std::iter::once("unconfigured".to_string())
+        .chain(
+            wizard::builtin()
+                .into_iter()
+                .map(|l| format!("configured:{}", l.wizard.id)),
+        )
+        .collect()
+}
+
+/// Builds a scenario's tenant and, for a configured Autotask wizard, its API user's credentials.
+pub fn build(name: &str) -> Result<(Tenant, Option<AutotaskDemo>), SandboxError> {
+    let mut tenant = seed::unconfigured();
+    let name = name.trim();
+    if name.eq_ignore_ascii_case("unconfigured") {
+        return Ok((tenant, None));
+    }
+    let Some(id) = name.strip_prefix("configured:") else {
+        return Err(SandboxError::UnknownScenario(name.to_string()));
+    };
+    let Some(loaded) = wizard::builtin().into_iter().find(|l| l.wizard.id == id) else {
+        return Err(SandboxError::UnknownScenario(name.to_string()));
+    };
+    let w = loaded.wizard;
+    let mut created = None;
+    for step in &w.steps {
+        if let Some(c) = apply_step(&mut tenant, &w, &step.id)? {
+            created = Some(c);
+        }
+    }
+    if created.is_none() && w.psa == Psa::Autotask {
+        created = Some(autotask_demo_for(&w, &mut tenant.autotask));
+    }
+    Ok((tenant, created))
+}
+
+/// The ConnectWise demo credentials (fixed, public values).
+pub fn connectwise_demo() -> ConnectwiseDemo {
+    ConnectwiseDemo {
+        company_id: CW_COMPANY_ID.into(),
+        public_key: CW_PUBLIC_KEY.into(),
+        private_key: SecretString::from(CW_PRIVATE_KEY),
+        client_id: CW_CLIENT_ID.into(),
+        admin_public_key: seed::CW_ADMIN_PUBLIC_KEY.into(),
+        admin_private_key: SecretString::from(seed::CW_ADMIN_PRIVATE_KEY),
+    }
+}
+
+/// The API user a wizard's `api_user` step creates: `<username_hint or vendor>@<demo domain>`.
+pub fn autotask_demo_for(w: &Wizard, at: &mut AutotaskTenant) -> AutotaskDemo {
+    let hint = w
+        .step_of(StepKind::ApiUser)
+        .and_then(|s| s.username_hint.clone())
+        .unwrap_or_else(|| {
+            w.vendor
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect()
+        });
+    AutotaskDemo {
+        username: format!("{hint}@{DEMO_DOMAIN}"),
+        secret: SecretString::from(DEMO_SECRET),
+        integration_code: tracking_code_for(w, at),
+    }
+}
+
+/// Credentials of the default API user (named in the unconfigured scenario; not created).
+pub fn default_autotask_demo(at: &mut AutotaskTenant) -> AutotaskDemo {
+    AutotaskDemo {
+        username: format!("api@{DEMO_DOMAIN}"),
+        secret: SecretString::from(DEMO_SECRET),
+        integration_code: at.tracking_code("Custom (Internal Integration)"),
+    }
+}
+
+/// The vendor's tracking identifier: given by the wizard, else the code for its Integration
+/// Vendor label, else for the vendor's name.
+fn tracking_code_for(w: &Wizard, at: &mut AutotaskTenant) -> String {
+    if let Some(code) = &w.integration.tracking_identifier {
+        return code.clone();
+    }
+    let label = w
+        .steps
+        .iter()
+        .find_map(|s| s.integration_vendor.clone())
+        .unwrap_or_else(|| w.vendor.clone());
+    at.tracking_code(&label)
+}
+
+/// Applies one step; returns the Autotask credentials when the step created an API user.
+pub fn apply_step(
+    t: &mut Tenant,
+    w: &Wizard,
+    step_id: &str,
+) -> Result<Option<AutotaskDemo>, ApplyError> {
+    let step = w.step(step_id).ok_or_else(|| ApplyError::UnknownStep {
+        wizard: w.id.clone(),
+        step: step_id.to_string(),
+    })?;
+    let missing = |field| ApplyError::MissingField {
+        wizard: w.id.clone(),
+        step: step.id.clone(),
+        field,
+    };
+    match step.kind {
+        StepKind::SecurityLevel => {
+            let name = step.name.as_deref().ok_or_else(|| missing("name"))?;
+            security_level(&mut t.autotask, step, name);
+        }
+        StepKind::ApiUser => return api_user(&mut t.autotask, w, step).map(Some),
+        StepKind::TrackingIdentifier => {
+            let demo = autotask_demo_for(w, &mut t.autotask);
+            if let Some(r) = t.autotask.resource_by_user_mut(&demo.username) {
+                r.tracking_code = Some(demo.integration_code);
+            }
+        }
+        StepKind::Impersonation => impersonation(&mut t.autotask, w, step)?,
+        StepKind::Webhooks => {
+            let name = api_level_name(w)
+                .ok_or_else(|| missing("security level (security_level step name)"))?;
+            let level = t
+                .autotask
+                .level_by_name_mut(&name)
+                .ok_or_else(|| ApplyError::Missing {
+                    step: step.id.clone(),
+                    what: format!("the security level {name:?}"),
+                })?;
+            level.webhook_permission = true;
+            level.webhook_max = level.webhook_max.max(10);
+        }
+        StepKind::SecurityRole => {
+            let name = step.name.as_deref().ok_or_else(|| missing("name"))?;
+            security_role(&mut t.connectwise, step, name);
+        }
+        StepKind::ApiMember => api_member(&mut t.connectwise, w, step)?,
+        StepKind::ApiKeys => {
+            if w.psa == Psa::Connectwise {
+                let identifier = member_identifier(w);
+                let member = t
+                    .connectwise
+                    .member_by_identifier(&identifier)
+                    .ok_or_else(|| ApplyError::Missing {
+                        step: step.id.clone(),
+                        what: format!("the API member {identifier:?}"),
+                    })?
+                    .id;
+                t.connectwise.keys.retain(|k| k.public_key != CW_PUBLIC_KEY);
+                t.connectwise.keys.push(ApiKey {
+                    public_key: CW_PUBLIC_KEY.into(),
+                    private_key: SecretString::from(CW_PRIVATE_KEY),
+                    member_id: member,
+                });
+            }
+        }
+        StepKind::ClientId => {
+            let id = w
+                .integration
+                .client_id
+                .clone()
+                .unwrap_or_else(|| CW_CLIENT_ID.to_string());
+            t.connectwise.client_ids.insert(id);
+        }
+        // Callbacks have no data in the wizard model yet; manual steps change nothing the
+        // PSA holds.
+        StepKind::Callbacks | StepKind::Manual | StepKind::CredentialSubmission => {}
+    }
+    Ok(None)
+}
+
+/// The name of the level the wizard's API user gets.
+fn api_level_name(w: &Wizard) -> Option<String> {
+    w.step_of(StepKind::ApiUser)
+        .and_then(|s| s.security_level.clone())
+        .or_else(|| w.level_name().map(str::to_string))
+}
+
+fn normalized(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// The level a `copy_from` names, tolerating the guides' spellings
+/// ("API User (System) (API-only)" for "API User (system)").
+fn find_copy_source<'a>(at: &'a AutotaskTenant, copy_from: &str) -> Option<&'a SecurityLevel> {
+    let want = normalized(copy_from);
+    at.levels.iter().find(|l| {
+        let have = normalized(&l.name);
+        have == want || want.starts_with(&have) || have.starts_with(&want)
+    })
+}
+
+fn access_of(a: Access) -> AccessLevel {
+    match a {
+        Access::All | Access::Any => AccessLevel::All,
+        Access::None => AccessLevel::None,
+    }
+}
+
+/// A manual row's recorded value: the dropdown value, the checkbox state or the level columns.
+fn manual_value(row: &wizard::PermissionRow) -> String {
+    if let Some(v) = &row.value {
+        return v.clone();
+    }
+    if row.checkbox.is_some() {
+        return if row.is_checked() {
+            "checked"
+        } else {
+            "unchecked"
+        }
+        .into();
+    }
+    if !row.required.is_empty() {
+        return row.required.join(", ");
+    }
+    row.levels()
+        .map(|(c, v)| format!("{}={v}", c.key()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Copies the named level (or starts from an API-only one), presses "No Permission" for every
+/// module, then grants what each row's `verify` expects. Conflicting rows resolve to the
+/// grant. Write access without an explicit query expectation also grants query (the sandbox's
+/// model: a level cannot edit what it cannot see).
+fn security_level(at: &mut AutotaskTenant, step: &Step, name: &str) {
+    let license = step
+        .copy_from
+        .as_deref()
+        .and_then(|c| find_copy_source(at, c))
+        .map(|l| l.license)
+        .unwrap_or(LICENSE_API_USER);
+    let id = match at.level_by_name(name) {
+        Some(l) => l.id,
+        None => {
+            let id = at.alloc_id();
+            at.levels.push(SecurityLevel::new(id, name, license, false));
+            id
+        }
+    };
+    let level = at
+        .levels
+        .iter_mut()
+        .find(|l| l.id == id)
+        .expect("just ensured");
+    level.access.clear();
+    level.default_access = EntityAccess::NONE;
+    level.web_services_login = true;
+    let mut explicit_query: Vec<String> = Vec::new();
+    for row in &step.permissions {
+        let Some(v) = &row.verify else {
+            level.manual.insert(row.label(), manual_value(row));
+            continue;
+        };
+        if v.manual.is_some() {
+            level.manual.insert(row.label(), manual_value(row));
+            continue;
+        }
+        for entity in v.all_entities() {
+            for (op, want) in v.expectations() {
+                let acc = level.entity_access_mut(entity);
+                let new = access_of(want);
+                if new > acc.get(op) {
+                    acc.set(op, new);
+                }
+                if op == Op::Query {
+                    explicit_query.push(entity.to_ascii_lowercase());
+                }
+            }
+        }
+    }
+    for (entity, acc) in level.access.iter_mut() {
+        let writes = [acc.create, acc.update, acc.delete]
+            .iter()
+            .any(|a| *a != AccessLevel::None);
+        if writes && !explicit_query.contains(&entity.to_ascii_lowercase()) {
+            acc.query = AccessLevel::All;
+        }
+    }
+}
+
+fn api_user(at: &mut AutotaskTenant, w: &Wizard, step: &Step) -> Result<AutotaskDemo, ApplyError> {
+    let level_name = step
+        .security_level
+        .clone()
+        .or_else(|| api_level_name(w))
+        .ok_or_else(|| ApplyError::MissingField {
+            wizard: w.id.clone(),
+            step: step.id.clone(),
+            field: "security_level",
+        })?;
+    let level_id = at
+        .level_by_name(&level_name)
+        .ok_or_else(|| ApplyError::Missing {
+            step: step.id.clone(),
+            what: format!("the security level {level_name:?}"),
+        })?
+        .id;
+    let demo = autotask_demo_for(w, at);
+    let (first, last) = (w.vendor.clone(), "API".to_string());
+    match at.resource_by_user_mut(&demo.username) {
+        Some(r) => {
+            r.user_type = level_id;
+            r.license_type = LICENSE_API_USER;
+            r.is_active = true;
+            r.locked = false;
+            r.failed_attempts = 0;
+            r.secret = demo.secret.clone();
+            r.tracking_code = Some(demo.integration_code.clone());
+        }
+        None => {
+            let id = at.alloc_id();
+            at.resources.push(Resource {
+                id,
+                user_name: demo.username.clone(),
+                email: demo.username.clone(),
+                first_name: first,
+                last_name: last,
+                is_active: true,
+                license_type: LICENSE_API_USER,
+                user_type: level_id,
+                secret: demo.secret.clone(),
+                tracking_code: Some(demo.integration_code.clone()),
+                locked: false,
+                failed_attempts: 0,
+            });
+        }
+    }
+    Ok(demo)
+}
+
+/// The REST entity an object label names ("Ticket Notes" → `TicketNotes`), if any.
+fn entity_of(label: &str) -> Option<&'static str> {
+    let want = normalized(label);
+    super::autotask::entity_names()
+        .iter()
+        .copied()
+        .find(|e| normalized(e) == want)
+}
+
+fn op_of(column: Column) -> Option<Op> {
+    match column {
+        Column::View | Column::Inquire => Some(Op::Query),
+        Column::Add => Some(Op::Create),
+        Column::Edit => Some(Op::Update),
+        Column::Delete => Some(Op::Delete),
+        Column::Permission => None,
+    }
+}
+
+fn granted(value: &str) -> bool {
+    matches!(
+        value.to_ascii_lowercase().as_str(),
+        "checked" | "yes" | "all" | "mine"
+    )
+}
+
+/// Impersonation: object rows are the API level's Web Services API grid; checkbox rows are
+/// settings of the human levels in use (system levels are copied first, as Autotask requires).
+fn impersonation(at: &mut AutotaskTenant, w: &Wizard, step: &Step) -> Result<(), ApplyError> {
+    let grid: Vec<(&'static str, Op)> = step
+        .permissions
+        .iter()
+        .filter(|r| r.checkbox.is_none())
+        .filter_map(|r| entity_of(r.object.as_deref()?).map(|e| (e, r)))
+        .flat_map(|(e, r)| {
+            r.levels()
+                .filter(|(_, v)| granted(v))
+                .filter_map(|(c, _)| op_of(c))
+                .map(move |op| (e, op))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if !grid.is_empty() {
+        let name = api_level_name(w).ok_or_else(|| ApplyError::MissingField {
+            wizard: w.id.clone(),
+            step: step.id.clone(),
+            field: "security level (security_level step name)",
+        })?;
+        let level = at
+            .level_by_name_mut(&name)
+            .ok_or_else(|| ApplyError::Missing {
+                step: step.id.clone(),
+                what: format!("the security level {name:?}"),
+            })?;
+        for (e, op) in grid {
+            level.impersonation_grants.insert((e.to_string(), op));
+        }
+    }
+    let checkboxes: Vec<&wizard::PermissionRow> = step
+        .permissions
+        .iter()
+        .filter(|r| r.checkbox.is_some())
+        .collect();
+    if checkboxes.is_empty() {
+        return Ok(());
+    }
+    for level_id in human_levels_in_use(at) {
+        let id = editable_copy(at, level_id);
+        let level = at.levels.iter_mut().find(|l| l.id == id).expect("exists");
+        for row in &checkboxes {
+            let label = row.checkbox.as_deref().unwrap_or("");
+            if label.eq_ignore_ascii_case("Can login to Web Services API") {
+                level.web_services_login = row.is_checked();
+            } else if label.to_ascii_lowercase().contains("impersonat") {
+                level.allow_impersonation = row.is_checked();
+            } else {
+                level.manual.insert(row.label(), manual_value(row));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Security levels of active human (non-API) resources.
+pub fn human_levels_in_use(at: &AutotaskTenant) -> Vec<i64> {
+    let mut ids: Vec<i64> = at
+        .resources
+        .iter()
+        .filter(|r| r.is_active && r.license_type != LICENSE_API_USER)
+        .map(|r| r.user_type)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// System levels cannot be edited: copy one, move its resources to the copy, return the copy.
+fn editable_copy(at: &mut AutotaskTenant, level_id: i64) -> i64 {
+    let Some(level) = at.level(level_id).cloned() else {
+        return level_id;
+    };
+    if !level.is_system {
+        return level_id;
+    }
+    let name = format!("{} (copy)", level.name.replace(" (system)", ""));
+    let id = match at.level_by_name(&name) {
+        Some(l) => l.id,
+        None => {
+            let id = at.alloc_id();
+            let mut copy = level.clone();
+            copy.id = id;
+            copy.name = name;
+            copy.is_system = false;
+            at.levels.push(copy);
+            id
+        }
+    };
+    for r in at.resources.iter_mut().filter(|r| r.user_type == level_id) {
+        r.user_type = id;
+    }
+    id
+}
+
+fn security_role(cw: &mut ConnectwiseTenant, step: &Step, name: &str) {
+    let id = match cw.role_by_name(name) {
+        Some(r) => r.id,
+        None => {
+            let id = cw.alloc_id();
+            cw.roles.push(SecurityRole {
+                id,
+                name: name.to_string(),
+                role_type: "Standard".into(),
+                admin_flag: false,
+                inactive_flag: false,
+                settings: Default::default(),
+            });
+            id
+        }
+    };
+    let role = cw.roles.iter_mut().find(|r| r.id == id).expect("exists");
+    role.settings.clear();
+    for row in &step.permissions {
+        let Some(function) = &row.function else {
+            continue;
+        };
+        let level = |c: Column| {
+            row.level(c)
+                .and_then(CwLevel::parse)
+                .unwrap_or(CwLevel::None)
+        };
+        role.settings.insert(
+            (row.module.clone(), function.clone()),
+            RoleSetting {
+                add: level(Column::Add),
+                edit: level(Column::Edit),
+                delete: level(Column::Delete),
+                inquire: level(Column::Inquire),
+            },
+        );
+    }
+}
+
+fn member_identifier(w: &Wizard) -> String {
+    w.step_of(StepKind::ApiMember)
+        .and_then(|s| s.member.as_ref())
+        .and_then(|m| m.identifier.clone())
+        .unwrap_or_else(|| {
+            w.vendor
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect()
+        })
+}
+
+/// "Corporate (Level 1)" → (1, "Corporate").
+fn structure_level(label: &str) -> (i32, String) {
+    let name = label.split(" (").next().unwrap_or(label).trim().to_string();
+    let id = label
+        .rsplit("Level ")
+        .next()
+        .and_then(|s| s.trim_end_matches(')').trim().parse().ok())
+        .unwrap_or(1);
+    (id, name)
+}
+
+fn api_member(cw: &mut ConnectwiseTenant, w: &Wizard, step: &Step) -> Result<(), ApplyError> {
+    let spec = step.member.clone().unwrap_or_default();
+    let identifier = member_identifier(w);
+    let role_name = spec
+        .role
+        .clone()
+        .or_else(|| step.security_level.clone())
+        .or_else(|| w.level_name().map(str::to_string))
+        .ok_or_else(|| ApplyError::MissingField {
+            wizard: w.id.clone(),
+            step: step.id.clone(),
+            field: "member.role",
+        })?;
+    let role_id = cw
+        .role_by_name(&role_name)
+        .ok_or_else(|| ApplyError::Missing {
+            step: step.id.clone(),
+            what: format!("the security role {role_name:?}"),
+        })?
+        .id;
+    let level = structure_level(spec.level.as_deref().unwrap_or("Corporate (Level 1)"));
+    let location = (
+        2,
+        spec.location.clone().unwrap_or_else(|| "Corporate".into()),
+    );
+    let email = spec
+        .email
+        .clone()
+        .map(|e| format!("{}@{DEMO_DOMAIN}", e.split('@').next().unwrap_or("api")))
+        .unwrap_or_else(|| format!("{}@{DEMO_DOMAIN}", identifier.to_lowercase()));
+    let name = spec
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{} API", w.vendor));
+    let existing = cw
+        .members
+        .iter()
+        .position(|m| m.identifier.eq_ignore_ascii_case(&identifier));
+    let id = match existing {
+        Some(i) => cw.members[i].id,
+        None => cw.alloc_id(),
+    };
+    let member = Member {
+        id,
+        identifier,
+        first_name: name,
+        last_name: String::new(),
+        email,
+        license_class: "A".into(),
+        inactive: false,
+        role_id,
+        structure_level: level,
+        security_location: location,
+        excluded_service_board_ids: vec![],
+    };
+    match existing {
+        Some(i) => cw.members[i] = member,
+        None => cw.members.push(member),
+    }
+    Ok(())
+}
