@@ -211,7 +211,7 @@ impl Run {
         i
     }
 
-    fn go_to(&mut self, i: usize) {
+    pub fn go_to(&mut self, i: usize) {
         self.current = i.min(self.wizard.steps.len());
         self.selected = 0;
         self.confirm = false;
@@ -522,7 +522,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     Ok(()) => {
                         r.progress[step].applied = true;
                         r.notice = Some(Notice {
-                            text: "Done in the sandbox, as you would in the PSA. Verifying…".into(),
+                            text: "Done in the sandbox, as you would in the PSA. Verifying.".into(),
                             error: false,
                         });
                         r.start_verify(step, &mut effects);

@@ -77,7 +77,7 @@ const QUIT: Binding = b!(
     &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)],
     "q",
     "quit",
-    "Save your progress and quit; `psa-onboard resume` continues here.",
+    "Save and quit; `psa-onboard resume` continues here.",
     Quit
 );
 const HELP: Binding = b!(
@@ -157,7 +157,7 @@ const STEP: &[Binding] = &[
         &[(KeyCode::Char('v'), NONE)],
         "v",
         "verify",
-        "Verify this step against the PSA; the table fills in as answers arrive.",
+        "Verify against the PSA; rows fill in as answers arrive.",
         Verify
     ),
     b!(
@@ -171,14 +171,14 @@ const STEP: &[Binding] = &[
         &[(KeyCode::Char('a'), NONE)],
         "a",
         "do it for me (sandbox)",
-        "Demo only: perform this step in the sandbox as you would in the PSA, then verify.",
+        "Demo: do this step in the sandbox as you would, then verify.",
         Apply
     ),
     b!(
         &[(KeyCode::Char(' '), NONE), (KeyCode::Char('x'), NONE)],
         "Space",
         "tick",
-        "Tick the selected manual item (not verifiable through the API) once you have done it.",
+        "Tick a manual item (not verifiable through the API) once done.",
         Tick
     ),
     b!(
@@ -210,7 +210,7 @@ const STEP: &[Binding] = &[
         &[(KeyCode::Char('u'), NONE)],
         "u",
         "continue unverified",
-        "Move on without verification; the session records the step as unverified.",
+        "Move on unverified; the session records it as such.",
         ContinueUnverified
     ),
     b!(
@@ -233,7 +233,7 @@ const FORM: &[Binding] = &[
         &[(KeyCode::Enter, NONE)],
         "Enter",
         "next field / submit",
-        "Go to the next field; on the last field, check every value and verify.",
+        "Next field; on the last one, check every value and verify.",
         Submit
     ),
     b!(

@@ -29,7 +29,7 @@ pub fn render(state: &State, theme: &Theme, g: Glyphs, area: Rect, frame: &mut F
         };
         let len = label.chars().count() + 1 + b.short.chars().count() + 3;
         if used + len + 16 > width {
-            break;
+            continue;
         }
         spans.push(Span::styled(label, theme.key()));
         spans.push(Span::raw(format!(" {}   ", b.short)));

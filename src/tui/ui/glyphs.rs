@@ -5,6 +5,7 @@ use crate::verify::Status;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Glyphs {
+    pub ascii: bool,
     pub current: &'static str,
     pub todo: &'static str,
     pub ok: &'static str,
@@ -21,11 +22,13 @@ pub struct Glyphs {
     pub select: &'static str,
     pub ellipsis: &'static str,
     pub bullet: &'static str,
+    pub dot: &'static str,
     pub updown: &'static str,
     spinner: &'static [&'static str],
 }
 
 const UTF8: Glyphs = Glyphs {
+    ascii: false,
     current: "◆",
     todo: "◇",
     ok: "✓",
@@ -42,11 +45,13 @@ const UTF8: Glyphs = Glyphs {
     select: "▌",
     ellipsis: "…",
     bullet: "•",
+    dot: "·",
     updown: "↑↓",
     spinner: &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"],
 };
 
 const ASCII: Glyphs = Glyphs {
+    ascii: true,
     current: ">",
     todo: "o",
     ok: "+",
@@ -63,6 +68,7 @@ const ASCII: Glyphs = Glyphs {
     select: ">",
     ellipsis: "...",
     bullet: "*",
+    dot: "-",
     updown: "Up/Down",
     spinner: &["|", "/", "-", "\\"],
 };

@@ -3,7 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::text::wrap;
 
 use super::{Glyphs, Theme};
 use crate::tui::app::State;
@@ -11,7 +13,18 @@ use crate::tui::keys;
 
 pub fn render(state: &State, theme: &Theme, g: Glyphs, area: Rect, frame: &mut Frame) {
     let ctx = state.base_context();
+    let w = area.width.saturating_sub(4).min(76);
+    let desc_w = (w as usize).saturating_sub(2 + 13);
     let mut lines = Vec::new();
+    let mut row = |label: &str, desc: &str, lines: &mut Vec<Line<'static>>| {
+        for (i, l) in wrap(desc, desc_w, "", "").into_iter().enumerate() {
+            let key = if i == 0 { label } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{key:>11}  "), theme.key()),
+                Span::raw(l),
+            ]));
+        }
+    };
     for b in keys::bindings(ctx) {
         if b.label.is_empty() {
             continue;
@@ -21,22 +34,15 @@ pub fn render(state: &State, theme: &Theme, g: Glyphs, area: Rect, frame: &mut F
         } else {
             b.label
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{label:>10}  "), theme.key()),
-            Span::raw(b.desc),
-        ]));
+        row(label, b.desc, &mut lines);
     }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        "Mouse: click a step in the rail to go to it; the wheel scrolls.",
-        theme.dim(),
-    )));
-    lines.push(Line::from(vec![
-        Span::styled("       Esc  ", theme.key()),
-        Span::raw("Close this help."),
-    ]));
-    let w = area.width.saturating_sub(4).min(76);
-    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    row(
+        "mouse",
+        "Click a step in the rail to go to it; the wheel scrolls.",
+        &mut lines,
+    );
+    row("Esc", "Close this help.", &mut lines);
+    let h = (lines.len() as u16 + 2).min(area.height);
     let popup = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height.saturating_sub(h)) / 2,
@@ -45,9 +51,7 @@ pub fn render(state: &State, theme: &Theme, g: Glyphs, area: Rect, frame: &mut F
     );
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::default().borders(Borders::ALL).title(" Keys ")),
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Keys ")),
         popup,
     );
 }

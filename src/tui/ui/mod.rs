@@ -53,7 +53,7 @@ fn header(run: &super::app::Run, theme: &Theme, area: ratatui::layout::Rect, fra
     ];
     if run.demo {
         spans.push(Span::raw("  "));
-        spans.push(Span::styled(" DEMO · sandbox ", theme.badge()));
+        spans.push(Span::styled(" DEMO - sandbox ", theme.badge()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -10,9 +10,15 @@ use super::{Glyphs, Theme};
 use crate::tui::app::{Run, StepState};
 
 pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, frame: &mut Frame) {
-    let block = Block::default()
+    let mut block = Block::default()
         .borders(Borders::RIGHT)
         .border_style(theme.dim());
+    if g.ascii {
+        block = block.border_set(ratatui::symbols::border::Set {
+            vertical_right: "|",
+            ..ratatui::symbols::border::PLAIN
+        });
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;

@@ -54,7 +54,7 @@ pub fn render(s: &StartScreen, theme: &Theme, g: Glyphs, area: Rect, frame: &mut
                 let w = &s.wizards[*i];
                 format!("{}  ({}, {})", w.title, w.id, w.source)
             }
-            StartRow::File => "Open a wizard file…".to_string(),
+            StartRow::File => format!("Open a wizard file{}", g.ellipsis),
         };
         if sel {
             selected_line = lines.len();

@@ -57,14 +57,18 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     };
     let p = &run.progress[run.current];
     let n = run.wizard.steps.len();
-    let mut title = vec![Span::styled(
-        format!("Step {} of {n} · {}", run.current + 1, step.title),
+    let optional = if step.optional { " (optional)" } else { "" };
+    b.text(
+        &format!(
+            "Step {} of {n} {} {}{optional}",
+            run.current + 1,
+            g.dot,
+            step.title
+        ),
+        "",
+        "",
         theme.bold(),
-    )];
-    if step.optional {
-        title.push(Span::styled("  (optional)", theme.dim()));
-    }
-    b.push(Line::from(title));
+    );
     status(run, spinner, theme, g, &mut b);
     if let Some(notice) = &run.notice {
         let style = if notice.error {
@@ -130,6 +134,7 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     let view = height.saturating_sub(pinned).max(1);
     let scroll = match (b.cursor, b.spans.get(run.selected)) {
         (Some((_, line)), _) if run.focus_form => (line - pinned + 3).saturating_sub(view),
+        (_, Some(_)) if !run.focus_form && run.selected == 0 => 0,
         (_, Some(&(start, end))) if !run.focus_form => {
             (end - pinned + 1).saturating_sub(view).min(start - pinned)
         }
@@ -165,13 +170,19 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
                 .count();
             (
                 g.spinner(spinner),
-                format!("Verifying against the PSA… {answered} of {total} answered · Esc cancels"),
+                format!(
+                    "Verifying against the PSA{} {answered} of {total} answered {} Esc cancels",
+                    g.ellipsis, g.dot
+                ),
                 theme.accent(),
             )
         }
         Some(PendingKind::Apply) => (
             g.spinner(spinner),
-            "Doing this step in the sandbox, as you would in the PSA…".into(),
+            format!(
+                "Doing this step in the sandbox, as you would in the PSA{}",
+                g.ellipsis
+            ),
             theme.accent(),
         ),
         None => match p.state {
@@ -187,8 +198,11 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
                     .iter()
                     .filter(|r| r.status == Status::Fail)
                     .count();
-                let text = if p.error.is_some() {
-                    "Could not verify: see below.".to_string()
+                let text = if let Some(e) = &p.error {
+                    format!(
+                        "Could not verify: {}",
+                        crate::sanitize::clean_line(&e.message)
+                    )
                 } else {
                     format!(
                         "{failed} check(s) failed: the remedy is under each {} row.",
@@ -228,11 +242,17 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
             }
         },
     };
-    b.push(Line::from(vec![
-        Span::styled(glyph.to_string(), style),
-        Span::raw(" "),
-        Span::styled(text, style),
-    ]));
+    b.text(&text, &format!("{glyph} "), "  ", style);
+    if let Some(e) = &p.error
+        && p.pending.is_none()
+    {
+        b.text(
+            &e.remedy,
+            &format!("  {} ", g.arrow),
+            "    ",
+            Style::default(),
+        );
+    }
 }
 
 fn form(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body, area: Rect) {
@@ -241,7 +261,7 @@ fn form(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body, area: Rect) {
     } else {
         "Connection details (e to edit):"
     };
-    b.push(Line::from(Span::styled(title, theme.bold())));
+    b.text(title, "", "", theme.bold());
     let label_w = 22usize;
     for (i, f) in run.form.fields.iter().enumerate() {
         let focused = run.focus_form && i == run.form.focus;
@@ -262,10 +282,12 @@ fn form(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body, area: Rect) {
         let max = b.width.saturating_sub(label_w + 3);
         // Keep the cursor's end in view for long values.
         let chars = shown.chars().count();
-        let visible: String = if chars > max {
-            shown.chars().skip(chars - max).collect()
-        } else {
+        let visible: String = if chars <= max {
             shown
+        } else if f.value().is_empty() {
+            super::text::truncate(&shown, max, g.ellipsis)
+        } else {
+            shown.chars().skip(chars - max).collect()
         };
         let label = format!("{marker} {:<w$}", f.id.label(), w = label_w - 2);
         if focused {
@@ -416,7 +438,7 @@ fn table(run: &Run, spinner: usize, step: &Step, theme: &Theme, g: Glyphs, b: &m
                 Span::raw(" "),
                 Span::styled(g.status(r.status), status_style(theme, r.status)),
                 Span::raw(" "),
-                Span::raw(r.title.clone()),
+                Span::raw(crate::sanitize::clean_line(&r.title)),
             ]));
             if r.status != Status::Pass {
                 observed(r, theme, g, b);
@@ -427,6 +449,7 @@ fn table(run: &Run, spinner: usize, step: &Step, theme: &Theme, g: Glyphs, b: &m
 
 fn observed(r: &CheckResult, theme: &Theme, g: Glyphs, b: &mut Body) {
     let style = status_style(theme, r.status);
+    let clean = crate::sanitize::clean_line;
     let text = match &r.permission {
         Some(o) => {
             let what = if r.status == Status::Warn {
@@ -443,7 +466,7 @@ fn observed(r: &CheckResult, theme: &Theme, g: Glyphs, b: &mut Body) {
             }
             t
         }
-        None if !r.detail.is_empty() => format!("observed: {}", r.detail),
+        None if !r.detail.is_empty() => format!("observed: {}", clean(&r.detail)),
         None => String::new(),
     };
     if !text.is_empty() {
@@ -480,7 +503,7 @@ fn levels(row: &PermissionRow, psa: Psa, g: Glyphs) -> String {
             .levels()
             .map(|(c, v): (Column, &str)| format!("{} {v}", c.label(psa)))
             .collect::<Vec<_>>()
-            .join(" · "),
+            .join(&format!(" {} ", g.dot)),
         RowShape::Checkbox => {
             if row.is_checked() {
                 format!("{} checked", g.box_on)

@@ -1,0 +1,409 @@
+//! The interactive wizard: snapshots of every screen (ratatui TestBackend + insta) and the real
+//! binary driven through a pseudo-terminal (portable-pty + vt100).
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use psa_onboard::tui::app::{
+    self, FieldId, Msg, Run, Screen, ServiceError, SessionSummary, StartScreen, State, StepState,
+    WizardEntry,
+};
+use psa_onboard::verify::{CheckResult, PermissionObservation, Status, StepReport};
+use psa_onboard::wizard::{self, Psa};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+// ---------------------------------------------------------------------------------------------
+// Snapshots
+
+fn wizard(id: &str) -> Arc<wizard::Wizard> {
+    Arc::new(
+        wizard::builtin()
+            .into_iter()
+            .find(|l| l.wizard.id == id)
+            .unwrap()
+            .wizard,
+    )
+}
+
+fn running(id: &str) -> State {
+    let w = wizard(id);
+    let run = Run::new(w.clone(), "topleft-demo-1".into(), w.id.clone(), "h".into());
+    let mut s = State::new(Screen::Loading(String::new()), false);
+    app::update(&mut s, Msg::Opened(Ok(Box::new(run))));
+    s
+}
+
+fn run_mut(s: &mut State) -> &mut Run {
+    match &mut s.screen {
+        Screen::Run(r) => r,
+        _ => panic!("not running"),
+    }
+}
+
+fn fill_cw(s: &mut State) {
+    let r = run_mut(s);
+    r.form.set(FieldId::Site, "na.myconnectwise.net");
+    r.form.set(FieldId::CompanyId, "acme");
+    r.form.set(FieldId::PublicKey, "Xk2pQ7aLm3Rt9Vb1");
+    r.form.set(FieldId::PrivateKey, "never-on-screen-42");
+    r.form
+        .set(FieldId::ClientId, "1a2b3c4d-0000-4000-8000-00000000abcd");
+}
+
+fn key(s: &mut State, code: KeyCode) -> Vec<app::Effect> {
+    app::update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn draw(s: &State, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| psa_onboard::tui::ui::render(s, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        for x in 0..w {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    assert!(
+        !out.contains("never-on-screen-42")
+            || s.run()
+                .is_some_and(|r| r.form.fields.iter().any(|f| f.revealed)),
+        "a secret reached the screen unrevealed:\n{out}"
+    );
+    out
+}
+
+fn start_verify(s: &mut State) -> (usize, u64) {
+    let fx = key(s, KeyCode::Char('v'));
+    fx.iter()
+        .find_map(|e| match e {
+            app::Effect::Verify { step, generation } => Some((*step, *generation)),
+            _ => None,
+        })
+        .expect("verification starts")
+}
+
+fn check(id: &str, title: &str, status: Status, detail: &str, remedy: &str) -> CheckResult {
+    CheckResult {
+        id: id.into(),
+        title: title.into(),
+        status,
+        detail: detail.into(),
+        remedy: remedy.into(),
+        permission: None,
+    }
+}
+
+fn perm(
+    module: &str,
+    function: &str,
+    op: &str,
+    required: &str,
+    actual: &str,
+    status: Status,
+) -> CheckResult {
+    CheckResult {
+        id: format!("{function}/{op}"),
+        title: format!("{module} › {function} {op}"),
+        status,
+        detail: String::new(),
+        remedy: if status == Status::Pass {
+            String::new()
+        } else {
+            format!(
+                "System → Security Roles → TopLeft → {module}: set {function} {op} to {required}."
+            )
+        },
+        permission: Some(PermissionObservation {
+            module: module.into(),
+            function: function.into(),
+            op: op.into(),
+            required: required.into(),
+            actual: actual.into(),
+        }),
+    }
+}
+
+/// Every row of the role step passes except the ones named.
+fn role_results(s: &State, fail: &[&str], warn_excess: bool) -> Vec<CheckResult> {
+    let w = &s.run().unwrap().wizard;
+    let mut out = Vec::new();
+    for row in &w.steps[0].permissions {
+        let f = row.function.clone().unwrap();
+        let status = if fail.contains(&f.as_str()) {
+            Status::Fail
+        } else {
+            Status::Pass
+        };
+        let (req, act) = if status == Status::Fail {
+            ("All", "None")
+        } else {
+            ("All", "All")
+        };
+        out.push(perm(&row.module, &f, "inquire", req, act, status));
+    }
+    let excess = if warn_excess {
+        check(
+            "no-excess",
+            "Functions outside TopLeft's table grant nothing",
+            Status::Warn,
+            "System › Setup Tables: Add Level is All (not in TopLeft's table)",
+            "System → Security Roles → TopLeft: set functions TopLeft does not list to None.",
+        )
+    } else {
+        check(
+            "no-excess",
+            "Functions outside TopLeft's table grant nothing",
+            Status::Pass,
+            "",
+            "",
+        )
+    };
+    out.push(excess);
+    out
+}
+
+fn verified(s: &mut State, results: Vec<CheckResult>) {
+    let (step, generation) = start_verify(s);
+    let st = &s.run().unwrap().wizard.steps[step];
+    let report = StepReport::new(st.id.clone(), st.title.clone(), results);
+    app::update(
+        s,
+        Msg::Verified {
+            step,
+            generation,
+            result: Ok(report),
+        },
+    );
+}
+
+#[test]
+fn snapshot_start_screen() {
+    let wizards = wizard::builtin()
+        .into_iter()
+        .map(|l| WizardEntry {
+            id: l.wizard.id.clone(),
+            title: l.wizard.title.clone(),
+            psa: l.wizard.psa,
+            source: "built-in".into(),
+        })
+        .collect();
+    let mut start = StartScreen {
+        sessions: vec![SessionSummary {
+            id: "topleft-connectwise-20261122-221500".into(),
+            title: "TopLeft for ConnectWise PSA".into(),
+            at_step: "api-keys".into(),
+            done: 2,
+            total: 5,
+            updated: "2026-11-22 22:15".into(),
+            demo: false,
+        }],
+        wizards,
+        ..StartScreen::default()
+    };
+    let s = State::new(Screen::Start(std::mem::take(&mut start)), false);
+    insta::assert_snapshot!("start_screen_80x24", draw(&s, 80, 24));
+    let mut s = s;
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Char('o'));
+    for c in "./my-vendor.toml".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!("start_screen_open_file", draw(&s, 80, 24));
+    // A bad file comes back as an error with its remedy, on the start screen.
+    app::update(
+        &mut s,
+        Msg::Opened(Err(ServiceError {
+            message: "./my-vendor.toml:3:1: unknown field `stpes`".into(),
+            remedy: "Give the path of a valid .toml file.".into(),
+        })),
+    );
+    insta::assert_snapshot!("start_screen_error", draw(&s, 80, 24));
+}
+
+#[test]
+fn snapshot_security_role_step_80x24() {
+    let s = running("topleft-connectwise");
+    insta::assert_snapshot!("cw_security_role_todo_80x24", draw(&s, 80, 24));
+}
+
+#[test]
+fn snapshot_autotask_security_level_and_plain_ascii() {
+    let s = running("topleft-autotask");
+    insta::assert_snapshot!("at_security_level_100x40", draw(&s, 100, 40));
+    let mut plain = running("topleft-autotask");
+    plain.plain = true;
+    let out = draw(&plain, 80, 24);
+    let glyphs = "◆◇✓✗⚠▲–·…•│▌→↑↓⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
+    assert!(!out.chars().any(|c| glyphs.contains(c)), "{out}");
+    insta::assert_snapshot!("at_security_level_ascii_80x24", out);
+}
+
+#[test]
+fn snapshot_connection_form_masked_and_validated() {
+    let mut s = running("topleft-connectwise");
+    run_mut(&mut s).go_to(2);
+    insta::assert_snapshot!("cw_api_keys_form_empty_80x24", draw(&s, 80, 24));
+    for c in "http://cw.example.com".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Tab);
+    for c in "never-on-screen-42".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!("cw_api_keys_form_errors_masked", draw(&s, 80, 30));
+    app::update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+    );
+    let revealed = draw(&s, 80, 30);
+    assert!(revealed.contains("never-on-screen-42"));
+    insta::assert_snapshot!("cw_api_keys_form_revealed", revealed);
+}
+
+#[test]
+fn snapshot_autotask_username_hint() {
+    let mut s = running("topleft-autotask");
+    run_mut(&mut s).go_to(1);
+    for c in "topleft@acme.example".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!("at_api_user_form_email_hint", draw(&s, 80, 30));
+}
+
+#[test]
+fn snapshot_verifying_then_failed_then_verified() {
+    let mut s = running("topleft-connectwise");
+    fill_cw(&mut s);
+    let (step, generation) = start_verify(&mut s);
+    // Three answers in: the rest still spin.
+    let results = role_results(&s, &["Merge Tickets"], false);
+    for r in results.iter().take(3) {
+        app::update(
+            &mut s,
+            Msg::Check {
+                step,
+                generation,
+                result: r.clone(),
+            },
+        );
+    }
+    app::update(&mut s, Msg::Tick);
+    insta::assert_snapshot!("cw_role_verifying_80x24", draw(&s, 80, 24));
+
+    let st = &s.run().unwrap().wizard.steps[0];
+    let report = StepReport::new(st.id.clone(), st.title.clone(), results);
+    app::update(
+        &mut s,
+        Msg::Verified {
+            step,
+            generation,
+            result: Ok(report),
+        },
+    );
+    assert_eq!(s.run().unwrap().progress[0].state, StepState::Failed);
+    // Select the failing row so it is in view.
+    let idx = st_index(&s, "Merge Tickets");
+    for _ in 0..idx {
+        key(&mut s, KeyCode::Down);
+    }
+    insta::assert_snapshot!("cw_role_failed_with_remedy_80x24", draw(&s, 80, 24));
+
+    let r = role_results(&s, &[], false);
+    verified(&mut s, r);
+    assert_eq!(s.run().unwrap().progress[0].state, StepState::Verified);
+    insta::assert_snapshot!("cw_role_verified_80x24", draw(&s, 80, 24));
+
+    let r = role_results(&s, &[], true);
+    verified(&mut s, r);
+    assert_eq!(s.run().unwrap().progress[0].state, StepState::Warned);
+    for _ in 0..40 {
+        key(&mut s, KeyCode::Down);
+    }
+    insta::assert_snapshot!("cw_role_warned_excess_80x24", draw(&s, 80, 24));
+}
+
+fn st_index(s: &State, function: &str) -> usize {
+    s.run().unwrap().wizard.steps[0]
+        .permissions
+        .iter()
+        .position(|r| r.function.as_deref() == Some(function))
+        .unwrap()
+}
+
+#[test]
+fn snapshot_service_error_with_remedy() {
+    let mut s = running("topleft-connectwise");
+    fill_cw(&mut s);
+    let (step, generation) = start_verify(&mut s);
+    app::update(
+        &mut s,
+        Msg::Verified {
+            step,
+            generation,
+            result: Err(ServiceError {
+                message: "cannot reach na.myconnectwise.net: connection refused".into(),
+                remedy: "Check the site address (your ConnectWise host name) and your network."
+                    .into(),
+            }),
+        },
+    );
+    insta::assert_snapshot!("cw_role_could_not_verify_80x24", draw(&s, 80, 24));
+}
+
+#[test]
+fn snapshot_continued_unverified_confirm_and_summary() {
+    let mut s = running("topleft-connectwise");
+    fill_cw(&mut s);
+    run_mut(&mut s).go_to(2);
+    key(&mut s, KeyCode::Char('u'));
+    insta::assert_snapshot!("cw_confirm_unverified_80x24", draw(&s, 80, 24));
+    key(&mut s, KeyCode::Char('y'));
+    key(&mut s, KeyCode::Char('b'));
+    insta::assert_snapshot!("cw_continued_unverified_80x24", draw(&s, 80, 24));
+    // The optional allow-list step: manual only.
+    key(&mut s, KeyCode::Char('n'));
+    insta::assert_snapshot!("cw_manual_step_80x24", draw(&s, 80, 24));
+    key(&mut s, KeyCode::Char('s'));
+    key(&mut s, KeyCode::Char(' '));
+    key(&mut s, KeyCode::Char('n'));
+    assert!(s.run().unwrap().finished());
+    insta::assert_snapshot!("cw_summary_80x24", draw(&s, 80, 24));
+}
+
+#[test]
+fn snapshot_help_overlay() {
+    let mut s = running("topleft-connectwise");
+    run_mut(&mut s).demo = true;
+    insta::assert_snapshot!("cw_demo_step_80x24", draw(&s, 80, 24));
+    key(&mut s, KeyCode::Char('?'));
+    let out = draw(&s, 80, 24);
+    // Generated from the keymap's descriptions.
+    for b in psa_onboard::tui::keys::bindings(psa_onboard::tui::keys::Context::Step) {
+        if !b.label.is_empty() && b.label != "↑↓" {
+            assert!(
+                out.contains(b.desc.split_whitespace().next().unwrap()),
+                "{}",
+                b.desc
+            );
+        }
+    }
+    insta::assert_snapshot!("help_overlay_80x24", out);
+}
+
+#[test]
+fn snapshot_impersonation_step() {
+    let mut s = running("topleft-autotask");
+    run_mut(&mut s).go_to(2);
+    insta::assert_snapshot!("at_impersonation_80x24", draw(&s, 80, 24));
+    let _ = Psa::Autotask;
+}
