@@ -407,3 +407,252 @@ fn snapshot_impersonation_step() {
     insta::assert_snapshot!("at_impersonation_80x24", draw(&s, 80, 24));
     let _ = Psa::Autotask;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The real binary in a pseudo-terminal
+
+/// How long to wait for the screen to show something. Generous: the machine is shared.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+struct Pty {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Pty {
+    fn spawn(args: &[&str], state_dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_psa-onboard"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("LANG", "C.UTF-8");
+        cmd.env_remove("LC_ALL");
+        cmd.env_remove("NO_COLOR");
+        cmd.env("PSA_ONBOARD_STATE_DIR", state_dir);
+        cmd.env("PSA_ONBOARD_WIZARD_DIR", state_dir.join("no-user-wizards"));
+        cmd.env("RUST_BACKTRACE", "0");
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            24.try_into().unwrap(),
+            80.try_into().unwrap(),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        let writer = pair.master.take_writer().unwrap();
+        Pty {
+            parser,
+            raw,
+            writer,
+            child,
+            master: pair.master,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Poll until the screen shows every one of `texts`.
+    fn wait_for(&self, texts: &[&str]) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("timed out waiting for {texts:?}; the screen shows:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if start.elapsed() > PATIENCE {
+                let _ = self.child.kill();
+                panic!(
+                    "the binary did not exit; the screen shows:\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Wait until output stops arriving (after exit) so the parser has seen everything.
+    fn drain(&self) {
+        let mut last = usize::MAX;
+        let start = Instant::now();
+        loop {
+            let n = self.raw.lock().unwrap().len();
+            if n == last || start.elapsed() > PATIENCE {
+                return;
+            }
+            last = n;
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The terminal is back to normal: main screen, cursor shown, no mouse reporting, and the
+    /// line discipline in canonical (cooked) mode with echo.
+    fn assert_restored(&self) {
+        self.drain();
+        let p = self.parser.lock().unwrap();
+        let screen = p.screen();
+        assert!(!screen.alternate_screen(), "still on the alternate screen");
+        assert!(!screen.hide_cursor(), "cursor still hidden");
+        assert_eq!(
+            screen.mouse_protocol_mode(),
+            vt100::MouseProtocolMode::None,
+            "mouse reporting still on"
+        );
+        assert!(!screen.bracketed_paste(), "bracketed paste still on");
+        let termios = self.master.get_termios().expect("termios of the pty");
+        let flags = format!("{:?}", termios.local_flags);
+        assert!(
+            flags.contains("ICANON") && flags.contains("ECHO"),
+            "raw mode still on: {flags}"
+        );
+    }
+}
+
+const DOWN: &str = "\x1b[B";
+const CTRL_C: &str = "\x03";
+
+#[test]
+fn pty_panic_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(
+        &["run", "topleft-connectwise"],
+        dir.path(),
+        &[("PSA_ONBOARD_TEST_PANIC", "1")],
+    );
+    let status = pty.wait_exit();
+    assert!(!status.success(), "a panic must not exit 0");
+    pty.assert_restored();
+    let raw = String::from_utf8_lossy(&pty.raw.lock().unwrap()).to_string();
+    assert!(
+        raw.contains("\x1b[?1049h"),
+        "it did enter the alternate screen"
+    );
+    assert!(raw.contains("Step 1 of 5"), "the first frame was drawn");
+    // The panic message is printed where the admin can read it: on the restored main screen.
+    assert!(
+        pty.screen().contains("PSA_ONBOARD_TEST_PANIC"),
+        "{}",
+        pty.screen()
+    );
+}
+
+#[test]
+fn pty_quit_midway_and_resume_at_the_same_step_with_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&["run", "topleft-connectwise"], dir.path(), &[]);
+    pty.wait_for(&["Step 1 of 5", "v verify"]);
+    // Step 1 waits for the credentials of step 3; pass over it.
+    pty.send("n");
+    pty.wait_for(&["Step 2 of 5"]);
+    // Tick the member step's manual item, then go on.
+    pty.send(&DOWN.repeat(6));
+    pty.wait_for(&["Space tick"]);
+    pty.send(" ");
+    pty.wait_for(&["[✓]"]);
+    pty.send("n");
+    pty.wait_for(&["Step 3 of 5", "Connection details"]);
+    pty.send("cw.example.com\tacme\tXk2pQ7aLm3Rt9Vb1\tprivate-xyz-123");
+    pty.wait_for(&["•••••••••••••••"]);
+    assert!(
+        !pty.screen().contains("private-xyz-123"),
+        "secret shown unmasked"
+    );
+    // Leaving the field saves it; quit mid-form.
+    pty.send("\t");
+    pty.send(CTRL_C);
+    let status = pty.wait_exit();
+    assert!(status.success(), "quit exits 0; screen:\n{}", pty.screen());
+    pty.assert_restored();
+    pty.drain();
+    let screen = pty.screen();
+    assert!(
+        screen.contains("psa-onboard resume topleft-connectwise-"),
+        "{screen}"
+    );
+
+    // The session file has the answers, and never the secret.
+    let sessions: Vec<_> = std::fs::read_dir(dir.path().join("sessions"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .collect();
+    assert_eq!(sessions.len(), 1);
+    let text = std::fs::read_to_string(sessions[0].path()).unwrap();
+    assert!(text.contains("cw.example.com") && text.contains("Xk2pQ7aLm3Rt9Vb1"));
+    assert!(!text.contains("private-xyz-123"), "secret on disk:\n{text}");
+
+    // Resume: same step, earlier answers intact, the secret asked for again.
+    let mut pty = Pty::spawn(&["resume"], dir.path(), &[]);
+    let screen = pty.wait_for(&["Step 3 of 5", "cw.example.com", "acme", "Xk2pQ7aLm3Rt9Vb1"]);
+    assert!(screen.contains("◇ 1. Add a security"), "{screen}");
+    assert!(screen.contains("shown once, when the key"), "{screen}");
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
+
+#[test]
+fn pty_start_screen_lists_wizards_and_opens_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&[], dir.path(), &[]);
+    pty.wait_for(&[
+        "Start a new setup",
+        "TopLeft for ConnectWise PSA",
+        "Open a wizard file",
+    ]);
+    // The second wizard is TopLeft for ConnectWise (built-ins are listed in catalog order).
+    pty.send(DOWN);
+    pty.send("\r");
+    pty.wait_for(&["Step 1 of", "Steps"]);
+    // Help overlay from the keymap, then back.
+    pty.send("?");
+    pty.wait_for(&["Keys", "Close this help."]);
+    pty.send("\x1b");
+    pty.wait_for(&["v verify"]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}

@@ -130,7 +130,7 @@ pub fn list(dir: &Path) -> Vec<SavedSession> {
             load(dir, id).ok()
         })
         .collect();
-    out.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+    out.sort_by_key(|s| std::cmp::Reverse(s.updated_at));
     out
 }
 

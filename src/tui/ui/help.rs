@@ -16,7 +16,7 @@ pub fn render(state: &State, theme: &Theme, g: Glyphs, area: Rect, frame: &mut F
     let w = area.width.saturating_sub(4).min(76);
     let desc_w = (w as usize).saturating_sub(2 + 13);
     let mut lines = Vec::new();
-    let mut row = |label: &str, desc: &str, lines: &mut Vec<Line<'static>>| {
+    let row = |label: &str, desc: &str, lines: &mut Vec<Line<'static>>| {
         for (i, l) in wrap(desc, desc_w, "", "").into_iter().enumerate() {
             let key = if i == 0 { label } else { "" };
             lines.push(Line::from(vec![
