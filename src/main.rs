@@ -15,6 +15,21 @@ fn main() -> ExitCode {
         None | Some(Command::Run { .. } | Command::Resume { .. } | Command::Demo { .. }) => {
             interactive(&cli)
         }
+        Some(Command::Sandbox {
+            scenario,
+            latency_ms,
+            port,
+            tls,
+        }) => psa_onboard::sandbox::standalone::run(
+            psa_onboard::sandbox::standalone::StandaloneOptions {
+                scenario: scenario.clone(),
+                latency_ms: *latency_ms,
+                port: *port,
+                tls: *tls,
+            },
+            &mut std::io::stdout().lock(),
+        )
+        .map_err(cli::UsageError),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

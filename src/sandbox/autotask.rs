@@ -600,7 +600,7 @@ fn check_impersonation(
     req: &Req,
     e: &str,
     op: Op,
-) -> Result<Option<i64>, Response> {
+) -> Result<Option<i64>, Box<Response>> {
     let Some(raw) = req.header("ImpersonationResourceId") else {
         return Ok(None);
     };
@@ -614,15 +614,17 @@ fn check_impersonation(
         .ok()
         .and_then(|id| at.resource(id))
         .filter(|r| r.is_active)
-        .ok_or_else(|| denied(op))?;
-    let level = at.level(target.user_type).ok_or_else(|| denied(op))?;
+        .ok_or_else(|| Box::new(denied(op)))?;
+    let level = at
+        .level(target.user_type)
+        .ok_or_else(|| Box::new(denied(op)))?;
     // "API Only security levels do not support impersonation" (Settings_WSAPI.htm); the same
     // text whatever the reason (autotask-api.md §3 "Impersonation refused").
     if target.license_type == LICENSE_API_USER
         || !level.allow_impersonation
         || !license_allows_impersonation(target.license_type, e)
     {
-        return Err(denied(op));
+        return Err(Box::new(denied(op)));
     }
     Ok(Some(target.id))
 }
@@ -642,7 +644,7 @@ fn create(
     }
     let impersonated = match check_impersonation(at, req, e, Op::Create) {
         Ok(i) => i,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(Value::Object(body)) = req.json_body() else {
         return error500("The request body must be a JSON object.");
@@ -738,7 +740,7 @@ fn update(at: &mut AutotaskTenant, req: &Req, caller: &Caller, e: &str) -> Respo
         return denied(Op::Update);
     }
     if let Err(r) = check_impersonation(at, req, e, Op::Update) {
-        return r;
+        return *r;
     }
     let Some(Value::Object(body)) = req.json_body() else {
         return error500("The request body must be a JSON object.");

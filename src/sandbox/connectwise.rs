@@ -92,16 +92,16 @@ fn method_not_allowed() -> Response {
 }
 
 /// Checks clientId and Basic auth; returns the caller's member id.
-fn authenticate(cw: &ConnectwiseTenant, req: &Req) -> Result<i32, Response> {
+fn authenticate(cw: &ConnectwiseTenant, req: &Req) -> Result<i32, Box<Response>> {
     // clientId errors are UNCONFIRMED (§2.2): a 400 or a 401 whose body mentions clientId. The
     // sandbox answers 400 when the header is missing and 401 when it is not registered.
     match req.header("clientId") {
         None => {
-            return Err(error(
+            return Err(Box::new(error(
                 StatusCode::BAD_REQUEST,
                 "InvalidClientId",
                 "The clientId header is required. Register your integration at https://developer.connectwise.com/ClientID and send its clientId.",
-            ));
+            )));
         }
         Some(id)
             if !cw
@@ -109,22 +109,22 @@ fn authenticate(cw: &ConnectwiseTenant, req: &Req) -> Result<i32, Response> {
                 .iter()
                 .any(|c| c.eq_ignore_ascii_case(id.trim())) =>
         {
-            return Err(error(
+            return Err(Box::new(error(
                 StatusCode::UNAUTHORIZED,
                 "InvalidClientId",
                 "The clientId is not registered for this integration.",
-            ));
+            )));
         }
         Some(_) => {}
     }
     // Bad keys, wrong company or an inactive member: 401 `ConnectWiseApi`/`UserNotAuthenticated`
     // (S9, ConnectWiseManageAPI issue #18; pitfall 6: inactive looks like bad keys).
     let unauth = || {
-        error(
+        Box::new(error(
             StatusCode::UNAUTHORIZED,
             "ConnectWiseApi",
             "UserNotAuthenticated",
-        )
+        ))
     };
     let auth = req.header("Authorization").ok_or_else(unauth)?;
     let encoded = auth
@@ -168,7 +168,7 @@ pub fn handle(shared: &Arc<Shared>, req: &Req, rest: &str) -> Response {
     let cw = &mut t.connectwise;
     let caller = match authenticate(cw, req) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let segs: Vec<String> = rest
         .split('/')
@@ -192,7 +192,13 @@ pub fn handle(shared: &Arc<Shared>, req: &Req, rest: &str) -> Response {
         ),
         (Method::GET, ["system", "mymembers"]) => {
             let me = cw.member(caller).cloned().expect("authenticated member");
-            json(StatusCode::OK, cw.member_json(&me, false))
+            let mut v = cw.member_json(&me, false);
+            // MyMember has no hireDate/defaultPhone (spec).
+            if let Some(obj) = v.as_object_mut() {
+                obj.remove("hireDate");
+                obj.remove("defaultPhone");
+            }
+            json(StatusCode::OK, v)
         }
         (Method::GET, ["system", "mysecurity"]) => {
             let me = cw.member(caller).cloned().expect("authenticated member");
@@ -618,16 +624,16 @@ const CALLBACK_LEVELS: &[(&str, &[&str])] = &[
     ("Time", &["Owner", "Company", "Time"]),
 ];
 
-fn callback_from(body: &Value, id: i32, member: i32) -> Result<Callback, Response> {
+fn callback_from(body: &Value, id: i32, member: i32) -> Result<Callback, Box<Response>> {
     let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
     for field in ["url", "objectId", "type", "level"] {
         if body.get(field).is_none_or(Value::is_null) {
-            return Err(invalid(
+            return Err(Box::new(invalid(
                 "callbackEntry",
                 field,
                 "Required",
                 &format!("{field} is required."),
-            ));
+            )));
         }
     }
     let kind = text("type").unwrap_or_default();
@@ -636,21 +642,21 @@ fn callback_from(body: &Value, id: i32, member: i32) -> Result<Callback, Respons
         t.eq_ignore_ascii_case(&kind) && ls.iter().any(|l| l.eq_ignore_ascii_case(&level))
     });
     if !valid {
-        return Err(invalid(
+        return Err(Box::new(invalid(
             "callbackEntry",
             "level",
             "InvalidField",
             &format!("Level {level} is not valid for type {kind}."),
-        ));
+        )));
     }
     let description = text("description").unwrap_or_default();
     if description.len() > 100 {
-        return Err(invalid(
+        return Err(Box::new(invalid(
             "callbackEntry",
             "description",
             "MaxLengthField",
             "The field description must be a string with a maximum length of 100.",
-        ));
+        )));
     }
     Ok(Callback {
         id,
@@ -690,7 +696,7 @@ fn callbacks(
                     cw.callbacks.push(cb);
                     json(StatusCode::CREATED, v)
                 }
-                Err(r) => r,
+                Err(r) => *r,
             }
         }
         (method, [id]) => {
@@ -719,7 +725,7 @@ fn callbacks(
                             cw.callbacks[pos] = cb;
                             json(StatusCode::OK, v)
                         }
-                        Err(r) => r,
+                        Err(r) => *r,
                     }
                 }
                 Method::PATCH => {
@@ -753,7 +759,7 @@ fn callbacks(
                             cw.callbacks[pos] = cb;
                             json(StatusCode::OK, v)
                         }
-                        Err(r) => r,
+                        Err(r) => *r,
                     }
                 }
                 _ => method_not_allowed(),

@@ -14,6 +14,7 @@ mod faults;
 mod http;
 mod scenario;
 mod seed;
+pub mod standalone;
 mod tenant;
 mod tls;
 

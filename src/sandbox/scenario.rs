@@ -301,6 +301,12 @@ fn security_level(at: &mut AutotaskTenant, step: &Step, name: &str) {
             }
         }
     }
+    // An API user can always look itself up (modelled as Restricted: its own record only;
+    // autotask-api.md §6 step 2 marks self-lookup UNCONFIRMED).
+    if level.license == LICENSE_API_USER {
+        let resources = level.entity_access_mut("Resources");
+        resources.query = resources.query.max(AccessLevel::Restricted);
+    }
     for (entity, acc) in level.access.iter_mut() {
         let writes = [acc.create, acc.update, acc.delete]
             .iter()

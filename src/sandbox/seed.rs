@@ -192,24 +192,23 @@ fn autotask() -> AutotaskTenant {
         })
         .collect();
     let mut items = BTreeMap::new();
-    let entity_items = |prefix: &str, n: i64| -> Vec<serde_json::Value> {
-        (1..=n)
-            .map(|i| json!({"id": i, "name": format!("{prefix} {i}"), "title": format!("{prefix} {i}"), "isActive": true}))
-            .collect()
-    };
-    for (entity, prefix, n) in [
-        ("tickets", "Ticket", 7),
-        ("companies", "Company", 5),
-        ("contacts", "Contact", 5),
-        ("contracts", "Contract", 3),
-        ("opportunities", "Opportunity", 3),
-        ("projects", "Project", 3),
-        ("tasks", "Task", 3),
-        ("timeentries", "Time entry", 4),
-        ("servicecalls", "Service call", 2),
-        ("userdefinedfielddefinitions", "UDF", 2),
+    // Each entity's items carry only fields of its swagger model (`id` + its name field).
+    for (entity, field, prefix, n) in [
+        ("tickets", "title", "Ticket", 7),
+        ("companies", "companyName", "Company", 5),
+        ("contacts", "lastName", "Contact", 5),
+        ("contracts", "contractName", "Contract", 3),
+        ("opportunities", "title", "Opportunity", 3),
+        ("projects", "projectName", "Project", 3),
+        ("tasks", "title", "Task", 3),
+        ("timeentries", "summaryNotes", "Time entry", 4),
+        ("servicecalls", "description", "Service call", 2),
+        ("userdefinedfielddefinitions", "name", "UDF", 2),
     ] {
-        items.insert(entity.to_string(), entity_items(prefix, n));
+        let list = (1..=n)
+            .map(|i| json!({"id": i, field: format!("{prefix} {i}")}))
+            .collect();
+        items.insert(entity.to_string(), list);
     }
     AutotaskTenant {
         zone_name: "Sandbox Zone (loopback)".into(),

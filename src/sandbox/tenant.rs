@@ -173,6 +173,16 @@ impl SecurityLevel {
         {
             level = AccessLevel::All;
         }
+        // A write grant implies reading what was written (the sandbox's model).
+        if op == Op::Query
+            && level == AccessLevel::None
+            && self
+                .impersonation_grants
+                .iter()
+                .any(|(e, _)| e.eq_ignore_ascii_case(entity))
+        {
+            level = AccessLevel::All;
+        }
         if entity.eq_ignore_ascii_case("TicketWebhooks") && self.webhook_permission {
             level = AccessLevel::All;
         }
@@ -575,6 +585,9 @@ impl ConnectwiseTenant {
             obj.insert("officeEmail".into(), json!(m.email));
             obj.insert("primaryEmail".into(), json!(m.email));
             obj.insert("defaultEmail".into(), json!("Office"));
+            // Required by the spec's Member model (its extract is partial).
+            obj.insert("hireDate".into(), json!("2020-01-06T00:00:00Z"));
+            obj.insert("defaultPhone".into(), json!("Office"));
         }
         v
     }

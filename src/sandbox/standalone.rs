@@ -1,0 +1,149 @@
+//! `psa-onboard sandbox`: run the sandbox in the foreground until Ctrl-C.
+
+use std::io::Write;
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+
+use super::{Sandbox, SandboxOptions};
+use crate::wizard::{self, Psa};
+
+/// Options of the `sandbox` subcommand.
+#[derive(Debug, Clone)]
+pub struct StandaloneOptions {
+    pub scenario: String,
+    pub latency_ms: u64,
+    pub port: u16,
+    pub tls: bool,
+}
+
+/// Starts the sandbox, prints where it listens and the demo credentials, waits for Ctrl-C.
+pub fn run(opts: StandaloneOptions, out: &mut impl Write) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(async {
+        let sandbox = Sandbox::start(SandboxOptions {
+            scenario: opts.scenario.clone(),
+            latency: Duration::from_millis(opts.latency_ms),
+            port: opts.port,
+            tls: opts.tls,
+            ..SandboxOptions::default()
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        print_banner(&sandbox, &opts, out).map_err(|e| format!("cannot write: {e}"))?;
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+        sandbox.shutdown().await;
+        let _ = writeln!(out, "\nSandbox stopped.");
+        Ok(())
+    })
+}
+
+fn print_banner(
+    sb: &Sandbox,
+    opts: &StandaloneOptions,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let creds = sb.credentials();
+    let scheme = if opts.tls {
+        "HTTPS (self-signed)"
+    } else {
+        "plain HTTP"
+    };
+    writeln!(
+        out,
+        "psa-onboard sandbox: scenario {:?}, {scheme}, listening on {} only",
+        opts.scenario,
+        sb.local_addr()
+    )?;
+    writeln!(out)?;
+    writeln!(out, "Autotask")?;
+    writeln!(out, "  API root (zone lookup): {}", sb.autotask_api_root())?;
+    writeln!(
+        out,
+        "  e.g. {}/V1.0/zoneInformation?user={}",
+        sb.autotask_api_root(),
+        creds.autotask.username
+    )?;
+    writeln!(out, "ConnectWise")?;
+    writeln!(out, "  site: {}", sb.connectwise_site())?;
+    writeln!(
+        out,
+        "  e.g. {}/login/companyinfo/{}",
+        sb.connectwise_site(),
+        creds.connectwise.company_id
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Demo credentials. These are PUBLIC demo values that only work against this local sandbox;"
+    )?;
+    writeln!(
+        out,
+        "they are printed on purpose. The API user/member exists once its wizard step is applied."
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Autotask API user ({}):",
+        if sb.shared.scenario_at.is_some() {
+            "this scenario"
+        } else {
+            "default"
+        }
+    )?;
+    writeln!(out, "  username:            {}", creds.autotask.username)?;
+    writeln!(
+        out,
+        "  secret:              {}",
+        creds.autotask.secret.expose_secret()
+    )?;
+    writeln!(
+        out,
+        "  tracking identifier: {}",
+        creds.autotask.integration_code
+    )?;
+    for l in wizard::builtin()
+        .into_iter()
+        .filter(|l| l.wizard.psa == Psa::Autotask)
+    {
+        let c = sb.credentials_for(&l.wizard);
+        writeln!(
+            out,
+            "  {:<20} username {}  tracking identifier {}",
+            l.wizard.id, c.autotask.username, c.autotask.integration_code
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "ConnectWise API member:")?;
+    writeln!(out, "  company ID:  {}", creds.connectwise.company_id)?;
+    writeln!(out, "  public key:  {}", creds.connectwise.public_key)?;
+    writeln!(
+        out,
+        "  private key: {}",
+        creds.connectwise.private_key.expose_secret()
+    )?;
+    writeln!(out, "  clientId:    {}", creds.connectwise.client_id)?;
+    writeln!(
+        out,
+        "  (admin keys: {} / {})",
+        creds.connectwise.admin_public_key,
+        creds.connectwise.admin_private_key.expose_secret()
+    )?;
+    if let Some(pem) = sb.root_cert_pem() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Certificate to trust (self-signed, generated at start):"
+        )?;
+        write!(out, "{pem}")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "Press Ctrl-C to stop.")?;
+    out.flush()
+}
