@@ -74,6 +74,16 @@ psa-onboard show ./my-vendor.toml > checklist.txt")]
         wizard: String,
     },
 
+    /// Run every check of a wizard against the PSA, without the TUI (exit 0 ok, 1 a check failed,
+    /// 2 could not run).
+    #[command(
+        after_help = "Connection details come from flags or the environment: AUTOTASK_API_ROOT, \
+AUTOTASK_USERNAME, AUTOTASK_SECRET, AUTOTASK_INTEGRATION_CODE; CONNECTWISE_SITE, CONNECTWISE_COMPANY_ID, \
+CONNECTWISE_PUBLIC_KEY, CONNECTWISE_PRIVATE_KEY, CONNECTWISE_CLIENT_ID. Secrets are read from the \
+environment only.\n\nExample:\n  psa-onboard check --wizard topleft-autotask --format json"
+    )]
+    Check(crate::verify::check_cmd::CheckArgs),
+
     /// Run the embedded PSA sandbox (simulated Autotask + ConnectWise on 127.0.0.1).
     #[command(after_help = "Examples:\n  psa-onboard sandbox\n  \
 psa-onboard sandbox --scenario configured:topleft-autotask --tls")]

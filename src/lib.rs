@@ -7,6 +7,7 @@
 pub mod checklist;
 pub mod cli;
 pub mod connection;
+pub mod psa;
 pub mod sandbox;
 pub mod sanitize;
 pub mod tui;

@@ -15,6 +15,20 @@ fn main() -> ExitCode {
         None | Some(Command::Run { .. } | Command::Resume { .. } | Command::Demo { .. }) => {
             interactive(&cli)
         }
+        Some(Command::Check(args)) => {
+            return match psa_onboard::verify::check_cmd::run(
+                &cli,
+                args,
+                &mut std::io::stdout().lock(),
+            ) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(1),
+                Err(e) => {
+                    eprintln!("psa-onboard: {e}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         Some(Command::Sandbox {
             scenario,
             latency_ms,

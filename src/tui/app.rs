@@ -171,16 +171,16 @@ impl Run {
         if p.state.is_done() {
             return None;
         }
-        if p.state == StepState::Failed {
-            return Some(
-                "Fix what failed and verify again (v), or continue unverified (u).".into(),
-            );
-        }
         if !p.all_ticked(step) {
             return Some("Tick each manual item once you have done it (Space).".into());
         }
         if self.deferrable(self.current) {
             return None;
+        }
+        if p.state == StepState::Failed {
+            return Some(
+                "Fix what failed and verify again (v), or continue unverified (u).".into(),
+            );
         }
         if progress::needs_api(step) && p.report.is_none() {
             return Some("Verify this step first (v), or continue unverified (u).".into());
@@ -192,7 +192,6 @@ impl Run {
     pub fn deferrable(&self, i: usize) -> bool {
         i < self.conn_step
             && !self.progress[self.conn_step].state.is_done()
-            && self.progress[i].state != StepState::Failed
             && self
                 .wizard
                 .steps
@@ -521,17 +520,30 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 match result {
                     Ok(()) => {
                         r.progress[step].applied = true;
-                        r.notice = Some(Notice {
-                            text: "Done in the sandbox, as you would in the PSA. Verifying.".into(),
-                            error: false,
-                        });
-                        r.start_verify(step, &mut effects);
-                        if r.progress[step].pending.is_none() {
-                            // Nothing to verify through the API: the sandbox did the clicks.
+                        if step < r.conn_step && !r.progress[r.conn_step].state.is_done() {
+                            // The integration's credentials do not exist yet: verifying now
+                            // could only fail on them.
                             r.notice = Some(Notice {
-                                text: "Done in the sandbox. Tick each item, then go on.".into(),
+                                text: format!(
+                                    "Done in the sandbox. It is verified once step {} creates the credentials: press n.",
+                                    r.conn_step + 1
+                                ),
                                 error: false,
                             });
+                        } else {
+                            r.notice = Some(Notice {
+                                text: "Done in the sandbox, as you would in the PSA. Verifying."
+                                    .into(),
+                                error: false,
+                            });
+                            r.start_verify(step, &mut effects);
+                            if r.progress[step].pending.is_none() {
+                                // Nothing to verify through the API: the sandbox did the clicks.
+                                r.notice = Some(Notice {
+                                    text: "Done in the sandbox. Tick each item, then go on.".into(),
+                                    error: false,
+                                });
+                            }
                         }
                     }
                     Err(e) => r.progress[step].error = Some(e),

@@ -170,7 +170,7 @@ const STEP: &[Binding] = &[
     b!(
         &[(KeyCode::Char('a'), NONE)],
         "a",
-        "do it for me (sandbox)",
+        "do it for me",
         "Demo: do this step in the sandbox as you would, then verify.",
         Apply
     ),
@@ -182,13 +182,6 @@ const STEP: &[Binding] = &[
         Tick
     ),
     b!(
-        &[(KeyCode::Char('e'), NONE)],
-        "e",
-        "edit connection",
-        "Edit the connection details (site, keys, username, secret).",
-        EditConnection
-    ),
-    b!(
         &[
             (KeyCode::Char('n'), NONE),
             (KeyCode::Enter, NONE),
@@ -198,6 +191,13 @@ const STEP: &[Binding] = &[
         "next",
         "Go to the next step (once this one is verified).",
         Next
+    ),
+    b!(
+        &[(KeyCode::Char('s'), NONE)],
+        "s",
+        "skip (optional)",
+        "Skip an optional step that does not apply to you.",
+        Skip
     ),
     b!(
         &[(KeyCode::Char('b'), NONE), (KeyCode::Left, NONE)],
@@ -214,11 +214,11 @@ const STEP: &[Binding] = &[
         ContinueUnverified
     ),
     b!(
-        &[(KeyCode::Char('s'), NONE)],
-        "s",
-        "skip (optional)",
-        "Skip an optional step that does not apply to you.",
-        Skip
+        &[(KeyCode::Char('e'), NONE)],
+        "e",
+        "connection",
+        "Edit the connection details (site, keys, username, secret).",
+        EditConnection
     ),
     UP,
     DOWN,

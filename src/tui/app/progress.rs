@@ -125,15 +125,14 @@ pub fn match_result(step: &Step, psa: Psa, r: &CheckResult) -> Option<Item> {
             }
         }
     }
+    // The engine names rows `row-N`, counting from 1.
     let tail = r.id.rsplit(['/', '.']).next().unwrap_or(&r.id);
-    for prefix in ["row-", "row:", "row"] {
-        if let Some(n) = tail
-            .strip_prefix(prefix)
-            .and_then(|n| n.parse::<usize>().ok())
-            && n < step.permissions.len()
-        {
-            return Some(Item::Row(n));
-        }
+    if let Some(n) = tail
+        .strip_prefix("row-")
+        .and_then(|n| n.parse::<usize>().ok())
+        && (1..=step.permissions.len()).contains(&n)
+    {
+        return Some(Item::Row(n - 1));
     }
     if let Some(i) = step.permissions.iter().position(|row| row.label() == r.id) {
         return Some(Item::Row(i));

@@ -424,24 +424,39 @@ fn demo_apply_then_verifies() {
     fill_cw(&mut s);
     assert!(!s.enabled(Action::Apply), "only in the demo");
     run_mut(&mut s).demo = true;
-    let fx = ch(&mut s, 'a');
-    let Some(Effect::ApplyInSandbox {
-        step: 0,
-        generation,
-    }) = fx.first().cloned()
-    else {
-        panic!("{fx:?}")
+    let apply = |s: &mut State| {
+        let fx = ch(s, 'a');
+        match fx.first() {
+            Some(Effect::ApplyInSandbox { step, generation }) => (*step, *generation),
+            _ => panic!("{fx:?}"),
+        }
     };
+    // Before the credentials exist, doing a step does not verify it (it could only fail).
+    let (step, generation) = apply(&mut s);
     let fx = update(
         &mut s,
         Msg::Applied {
-            step: 0,
+            step,
+            generation,
+            result: Ok(()),
+        },
+    );
+    assert_eq!(fx, vec![Effect::SaveSession]);
+    assert!(run(&s).progress[0].applied);
+    assert!(run(&s).notice.as_ref().unwrap().text.contains("press n"));
+    assert!(run(&s).next_blocked().is_none());
+    // Once they do, doing it verifies it.
+    run_mut(&mut s).progress[2].state = StepState::Verified;
+    let (step, generation) = apply(&mut s);
+    let fx = update(
+        &mut s,
+        Msg::Applied {
+            step,
             generation,
             result: Ok(()),
         },
     );
     assert_eq!(verify_effect(&fx).0, 0);
-    assert!(run(&s).progress[0].applied);
 }
 
 #[test]

@@ -1,0 +1,275 @@
+//! `psa-onboard check`: every check of a wizard, headless, as a readable report or JSON
+//! (docs/CHECK_JSON.md). Exit 0 when nothing fails, 1 when a check fails, 2 when it cannot run.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+
+use crate::cli::{Cli, UsageError};
+use crate::connection::{AUTOTASK_DEFAULT_API_ROOT, AutotaskTarget, Connection, ConnectwiseTarget};
+use crate::wizard::{self, Psa, Wizard};
+
+use super::{Report, Status, Verifier, VerifyOptions};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// Arguments of `psa-onboard check`. Secrets come from the environment only
+/// (`AUTOTASK_SECRET`, `CONNECTWISE_PRIVATE_KEY`), never from the command line.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    /// Wizard id (see `psa-onboard wizards`) or path to a wizard .toml file.
+    #[arg(long, value_name = "ID|PATH")]
+    pub wizard: String,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Least privilege: permissions above the guide's fail instead of warning.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also run the checks that write to the PSA (they say what they leave behind).
+    #[arg(long)]
+    pub allow_writes: bool,
+    /// Trust this extra root certificate (PEM), e.g. a private CA or the sandbox's.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Autotask zone-lookup root.
+    #[arg(long, env = "AUTOTASK_API_ROOT", default_value = AUTOTASK_DEFAULT_API_ROOT)]
+    pub autotask_api_root: String,
+    /// The Autotask API user's username.
+    #[arg(long, env = "AUTOTASK_USERNAME")]
+    pub autotask_username: Option<String>,
+    /// The API tracking identifier (default: the wizard's).
+    #[arg(long, env = "AUTOTASK_INTEGRATION_CODE")]
+    pub autotask_integration_code: Option<String>,
+    /// ConnectWise site: host (na.myconnectwise.net) or URL.
+    #[arg(long, env = "CONNECTWISE_SITE")]
+    pub connectwise_site: Option<String>,
+    #[arg(long, env = "CONNECTWISE_COMPANY_ID")]
+    pub connectwise_company_id: Option<String>,
+    #[arg(long, env = "CONNECTWISE_PUBLIC_KEY")]
+    pub connectwise_public_key: Option<String>,
+    /// The integration's clientId (default: the wizard's).
+    #[arg(long, env = "CONNECTWISE_CLIENT_ID")]
+    pub connectwise_client_id: Option<String>,
+    /// Optional: an administrator's public key, for reading the role itself (its private key
+    /// comes from CONNECTWISE_ADMIN_PRIVATE_KEY).
+    #[arg(long, env = "CONNECTWISE_ADMIN_PUBLIC_KEY")]
+    pub connectwise_admin_public_key: Option<String>,
+}
+
+fn required(value: Option<String>, var: &str, what: &str) -> Result<String, UsageError> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            UsageError(format!(
+                "missing {what}: set {var} (or the matching --flag)"
+            ))
+        })
+}
+
+fn secret(var: &str, what: &str) -> Result<SecretString, UsageError> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Ok(SecretString::from(v)),
+        _ => Err(UsageError(format!(
+            "missing {what}: set the environment variable {var}"
+        ))),
+    }
+}
+
+/// The connection for a wizard from flags and the environment.
+pub fn connection(args: &CheckArgs, wizard: &Wizard) -> Result<Connection, UsageError> {
+    Ok(match wizard.psa {
+        Psa::Autotask => {
+            let username = required(
+                args.autotask_username.clone(),
+                "AUTOTASK_USERNAME",
+                "the Autotask API username",
+            )?;
+            let integration_code = required(
+                args.autotask_integration_code
+                    .clone()
+                    .filter(|s| !s.trim().is_empty())
+                    .or_else(|| wizard.integration.tracking_identifier.clone()),
+                "AUTOTASK_INTEGRATION_CODE",
+                "the API tracking identifier",
+            )?;
+            let secret = secret("AUTOTASK_SECRET", "the Autotask API secret")?;
+            Connection::Autotask {
+                target: AutotaskTarget {
+                    api_root: args.autotask_api_root.clone(),
+                    username,
+                    integration_code,
+                },
+                secret,
+            }
+        }
+        Psa::Connectwise => {
+            let site = required(
+                args.connectwise_site.clone(),
+                "CONNECTWISE_SITE",
+                "the ConnectWise site",
+            )?;
+            let company_id = required(
+                args.connectwise_company_id.clone(),
+                "CONNECTWISE_COMPANY_ID",
+                "the company ID",
+            )?;
+            let public_key = required(
+                args.connectwise_public_key.clone(),
+                "CONNECTWISE_PUBLIC_KEY",
+                "the public key",
+            )?;
+            let client_id = required(
+                args.connectwise_client_id
+                    .clone()
+                    .filter(|s| !s.trim().is_empty())
+                    .or_else(|| wizard.integration.client_id.clone()),
+                "CONNECTWISE_CLIENT_ID",
+                "the integration's clientId",
+            )?;
+            let private_key = secret("CONNECTWISE_PRIVATE_KEY", "the private key")?;
+            Connection::Connectwise {
+                target: ConnectwiseTarget {
+                    site,
+                    company_id,
+                    public_key,
+                    client_id,
+                },
+                private_key,
+            }
+        }
+    })
+}
+
+/// Run the command. `Ok(true)` when no check failed.
+pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<bool, UsageError> {
+    let dir = cli.wizard_dir();
+    let loaded =
+        wizard::resolve(&args.wizard, dir.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+    let wizard = loaded.wizard;
+    let conn = connection(args, &wizard)?;
+    let mut opts = VerifyOptions {
+        allow_writes: args.allow_writes,
+        strict: args.strict,
+        ..VerifyOptions::default()
+    };
+    if wizard.psa == Psa::Connectwise
+        && let Some(public_key) = args
+            .connectwise_admin_public_key
+            .clone()
+            .filter(|k| !k.trim().is_empty())
+    {
+        let private_key = secret(
+            "CONNECTWISE_ADMIN_PRIVATE_KEY",
+            "the administrator's private key",
+        )?;
+        opts.connectwise_admin = Some(super::AdminKeys {
+            public_key,
+            private_key,
+        });
+    }
+    if let Some(path) = &args.ca_cert {
+        let pem = std::fs::read_to_string(path).map_err(|e| {
+            UsageError(format!(
+                "cannot read the CA certificate {}: {e}",
+                path.display()
+            ))
+        })?;
+        opts.http.extra_root_pems.push(pem);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))?;
+    let report = rt.block_on(async { Verifier::new(&conn, &opts).verify_all(&wizard).await });
+    let text = match args.format {
+        Format::Json => {
+            serde_json::to_string_pretty(&report).map_err(|e| UsageError(e.to_string()))? + "\n"
+        }
+        Format::Human => render_human(&wizard, &report, fancy_glyphs()),
+    };
+    out.write_all(text.as_bytes())
+        .map_err(|e| UsageError(format!("cannot write: {e}")))?;
+    Ok(report.ok)
+}
+
+/// Unicode glyphs unless NO_COLOR is set or the locale is not UTF-8.
+fn fancy_glyphs() -> bool {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    locale.contains("utf-8") || locale.contains("utf8")
+}
+
+fn glyph(s: Status, fancy: bool) -> &'static str {
+    match (s, fancy) {
+        (Status::Pass, true) => "✓",
+        (Status::Fail, true) => "✗",
+        (Status::Warn, true) => "⚠",
+        (Status::Manual, true) => "?",
+        (Status::Skipped, true) => "–",
+        (Status::Pass, false) => "[ok]",
+        (Status::Fail, false) => "[FAIL]",
+        (Status::Warn, false) => "[warn]",
+        (Status::Manual, false) => "[?]",
+        (Status::Skipped, false) => "[skip]",
+    }
+}
+
+/// The human-readable report.
+pub fn render_human(wizard: &Wizard, report: &Report, fancy: bool) -> String {
+    let mut o = format!("{} ({})\n", wizard.title, wizard.id);
+    let mut counts = [0usize; 5];
+    for step in &report.steps {
+        o.push_str(&format!("\n{} {}\n", glyph(step.status, fancy), step.title));
+        for c in &step.checks {
+            counts[match c.status {
+                Status::Pass => 0,
+                Status::Fail => 1,
+                Status::Warn => 2,
+                Status::Manual => 3,
+                Status::Skipped => 4,
+            }] += 1;
+            o.push_str(&format!("  {} {}\n", glyph(c.status, fancy), c.title));
+            if c.status != Status::Pass || !c.detail.is_empty() {
+                for line in c.detail.lines().filter(|l| !l.trim().is_empty()) {
+                    o.push_str(&format!("      {line}\n"));
+                }
+            }
+            if let Some(p) = &c.permission {
+                o.push_str(&format!(
+                    "      {} › {} {}: required {}, found {}\n",
+                    p.module, p.function, p.op, p.required, p.actual
+                ));
+            }
+            if !c.remedy.is_empty() && matches!(c.status, Status::Fail | Status::Warn) {
+                o.push_str(&format!("      fix: {}\n", c.remedy));
+            }
+        }
+    }
+    o.push_str(&format!(
+        "\n{} passed, {} failed, {} warnings, {} to confirm yourself, {} skipped — {}\n",
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3],
+        counts[4],
+        if report.ok {
+            "no check failed"
+        } else {
+            "some checks failed"
+        }
+    ));
+    o
+}
