@@ -82,7 +82,7 @@ AUTOTASK_USERNAME, AUTOTASK_SECRET, AUTOTASK_INTEGRATION_CODE; CONNECTWISE_SITE,
 CONNECTWISE_PUBLIC_KEY, CONNECTWISE_PRIVATE_KEY, CONNECTWISE_CLIENT_ID. Secrets are read from the \
 environment only.\n\nExample:\n  psa-onboard check --wizard topleft-autotask --format json"
     )]
-    Check(crate::verify::check_cmd::CheckArgs),
+    Check(Box<crate::verify::check_cmd::CheckArgs>),
 
     /// Run the embedded PSA sandbox (simulated Autotask + ConnectWise on 127.0.0.1).
     #[command(after_help = "Examples:\n  psa-onboard sandbox\n  \
@@ -107,6 +107,44 @@ psa-onboard sandbox --scenario configured:topleft-autotask --tls")]
     Validate {
         /// Path to a wizard .toml file.
         file: PathBuf,
+    },
+
+    /// List or delete saved sessions.
+    #[command(after_help = "Examples:\n  psa-onboard sessions\n  \
+psa-onboard sessions delete acme-topleft --yes")]
+    Sessions {
+        #[command(subcommand)]
+        action: Option<SessionsAction>,
+    },
+
+    /// Export a session's setup summary (Markdown, JSON or self-contained HTML).
+    #[command(after_help = "Examples:\n  psa-onboard export acme-topleft\n  \
+psa-onboard export acme-topleft --format html -o acme-topleft.html")]
+    Export {
+        /// The session's name (see `psa-onboard sessions`).
+        #[arg(required_unless_present = "example")]
+        session: Option<String>,
+        #[arg(long, short, value_enum, default_value = "md")]
+        format: crate::export::Format,
+        /// Write to this file instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Export a built-in example session (for screenshots and trying the formats).
+        #[arg(long, hide = true, conflicts_with = "session")]
+        example: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsAction {
+    /// List sessions with their wizard, PSA, progress and last activity (the default).
+    List,
+    /// Delete a session's file and its keyring entries.
+    Delete {
+        name: String,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
     },
 }
 

@@ -7,9 +7,12 @@
 pub mod checklist;
 pub mod cli;
 pub mod connection;
+pub mod export;
 pub mod psa;
 pub mod sandbox;
 pub mod sanitize;
+pub mod secrets;
+pub mod session;
 pub mod tui;
 pub mod verify;
 pub mod wizard;

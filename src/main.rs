@@ -44,6 +44,23 @@ fn main() -> ExitCode {
             &mut std::io::stdout().lock(),
         )
         .map_err(cli::UsageError),
+        Some(Command::Sessions { action }) => {
+            psa_onboard::session::command::run(action.as_ref(), &mut std::io::stdout().lock())
+        }
+        Some(Command::Export {
+            session,
+            format,
+            output,
+            example,
+        }) => psa_onboard::export::command::run(
+            session.as_deref(),
+            *example,
+            *format,
+            output.as_deref(),
+            cli.wizard_dir().as_deref(),
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

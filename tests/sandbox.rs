@@ -1,6 +1,7 @@
 //! The embedded PSA sandbox over real HTTP on loopback: Autotask and ConnectWise behaviour
 //! (quirks included), faults, TLS, scenarios, wizard-driven admin actions, and a contract test
-//! holding every route and JSON body to the official specs in /work/shared/specs.
+//! holding every route and JSON body to the official specs (shared/specs, or
+//! `$PSA_ONBOARD_SPECS_DIR`).
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -325,6 +326,28 @@ async fn every_credential_problem_is_an_empty_401() {
         r.locked = true;
     });
     check(good.get("Version").await, "locked");
+
+    // The 2023 variants, for tenants that still answer them.
+    sb.with_tenant(|t| t.autotask.legacy_auth_errors = true);
+    let mut at = At::new(&sb, &creds);
+    at.user = "ghost@sandbox.psa-onboard.test".into();
+    let r = at.get("Version").await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()),
+        (
+            500,
+            json!({"errors": ["Zone information could not be determined"]})
+        )
+    );
+    let mut at = At::new(&sb, &creds);
+    at.user = "pat.pro@sandbox.psa-onboard.test".into();
+    let r = at.get("Version").await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()),
+        (500, json!({"errors": ["IntegrationCode is invalid."]}))
+    );
+    at.secret = "wrong".into();
+    check(at.get("Version").await, "legacy wrong secret");
     sb.shutdown().await;
 }
 
@@ -717,7 +740,7 @@ async fn webhooks_need_the_levels_webhook_permission() {
 async fn a_fourth_concurrent_request_hits_the_thread_limit() {
     let sb = Sandbox::start(SandboxOptions {
         scenario: "configured:topleft-autotask".into(),
-        latency: Duration::from_millis(1500),
+        latency: Duration::from_millis(2500),
         ..SandboxOptions::default()
     })
     .await
@@ -735,6 +758,13 @@ async fn a_fourth_concurrent_request_hits_the_thread_limit() {
     let text = limited[0].json()["errors"][0].as_str().unwrap().to_string();
     assert!(text.contains("Thread Threshold Exceeded"), "{text}");
     assert!(text.contains("thread threshold of 3 threads has been exceeded"));
+    // Another documented status for the same error.
+    sb.with_tenant(|t| t.autotask.thread_limit_status = 500);
+    let results = futures::future::join_all((0..4).map(|_| at.get("ThresholdInformation"))).await;
+    let limited: Vec<&Resp> = results.iter().filter(|r| r.status != 200).collect();
+    assert_eq!(limited.len(), 1);
+    assert_eq!(limited[0].status, 500);
+    assert!(limited[0].text.contains("Thread Threshold Exceeded"));
     // Zone lookups are exempt.
     let http = client();
     let zone = format!(
@@ -1147,13 +1177,18 @@ async fn faults_rate_limit_burst_drop_malformed_and_oversize() {
         "every counter consumed"
     );
 
-    // Autotask's 429 carries Retry-After as well.
-    let at_sb = start("configured:topleft-autotask").await;
+    // Faults set at start; Autotask's 429 carries Retry-After as well.
+    let at_sb = Sandbox::start(SandboxOptions {
+        scenario: "configured:topleft-autotask".into(),
+        faults: Faults {
+            rate_limit_next: 1,
+            ..Faults::default()
+        },
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
     let at = At::new(&at_sb, &at_sb.credentials());
-    at_sb.set_faults(Faults {
-        rate_limit_next: 1,
-        ..Faults::default()
-    });
     let r = at.get("Version").await;
     assert_eq!(r.status, 429);
     assert!(r.header("retry-after").is_some());
@@ -1328,26 +1363,7 @@ async fn check_autotask(sb: &Sandbox, at: &At, w: &Wizard) {
                     .clone();
                 assert_eq!(label, level_name, "{}", w.id);
             }
-            StepKind::Impersonation => {
-                for row in step.permissions.iter().filter(|r| {
-                    r.checkbox
-                        .as_deref()
-                        .is_some_and(|c| c.to_lowercase().contains("impersonat"))
-                }) {
-                    sb.with_tenant(|t| {
-                        for id in sandbox_human_levels(t) {
-                            let level = t.autotask.level(id).unwrap();
-                            assert_eq!(
-                                level.allow_impersonation,
-                                row.is_checked(),
-                                "{}: {}",
-                                w.id,
-                                level.name
-                            );
-                        }
-                    });
-                }
-            }
+            StepKind::Impersonation => check_impersonation_step(sb, w, step),
             StepKind::Webhooks => {
                 assert_eq!(
                     at.access("TicketWebhooks", Op::Create).await,
@@ -1358,6 +1374,79 @@ async fn check_autotask(sb: &Sandbox, at: &At, w: &Wizard) {
             }
             _ => {}
         }
+    }
+}
+
+fn check_impersonation_step(sb: &Sandbox, w: &Wizard, step: &wizard::Step) {
+    // Object rows: the API level's Web Services API grid.
+    let api_level = w
+        .step_of(StepKind::ApiUser)
+        .and_then(|s| s.security_level.clone())
+        .unwrap();
+    for row in step
+        .permissions
+        .iter()
+        .filter(|r| r.checkbox.is_none() && r.object.is_some())
+    {
+        let entity: String = row
+            .object
+            .as_deref()
+            .unwrap()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        for (col, value) in row.levels() {
+            if !value.eq_ignore_ascii_case("checked") {
+                continue;
+            }
+            let op = match col {
+                wizard::Column::Add => Op::Create,
+                wizard::Column::Edit => Op::Update,
+                wizard::Column::Delete => Op::Delete,
+                _ => Op::Query,
+            };
+            let has = sb.with_tenant(|t| {
+                t.autotask
+                    .level_by_name(&api_level)
+                    .unwrap()
+                    .impersonation_grants
+                    .contains(&(entity.clone(), op))
+            });
+            assert!(has, "{}: {} grant {op:?}", w.id, row.label());
+        }
+    }
+    // Checkbox rows: every human level in use (copied first if it was a system level).
+    for row in step.permissions.iter().filter(|r| r.checkbox.is_some()) {
+        let label = row.checkbox.clone().unwrap().to_lowercase();
+        sb.with_tenant(|t| {
+            let levels = sandbox_human_levels(t);
+            assert!(!levels.is_empty());
+            for id in levels {
+                let level = t.autotask.level(id).unwrap();
+                assert!(
+                    !level.is_system,
+                    "{}: system level {} was edited",
+                    w.id, level.name
+                );
+                if label.contains("impersonat") {
+                    assert_eq!(
+                        level.allow_impersonation,
+                        row.is_checked(),
+                        "{}: {}",
+                        w.id,
+                        level.name
+                    );
+                } else if label == "can login to web services api" {
+                    assert_eq!(
+                        level.web_services_login,
+                        row.is_checked(),
+                        "{}: {}",
+                        w.id,
+                        level.name
+                    );
+                }
+            }
+        });
     }
 }
 
@@ -1452,10 +1541,32 @@ async fn check_connectwise(cw: &Cw, w: &Wizard) {
 // contract test against the official specs
 // ------------------------------------------------------------------------------------------
 
+/// Where the official specs are: `$PSA_ONBOARD_SPECS_DIR`, else the project's shared folder.
+fn spec_file(name: &str) -> std::path::PathBuf {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let candidates = std::env::var_os("PSA_ONBOARD_SPECS_DIR")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain([
+            manifest.join("specs"),
+            manifest.join("../shared/specs"),
+            manifest.join("../../shared/specs"),
+            std::path::PathBuf::from("/work/shared/specs"),
+        ]);
+    for dir in candidates {
+        if dir.join(name).is_file() {
+            return dir.join(name);
+        }
+    }
+    panic!(
+        "cannot find the official spec {name}: set PSA_ONBOARD_SPECS_DIR to the folder holding it"
+    )
+}
+
 fn at_spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let text = std::fs::read_to_string("/work/shared/specs/autotask-rest-swagger.json")
+        let text = std::fs::read_to_string(spec_file("autotask-rest-swagger.json"))
             .expect("Autotask swagger");
         serde_json::from_str(&text).unwrap()
     })
@@ -1464,7 +1575,7 @@ fn at_spec() -> &'static Value {
 fn cw_spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let text = std::fs::read_to_string("/work/shared/specs/connectwise-manage-openapi.json")
+        let text = std::fs::read_to_string(spec_file("connectwise-manage-openapi.json"))
             .expect("ConnectWise spec");
         serde_json::from_str(&text).unwrap()
     })
@@ -1870,6 +1981,7 @@ async fn every_route_and_json_body_matches_the_official_specs() {
     let mut errors = Vec::new();
     let mut validated = 0;
     let mut used_exceptions = std::collections::BTreeSet::new();
+    let mut covered = std::collections::BTreeSet::new();
     for r in &recorded {
         let lower = r.path.to_ascii_lowercase();
         let (spec, rel, swagger2) = if lower.starts_with("/atservicesrest") {
@@ -1920,7 +2032,10 @@ async fn every_route_and_json_body_matches_the_official_specs() {
         let paths = spec["paths"].as_object().unwrap();
         let method = r.method.to_ascii_lowercase();
         let op = match match_path(paths, &rel) {
-            Some((_, item)) if item.get(&method).is_some() => item.get(&method).unwrap(),
+            Some((template, item)) if item.get(&method).is_some() => {
+                covered.insert(format!("{} {template}", r.method));
+                item.get(&method).unwrap()
+            }
             found => {
                 if let Some(why) = route_exception(&r.method, &rel) {
                     assert!(!why.is_empty());
@@ -2017,6 +2132,42 @@ async fn every_route_and_json_body_matches_the_official_specs() {
         errors.join("\n")
     );
     assert!(validated > 40, "validated {validated} bodies");
+    // The exercise keeps covering the operations the verifier relies on.
+    for op in [
+        "GET /V1.0/ZoneInformation",
+        "GET /VersionInformation",
+        "GET /V1.0/Version",
+        "GET /V1.0/ThresholdInformation",
+        "GET /V1.0/Tickets/entityInformation",
+        "GET /V1.0/Resources/entityInformation/fields",
+        "POST /V1.0/Resources/query",
+        "POST /V1.0/Resources/query/count",
+        "POST /V1.0/Tickets/{parentId}/Notes",
+        "GET /V1.0/Tickets/{parentId}/Notes/{id}",
+        "POST /V1.0/TicketWebhooks",
+        "POST /V1.0/TicketWebhooks/query",
+        "DELETE /V1.0/TicketWebhooks/{id}",
+        "GET /system/info",
+        "GET /system/myMembers",
+        "GET /system/mySecurity",
+        "GET /system/members",
+        "GET /system/apiMembers",
+        "POST /system/apiMembers",
+        "GET /system/securityroles",
+        "POST /system/securityroles",
+        "DELETE /system/securityroles/{id}",
+        "GET /system/securityRoles/{parentId}/settings",
+        "GET /system/callbacks",
+        "POST /system/callbacks",
+        "PUT /system/callbacks/{id}",
+        "PATCH /system/callbacks/{id}",
+        "DELETE /system/callbacks/{id}",
+    ] {
+        assert!(
+            covered.contains(op),
+            "{op} was not exercised; covered: {covered:?}"
+        );
+    }
     for used in &used_exceptions {
         assert!(
             BODY_EXCEPTIONS
@@ -2039,4 +2190,160 @@ async fn every_route_and_json_body_matches_the_official_specs() {
             .any(|r| r.header_names.iter().any(|h| h == "secret"))
     );
     sb.shutdown().await;
+}
+
+// ------------------------------------------------------------------------------------------
+// the real binary
+// ------------------------------------------------------------------------------------------
+
+/// `psa-onboard sandbox` prints both endpoints and the demo credentials, serves them, and
+/// stops cleanly on Ctrl-C (SIGINT).
+#[tokio::test]
+async fn the_cli_serves_both_psas_and_stops_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    let mut child = ChildGuard(Some(
+        std::process::Command::new(env!("CARGO_BIN_EXE_psa-onboard"))
+            .args(["sandbox", "--scenario", "configured:topleft-autotask"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary starts"),
+    ));
+    let stdout = child.0.as_mut().unwrap().stdout.take().unwrap();
+    let banner = tokio::task::spawn_blocking(move || {
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            let done = line.contains("Press Ctrl-C");
+            lines.push(line);
+            if done {
+                break;
+            }
+        }
+        lines.join("\n")
+    })
+    .await
+    .unwrap();
+    assert!(banner.contains("PUBLIC demo values"), "{banner}");
+    let root = banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("API root (zone lookup): "))
+        .expect("Autotask root printed")
+        .to_string();
+    assert!(root.starts_with("http://127.0.0.1:"));
+    let site = banner
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("site: "))
+        .expect("ConnectWise site printed")
+        .to_string();
+    let field = |name: &str| {
+        banner
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim().to_string()))
+            .unwrap_or_else(|| panic!("{name} printed"))
+    };
+    let (user, secret, code) = (
+        field("username:"),
+        field("secret:"),
+        field("tracking identifier:"),
+    );
+    let http = client();
+    let r = send(
+        http.get(format!("{root}/V1.0/Version"))
+            .header("ApiIntegrationCode", &code)
+            .header("UserName", &user)
+            .header("Secret", &secret),
+    )
+    .await;
+    assert_eq!(r.status, 200, "the printed credentials work");
+    let r = send(http.get(format!("{site}/login/companyinfo/{}", field("company ID:")))).await;
+    assert_eq!(r.status, 200);
+
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.0.as_ref().unwrap().id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let process = child.0.take().unwrap();
+    let out = tokio::task::spawn_blocking(move || process.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(out.status.success(), "exit after Ctrl-C: {:?}", out.status);
+    assert!(
+        send_err(&http, &format!("{site}/login/companyinfo/sandbox")).await,
+        "the port is closed"
+    );
+}
+
+/// Kills the child this test started if the test fails before stopping it.
+struct ChildGuard(Option<std::process::Child>);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+async fn send_err(http: &reqwest::Client, url: &str) -> bool {
+    http.get(url).send().await.is_err()
+}
+
+/// The contract test's schema checker itself catches wrong types, unknown fields, missing
+/// required fields and enum violations.
+#[test]
+fn the_schema_checker_can_fail() {
+    let spec = cw_spec();
+    let schema = json!({"$ref": "#/components/schemas/MySecurity"});
+    let mut errors = Vec::new();
+    check(
+        spec,
+        &schema,
+        &json!({"id": 1, "addLevel": "All", "_info": {"a": "b"}}),
+        "ok",
+        false,
+        &mut errors,
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    for bad in [
+        json!({"id": "1"}),
+        json!({"addLevel": "Mine"}),
+        json!({"notAField": true}),
+        json!({"_info": {"a": 1}}),
+        json!({"member": {"id": "x"}}),
+    ] {
+        let mut errors = Vec::new();
+        check(spec, &schema, &bad, "bad", false, &mut errors);
+        assert!(!errors.is_empty(), "{bad} passed");
+    }
+    let mut errors = Vec::new();
+    check(
+        spec,
+        &json!({"$ref": "#/components/schemas/CallbackEntry"}),
+        &json!({"url": "x"}),
+        "cb",
+        false,
+        &mut errors,
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("missing required")),
+        "{errors:?}"
+    );
+    let at = at_spec();
+    let mut errors = Vec::new();
+    check(
+        at,
+        &json!({"$ref": "#/definitions/EntityInformationResultModel"}),
+        &json!({"info": {"userAccessForQuery": 1}}),
+        "at",
+        true,
+        &mut errors,
+    );
+    assert_eq!(
+        errors.len(),
+        1,
+        "userAccessFor* must be a string: {errors:?}"
+    );
 }

@@ -528,7 +528,7 @@ async fn a_differently_named_level_fails_or_warns_as_the_wizard_says() {
                 .iter_mut()
                 .find(|l| l.id == lid)
                 .unwrap()
-                .name = "Some Other Level".into();
+                .name = "Some Other Level\u{1b}]52;c;ZXZpbA==\u{7}".into();
         });
         let r = verify_step(
             &w,
@@ -541,6 +541,12 @@ async fn a_differently_named_level_fails_or_warns_as_the_wizard_says() {
         let lvl = r.checks.iter().find(|c| c.id == "security-level").unwrap();
         assert_eq!(lvl.status, want, "{id}: {}", lvl.detail);
         assert!(lvl.detail.contains("Some Other Level"));
+        // The PSA's text is untrusted: the OSC 52 clipboard write is stripped whole.
+        assert!(
+            !lvl.detail.contains('\u{1b}') && !lvl.detail.contains("ZXZpbA"),
+            "{:?}",
+            lvl.detail
+        );
     }
 }
 
@@ -1064,4 +1070,95 @@ async fn unconfigured_tenant_fails_with_remedies() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn oversized_malformed_and_dropped_answers() {
+    let w = wizard("topleft-connectwise");
+    let sb = sandbox("configured:topleft-connectwise").await;
+    let conn = connection(&sb, &w);
+    sb.set_faults(Faults {
+        oversized_next: 1,
+        oversized_bytes: 5 * 1024 * 1024,
+        ..Faults::default()
+    });
+    let r = verify_step(&w, "api-keys", &conn, &VerifyOptions::default(), &|_| {}).await;
+    let company = r.checks.iter().find(|c| c.id == "company").unwrap();
+    assert_eq!(company.status, Status::Fail);
+    assert!(company.detail.contains("larger than"), "{}", company.detail);
+
+    sb.set_faults(Faults {
+        malformed_json_next: 1,
+        ..Faults::default()
+    });
+    let r = verify_step(&w, "api-keys", &conn, &VerifyOptions::default(), &|_| {}).await;
+    let company = r.checks.iter().find(|c| c.id == "company").unwrap();
+    assert_eq!(company.status, Status::Fail);
+    assert!(company.detail.contains("JSON"), "{}", company.detail);
+
+    // A dropped connection on a read is retried.
+    sb.set_faults(Faults {
+        drop_next: 1,
+        ..Faults::default()
+    });
+    let r = verify_step(&w, "api-keys", &conn, &VerifyOptions::default(), &|_| {}).await;
+    assert!(
+        r.checks.iter().all(|c| c.status == Status::Pass),
+        "{:?}",
+        r.checks
+    );
+}
+
+#[tokio::test]
+async fn check_binary_trusts_an_extra_root_with_ca_cert() {
+    let sb = Sandbox::start(SandboxOptions {
+        scenario: "configured:topleft-autotask".into(),
+        tls: true,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pem = dir.path().join("sandbox.pem");
+    std::fs::write(&pem, sb.root_cert_pem().unwrap()).unwrap();
+    let c = sb.credentials();
+    let root = sb.autotask_api_root();
+    assert!(root.starts_with("https://127.0.0.1:"));
+    let run = move |with_ca: bool| {
+        use secrecy::ExposeSecret;
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
+        cmd.args(["check", "--wizard", "topleft-autotask", "--format", "json"])
+            .env("AUTOTASK_API_ROOT", &root)
+            .env("AUTOTASK_USERNAME", &c.autotask.username)
+            .env("AUTOTASK_SECRET", c.autotask.secret.expose_secret())
+            .env("AUTOTASK_INTEGRATION_CODE", &c.autotask.integration_code)
+            .env_remove("HTTPS_PROXY")
+            .env_remove("https_proxy");
+        if with_ca {
+            cmd.arg("--ca-cert").arg(&pem);
+        }
+        cmd.output().unwrap()
+    };
+    let (trusted, untrusted) = tokio::task::spawn_blocking(move || (run(true), run(false)))
+        .await
+        .unwrap();
+    assert_eq!(
+        trusted.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&trusted.stdout)
+    );
+    assert_eq!(untrusted.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&untrusted.stdout).unwrap();
+    let zone = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["checks"].as_array().unwrap().iter())
+        .find(|c| c["id"] == "zone")
+        .unwrap();
+    assert!(
+        zone["detail"].as_str().unwrap().contains("certificate"),
+        "{zone}"
+    );
 }

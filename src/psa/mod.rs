@@ -6,3 +6,6 @@ pub mod error;
 pub mod http;
 
 pub use error::{ErrorKind, PsaError, Transport};
+
+#[cfg(test)]
+mod paging_tests;

@@ -1,14 +1,16 @@
 //! Autotask REST under `/atservicesrest/` (paths case-insensitive, autotask-api.md §1.3).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::at_query::{Query, get_ci};
+use super::at_entities::{can, canonical, capabilities, fields, singular};
+use super::at_query::Query;
+use super::at_writes::{create, delete, update};
 use super::http::{Req, iis_404, json};
-use super::tenant::{AccessLevel, AutotaskTenant, LICENSE_API_USER, LICENSES, constant_eq};
+use super::tenant::{AccessLevel, AutotaskTenant, LICENSE_API_USER, constant_eq};
 use super::{Shared, lock};
 use crate::wizard::Op;
 
@@ -16,100 +18,11 @@ use crate::wizard::Op;
 pub const THREAD_LIMIT: u32 = 3;
 
 /// The thread-limit error text (autotask-api.md §3; n8n-nodes-autotask PR #107). Of the
-/// documented variants the sandbox answers it with HTTP 429 (field-notes.md item 10: "in
-/// notification emails and 429 responses"); clients must also accept it with other statuses.
+/// documented variants the sandbox answers it with HTTP 429 by default (field-notes.md item 10:
+/// "in notification emails and 429 responses"); `thread_limit_status` picks another status,
+/// since it "may arrive with a non-429 status".
 pub const THREAD_THRESHOLD_TEXT: &str =
     "Thread Threshold Exceeded — The Autotask API thread threshold of 3 threads has been exceeded.";
-
-/// Every REST entity the 2022 swagger serves entityInformation for.
-pub fn entity_names() -> &'static [&'static str] {
-    static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
-    LIST.get_or_init(|| {
-        include_str!("../wizard/autotask_entities.txt")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect()
-    })
-}
-
-fn canonical(name: &str) -> Option<&'static str> {
-    entity_names()
-        .iter()
-        .copied()
-        .find(|e| e.eq_ignore_ascii_case(name))
-}
-
-/// What the API allows on an entity type (`can*`), independent of the caller.
-fn capabilities(entity: &str) -> [bool; 4] {
-    // [create, delete, query, update]
-    match entity {
-        "Resources" => [false, false, true, true], // autotask-api.md §2.7
-        "Tickets" | "TicketNotes" | "ProjectNotes" | "TaskNotes" => [true, false, true, true], // §3: DELETE on Tickets or Notes → 405
-        _ => [true, true, true, true],
-    }
-}
-
-fn can(entity: &str, op: Op) -> bool {
-    let c = capabilities(entity);
-    match op {
-        Op::Create => c[0],
-        Op::Delete => c[1],
-        Op::Query => c[2],
-        Op::Update => c[3],
-    }
-}
-
-/// Entities that support impersonation (autotask-api.md §4, citing `_EntitiesOverview.htm`).
-const IMPERSONATION_ENTITIES: &[&str] = &[
-    "AttachmentInfo",
-    "Companies",
-    "CompanyNotes",
-    "CompanyNoteAttachments",
-    "CompanyToDos",
-    "Contacts",
-    "ContractNotes",
-    "ConfigurationItems",
-    "ConfigurationItemNotes",
-    "ConfigurationItemNoteAttachments",
-    "ConfigurationItemAttachments",
-    "InventoryItems",
-    "InventoryLocations",
-    "Opportunities",
-    "Products",
-    "ProductNotes",
-    "Projects",
-    "ProjectNotes",
-    "PurchaseOrders",
-    "Quotes",
-    "SalesOrders",
-    "ServiceCalls",
-    "Subscriptions",
-    "TaskNotes",
-    "Tickets",
-    "TicketNotes",
-    "TimeEntries",
-];
-
-/// Whether a license may be impersonated for an entity (autotask-api.md §4 "License limits").
-pub fn license_allows_impersonation(license: i32, entity: &str) -> bool {
-    let blocked: &[&str] = match license {
-        5 | 6 | LICENSE_API_USER => return false,
-        4 => &["Projects", "TaskNotes"],
-        8 => &[
-            "Tickets",
-            "Projects",
-            "ServiceCalls",
-            "TimeEntries",
-            "TicketNotes",
-            "TaskNotes",
-        ],
-        9 => &["Tickets", "Projects", "TaskNotes"],
-        _ => &[],
-    };
-    !blocked.contains(&entity)
-}
-
 /// The permission-denial body: HTTP 500, not 403 (autotask-api.md §3 "Entity permission missing").
 pub fn denied(op: Op) -> Response {
     json(
@@ -121,14 +34,14 @@ pub fn denied(op: Op) -> Response {
     )
 }
 
-fn error500(msg: impl Into<String>) -> Response {
+pub fn error500(msg: impl Into<String>) -> Response {
     json(
         StatusCode::INTERNAL_SERVER_ERROR,
         json!({"errors": [msg.into()]}),
     )
 }
 
-fn method_not_allowed(method: &Method) -> Response {
+pub fn method_not_allowed(method: &Method) -> Response {
     // autotask-api.md §3 "Unsupported method" (WYRE-AI/autotask-mcp PR #170).
     json(
         StatusCode::METHOD_NOT_ALLOWED,
@@ -212,9 +125,9 @@ impl Drop for Slot {
 }
 
 /// The caller, once authenticated.
-struct Caller {
-    resource_id: i64,
-    level_id: i64,
+pub struct Caller {
+    pub resource_id: i64,
+    pub level_id: i64,
 }
 
 pub async fn handle(shared: &Arc<Shared>, req: &Req) -> Response {
@@ -235,13 +148,19 @@ pub async fn handle(shared: &Arc<Shared>, req: &Req) -> Response {
         }
         _ => {}
     }
-    let caller = {
+    let (caller, legacy) = {
         let mut t = lock(&shared.tenant);
-        authenticate(&mut t.autotask, req)
+        (
+            authenticate(&mut t.autotask, req),
+            t.autotask.legacy_auth_errors,
+        )
     };
-    let Some(caller) = caller else {
-        tokio::time::sleep(req.latency).await;
-        return unauthorized();
+    let caller = match caller {
+        Ok(c) => c,
+        Err(failure) => {
+            tokio::time::sleep(req.latency).await;
+            return failure.response(legacy);
+        }
     };
     let endpoint = segs
         .get(2)
@@ -255,8 +174,9 @@ pub async fn handle(shared: &Arc<Shared>, req: &Req) -> Response {
         let mut map = lock(&shared.inflight);
         let n = map.entry(key.clone()).or_insert(0);
         if *n >= THREAD_LIMIT {
+            let status = lock(&shared.tenant).autotask.thread_limit_status;
             return json(
-                StatusCode::TOO_MANY_REQUESTS,
+                StatusCode::from_u16(status).unwrap_or(StatusCode::TOO_MANY_REQUESTS),
                 json!({"errors": [THREAD_THRESHOLD_TEXT]}),
             );
         }
@@ -297,38 +217,61 @@ fn zone(shared: &Shared, req: &Req) -> Response {
 
 /// Checks the three headers. Any failure is the same empty 401; a wrong secret counts toward
 /// lockout, and a locked user stays refused even with the right secret (autotask-api.md §1.6).
-fn authenticate(at: &mut AutotaskTenant, req: &Req) -> Option<Caller> {
-    let user = req.header("UserName")?;
+/// Why the three headers were refused.
+enum AuthFailure {
+    /// Wrong secret, locked, inactive, wrong license, no web-services login.
+    Refused,
+    UnknownUser,
+    BadIntegrationCode,
+}
+
+impl AuthFailure {
+    /// Today every failure is an empty 401 (autotask-api.md §3, first row); tenants with
+    /// `legacy_auth_errors` answer the 2023 variants (apigrate README and issue #19).
+    fn response(self, legacy: bool) -> Response {
+        match (self, legacy) {
+            (AuthFailure::UnknownUser, true) => {
+                error500("Zone information could not be determined")
+            }
+            (AuthFailure::BadIntegrationCode, true) => error500("IntegrationCode is invalid."),
+            _ => unauthorized(),
+        }
+    }
+}
+
+fn authenticate(at: &mut AutotaskTenant, req: &Req) -> Result<Caller, AuthFailure> {
+    let user = req.header("UserName").ok_or(AuthFailure::UnknownUser)?;
     let secret = req.header("Secret").unwrap_or("");
     let code = req.header("ApiIntegrationCode").unwrap_or("");
     let threshold = at.lockout_threshold;
-    let r = at.resource_by_user_mut(user)?;
+    let r = at
+        .resource_by_user_mut(user)
+        .ok_or(AuthFailure::UnknownUser)?;
     if r.locked {
-        return None;
+        return Err(AuthFailure::Refused);
     }
     if !constant_eq(secrecy::ExposeSecret::expose_secret(&r.secret), secret) {
         r.failed_attempts += 1;
         if r.failed_attempts >= threshold {
             r.locked = true;
         }
-        return None;
+        return Err(AuthFailure::Refused);
     }
     r.failed_attempts = 0;
-    if r.license_type != LICENSE_API_USER
-        || !r.is_active
-        || r.tracking_code.as_deref() != Some(code)
-    {
-        return None;
+    if r.tracking_code.as_deref() != Some(code) {
+        return Err(AuthFailure::BadIntegrationCode);
+    }
+    if r.license_type != LICENSE_API_USER || !r.is_active {
+        return Err(AuthFailure::Refused);
     }
     let (resource_id, level_id) = (r.id, r.user_type);
-    let level = at.level(level_id)?;
-    if !level.web_services_login {
-        return None;
+    match at.level(level_id) {
+        Some(level) if level.web_services_login => Ok(Caller {
+            resource_id,
+            level_id,
+        }),
+        _ => Err(AuthFailure::Refused),
     }
-    Some(Caller {
-        resource_id,
-        level_id,
-    })
 }
 
 fn serve(
@@ -496,24 +439,13 @@ fn get_only(req: &Req, body: impl FnOnce() -> Value) -> Response {
     }
     json(StatusCode::OK, body())
 }
-
-fn singular(e: &str) -> String {
-    if let Some(s) = e.strip_suffix("ies") {
-        format!("{s}y")
-    } else if let Some(s) = e.strip_suffix("sses") {
-        format!("{s}ss")
-    } else {
-        e.strip_suffix('s').unwrap_or(e).to_string()
-    }
-}
-
-fn can_do(at: &AutotaskTenant, caller: &Caller, e: &str, op: Op) -> bool {
+pub fn can_do(at: &AutotaskTenant, caller: &Caller, e: &str, op: Op) -> bool {
     at.level(caller.level_id)
         .is_some_and(|l| l.effective(e, op) != AccessLevel::None)
 }
 
 /// All items of an entity, as JSON.
-fn all_items(at: &AutotaskTenant, e: &str) -> Vec<Value> {
+pub fn all_items(at: &AutotaskTenant, e: &str) -> Vec<Value> {
     match e {
         "Resources" => at.resources.iter().map(|r| r.to_json()).collect(),
         "TicketWebhooks" => at.webhooks.iter().map(|w| w.to_json()).collect(),
@@ -592,260 +524,4 @@ fn query(
             "prevPageUrl": null, "nextPageUrl": next,
         }}),
     )
-}
-
-/// Checks `ImpersonationResourceId` on a write; `Err` is the refusal (autotask-api.md §3/§4).
-fn check_impersonation(
-    at: &AutotaskTenant,
-    req: &Req,
-    e: &str,
-    op: Op,
-) -> Result<Option<i64>, Box<Response>> {
-    let Some(raw) = req.header("ImpersonationResourceId") else {
-        return Ok(None);
-    };
-    // Tasks ignore impersonation silently (autotask-api.md §3).
-    if !IMPERSONATION_ENTITIES.contains(&e) {
-        return Ok(None);
-    }
-    let target = raw
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .and_then(|id| at.resource(id))
-        .filter(|r| r.is_active)
-        .ok_or_else(|| Box::new(denied(op)))?;
-    let level = at
-        .level(target.user_type)
-        .ok_or_else(|| Box::new(denied(op)))?;
-    // "API Only security levels do not support impersonation" (Settings_WSAPI.htm); the same
-    // text whatever the reason (autotask-api.md §3 "Impersonation refused").
-    if target.license_type == LICENSE_API_USER
-        || !level.allow_impersonation
-        || !license_allows_impersonation(target.license_type, e)
-    {
-        return Err(Box::new(denied(op)));
-    }
-    Ok(Some(target.id))
-}
-
-fn create(
-    at: &mut AutotaskTenant,
-    req: &Req,
-    caller: &Caller,
-    e: &str,
-    parent: Option<i64>,
-) -> Response {
-    if !can(e, Op::Create) {
-        return method_not_allowed(&req.method);
-    }
-    if !can_do(at, caller, e, Op::Create) {
-        return denied(Op::Create);
-    }
-    let impersonated = match check_impersonation(at, req, e, Op::Create) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    let Some(Value::Object(body)) = req.json_body() else {
-        return error500("The request body must be a JSON object.");
-    };
-    let text = |k: &str| get_ci(&body, k).and_then(Value::as_str).map(str::to_string);
-    match e {
-        "TicketWebhooks" => {
-            let level = at.level(caller.level_id).cloned();
-            let owned = at
-                .webhooks
-                .iter()
-                .filter(|w| w.owner_resource_id == caller.resource_id)
-                .count() as u32;
-            // Creation is off by default for every level ("Can create WebHooks" + a max count).
-            if !level.is_some_and(|l| l.webhook_permission && owned < l.webhook_max) {
-                return denied(Op::Create);
-            }
-            let (Some(url), Some(deactivation)) = (text("webhookUrl"), text("deactivationUrl"))
-            else {
-                // Official Webhooks_Creating.htm: both URLs are required.
-                return error500("Both webhookUrl and deactivationUrl are required.");
-            };
-            let id = at.alloc_id();
-            let hook = super::tenant::TicketWebhook {
-                id,
-                name: text("name").unwrap_or_else(|| format!("Webhook {id}")),
-                webhook_url: url,
-                deactivation_url: deactivation,
-                is_active: get_ci(&body, "isActive")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
-                owner_resource_id: caller.resource_id,
-                guid: format!("{:0>32}", format!("{id:x}")),
-                secret_key: super::tenant::derived_code(&format!("webhook-{id}")),
-            };
-            at.webhooks.push(hook);
-            json(StatusCode::OK, json!({"itemId": id}))
-        }
-        "TicketNotes" => {
-            let ticket_id = parent.or_else(|| get_ci(&body, "ticketID").and_then(Value::as_i64));
-            let exists = ticket_id.is_some_and(|tid| {
-                all_items(at, "Tickets")
-                    .iter()
-                    .any(|t| t.get("id").and_then(Value::as_i64) == Some(tid))
-            });
-            if !exists {
-                // Validation failures are 500s with the message (autotask-api.md §3).
-                return error500("Value does not reference an existing entity for ticketID . ");
-            }
-            if text("description").is_none() && text("title").is_none() {
-                return error500("Missing Required Field: description.");
-            }
-            let id = at.alloc_id();
-            let note = json!({
-                "id": id,
-                "ticketID": ticket_id,
-                "title": text("title").unwrap_or_default(),
-                "description": text("description").unwrap_or_default(),
-                "noteType": get_ci(&body, "noteType").cloned().unwrap_or(json!(1)),
-                "publish": get_ci(&body, "publish").cloned().unwrap_or(json!(1)),
-                "creatorResourceID": impersonated.unwrap_or(caller.resource_id),
-                "impersonatorCreatorResourceID": impersonated.map(|_| caller.resource_id),
-                "createDateTime": "2025-01-01T00:00:00Z",
-            });
-            at.items.entry("ticketnotes".into()).or_default().push(note);
-            json(StatusCode::OK, json!({"itemId": id}))
-        }
-        _ => {
-            let id = at.alloc_id();
-            let mut item = body.clone();
-            item.insert("id".into(), json!(id));
-            if let Some(h) = impersonated {
-                item.insert(
-                    "impersonatorCreatorResourceID".into(),
-                    json!(caller.resource_id),
-                );
-                item.insert("creatorResourceID".into(), json!(h));
-            }
-            at.items
-                .entry(e.to_ascii_lowercase())
-                .or_default()
-                .push(Value::Object(item));
-            json(StatusCode::OK, json!({"itemId": id}))
-        }
-    }
-}
-
-fn update(at: &mut AutotaskTenant, req: &Req, caller: &Caller, e: &str) -> Response {
-    if !can(e, Op::Update) {
-        return method_not_allowed(&req.method);
-    }
-    if !can_do(at, caller, e, Op::Update) {
-        return denied(Op::Update);
-    }
-    if let Err(r) = check_impersonation(at, req, e, Op::Update) {
-        return *r;
-    }
-    let Some(Value::Object(body)) = req.json_body() else {
-        return error500("The request body must be a JSON object.");
-    };
-    let Some(id) = get_ci(&body, "id").and_then(Value::as_i64) else {
-        return error500("Missing Required Field: id.");
-    };
-    if let Some(items) = at.items.get_mut(&e.to_ascii_lowercase())
-        && let Some(item) = items
-            .iter_mut()
-            .find(|i| i.get("id").and_then(Value::as_i64) == Some(id))
-        && let Some(obj) = item.as_object_mut()
-    {
-        for (k, v) in body {
-            obj.insert(k, v);
-        }
-        return json(StatusCode::OK, json!({"itemId": id}));
-    }
-    error500(format!("No {} with id {id} was found.", singular(e)))
-}
-
-fn delete(at: &mut AutotaskTenant, caller: &Caller, e: &str, id: i64, method: &Method) -> Response {
-    if !can(e, Op::Delete) {
-        return method_not_allowed(method);
-    }
-    if !can_do(at, caller, e, Op::Delete) {
-        return denied(Op::Delete);
-    }
-    let found = if e == "TicketWebhooks" {
-        let before = at.webhooks.len();
-        at.webhooks.retain(|w| w.id != id);
-        before != at.webhooks.len()
-    } else if let Some(items) = at.items.get_mut(&e.to_ascii_lowercase()) {
-        let before = items.len();
-        items.retain(|i| i.get("id").and_then(Value::as_i64) != Some(id));
-        before != items.len()
-    } else {
-        false
-    };
-    if found {
-        json(StatusCode::OK, json!({"itemId": id}))
-    } else {
-        error500(format!("No {} with id {id} was found.", singular(e)))
-    }
-}
-
-/// `entityInformation/fields`. Picklist values are strings while entity fields are ints
-/// (autotask-api.md §2.6).
-fn fields(at: &AutotaskTenant, e: &str) -> Vec<Value> {
-    let field = |name: &str, data_type: &str, picklist: Option<Vec<Value>>| {
-        json!({
-            "name": name, "dataType": data_type, "length": if data_type == "string" { 100 } else { 0 },
-            "isRequired": name == "id", "isReadOnly": name == "id", "isQueryable": true,
-            "isReference": false, "referenceEntityType": "",
-            "isPickList": picklist.is_some(), "picklistValues": picklist.unwrap_or_default(),
-            "picklistParentValueField": "", "isSupportedWebhookField": false,
-        })
-    };
-    let pick = |value: String, label: &str, sort: usize, system: bool| {
-        json!({"value": value, "label": label, "isDefaultValue": false, "sortOrder": sort,
-               "parentValue": "", "isActive": true, "isSystem": system})
-    };
-    match e {
-        "Resources" => {
-            let user_types = at
-                .levels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| pick(l.id.to_string(), &l.name, i, l.is_system))
-                .collect();
-            let licenses = LICENSES
-                .iter()
-                .enumerate()
-                .map(|(i, (v, label))| pick(v.to_string(), label, i, true))
-                .collect();
-            vec![
-                field("id", "long", None),
-                field("userName", "string", None),
-                field("email", "string", None),
-                field("firstName", "string", None),
-                field("lastName", "string", None),
-                field("isActive", "boolean", None),
-                field("licenseType", "integer", Some(licenses)),
-                field("userType", "integer", Some(user_types)),
-                field("resourceType", "string", None),
-                field("title", "string", None),
-                field("locationID", "integer", None),
-            ]
-        }
-        "TicketWebhooks" => [
-            "id",
-            "name",
-            "webhookUrl",
-            "deactivationUrl",
-            "isActive",
-            "isReady",
-            "ownerResourceID",
-        ]
-        .iter()
-        .map(|n| field(n, if *n == "id" { "long" } else { "string" }, None))
-        .collect(),
-        _ => vec![
-            field("id", "long", None),
-            field("name", "string", None),
-            field("title", "string", None),
-        ],
-    }
 }

@@ -6,10 +6,14 @@
 //! accept loop in front of it adds TLS and the dropped-connection fault (a hyper service that
 //! errors closes the connection without a response).
 
+mod at_entities;
 mod at_query;
+mod at_writes;
 mod autotask;
 mod connectwise;
+mod cw_callbacks;
 mod cw_conditions;
+mod cw_roles;
 mod faults;
 mod http;
 mod scenario;

@@ -370,7 +370,7 @@ fn api_user(at: &mut AutotaskTenant, w: &Wizard, step: &Step) -> Result<Autotask
 /// The REST entity an object label names ("Ticket Notes" → `TicketNotes`), if any.
 fn entity_of(label: &str) -> Option<&'static str> {
     let want = normalized(label);
-    super::autotask::entity_names()
+    super::at_entities::entity_names()
         .iter()
         .copied()
         .find(|e| normalized(e) == want)
@@ -612,4 +612,47 @@ fn api_member(cw: &mut ConnectwiseTenant, w: &Wizard, step: &Step) -> Result<(),
         None => cw.members.push(member),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_structure_levels_and_copy_sources() {
+        assert_eq!(
+            structure_level("Corporate (Level 1)"),
+            (1, "Corporate".into())
+        );
+        assert_eq!(structure_level("Sales (Level 3)"), (3, "Sales".into()));
+        let t = seed::unconfigured();
+        let src = find_copy_source(&t.autotask, "API User (System) (API-only)").unwrap();
+        assert_eq!(src.name, "API User (system)");
+        assert!(find_copy_source(&t.autotask, "Nonexistent Level").is_none());
+    }
+
+    #[test]
+    fn applying_an_unknown_step_names_it() {
+        let mut t = seed::unconfigured();
+        let w = wizard::builtin().remove(0).wizard;
+        let e = apply_step(&mut t, &w, "no-such-step").unwrap_err();
+        assert!(e.to_string().contains("no-such-step"), "{e}");
+    }
+
+    #[test]
+    fn api_user_needs_its_level_first() {
+        let mut t = seed::unconfigured();
+        let w = wizard::builtin()
+            .into_iter()
+            .find(|l| l.wizard.psa == Psa::Autotask)
+            .unwrap()
+            .wizard;
+        let step = w.step_of(StepKind::ApiUser).unwrap().id.clone();
+        let e = apply_step(&mut t, &w, &step).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("apply the step that creates it first"),
+            "{e}"
+        );
+    }
 }

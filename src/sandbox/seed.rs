@@ -219,6 +219,8 @@ fn autotask() -> AutotaskTenant {
         items,
         tracking_codes: BTreeMap::new(),
         lockout_threshold: DEFAULT_LOCKOUT_THRESHOLD,
+        legacy_auth_errors: false,
+        thread_limit_status: 429,
         threshold_base: 120,
         external_request_threshold: 10_000,
         request_times: VecDeque::new(),

@@ -92,9 +92,9 @@ fn print_banner(
         out,
         "Autotask API user ({}):",
         if sb.shared.scenario_at.is_some() {
-            "this scenario"
+            "this scenario's wizard"
         } else {
-            "default"
+            "default; a wizard's API-user step creates the one listed for it below"
         }
     )?;
     writeln!(out, "  username:            {}", creds.autotask.username)?;
@@ -108,6 +108,10 @@ fn print_banner(
         "  tracking identifier: {}",
         creds.autotask.integration_code
     )?;
+    writeln!(
+        out,
+        "  Per wizard (same secret; the user exists once its API-user step is applied):"
+    )?;
     for l in wizard::builtin()
         .into_iter()
         .filter(|l| l.wizard.psa == Psa::Autotask)
@@ -115,7 +119,7 @@ fn print_banner(
         let c = sb.credentials_for(&l.wizard);
         writeln!(
             out,
-            "  {:<20} username {}  tracking identifier {}",
+            "    {:<20} username {}  tracking identifier {}",
             l.wizard.id, c.autotask.username, c.autotask.integration_code
         )?;
     }

@@ -275,6 +275,11 @@ pub struct AutotaskTenant {
     /// Integration Vendor label → tracking identifier.
     pub tracking_codes: BTreeMap<String, String>,
     pub lockout_threshold: u32,
+    /// Answer unknown users and bad integration codes the 2023 way (500s with a message)
+    /// instead of today's empty 401 (autotask-api.md §3).
+    pub legacy_auth_errors: bool,
+    /// The status of the thread-limit error (429 by default; the docs allow others).
+    pub thread_limit_status: u16,
     /// Requests already counted this hour by other integrations (for ThresholdInformation).
     pub threshold_base: u32,
     pub external_request_threshold: u32,
@@ -611,4 +616,41 @@ pub fn constant_eq(a: &str, b: &str) -> bool {
 pub struct Tenant {
     pub autotask: AutotaskTenant,
     pub connectwise: ConnectwiseTenant,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_codes_are_stable_and_vendor_length() {
+        let a = derived_code("Vendor - Product");
+        assert_eq!(a.len(), 26);
+        assert_eq!(a, derived_code("Vendor - Product"));
+        assert_ne!(a, derived_code("Other"));
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
+        );
+    }
+
+    #[test]
+    fn grants_raise_effective_access() {
+        let mut l = SecurityLevel::new(1, "L", LICENSE_API_USER, false);
+        assert_eq!(l.effective("TicketNotes", Op::Create), AccessLevel::None);
+        l.impersonation_grants
+            .insert(("TicketNotes".into(), Op::Create));
+        assert_eq!(l.effective("ticketnotes", Op::Create), AccessLevel::All);
+        assert_eq!(l.effective("TicketNotes", Op::Query), AccessLevel::All);
+        assert_eq!(l.effective("TicketNotes", Op::Delete), AccessLevel::None);
+        l.webhook_permission = true;
+        assert_eq!(l.effective("TicketWebhooks", Op::Create), AccessLevel::All);
+    }
+
+    #[test]
+    fn secrets_compare_fully() {
+        assert!(constant_eq("abc", "abc"));
+        assert!(!constant_eq("abc", "abd"));
+        assert!(!constant_eq("abc", "ab"));
+    }
 }

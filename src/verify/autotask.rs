@@ -162,7 +162,9 @@ to try again",
                     ));
                 }
                 let r = self.client.version().await.map(|_| ());
-                if matches!(&r, Err(e) if e.kind == ErrorKind::Auth) {
+                if matches!(&r, Err(e) if e.kind == ErrorKind::Auth
+                    || e.message.contains("Zone information could not be determined"))
+                {
                     refused().insert(self.fingerprint);
                 }
                 r
@@ -296,6 +298,16 @@ to try again",
                     "Autotask refused the sign-in"
                 };
                 Outcome::fail(format!("{lead}: {}. {AUTOTASK_401_CAUSES}", said(e)))
+            }
+            Err(e)
+                if e.message
+                    .contains("Zone information could not be determined") =>
+            {
+                // Older tenants answer an unknown username this way instead of a 401.
+                Outcome::fail(format!(
+                    "Autotask does not know the username: {}. {AUTOTASK_401_CAUSES}",
+                    said(e)
+                ))
             }
             Err(e) => Outcome::fail(format!("the sign-in check failed: {}", said(e))),
         }
@@ -475,7 +487,8 @@ not an API-only user"
             .unwrap_or_default();
         // level label → (count, license label → count)
         let mut groups: BTreeMap<String, (usize, BTreeMap<String, usize>)> = BTreeMap::new();
-        let mut flagged: Vec<String> = Vec::new();
+        // license label → (who, what the license cannot do)
+        let mut flagged: BTreeMap<String, (Vec<String>, String)> = BTreeMap::new();
         let mut limited = false;
         let lnorm = |s: &str| {
             s.chars()
@@ -522,10 +535,13 @@ not an API-only user"
                     ImpersonationSupport::Full => {}
                     ImpersonationSupport::None => {
                         limited = true;
-                        flagged.push(format!(
-                            "{who} ({license}): can never be impersonated. {}",
-                            limit.note
-                        ));
+                        let e = flagged.entry(license.clone()).or_insert_with(|| {
+                            (
+                                Vec::new(),
+                                format!("can never be impersonated. {}", limit.note),
+                            )
+                        });
+                        e.0.push(who);
                     }
                     ImpersonationSupport::Partial => {
                         limited = true;
@@ -534,9 +550,10 @@ not an API-only user"
                         } else {
                             format!("cannot: {}", limit.cannot.join("; "))
                         };
-                        flagged.push(format!(
-                            "{who} ({license}): only partly impersonable — {cannot}"
-                        ));
+                        let e = flagged.entry(license.clone()).or_insert_with(|| {
+                            (Vec::new(), format!("only partly impersonable — {cannot}"))
+                        });
+                        e.0.push(who);
                     }
                 }
             }
@@ -559,8 +576,12 @@ may not see Resources); list your resources' security levels in Admin > Resource
         }
         if !flagged.is_empty() {
             d.push_str("\nLicense limits:");
-            for f in &flagged {
-                d.push_str(&format!("\n  • {f}"));
+            for (license, (who, what)) in &flagged {
+                let mut names = who.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+                if who.len() > 3 {
+                    names.push_str(&format!(" and {} more", who.len() - 3));
+                }
+                d.push_str(&format!("\n  • {license} ({names}): {what}"));
             }
         }
         if limited {
@@ -688,7 +709,9 @@ documented, so this alone is a warning)",
                 }
                 if op == Op::Query && want != Access::None {
                     match self.probe_query(entity).await {
-                        Ok(n) => oks.push(format!("{entity} query probe answered ({n} record)")),
+                        Ok(n) => oks.push(format!(
+                            "{entity} query probe answered ({n} of at most 1 record)"
+                        )),
                         Err(e) if e.is_permission() => {
                             fails.push(format!(
                                 "{entity}: the query probe was refused: {}",

@@ -273,3 +273,75 @@ pub fn render_human(wizard: &Wizard, report: &Report, fancy: bool) -> String {
     ));
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::{CheckResult, PermissionObservation, StepReport};
+
+    fn report() -> (Wizard, Report) {
+        let w = crate::wizard::resolve("topleft-connectwise", None)
+            .unwrap()
+            .wizard;
+        let checks = vec![
+            CheckResult {
+                id: "row-20".into(),
+                title: "Service Desk › Service Tickets".into(),
+                status: Status::Fail,
+                detail: "missing: edit is My, the guide says All".into(),
+                remedy: "Set it.".into(),
+                permission: Some(PermissionObservation {
+                    module: "Service Desk".into(),
+                    function: "Service Tickets".into(),
+                    op: "edit".into(),
+                    required: "All".into(),
+                    actual: "My".into(),
+                }),
+            },
+            CheckResult {
+                id: "company".into(),
+                title: "Company".into(),
+                status: Status::Pass,
+                detail: String::new(),
+                remedy: String::new(),
+                permission: None,
+            },
+        ];
+        let r = Report::new(
+            w.id.clone(),
+            "connectwise".into(),
+            vec![StepReport::new("s".into(), "Step".into(), checks)],
+        );
+        (w, r)
+    }
+
+    #[test]
+    fn human_report_glyphs_and_fallback() {
+        let (w, r) = report();
+        let fancy = render_human(&w, &r, true);
+        assert!(
+            fancy.contains("✗ Service Desk › Service Tickets"),
+            "{fancy}"
+        );
+        assert!(fancy.contains("✓ Company"));
+        assert!(fancy.contains("Service Desk › Service Tickets edit: required All, found My"));
+        assert!(fancy.contains("fix: Set it."));
+        assert!(fancy.contains("1 passed, 1 failed"));
+        let plain = render_human(&w, &r, false);
+        assert!(plain.contains("[FAIL] Service Desk › Service Tickets"));
+        assert!(plain.contains("[ok] Company"));
+        assert!(!plain.contains('✗'));
+    }
+
+    #[test]
+    fn json_shape_is_the_documented_one() {
+        let (_, r) = report();
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["ok"], false);
+        let c = &v["steps"][0]["checks"][0];
+        assert_eq!(c["status"], "fail");
+        assert_eq!(c["permission"]["op"], "edit");
+        // `permission` is omitted, not null, when absent.
+        assert!(v["steps"][0]["checks"][1].get("permission").is_none());
+    }
+}

@@ -18,6 +18,8 @@ use super::text::CONNECTWISE_401_CAUSES;
 use super::{Ctx, Outcome, PermissionObservation, Status, said};
 
 type Cell<T> = OnceCell<Result<T, PsaError>>;
+/// A role as an administrator reads it: its record and its settings (`None`: no such role).
+type AdminRole = Option<(Value, Vec<SecuritySetting>)>;
 
 /// The member record as read: from `myMembers` (whose keys these are) or, when that is not
 /// allowed, from `members?conditions=identifier=…` (which cannot prove whose keys they are).
@@ -31,7 +33,7 @@ pub(crate) struct CwRun {
     client: Result<ConnectwiseClient, PsaError>,
     /// The same site with an administrator's keys, when given.
     admin: Option<Result<ConnectwiseClient, PsaError>>,
-    admin_role: OnceCell<Result<Option<(Value, Vec<SecuritySetting>)>, PsaError>>,
+    admin_role: Cell<AdminRole>,
     company: Cell<CompanyInfo>,
     info: Cell<Value>,
     member: OnceCell<Result<MemberView, PsaError>>,
@@ -280,6 +282,11 @@ wizard's integration.client_id)",
             }
             Err(e) if e.kind == ErrorKind::Auth => Outcome::fail(format!(
                 "ConnectWise refused the keys: {}. {CONNECTWISE_401_CAUSES}",
+                said(e)
+            )),
+            Err(e) if e.kind == ErrorKind::NotFound => Outcome::fail(format!(
+                "system/info failed: {}. On ConnectWise cloud a 404 can also mean the keys or company ID are wrong. \
+{CONNECTWISE_401_CAUSES}",
                 said(e)
             )),
             Err(e) => Outcome::fail(format!("system/info failed: {}", said(e))),
@@ -559,10 +566,7 @@ wizard's integration.client_id)",
     }
 
     /// The role as an administrator sees it: its record and settings (admin keys only).
-    async fn admin_role(
-        &self,
-        name: &str,
-    ) -> Option<&Result<Option<(Value, Vec<SecuritySetting>)>, PsaError>> {
+    async fn admin_role(&self, name: &str) -> Option<&Result<AdminRole, PsaError>> {
         let admin = self.admin.as_ref()?;
         Some(
             self.admin_role

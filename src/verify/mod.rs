@@ -249,13 +249,21 @@ impl Verifier {
             } else {
                 text::remedy(step, item)
             };
+            // Details quote the PSA (untrusted text): no control sequences reach a screen or file.
+            let clean = crate::sanitize::clean_line;
             CheckResult {
                 id,
                 title,
                 status: outcome.status,
-                detail: outcome.detail,
+                detail: crate::sanitize::clean(&outcome.detail),
                 remedy,
-                permission: outcome.permission,
+                permission: outcome.permission.map(|p| PermissionObservation {
+                    module: clean(&p.module),
+                    function: clean(&p.function),
+                    op: p.op,
+                    required: p.required,
+                    actual: clean(&p.actual),
+                }),
             }
         })
     }

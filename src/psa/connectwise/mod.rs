@@ -183,6 +183,11 @@ impl ConnectwiseClient {
         Ok(info)
     }
 
+    /// Use a known base URL (`…/{codebase}/apis/3.0`) instead of a companyinfo lookup.
+    pub fn set_base(&self, base: &str) {
+        *self.base.lock().expect("base lock") = Some(base.trim_end_matches('/').to_string());
+    }
+
     pub fn base(&self) -> Option<String> {
         self.base.lock().expect("base lock").clone()
     }

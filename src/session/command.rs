@@ -1,0 +1,166 @@
+//! `psa-onboard sessions [list | delete <name> [--yes]]`.
+
+use std::io::{BufRead, Write};
+
+use crate::cli::{SessionsAction, UsageError};
+use crate::secrets::{Keyring, SecretRef};
+
+use super::store::Store;
+
+/// Dispatch `psa-onboard sessions …` against the default store.
+pub fn run(action: Option<&SessionsAction>, out: &mut impl Write) -> Result<(), UsageError> {
+    use std::io::IsTerminal;
+    let store = Store::open_default().map_err(|e| UsageError(e.to_string()))?;
+    match action {
+        None | Some(SessionsAction::List) => list(&store, out),
+        Some(SessionsAction::Delete { name, yes }) => {
+            let stdin = std::io::stdin();
+            let tty = stdin.is_terminal();
+            delete(
+                &store,
+                name,
+                *yes,
+                tty,
+                &mut stdin.lock(),
+                &mut std::io::stderr(),
+                out,
+            )
+        }
+    }
+}
+
+fn write_err(e: std::io::Error) -> UsageError {
+    UsageError(format!("cannot write: {e}"))
+}
+
+/// List sessions: name, wizard, PSA, progress, last activity; then any damaged files.
+pub fn list(store: &Store, out: &mut impl Write) -> Result<(), UsageError> {
+    let listing = store.list();
+    if listing.sessions.is_empty() {
+        writeln!(
+            out,
+            "No sessions in {}. Start one with `psa-onboard run <wizard>`.",
+            store.dir().display()
+        )
+        .map_err(write_err)?;
+    } else {
+        let name_w = width(listing.sessions.iter().map(|s| s.name.len()), 4);
+        let wiz_w = width(listing.sessions.iter().map(|s| s.wizard.id.len()), 6);
+        writeln!(
+            out,
+            "{:<name_w$}  {:<wiz_w$}  {:<11}  {:>8}  LAST ACTIVITY",
+            "NAME", "WIZARD", "PSA", "PROGRESS"
+        )
+        .map_err(write_err)?;
+        for s in &listing.sessions {
+            let (done, total) = s.progress();
+            writeln!(
+                out,
+                "{:<name_w$}  {:<wiz_w$}  {:<11}  {:>8}  {}",
+                s.name,
+                s.wizard.id,
+                s.psa().short(),
+                format!("{done}/{total}"),
+                s.updated.strftime("%Y-%m-%d %H:%M UTC")
+            )
+            .map_err(write_err)?;
+        }
+    }
+    for p in &listing.problems {
+        writeln!(out, "\nSkipped a session file:\n{p}").map_err(write_err)?;
+    }
+    Ok(())
+}
+
+fn width(it: impl Iterator<Item = usize>, min: usize) -> usize {
+    it.max().unwrap_or(min).max(min)
+}
+
+/// Delete a session file and its keyring entries. Without `yes`, asks on a terminal (the
+/// question goes to `prompt`, normally stderr) and refuses when stdin is not one (a script must
+/// say --yes).
+pub fn delete(
+    store: &Store,
+    name: &str,
+    yes: bool,
+    stdin_is_tty: bool,
+    input: &mut impl BufRead,
+    prompt: &mut impl Write,
+    out: &mut impl Write,
+) -> Result<(), UsageError> {
+    let session = store.load(name).map_err(|e| UsageError(e.to_string()))?;
+    if !yes {
+        if !stdin_is_tty {
+            return Err(UsageError(format!(
+                "not deleting session {name:?} without confirmation: stdin is not a terminal. \
+                 Run `psa-onboard sessions delete {name} --yes` to delete it."
+            )));
+        }
+        let (done, total) = session.progress();
+        write!(
+            prompt,
+            "Delete session {name:?} ({}, {done}/{total} steps done) and its {} keyring {}? [y/N] ",
+            session.wizard.id,
+            session.secrets.len(),
+            if session.secrets.len() == 1 {
+                "entry"
+            } else {
+                "entries"
+            }
+        )
+        .map_err(write_err)?;
+        prompt.flush().map_err(write_err)?;
+        let mut answer = String::new();
+        input
+            .read_line(&mut answer)
+            .map_err(|e| UsageError(format!("cannot read the answer: {e}")))?;
+        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            writeln!(out, "Not deleted.").map_err(write_err)?;
+            return Ok(());
+        }
+    }
+    let session = store.delete(name).map_err(|e| UsageError(e.to_string()))?;
+    let refs: Vec<SecretRef> = session.secrets.values().cloned().collect();
+    writeln!(out, "Deleted session {name:?}.").map_err(write_err)?;
+    if refs.is_empty() {
+        return Ok(());
+    }
+    match delete_secrets(&refs) {
+        Ok(()) => writeln!(out, "Removed {} keyring entries.", refs.len()).map_err(write_err),
+        Err(why) => {
+            // The session file is gone either way; say exactly what is left and how to remove it.
+            let mut msg = format!(
+                "warning: the session's keyring entries were not removed: {why}\n  remove them \
+                 later with:"
+            );
+            for r in &refs {
+                msg.push_str(&format!(
+                    "\n    secret-tool clear service {} username {}",
+                    r.service, r.account
+                ));
+            }
+            writeln!(out, "{msg}").map_err(write_err)
+        }
+    }
+}
+
+fn delete_secrets(refs: &[SecretRef]) -> Result<(), String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    rt.block_on(async {
+        let keyring = Keyring::system().await.map_err(|e| e.to_string())?;
+        let mut failures = Vec::new();
+        for r in refs {
+            if let Err(e) = keyring.delete(r).await {
+                failures.push(e.to_string());
+            }
+        }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(failures.join("; "))
+        }
+    })
+}

@@ -1,0 +1,151 @@
+//! An advisory lock per session (`<name>.lock`, flock), so two instances never edit one
+//! session. The holder writes its pid into the lock file so a second opener can say who has it.
+//! The kernel releases the lock when the holder exits, however it exits.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// A held session lock; released on drop.
+#[derive(Debug)]
+pub struct SessionLock {
+    // Kept open: closing the file releases the flock.
+    _file: File,
+    path: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error(
+        "session {name:?} is open in another psa-onboard{}; close it there first (lock file: {})",
+        holder.as_deref().map(|h| format!(" ({h})")).unwrap_or_default(),
+        path.display()
+    )]
+    Held {
+        name: String,
+        /// Who holds it, e.g. `pid 1234, psa-onboard, since 2026-01-05T10:00:00Z`.
+        holder: Option<String>,
+        path: PathBuf,
+    },
+    #[error("cannot lock session file {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl SessionLock {
+    /// Take the lock without waiting; fails with [`LockError::Held`] if another process (or
+    /// another open in this process) has it.
+    pub fn acquire(path: &Path, name: &str) -> Result<SessionLock, LockError> {
+        let io = |source| LockError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(io)?;
+        if let Err(e) = try_flock(&file) {
+            if e.kind() == std::io::ErrorKind::WouldBlock {
+                let mut text = String::new();
+                let _ = file.read_to_string(&mut text);
+                return Err(LockError::Held {
+                    name: name.to_owned(),
+                    holder: describe_holder(&text),
+                    path: path.to_path_buf(),
+                });
+            }
+            return Err(io(e));
+        }
+        // We hold it: record who we are for the next opener's error message.
+        let info = format!(
+            "pid={}\nsince={}\n",
+            std::process::id(),
+            jiff::Timestamp::now()
+        );
+        file.set_len(0).map_err(io)?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        file.write_all(info.as_bytes()).map_err(io)?;
+        Ok(SessionLock {
+            _file: file,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(unix)]
+fn try_flock(file: &File) -> std::io::Result<()> {
+    use rustix::fs::{FlockOperation, flock};
+    flock(file, FlockOperation::NonBlockingLockExclusive).map_err(std::io::Error::from)
+}
+
+#[cfg(not(unix))]
+fn try_flock(_file: &File) -> std::io::Result<()> {
+    // No advisory locking off Unix; the atomic writes still prevent torn files.
+    Ok(())
+}
+
+/// Turn the lock file's `pid=`/`since=` lines into words, adding the process name from /proc.
+fn describe_holder(text: &str) -> Option<String> {
+    let field = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim().to_owned())
+    };
+    let pid = field("pid=")?;
+    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut out = format!("pid {pid}");
+    if let Ok(comm) = std::fs::read_to_string(format!("/proc/{pid}/comm")) {
+        let comm: String = comm.trim().chars().filter(|c| !c.is_control()).collect();
+        if !comm.is_empty() {
+            out.push_str(&format!(", {comm}"));
+        }
+    }
+    if let Some(since) = field("since=") {
+        let since: String = since.chars().filter(|c| !c.is_control()).collect();
+        out.push_str(&format!(", since {since}"));
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_lock_fails_naming_the_holder_and_drop_releases() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("acme.lock");
+        let first = SessionLock::acquire(&path, "acme").unwrap();
+        let err = SessionLock::acquire(&path, "acme").unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("\"acme\" is open in another psa-onboard"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains(&format!("pid {}", std::process::id())),
+            "{msg}"
+        );
+        drop(first);
+        SessionLock::acquire(&path, "acme").expect("lock is free after drop");
+    }
+
+    #[test]
+    fn holder_text_is_parsed_defensively() {
+        assert_eq!(describe_holder("garbage"), None);
+        assert_eq!(describe_holder("pid=12a\n"), None);
+        let d = describe_holder("pid=999999999\nsince=2026-01-05T10:00:00Z\n").unwrap();
+        assert_eq!(d, "pid 999999999, since 2026-01-05T10:00:00Z");
+    }
+}

@@ -1,0 +1,187 @@
+//! Schema migrations: older session files are upgraded in memory on load (and written in the
+//! current shape on the next save). Each step is a function from one version's TOML table to
+//! the next, so a file several versions old walks the chain.
+//!
+//! v0 (early prototypes, no `schema_version` key):
+//! ```toml
+//! name = "acme"
+//! wizard = "topleft-autotask"
+//! psa = "autotask"
+//! wizard_hash = "…"
+//! created = "2025-11-01T09:00:00Z"
+//! step = "api-user"              # current step
+//! verified = ["security-level"]  # steps verified, no evidence kept
+//! [answers]
+//! ```
+
+use toml::{Table, Value};
+
+use super::model::SCHEMA_VERSION;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MigrateError {
+    #[error(
+        "it was written by a newer psa-onboard (schema version {found}; this build reads up to \
+         {SCHEMA_VERSION}); upgrade psa-onboard to open it"
+    )]
+    Newer { found: i64 },
+    #[error("it has an unknown schema_version {0}")]
+    Unknown(i64),
+    #[error("it is not a valid version {version} session: {message}")]
+    Shape { version: i64, message: String },
+}
+
+/// The schema version a file declares (absent = 0).
+pub fn version_of(table: &Table) -> Result<i64, MigrateError> {
+    match table.get("schema_version") {
+        None => Ok(0),
+        Some(Value::Integer(v)) => Ok(*v),
+        Some(other) => Err(MigrateError::Shape {
+            version: -1,
+            message: format!(
+                "schema_version must be an integer, found {}",
+                other.type_str()
+            ),
+        }),
+    }
+}
+
+/// Upgrade a table to the current schema.
+pub fn upgrade(mut table: Table) -> Result<Table, MigrateError> {
+    loop {
+        let v = version_of(&table)?;
+        table = match v {
+            v if v == i64::from(SCHEMA_VERSION) => return Ok(table),
+            0 => v0_to_v1(table)?,
+            v if v > i64::from(SCHEMA_VERSION) => return Err(MigrateError::Newer { found: v }),
+            v => return Err(MigrateError::Unknown(v)),
+        };
+    }
+}
+
+fn v0_to_v1(old: Table) -> Result<Table, MigrateError> {
+    let shape = |message: String| MigrateError::Shape {
+        version: 0,
+        message,
+    };
+    let text = |key: &str| -> Result<String, MigrateError> {
+        match old.get(key) {
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(Value::Datetime(d)) => Ok(d.to_string()),
+            Some(other) => Err(shape(format!(
+                "`{key}` must be a string, found {}",
+                other.type_str()
+            ))),
+            None => Err(shape(format!("`{key}` is missing"))),
+        }
+    };
+    let name = text("name")?;
+    let wizard_id = text("wizard")?;
+    let created = text("created")?;
+    let psa = text("psa")?;
+
+    let mut wizard = Table::new();
+    wizard.insert("id".into(), Value::String(wizard_id.clone()));
+    // v0 did not record these; the id is the best title we have until the next save.
+    wizard.insert("title".into(), Value::String(wizard_id));
+    wizard.insert("vendor".into(), Value::String(String::new()));
+    wizard.insert("psa".into(), Value::String(psa));
+    wizard.insert(
+        "content_hash".into(),
+        Value::String(text("wizard_hash").unwrap_or_default()),
+    );
+    wizard.insert("origin".into(), Value::String("unknown (migrated)".into()));
+
+    let mut steps = Table::new();
+    if let Some(Value::Array(ids)) = old.get("verified") {
+        for id in ids {
+            let Value::String(id) = id else {
+                return Err(shape("`verified` must list step ids as strings".into()));
+            };
+            let mut status = Table::new();
+            status.insert("state".into(), Value::String("verified".into()));
+            // v0 kept no time of verification; the session's start is the honest lower bound.
+            status.insert("at".into(), Value::String(created.clone()));
+            let mut rec = Table::new();
+            rec.insert("status".into(), Value::Table(status));
+            steps.insert(id.clone(), Value::Table(rec));
+        }
+    }
+
+    let mut new = Table::new();
+    new.insert("schema_version".into(), Value::Integer(1));
+    new.insert("name".into(), Value::String(name));
+    new.insert("created".into(), Value::String(created.clone()));
+    new.insert("updated".into(), Value::String(created));
+    new.insert("who".into(), Value::String("unknown".into()));
+    if let Ok(step) = text("step") {
+        new.insert("current_step".into(), Value::String(step));
+    }
+    new.insert("wizard".into(), Value::Table(wizard));
+    if let Some(Value::Table(answers)) = old.get("answers") {
+        new.insert("answers".into(), Value::Table(answers.clone()));
+    }
+    new.insert("steps".into(), Value::Table(steps));
+    Ok(new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::model::{Session, StepStatus};
+
+    const V0: &str = r#"
+name = "acme"
+wizard = "topleft-autotask"
+psa = "autotask"
+wizard_hash = "0123abcd"
+created = "2025-11-01T09:00:00Z"
+step = "api-user"
+verified = ["security-level"]
+
+[answers]
+company = "Acme MSP"
+"#;
+
+    #[test]
+    fn v0_migrates_to_v1() {
+        let table: Table = toml::from_str(V0).unwrap();
+        assert_eq!(version_of(&table), Ok(0));
+        let up = upgrade(table).unwrap();
+        let s: Session = Value::Table(up).try_into().unwrap();
+        assert_eq!(s.schema_version, 1);
+        assert_eq!(s.name, "acme");
+        assert_eq!(s.wizard.id, "topleft-autotask");
+        assert_eq!(s.wizard.content_hash, "0123abcd");
+        assert_eq!(s.current_step.as_deref(), Some("api-user"));
+        assert_eq!(s.answers["company"], "Acme MSP");
+        let created: jiff::Timestamp = "2025-11-01T09:00:00Z".parse().unwrap();
+        assert_eq!(s.created, created);
+        assert_eq!(
+            s.steps["security-level"].status,
+            StepStatus::Verified { at: created }
+        );
+        assert!(s.secrets.is_empty());
+    }
+
+    #[test]
+    fn v0_with_a_datetime_literal_migrates() {
+        let text = V0.replace("\"2025-11-01T09:00:00Z\"", "2025-11-01T09:00:00Z");
+        let up = upgrade(toml::from_str(&text).unwrap()).unwrap();
+        let s: Session = Value::Table(up).try_into().unwrap();
+        assert_eq!(s.created.to_string(), "2025-11-01T09:00:00Z");
+    }
+
+    #[test]
+    fn newer_and_broken_versions_are_refused_clearly() {
+        let t: Table = toml::from_str("schema_version = 99").unwrap();
+        let e = upgrade(t).unwrap_err();
+        assert_eq!(e, MigrateError::Newer { found: 99 });
+        assert!(e.to_string().contains("upgrade psa-onboard"));
+        let t: Table = toml::from_str("schema_version = \"one\"").unwrap();
+        assert!(upgrade(t).is_err());
+        let t: Table = toml::from_str("name = \"x\"").unwrap();
+        let e = upgrade(t).unwrap_err().to_string();
+        assert!(e.contains("`wizard` is missing"), "{e}");
+    }
+}

@@ -1,0 +1,22 @@
+//! Resumable onboarding sessions: what the admin has done so far, with the evidence.
+//!
+//! One TOML file per session under the state directory, written atomically, guarded by an
+//! advisory lock so two instances never edit the same session. Secrets are never stored here:
+//! only [`SecretRef`](crate::secrets::SecretRef)s naming keyring entries.
+
+pub mod changes;
+pub mod command;
+pub mod connect;
+pub mod lock;
+pub mod migrate;
+pub mod model;
+pub mod store;
+
+pub use changes::{WizardChanges, step_hashes};
+pub use connect::{ConnectError, Resumed, connection, resume, secret_field};
+pub use lock::{LockError, SessionLock};
+pub use model::{
+    Confirmation, HISTORY_LIMIT, SCHEMA_VERSION, Session, StepRecord, StepStatus, Target,
+    VerificationRun, WizardRef, current_user, slug, validate_name,
+};
+pub use store::{Listing, OpenSession, Store, StoreError};

@@ -1,0 +1,556 @@
+//! The session data model: exactly what is written to `<name>.toml`.
+//!
+//! Everything here is non-secret by construction: secrets appear only as [`SecretRef`]s.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::connection::{AutotaskTarget, ConnectwiseTarget};
+use crate::secrets::SecretRef;
+use crate::verify::report::{Status, StepReport};
+use crate::wizard::{Loaded, Psa};
+
+/// The schema this build writes. Older files are migrated on load (see `migrate`).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How many verification runs are kept per step (oldest dropped first).
+pub const HISTORY_LIMIT: usize = 20;
+
+/// A resumable onboarding session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    pub schema_version: u32,
+    /// The session's name: a slug, also its file name.
+    pub name: String,
+    pub created: Timestamp,
+    /// Last activity.
+    pub updated: Timestamp,
+    /// The OS user who started the session.
+    pub who: String,
+    /// A demo session runs against the embedded sandbox, not a real PSA; exports say so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
+    /// The step the admin was on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_step: Option<String>,
+    pub wizard: WizardRef,
+    /// The PSA instance (non-secret parts only), once the admin has entered it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
+    /// Non-secret form answers, by field name.
+    #[serde(default)]
+    pub answers: BTreeMap<String, String>,
+    /// Where each secret field's value lives in the OS keyring, by field name.
+    #[serde(default)]
+    pub secrets: BTreeMap<String, SecretRef>,
+    /// Per-step progress and evidence, by step id.
+    #[serde(default)]
+    pub steps: BTreeMap<String, StepRecord>,
+}
+
+/// Which wizard a session follows, pinned by content hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WizardRef {
+    pub id: String,
+    pub title: String,
+    pub vendor: String,
+    pub psa: Psa,
+    /// SHA-256 of the wizard file's text when the session began.
+    pub content_hash: String,
+    /// Where it was loaded from (`built-in` or a path).
+    pub origin: String,
+    /// SHA-256 of each step's TOML form, in wizard order, to tell which steps changed.
+    #[serde(default)]
+    pub step_hashes: BTreeMap<String, String>,
+    /// Step ids in wizard order (the map above is sorted by id).
+    #[serde(default)]
+    pub step_order: Vec<String>,
+}
+
+/// The PSA instance the session is about: non-secret connection details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "psa", rename_all = "lowercase")]
+pub enum Target {
+    Autotask(AutotaskTarget),
+    Connectwise(ConnectwiseTarget),
+}
+
+/// One step's progress and the evidence behind it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepRecord {
+    pub status: StepStatus,
+    /// Verification runs, oldest first, at most [`HISTORY_LIMIT`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<VerificationRun>,
+    /// The admin's confirmations of manual checks, by check id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub confirmations: BTreeMap<String, Confirmation>,
+}
+
+/// Where a step stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum StepStatus {
+    #[default]
+    NotStarted,
+    InProgress,
+    /// The latest run had no failure and every manual check is confirmed.
+    Verified {
+        at: Timestamp,
+    },
+    /// The admin moved on without a passing verification.
+    ContinuedUnverified {
+        at: Timestamp,
+        reason: String,
+    },
+    /// An optional step the admin chose to skip.
+    SkippedOptional {
+        at: Timestamp,
+    },
+}
+
+impl StepStatus {
+    /// Stable machine name (also used in exports).
+    pub fn key(&self) -> &'static str {
+        match self {
+            StepStatus::NotStarted => "not_started",
+            StepStatus::InProgress => "in_progress",
+            StepStatus::Verified { .. } => "verified",
+            StepStatus::ContinuedUnverified { .. } => "continued_unverified",
+            StepStatus::SkippedOptional { .. } => "skipped_optional",
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            StepStatus::NotStarted => "not started",
+            StepStatus::InProgress => "in progress",
+            StepStatus::Verified { .. } => "verified",
+            StepStatus::ContinuedUnverified { .. } => "continued unverified",
+            StepStatus::SkippedOptional { .. } => "skipped (optional)",
+        }
+    }
+
+    /// Whether the step no longer blocks progress.
+    pub fn is_done(&self) -> bool {
+        matches!(
+            self,
+            StepStatus::Verified { .. }
+                | StepStatus::ContinuedUnverified { .. }
+                | StepStatus::SkippedOptional { .. }
+        )
+    }
+
+    /// When the step reached this state, if it is a terminal one.
+    pub fn at(&self) -> Option<Timestamp> {
+        match self {
+            StepStatus::Verified { at }
+            | StepStatus::ContinuedUnverified { at, .. }
+            | StepStatus::SkippedOptional { at } => Some(*at),
+            _ => None,
+        }
+    }
+}
+
+/// One verification of a step, with its time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerificationRun {
+    pub at: Timestamp,
+    pub report: StepReport,
+}
+
+/// The admin's confirmation of a manual check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Confirmation {
+    pub at: Timestamp,
+    pub by: String,
+}
+
+/// A session name problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "invalid session name {name:?}: {why}. Use 1–64 lowercase letters, digits and dashes, \
+     e.g. \"acme-topleft\""
+)]
+pub struct NameError {
+    pub name: String,
+    pub why: &'static str,
+}
+
+/// Session names become file names: keep them to a safe slug.
+pub fn validate_name(name: &str) -> Result<(), NameError> {
+    let err = |why| {
+        Err(NameError {
+            name: name.to_owned(),
+            why,
+        })
+    };
+    if name.is_empty() || name.len() > 64 {
+        return err("it must be 1 to 64 characters long");
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return err("it may contain only a-z, 0-9 and '-'");
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        return err("it must not start or end with '-'");
+    }
+    Ok(())
+}
+
+/// Make a valid session name from any text (a wizard id, a company name): lowercase ASCII
+/// letters and digits, other runs become one '-', at most 64 characters. Empty input gives
+/// "session".
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 64 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_owned();
+    if out.is_empty() {
+        "session".into()
+    } else {
+        out
+    }
+}
+
+/// The OS user name, for "who did this". Environment first (what the admin sees in their
+/// prompt), then the numeric uid.
+pub fn current_user() -> String {
+    for var in ["USER", "LOGNAME", "USERNAME"] {
+        if let Ok(v) = std::env::var(var)
+            && !v.trim().is_empty()
+        {
+            return v.trim().to_owned();
+        }
+    }
+    #[cfg(unix)]
+    {
+        format!("uid {}", rustix::process::getuid().as_raw())
+    }
+    #[cfg(not(unix))]
+    {
+        "unknown".to_owned()
+    }
+}
+
+impl WizardRef {
+    pub fn from_loaded(loaded: &Loaded) -> Self {
+        let w = &loaded.wizard;
+        WizardRef {
+            id: w.id.clone(),
+            title: w.title.clone(),
+            vendor: w.vendor.clone(),
+            psa: w.psa,
+            content_hash: loaded.content_hash.clone(),
+            origin: loaded.origin.label(),
+            step_hashes: super::changes::step_hashes(w),
+            step_order: w.steps.iter().map(|s| s.id.clone()).collect(),
+        }
+    }
+}
+
+impl Session {
+    /// A fresh session for a wizard.
+    pub fn new(
+        name: &str,
+        loaded: &Loaded,
+        who: &str,
+        now: Timestamp,
+    ) -> Result<Session, NameError> {
+        validate_name(name)?;
+        Ok(Session {
+            schema_version: SCHEMA_VERSION,
+            name: name.to_owned(),
+            created: now,
+            updated: now,
+            who: who.to_owned(),
+            demo: false,
+            current_step: loaded.wizard.steps.first().map(|s| s.id.clone()),
+            wizard: WizardRef::from_loaded(loaded),
+            target: None,
+            answers: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            steps: loaded
+                .wizard
+                .steps
+                .iter()
+                .map(|s| (s.id.clone(), StepRecord::default()))
+                .collect(),
+        })
+    }
+
+    /// The keyring reference for a secret field (`<session>/<field>`), recorded in the session
+    /// so `sessions delete` can remove it. Store the value with `secrets::Keyring::store`.
+    pub fn secret_ref(&mut self, field: &str) -> SecretRef {
+        let r = SecretRef::for_field(&self.name, field);
+        self.secrets.insert(field.to_owned(), r.clone());
+        r
+    }
+
+    pub fn psa(&self) -> Psa {
+        match &self.target {
+            Some(Target::Autotask(_)) => Psa::Autotask,
+            Some(Target::Connectwise(_)) => Psa::Connectwise,
+            None => self.wizard.psa,
+        }
+    }
+
+    /// Step ids in wizard order (falls back to sorted ids for migrated sessions).
+    pub fn step_ids(&self) -> Vec<String> {
+        if self.wizard.step_order.is_empty() {
+            self.steps.keys().cloned().collect()
+        } else {
+            self.wizard.step_order.clone()
+        }
+    }
+
+    /// (done, total) steps.
+    pub fn progress(&self) -> (usize, usize) {
+        let ids = self.step_ids();
+        let done = ids
+            .iter()
+            .filter(|id| self.steps.get(*id).is_some_and(|r| r.status.is_done()))
+            .count();
+        (done, ids.len())
+    }
+
+    fn record(&mut self, step: &str) -> &mut StepRecord {
+        self.steps.entry(step.to_owned()).or_default()
+    }
+
+    /// The latest verification run of a step.
+    pub fn latest(&self, step: &str) -> Option<&VerificationRun> {
+        self.steps.get(step).and_then(|r| r.runs.last())
+    }
+
+    /// Add a verification run and update the step's state from it.
+    pub fn record_run(&mut self, report: StepReport, at: Timestamp) {
+        let step = report.id.clone();
+        let rec = self.record(&step);
+        rec.runs.push(VerificationRun { at, report });
+        let excess = rec.runs.len().saturating_sub(HISTORY_LIMIT);
+        rec.runs.drain(..excess);
+        self.current_step = Some(step.clone());
+        self.reevaluate(&step, at);
+        self.updated = at;
+    }
+
+    /// Record the admin's confirmation of a manual check.
+    pub fn confirm(&mut self, step: &str, check: &str, by: &str, at: Timestamp) {
+        self.record(step).confirmations.insert(
+            check.to_owned(),
+            Confirmation {
+                at,
+                by: by.to_owned(),
+            },
+        );
+        self.reevaluate(step, at);
+        self.updated = at;
+    }
+
+    /// Move on without verification, saying why.
+    pub fn continue_unverified(&mut self, step: &str, reason: &str, at: Timestamp) {
+        self.record(step).status = StepStatus::ContinuedUnverified {
+            at,
+            reason: reason.to_owned(),
+        };
+        self.updated = at;
+    }
+
+    /// Skip an optional step.
+    pub fn skip_optional(&mut self, step: &str, at: Timestamp) {
+        self.record(step).status = StepStatus::SkippedOptional { at };
+        self.updated = at;
+    }
+
+    /// Verified when the latest run has no failure and every manual check is confirmed;
+    /// otherwise in progress. A step the admin already continued or skipped keeps that state
+    /// until a run verifies it.
+    fn reevaluate(&mut self, step: &str, at: Timestamp) {
+        let rec = self.record(step);
+        let Some(run) = rec.runs.last() else {
+            return;
+        };
+        let verified = run.report.checks.iter().all(|c| match c.status {
+            Status::Fail => false,
+            Status::Manual => rec.confirmations.contains_key(&c.id),
+            _ => true,
+        });
+        if verified {
+            if !matches!(rec.status, StepStatus::Verified { .. }) {
+                rec.status = StepStatus::Verified { at };
+            }
+        } else if !matches!(
+            rec.status,
+            StepStatus::ContinuedUnverified { .. } | StepStatus::SkippedOptional { .. }
+        ) {
+            rec.status = StepStatus::InProgress;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::report::CheckResult;
+
+    fn loaded() -> Loaded {
+        crate::wizard::builtin()
+            .into_iter()
+            .find(|l| l.wizard.id == "rewst-autotask")
+            .expect("built-in rewst wizard")
+    }
+
+    fn check(id: &str, status: Status) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            title: id.into(),
+            status,
+            detail: String::new(),
+            remedy: String::new(),
+            permission: None,
+        }
+    }
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().expect("timestamp")
+    }
+
+    #[test]
+    fn slug_makes_valid_names() {
+        for (input, want) in [
+            ("TopLeft Autotask", "topleft-autotask"),
+            ("  --Acme  MSP!! ", "acme-msp"),
+            ("", "session"),
+            ("ÄÖÜ", "session"),
+            (
+                "topleft-autotask-20260105-090000",
+                "topleft-autotask-20260105-090000",
+            ),
+        ] {
+            assert_eq!(slug(input), want);
+            assert!(validate_name(&slug(input)).is_ok());
+        }
+        let long = slug(&"ab-".repeat(50));
+        assert!(validate_name(&long).is_ok(), "{long}");
+    }
+
+    #[test]
+    fn names_are_slugs() {
+        assert!(validate_name("acme-topleft-2").is_ok());
+        for bad in [
+            "",
+            "Acme",
+            "a/b",
+            "../x",
+            "-a",
+            "a-",
+            "a b",
+            &"x".repeat(65),
+        ] {
+            assert!(validate_name(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn a_run_with_unconfirmed_manual_checks_is_in_progress_until_confirmed() {
+        let l = loaded();
+        let t0 = ts("2026-01-05T10:00:00Z");
+        let mut s = Session::new("acme", &l, "alice", t0).unwrap();
+        let step = l.wizard.steps[0].id.clone();
+        let report = StepReport::new(
+            step.clone(),
+            "t".into(),
+            vec![check("a", Status::Pass), check("m", Status::Manual)],
+        );
+        s.record_run(report, ts("2026-01-05T10:01:00Z"));
+        assert_eq!(s.steps[&step].status, StepStatus::InProgress);
+        s.confirm(&step, "m", "alice", ts("2026-01-05T10:02:00Z"));
+        assert_eq!(
+            s.steps[&step].status,
+            StepStatus::Verified {
+                at: ts("2026-01-05T10:02:00Z")
+            }
+        );
+        assert_eq!(s.progress(), (1, l.wizard.steps.len()));
+        assert_eq!(s.updated, ts("2026-01-05T10:02:00Z"));
+    }
+
+    #[test]
+    fn history_is_bounded_and_keeps_the_newest() {
+        let l = loaded();
+        let t0 = ts("2026-01-05T10:00:00Z");
+        let mut s = Session::new("acme", &l, "alice", t0).unwrap();
+        let step = l.wizard.steps[0].id.clone();
+        for i in 0..(HISTORY_LIMIT as i64 + 5) {
+            let r = StepReport::new(step.clone(), "t".into(), vec![check("a", Status::Fail)]);
+            s.record_run(r, t0 + jiff::SignedDuration::from_secs(i));
+        }
+        let runs = &s.steps[&step].runs;
+        assert_eq!(runs.len(), HISTORY_LIMIT);
+        assert_eq!(
+            runs.last().unwrap().at,
+            t0 + jiff::SignedDuration::from_secs(HISTORY_LIMIT as i64 + 4)
+        );
+        assert_eq!(runs[0].at, t0 + jiff::SignedDuration::from_secs(5));
+        assert_eq!(s.steps[&step].status, StepStatus::InProgress);
+    }
+
+    #[test]
+    fn a_failing_run_does_not_undo_continue_unverified() {
+        let l = loaded();
+        let t0 = ts("2026-01-05T10:00:00Z");
+        let mut s = Session::new("acme", &l, "alice", t0).unwrap();
+        let step = l.wizard.steps[0].id.clone();
+        s.continue_unverified(&step, "PSA unreachable", t0);
+        let r = StepReport::new(step.clone(), "t".into(), vec![check("a", Status::Fail)]);
+        s.record_run(r, t0);
+        assert_eq!(s.steps[&step].status.key(), "continued_unverified");
+    }
+
+    #[test]
+    fn round_trips_through_toml() {
+        let l = loaded();
+        let t0 = ts("2026-01-05T10:00:00Z");
+        let mut s = Session::new("acme", &l, "alice", t0).unwrap();
+        s.target = Some(Target::Autotask(AutotaskTarget {
+            api_root: crate::connection::AUTOTASK_DEFAULT_API_ROOT.into(),
+            username: "api@acme.example".into(),
+            integration_code: "CODE".into(),
+        }));
+        let r = s.secret_ref("secret");
+        assert_eq!(r.account, "acme/secret");
+        assert_eq!(s.secrets["secret"], r);
+        let step = l.wizard.steps[0].id.clone();
+        let mut c = check("a", Status::Warn);
+        c.permission = Some(crate::verify::report::PermissionObservation {
+            module: "m".into(),
+            function: "f".into(),
+            op: "query".into(),
+            required: "None".into(),
+            actual: "All".into(),
+        });
+        s.record_run(StepReport::new(step, "t".into(), vec![c]), t0);
+        let text = toml::to_string(&s).unwrap();
+        let back: Session = toml::from_str(&text).unwrap();
+        assert_eq!(back, s);
+    }
+}

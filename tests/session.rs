@@ -1,0 +1,854 @@
+//! Sessions, keyring and export, end to end: real files, the real binary, the real Secret
+//! Service when a session bus is present (and the keyring-core mock store always).
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use jiff::Timestamp;
+use psa_onboard::export::{self, Format};
+use psa_onboard::secrets::{Keyring, SecretRef, SecretsError};
+use psa_onboard::session::{Session, Store, StoreError};
+use psa_onboard::verify::report::{CheckResult, Status, StepReport};
+use psa_onboard::wizard::{self, Loaded};
+use secrecy::{ExposeSecret, SecretString};
+
+const BIN: &str = env!("CARGO_BIN_EXE_psa-onboard");
+
+fn builtin(id: &str) -> Loaded {
+    wizard::builtin()
+        .into_iter()
+        .find(|l| l.wizard.id == id)
+        .unwrap_or_else(|| panic!("built-in wizard {id}"))
+}
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().expect("timestamp")
+}
+
+/// Temp XDG dirs and a state dir; the binary sees only these.
+struct Env {
+    root: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let root = tempfile::tempdir().expect("tempdir");
+        for d in ["state", "config", "cache", "data", "home"] {
+            std::fs::create_dir_all(root.path().join(d)).unwrap();
+        }
+        Env { root }
+    }
+    fn path(&self, sub: &str) -> PathBuf {
+        self.root.path().join(sub)
+    }
+    /// The store the binary uses: `$PSA_ONBOARD_STATE_DIR/sessions`.
+    fn store(&self) -> Store {
+        Store::at(self.path("state").join("sessions"))
+    }
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(args)
+            .env("PSA_ONBOARD_STATE_DIR", self.path("state"))
+            .env("XDG_STATE_HOME", self.path("state"))
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .env("XDG_CACHE_HOME", self.path("cache"))
+            .env("XDG_DATA_HOME", self.path("data"))
+            .env("HOME", self.path("home"))
+            .env_remove("PSA_ONBOARD_WIZARD_DIR")
+            .stdin(Stdio::null());
+        c
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("run psa-onboard")
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn new_session(store: &Store, name: &str, wizard: &str) -> Session {
+    let s = Session::new(name, &builtin(wizard), "tester", ts("2026-01-05T10:00:00Z")).unwrap();
+    store.create(s.clone()).expect("create session");
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keyring
+
+#[tokio::test]
+async fn mock_keyring_stores_loads_and_deletes_secrets_referenced_by_sessions() {
+    let keyring = Keyring::mock();
+    keyring.probe().await.expect("mock store works");
+    let r = SecretRef::for_field("acme", "private_key");
+    assert_eq!(r.service, "psa-onboard");
+    assert_eq!(r.account, "acme/private_key");
+    keyring
+        .store(&r, SecretString::from("pk-0123456789"))
+        .await
+        .unwrap();
+    assert_eq!(
+        keyring.load(&r).await.unwrap().expose_secret(),
+        "pk-0123456789"
+    );
+    keyring.delete(&r).await.unwrap();
+    match keyring.load(&r).await {
+        Err(e @ SecretsError::NotFound(_)) => {
+            assert!(
+                e.to_string().contains("psa-onboard / acme/private_key"),
+                "{e}"
+            )
+        }
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+}
+
+fn session_bus() -> bool {
+    std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
+}
+
+#[tokio::test]
+async fn real_secret_service_round_trip_or_a_clear_unavailable_error() {
+    if !session_bus() {
+        eprintln!(
+            "SKIPPED real Secret Service round trip: DBUS_SESSION_BUS_ADDRESS is not set (run \
+             inside `dbus-run-session` with an unlocked gnome-keyring to exercise it)"
+        );
+        // Without a bus the keyring must say so, with a remedy a person can act on.
+        let err = Keyring::system().await.expect_err("no bus, no keyring");
+        assert!(err.reason.contains("D-Bus session bus"), "{err:?}");
+        assert!(err.remedy.contains("dbus-run-session"), "{err:?}");
+        return;
+    }
+    let keyring = Keyring::system()
+        .await
+        .unwrap_or_else(|e| panic!("session bus present but keyring unavailable: {e}"));
+    keyring.probe().await.expect("probe");
+    let r = SecretRef::for_field(&format!("it-{}", std::process::id()), "secret");
+    keyring
+        .store(&r, SecretString::from("at-secret-ξ-42"))
+        .await
+        .unwrap();
+    assert_eq!(
+        keyring.load(&r).await.unwrap().expose_secret(),
+        "at-secret-ξ-42"
+    );
+    keyring
+        .store(&r, SecretString::from("rotated"))
+        .await
+        .unwrap();
+    assert_eq!(keyring.load(&r).await.unwrap().expose_secret(), "rotated");
+    keyring.delete(&r).await.unwrap();
+    assert!(matches!(
+        keyring.load(&r).await,
+        Err(SecretsError::NotFound(_))
+    ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Crash safety
+
+/// Deterministic RNG (splitmix64) so a failing round can be replayed.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const CRASH_DIR_ENV: &str = "PSA_ONBOARD_TEST_CRASH_DIR";
+
+fn counter(s: &Session) -> u64 {
+    s.answers
+        .get("counter")
+        .map(|v| v.parse().expect("counter is a number"))
+        .unwrap_or(0)
+}
+
+/// The child of `sigkill_during_saves_never_tears_a_session`: opens the session and saves it
+/// in a loop with an increasing counter, printing each counter after its save returned.
+#[test]
+#[ignore = "child process of sigkill_during_saves_never_tears_a_session"]
+fn crash_child_writer() {
+    let dir = std::env::var(CRASH_DIR_ENV).expect("run only by the crash-safety test");
+    let store = Store::at(dir);
+    let mut open = store.open("crash").expect("child opens the session");
+    let mut n = counter(&open.session);
+    let report = |n: u64| {
+        StepReport::new(
+            "security-level".into(),
+            "t".into(),
+            (0..(n % 13) * 10)
+                .map(|i| CheckResult {
+                    id: format!("c{i}"),
+                    title: format!("check {i} of run {n}"),
+                    status: Status::Pass,
+                    detail: "x".repeat(64),
+                    remedy: String::new(),
+                    permission: None,
+                })
+                .collect(),
+        )
+    };
+    for _ in 0..1_000_000 {
+        n += 1;
+        open.session.answers.insert("counter".into(), n.to_string());
+        // Vary the size so a torn file would show as a parse error or a short counter.
+        open.session.record_run(report(n), Timestamp::now());
+        open.save().expect("save");
+        println!("counter={n}");
+    }
+}
+
+#[test]
+fn sigkill_during_saves_never_tears_a_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::at(dir.path());
+    new_session(&store, "crash", "topleft-autotask");
+    let exe = std::env::current_exe().unwrap();
+    let mut rng = Rng(0x5e55_1011);
+    let mut last = 0u64;
+    let mut kills_mid_write = 0;
+    for round in 0..50 {
+        let mut child = Command::new(&exe)
+            .args([
+                "crash_child_writer",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CRASH_DIR_ENV, dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn child");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let target = 1 + rng.below(12);
+        let mut seen = 0;
+        let mut printed = last;
+        let parse = |line: std::io::Result<String>| {
+            let line = line.ok()?;
+            let v: u64 = line.strip_prefix("counter=")?.trim().parse().ok()?;
+            Some(v)
+        };
+        for line in lines.by_ref() {
+            if let Some(v) = parse(line) {
+                printed = v;
+                seen += 1;
+                if seen >= target {
+                    break;
+                }
+            }
+        }
+        assert!(seen > 0, "round {round}: the child saved nothing");
+        // Land the kill at a varying point of the next save.
+        std::thread::sleep(std::time::Duration::from_micros(rng.below(3000)));
+        child.kill().expect("SIGKILL");
+        child.wait().unwrap();
+        for line in lines {
+            if let Some(v) = parse(line) {
+                printed = v;
+            }
+        }
+        if std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        {
+            kills_mid_write += 1;
+        }
+        let s = store
+            .load("crash")
+            .unwrap_or_else(|e| panic!("round {round}: session does not load after kill: {e}"));
+        let c = counter(&s);
+        // Every printed counter was saved; at most one more save completed before the kill.
+        assert!(
+            c == printed || c == printed + 1,
+            "round {round}: loaded counter {c}, last printed {printed}"
+        );
+        assert!(
+            c >= last,
+            "round {round}: counter went back from {last} to {c}"
+        );
+        assert_eq!(
+            s.steps["security-level"]
+                .runs
+                .last()
+                .map(|r| r.report.checks.len()),
+            Some(((c % 13) * 10) as usize)
+        );
+        last = c;
+    }
+    eprintln!("50 kills, {kills_mid_write} left a temp file behind (a kill mid-write)");
+    // Opening under the lock cleans up what killed writers left.
+    drop(store.open("crash").unwrap());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-") || n.contains(".corrupt-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(last >= 50, "the children made progress: {last}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lock
+
+#[test]
+fn a_second_opener_fails_clearly_while_the_first_holds_the_lock() {
+    let env = Env::new();
+    let store = env.store();
+    new_session(&store, "acme", "topleft-connectwise");
+    // Private to the user: the file names their PSA and who they are.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&store.path("acme")), 0o600);
+        assert_eq!(mode(store.dir()), 0o700);
+    }
+    let held = store.open("acme").expect("first open");
+
+    let err = store.open("acme").expect_err("second open in-process");
+    assert!(matches!(err, StoreError::Lock(_)), "{err:?}");
+
+    // Another process: the real binary trying to delete it.
+    let out = env.run(&["sessions", "delete", "acme", "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("session \"acme\" is open in another psa-onboard"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("pid {}", std::process::id())),
+        "names the holder: {stderr}"
+    );
+    assert!(store.path("acme").exists(), "not deleted while locked");
+
+    // Reading (list) still works while it is held.
+    let out = env.run(&["sessions", "list"]);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("acme"));
+
+    drop(held);
+    let out = env.run(&["sessions", "delete", "acme", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!store.path("acme").exists());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corrupt and old files
+
+#[test]
+fn a_damaged_file_is_reported_with_line_and_column_moved_aside_and_list_still_works() {
+    let env = Env::new();
+    let store = env.store();
+    new_session(&store, "good", "rewst-autotask");
+    let bad = store.path("broken");
+    let original =
+        "schema_version = 1\nname = \"broken\"\ncreated = 2026-01-05T10:00:00Z\nwho = [oops\n";
+    std::fs::write(&bad, original).unwrap();
+
+    let out = env.run(&["sessions", "list"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("good") && stdout.contains("rewst-autotask"),
+        "{stdout}"
+    );
+    let expected = format!("{}:4:", bad.display());
+    assert!(stdout.contains(&expected), "names file and line: {stdout}");
+    assert!(stdout.contains("damaged session file"), "{stdout}");
+    assert!(!bad.exists(), "moved aside");
+    let aside: Vec<PathBuf> = std::fs::read_dir(store.dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().contains("broken.toml.corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert_eq!(std::fs::read_to_string(&aside[0]).unwrap(), original);
+    assert!(stdout.contains(&aside[0].display().to_string()), "{stdout}");
+
+    // A file that parses but has a wrong value: line and column of the value.
+    let wrong = store.path("wrong");
+    let good_text = std::fs::read_to_string(store.path("good")).unwrap();
+    let wrong_text = good_text
+        .replace("name = \"good\"", "name = \"wrong\"")
+        .replace("who = \"tester\"", "who = 42");
+    std::fs::write(&wrong, &wrong_text).unwrap();
+    let line = wrong_text
+        .lines()
+        .position(|l| l.starts_with("who = 42"))
+        .unwrap()
+        + 1;
+    match store.load("wrong") {
+        Err(StoreError::Corrupt {
+            file,
+            line: l,
+            column,
+            moved_to,
+            ..
+        }) => {
+            assert_eq!(file, wrong);
+            assert_eq!(l, line);
+            assert_eq!(column, 7);
+            assert!(moved_to.is_some());
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    // A truncated (empty) file is damaged; a file from a newer version is not, and stays.
+    std::fs::write(store.path("empty"), "").unwrap();
+    std::fs::write(
+        store.path("future"),
+        "schema_version = 99\nname = \"future\"\n",
+    )
+    .unwrap();
+    let out = env.run(&["sessions", "list"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "{}:1:1: damaged session file: the file is empty",
+            store.path("empty").display()
+        )),
+        "{stdout}"
+    );
+    assert!(!store.path("empty").exists());
+    assert!(
+        stdout.contains("written by a newer psa-onboard (schema version 99"),
+        "{stdout}"
+    );
+    assert!(store.path("future").exists(), "a newer file is left alone");
+    std::fs::remove_file(store.path("future")).unwrap();
+
+    // A damaged file whose session another instance has open is reported but left in place.
+    let held =
+        psa_onboard::session::SessionLock::acquire(&store.dir().join("busy.lock"), "busy").unwrap();
+    std::fs::write(store.path("busy"), "schema_version = 1\nname = \"busy\n").unwrap();
+    let stdout = text(&env.run(&["sessions", "list"]).stdout);
+    assert!(
+        stdout.contains(&format!("{}:2:", store.path("busy").display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("left in place because another psa-onboard"),
+        "{stdout}"
+    );
+    assert!(store.path("busy").exists());
+    drop(held);
+    let _ = env.run(&["sessions", "list"]);
+    assert!(
+        !store.path("busy").exists(),
+        "moved aside once the lock is free"
+    );
+
+    // Every damaged file is aside now; the default `sessions` command lists the good one.
+    let out = env.run(&["sessions"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stdout).starts_with("NAME"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn a_v0_session_file_is_migrated_on_load() {
+    let env = Env::new();
+    let store = env.store();
+    std::fs::create_dir_all(store.dir()).unwrap();
+    std::fs::write(
+        store.path("old"),
+        "name = \"old\"\nwizard = \"tasky-autotask\"\npsa = \"autotask\"\nwizard_hash = \"abc\"\n\
+         created = \"2025-11-01T09:00:00Z\"\nstep = \"api-user\"\nverified = [\"security-level\"]\n",
+    )
+    .unwrap();
+    let out = env.run(&["sessions", "list"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("old") && stdout.contains("tasky-autotask"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2025-11-01 09:00 UTC"), "{stdout}");
+    // Opening and saving writes the current schema.
+    let mut open = store.open("old").unwrap();
+    open.save().unwrap();
+    let saved = std::fs::read_to_string(store.path("old")).unwrap();
+    assert!(saved.starts_with("schema_version = 1\n"), "{saved}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI: sessions delete, export
+
+#[test]
+fn sessions_delete_asks_refuses_without_a_tty_and_removes_keyring_entries() {
+    let env = Env::new();
+    let store = env.store();
+    let mut s = Session::new(
+        "acme",
+        &builtin("topleft-autotask"),
+        "tester",
+        ts("2026-01-05T10:00:00Z"),
+    )
+    .unwrap();
+    let account = format!("acme-{}/secret", std::process::id());
+    let r = SecretRef {
+        service: "psa-onboard".into(),
+        account: account.clone(),
+    };
+    s.secrets.insert("secret".into(), r.clone());
+    store.create(s).unwrap();
+
+    let out = env.run(&["sessions", "delete", "acme"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("stdin is not a terminal")
+            && text(&out.stderr).contains("--yes"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(store.path("acme").exists());
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let real = session_bus().then(|| {
+        rt.block_on(async {
+            let k = Keyring::system().await.expect("keyring with a session bus");
+            k.store(&r, SecretString::from("to-be-deleted"))
+                .await
+                .unwrap();
+            k
+        })
+    });
+
+    let mut cmd = env.cmd(&["sessions", "delete", "acme", "--yes"]);
+    if real.is_none() {
+        cmd.env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("XDG_RUNTIME_DIR");
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Deleted session \"acme\""), "{stdout}");
+    assert!(!store.path("acme").exists());
+    match real {
+        Some(k) => {
+            assert!(stdout.contains("Removed 1 keyring entries"), "{stdout}");
+            let gone = rt.block_on(k.load(&r));
+            assert!(matches!(gone, Err(SecretsError::NotFound(_))), "{gone:?}");
+        }
+        None => {
+            eprintln!("no session bus: checking the keyring-unavailable path of delete");
+            assert!(
+                stdout.contains("keyring entries were not removed"),
+                "{stdout}"
+            );
+            assert!(stdout.contains("dbus-run-session"), "remedy: {stdout}");
+            assert!(
+                stdout.contains(&format!(
+                    "secret-tool clear service psa-onboard username {account}"
+                )),
+                "{stdout}"
+            );
+        }
+    }
+    let out = env.run(&["sessions", "delete", "acme", "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no session named \"acme\""));
+}
+
+/// Run `sessions delete <name>` in a pseudo-terminal, answer the question, return the screen.
+fn delete_on_a_tty(env: &Env, name: &str, answer: &str) -> (String, bool) {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::{Read, Write};
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("openpty");
+    let mut cmd = CommandBuilder::new(BIN);
+    cmd.args(["sessions", "delete", name]);
+    cmd.env("PSA_ONBOARD_STATE_DIR", env.path("state"));
+    cmd.env("XDG_STATE_HOME", env.path("state"));
+    cmd.env("HOME", env.path("home"));
+    cmd.cwd(env.path("home"));
+    let mut child = pair.slave.spawn_command(cmd).expect("spawn in pty");
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let mut writer = pair.master.take_writer().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut screen = Vec::new();
+    // A generous bound so a broken prompt fails the test instead of hanging it.
+    let patience = std::time::Duration::from_secs(60);
+    while !String::from_utf8_lossy(&screen).contains("[y/N]") {
+        screen.extend(
+            rx.recv_timeout(patience)
+                .expect("the delete prompt appears"),
+        );
+    }
+    writer.write_all(format!("{answer}\r").as_bytes()).unwrap();
+    writer.flush().unwrap();
+    let status = child.wait().expect("child exits");
+    while let Ok(chunk) = rx.recv_timeout(patience) {
+        screen.extend(chunk);
+    }
+    (
+        String::from_utf8_lossy(&screen).into_owned(),
+        status.success(),
+    )
+}
+
+#[test]
+fn sessions_delete_asks_on_a_terminal() {
+    let env = Env::new();
+    let store = env.store();
+    new_session(&store, "acme", "topleft-connectwise");
+
+    let (screen, ok) = delete_on_a_tty(&env, "acme", "n");
+    assert!(ok, "{screen}");
+    assert!(
+        screen.contains("Delete session \"acme\" (topleft-connectwise, 0/"),
+        "{screen}"
+    );
+    assert!(screen.contains("Not deleted."), "{screen}");
+    assert!(store.path("acme").exists());
+
+    let (screen, ok) = delete_on_a_tty(&env, "acme", "y");
+    assert!(ok, "{screen}");
+    assert!(screen.contains("Deleted session \"acme\"."), "{screen}");
+    assert!(!store.path("acme").exists());
+}
+
+#[test]
+fn export_names_steps_to_reverify_when_the_wizard_changed() {
+    let env = Env::new();
+    let wiz_dir = env.path("config").join("psa-onboard").join("wizards");
+    std::fs::create_dir_all(&wiz_dir).unwrap();
+    let file = wiz_dir.join("rewst-autotask.toml");
+    let original = wizard::load::BUILTIN
+        .iter()
+        .find(|(n, _)| *n == "rewst-autotask.toml")
+        .unwrap()
+        .1;
+    std::fs::write(&file, original).unwrap();
+    let loaded = wizard::load::load_file(&file, wizard::Origin::User(file.clone())).unwrap();
+    let mut s = Session::new("rw", &loaded, "tester", ts("2026-01-05T10:00:00Z")).unwrap();
+    let first = loaded.wizard.steps[0].id.clone();
+    s.record_run(
+        StepReport::new(first.clone(), "t".into(), vec![]),
+        ts("2026-01-05T10:05:00Z"),
+    );
+    env.store().create(s).unwrap();
+
+    let out = env.run(&["export", "rw", "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("changed"),
+        "{}",
+        text(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["wizard"]["changed_since_start"], false);
+    assert_eq!(json["steps"][0]["status"], "verified");
+
+    // Edit the first step's why text: that step (and only it) must be verified again.
+    let edited = original.replacen("why = \"", "why = \"(edited) ", 1);
+    assert_ne!(edited, original);
+    std::fs::write(&file, edited).unwrap();
+    let out_file = env.path("rw.json");
+    let out = env.run(&[
+        "export",
+        "rw",
+        "--format",
+        "json",
+        "-o",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("changed since this session began") && stderr.contains(&first),
+        "{stderr}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    assert_eq!(json["wizard"]["changed_since_start"], true);
+    assert_eq!(json["reverify"], serde_json::json!([first]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets nowhere
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                files_under(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_appear_in_no_file_and_no_export() {
+    let env = Env::new();
+    let store = env.store();
+    let keyring = Keyring::mock();
+    let mut secrets: BTreeMap<String, String> = BTreeMap::new();
+    for (name, wizard_id, field) in [
+        ("acme-at", "topleft-autotask", "secret"),
+        ("acme-cw", "topleft-connectwise", "private_key"),
+        ("acme-rw", "rewst-autotask", "secret"),
+    ] {
+        let value = format!("S3cr3t-{name}-7f9c2e1d");
+        let r = SecretRef::for_field(name, field);
+        keyring
+            .store(&r, SecretString::from(value.clone()))
+            .await
+            .unwrap();
+        let mut s = Session::new(name, &builtin(wizard_id), "tester", Timestamp::now()).unwrap();
+        s.secrets.insert(field.into(), r.clone());
+        s.answers.insert("company".into(), "Acme MSP".into());
+        let mut open = store.create(s).unwrap();
+        open.session.record_run(
+            StepReport::new("security-level".into(), "t".into(), vec![]),
+            Timestamp::now(),
+        );
+        open.save().unwrap();
+        // The value is in the keyring, not the session.
+        assert_eq!(keyring.load(&r).await.unwrap().expose_secret(), value);
+        secrets.insert(name.to_owned(), value);
+    }
+
+    let export_dir = env.path("exports");
+    std::fs::create_dir_all(&export_dir).unwrap();
+    let mut outputs = Vec::new();
+    for name in secrets.keys() {
+        let session = store.load(name).unwrap();
+        let wizard = builtin(&session.wizard.id).wizard;
+        for format in [Format::Md, Format::Json, Format::Html] {
+            outputs.push(export::render(&session, &wizard, format));
+            // And through the binary, to files.
+            let path = export_dir.join(format!("{name}.{}", format.extension()));
+            let out = env.run(&[
+                "export",
+                name,
+                "--format",
+                format.extension(),
+                "-o",
+                path.to_str().unwrap(),
+            ]);
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            outputs.push(text(&out.stdout));
+            outputs.push(text(&out.stderr));
+        }
+        outputs.push(format!("{session:?}"));
+    }
+    let list = env.run(&["sessions", "list"]);
+    outputs.push(text(&list.stdout));
+
+    let mut files = Vec::new();
+    for d in ["state", "config", "cache", "data", "home", "exports"] {
+        files_under(&env.path(d), &mut files);
+    }
+    assert!(
+        files.len() >= 3 + 9,
+        "sessions and exports were written: {files:?}"
+    );
+    let mut hits = Vec::new();
+    for value in secrets.values() {
+        for f in &files {
+            let bytes = std::fs::read(f).unwrap();
+            if bytes.windows(value.len()).any(|w| w == value.as_bytes()) {
+                hits.push(f.display().to_string());
+            }
+        }
+        for (i, o) in outputs.iter().enumerate() {
+            if o.contains(value.as_str()) {
+                hits.push(format!("output #{i}"));
+            }
+        }
+    }
+    assert!(hits.is_empty(), "secret found in: {hits:?}");
+    // The references are there (so the check above searched the right files).
+    let saved = std::fs::read_to_string(store.path("acme-cw")).unwrap();
+    assert!(
+        saved.contains("account = \"acme-cw/private_key\""),
+        "{saved}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Snapshots
+
+#[test]
+fn export_snapshots_of_the_example_session() {
+    let (session, wizard) = export::example::session();
+    let md = export::render(&session, &wizard, Format::Md);
+    let json = export::render(&session, &wizard, Format::Json);
+    let html = export::render(&session, &wizard, Format::Html);
+
+    // PSA text was cleaned and escaped per format.
+    for t in [&md, &json, &html] {
+        assert!(!t.contains('\u{1b}'), "escape sequence leaked");
+    }
+    assert!(md.contains("\\<restricted \\| by"), "markdown escaping");
+    assert!(
+        html.contains("&lt;restricted | by &quot;Acme&quot;&gt;"),
+        "html escaping"
+    );
+    // Self-contained: no scripts, no external resources.
+    for banned in ["<script", "<link", "src=", "url(", "@import"] {
+        assert!(!html.contains(banned), "html contains {banned}");
+    }
+    assert!(html.contains("@media print"));
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(parsed["format"], "psa-onboard/setup-summary");
+    assert_eq!(parsed["progress"]["done"], 3);
+    assert_eq!(parsed["warnings"][0]["excess_privilege"], true);
+
+    insta::assert_snapshot!("summary_md", md);
+    insta::assert_snapshot!("summary_json", json);
+    insta::assert_snapshot!("summary_html", html);
+
+    // A demo session's summary says so in every format; a real one never does.
+    assert!(!md.contains("Demo session") && !html.contains("Demo session"));
+    let mut demo = session.clone();
+    demo.demo = true;
+    assert!(export::render(&demo, &wizard, Format::Md).contains("**Demo session.**"));
+    assert!(
+        export::render(&demo, &wizard, Format::Html).contains("<strong>Demo session.</strong>")
+    );
+    assert!(export::render(&demo, &wizard, Format::Json).contains("\"demo\": true"));
+
+    // The CLI's hidden example flag renders the same thing.
+    let env = Env::new();
+    let out = env.run(&["export", "--example", "--format", "md"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), md);
+}
