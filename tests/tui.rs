@@ -703,3 +703,57 @@ fn pty_demo_topleft_connectwise_end_to_end() {
     assert!(pty.wait_exit().success());
     pty.assert_restored();
 }
+
+/// Keys that tick every manual item of a step, walking the selection from the top.
+fn tick_manual_items(wizard_id: &str, step: usize) -> String {
+    use psa_onboard::tui::app::progress;
+    let w = wizard(wizard_id);
+    let st = &w.steps[step];
+    let items = progress::items(st);
+    let mut keys = "\x1b[5~".repeat(items.len() / 10 + 1); // PageUp to the first item
+    for item in items {
+        if item.is_manual(st) {
+            keys.push(' ');
+        }
+        keys.push_str(DOWN);
+    }
+    keys
+}
+
+#[test]
+fn pty_demo_topleft_autotask_end_to_end() {
+    let id = "topleft-autotask";
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&["demo", id], dir.path(), &[]);
+    pty.wait_for(&["DEMO", "Step 1 of 6", "a do it for me"]);
+    // Security level: tick the checkboxes the API cannot read, do it in the sandbox, defer.
+    pty.send(&tick_manual_items(id, 0));
+    pty.send("a");
+    pty.wait_for(&["Done in the sandbox"]);
+    pty.send("n");
+    pty.wait_for(&["Step 2 of 6"]);
+    // API user: fails until the user exists; done in the sandbox, it verifies, and so does the
+    // security level that waited for it.
+    pty.send("v");
+    pty.wait_for(&["failed"]);
+    pty.send("a");
+    pty.wait_for(&["Verified against the PSA."]);
+    wait_done(&pty, 2, 6);
+    assert!(
+        pty.screen().contains("✓ 1. Add a security"),
+        "{}",
+        pty.screen()
+    );
+    for step in 2..6 {
+        pty.send("n");
+        pty.wait_for(&[&format!("Step {} of 6", step + 1)]);
+        pty.send(&tick_manual_items(id, step));
+        pty.send("a");
+        wait_done(&pty, step + 1, 6);
+    }
+    pty.send("n");
+    pty.wait_for(&["Every step is verified."]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
