@@ -79,7 +79,8 @@ fn interactive(cli: &Cli) -> Result<(), cli::UsageError> {
     let rt = tokio::runtime::Runtime::new()
         .map_err(|e| cli::UsageError(format!("cannot start the async runtime: {e}")))?;
     rt.block_on(async {
-        let store_dir = tui::store::dir().map_err(|e| cli::UsageError(e.to_string()))?;
+        let store_dir = psa_onboard::session::Store::default_dir()
+            .map_err(|e| cli::UsageError(e.to_string()))?;
         let services = tui::services::LiveServices::new(cli.wizard_dir(), store_dir);
         let launch = match &cli.command {
             Some(Command::Run { wizard }) => tui::Launch::Run(wizard.clone()),

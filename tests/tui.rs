@@ -618,6 +618,7 @@ fn pty_quit_midway_and_resume_at_the_same_step_with_answers() {
     let sessions: Vec<_> = std::fs::read_dir(dir.path().join("sessions"))
         .unwrap()
         .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
         .collect();
     assert_eq!(sessions.len(), 1);
     let text = std::fs::read_to_string(sessions[0].path()).unwrap();

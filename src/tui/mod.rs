@@ -51,23 +51,22 @@ pub fn plain() -> bool {
 
 /// The start screen's lists.
 pub fn start_screen(services: &LiveServices) -> StartScreen {
-    let sessions = store::list(&services.store_dir)
+    let sessions = services
+        .store()
+        .list()
+        .sessions
         .into_iter()
-        .map(|s| SessionSummary {
-            at_step: s
-                .steps
-                .get(s.current)
-                .map(|st| st.id.clone())
-                .unwrap_or_else(|| "summary".into()),
-            done: s.steps.iter().filter(|st| st.state.is_done()).count(),
-            total: s.steps.len(),
-            updated: s
-                .updated_at
-                .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_default(),
-            demo: s.demo,
-            title: s.wizard_title,
-            id: s.id,
+        .map(|s| {
+            let (done, total) = s.progress();
+            SessionSummary {
+                at_step: s.current_step.clone().unwrap_or_else(|| "summary".into()),
+                done,
+                total,
+                updated: s.updated.strftime("%Y-%m-%d %H:%M").to_string(),
+                demo: s.demo,
+                title: s.wizard.title,
+                id: s.name,
+            }
         })
         .collect();
     let (all, _) = crate::wizard::catalog(services.wizard_dir.as_deref());
@@ -100,7 +99,7 @@ pub async fn launch(launch: Launch, services: LiveServices) -> Result<(), Launch
                 remedy: "Start one with `psa-onboard run <wizard>` (see `psa-onboard wizards`)."
                     .into(),
             })?;
-            Screen::Run(services.resume_run(&latest.id).await?)
+            Screen::Run(services.resume_run(&latest.name).await?)
         }
     };
     run_screen(screen, Arc::new(services)).await

@@ -12,6 +12,8 @@ use super::app::{FieldId, Run, ServiceError};
 use super::effects::{OnCheck, Services};
 use super::store::{self, SavedSession};
 use crate::connection::Connection;
+use crate::secrets::Keyring;
+use crate::session::{OpenSession, Session, Store};
 use crate::verify::StepReport;
 use crate::wizard::{self, Wizard};
 
@@ -24,6 +26,10 @@ pub struct LiveServices {
     pub demo: bool,
     /// The embedded sandbox, started on first need (a demo, or resuming a demo session).
     sandbox: Arc<tokio::sync::Mutex<Option<Arc<crate::sandbox::Sandbox>>>>,
+    /// The session being edited; holding it holds its lock.
+    open: Arc<std::sync::Mutex<Option<OpenSession>>>,
+    /// The OS keyring, connected on first need.
+    keyring: Arc<tokio::sync::OnceCell<Result<Keyring, String>>>,
 }
 
 fn err(message: impl Into<String>, remedy: impl Into<String>) -> ServiceError {
@@ -40,7 +46,29 @@ impl LiveServices {
             store_dir,
             demo: false,
             sandbox: Arc::default(),
+            open: Arc::default(),
+            keyring: Arc::default(),
         }
+    }
+
+    pub fn store(&self) -> Store {
+        Store::at(&self.store_dir)
+    }
+
+    async fn keyring(&self) -> Result<Keyring, ServiceError> {
+        self.keyring
+            .get_or_init(|| async {
+                let k = Keyring::system().await.map_err(|e| e.to_string())?;
+                k.probe().await.map_err(|e| e.to_string())?;
+                Ok(k)
+            })
+            .await
+            .clone()
+            .map_err(|e| err(e, "Your secrets are kept in memory for this run only; you will be asked again when you resume."))
+    }
+
+    fn hold(&self, open: OpenSession) {
+        *self.open.lock().unwrap_or_else(|p| p.into_inner()) = Some(open);
     }
 
     /// The sandbox, started on first use.
@@ -78,37 +106,75 @@ impl LiveServices {
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| source.to_string()),
         };
+        let name = Self::new_id(&loaded.wizard);
+        let mut session = Session::new(
+            &name,
+            &loaded,
+            &crate::session::current_user(),
+            jiff::Timestamp::now(),
+        )
+        .map_err(|e| err(e.to_string(), "Report this as a bug."))?;
+        session.demo = self.demo;
+        let open = self.store().create(session).map_err(|e| {
+            err(
+                e.to_string(),
+                "Check that the state directory is writable, or set PSA_ONBOARD_STATE_DIR.",
+            )
+        })?;
         let wizard = Arc::new(loaded.wizard);
-        let mut run = Run::new(
-            wizard.clone(),
-            Self::new_id(&wizard),
-            source,
-            loaded.content_hash,
-        );
+        let mut run = Run::new(wizard.clone(), name, source, loaded.content_hash);
         if self.demo {
             let sb = self.sandbox().await?;
             run.demo = true;
             super::demo::prefill(&sb, &mut run);
         }
+        self.hold(open);
         Ok(Box::new(run))
     }
 
-    /// Open a saved session. A demo session gets a fresh sandbox with its steps replayed.
+    /// Open a saved session (taking its lock). A demo session gets a fresh sandbox with its
+    /// steps replayed; a real one gets its secrets back from the keyring.
     pub async fn resume_run(&self, id: &str) -> Result<Box<Run>, ServiceError> {
-        let saved = store::load(&self.store_dir, id).map_err(|e| {
+        let open = self.store().open(id).map_err(|e| {
             err(
                 e.to_string(),
-                "Run `psa-onboard resume` without a name to pick from the saved sessions.",
+                "Run `psa-onboard sessions` to see the saved sessions.",
             )
         })?;
-        let loaded = self.load(&saved.source)?;
-        let changed = loaded.content_hash != saved.wizard_hash;
+        let s = &open.session;
+        let source = if s.wizard.origin == wizard::Origin::Builtin.label() {
+            s.wizard.id.clone()
+        } else {
+            s.wizard.origin.clone()
+        };
+        let loaded = self.load(&source)?;
+        let changed = loaded.content_hash != s.wizard.content_hash;
         let wizard = Arc::new(loaded.wizard);
-        let mut run = store::restore(&saved, wizard, loaded.content_hash);
+        let mut run = store::restore(s, wizard, source, loaded.content_hash);
         if run.demo {
             let sb = self.sandbox().await?;
             super::demo::replay(&sb, &run)?;
             super::demo::prefill(&sb, &mut run);
+        } else if !s.secrets.is_empty() {
+            match self.keyring().await {
+                Ok(k) => {
+                    for (field, r) in &s.secrets {
+                        let Some(id) = FieldId::ALL.into_iter().find(|f| f.key() == field) else {
+                            continue;
+                        };
+                        if let Ok(secret) = k.load(r).await {
+                            use secrecy::ExposeSecret;
+                            run.form.set(id, secret.expose_secret());
+                        }
+                    }
+                }
+                Err(e) => {
+                    run.notice = Some(super::app::Notice {
+                        text: format!("{} {}", e.message, e.remedy),
+                        error: true,
+                    })
+                }
+            }
         }
         if changed {
             run.notice = Some(super::app::Notice {
@@ -117,12 +183,13 @@ impl LiveServices {
                 error: true,
             });
         }
+        self.hold(open);
         Ok(Box::new(run))
     }
 
     /// The most recently saved session, for `resume` without a name.
-    pub fn latest(&self) -> Option<SavedSession> {
-        store::list(&self.store_dir).into_iter().next()
+    pub fn latest(&self) -> Option<Session> {
+        self.store().list().sessions.into_iter().next()
     }
 }
 
@@ -181,24 +248,31 @@ impl Services for LiveServices {
         .boxed()
     }
 
-    fn save(&self, mut session: SavedSession) -> BoxFuture<'static, Result<(), ServiceError>> {
-        let dir = self.store_dir.clone();
+    fn save(&self, snap: SavedSession) -> BoxFuture<'static, Result<(), ServiceError>> {
+        let open = self.open.clone();
         async move {
-            session.updated_at = Some(jiff::Timestamp::now());
-            tokio::task::spawn_blocking(move || store::save(&dir, &session))
-                .await
-                .map_err(|e| {
-                    err(
-                        format!("saving stopped: {e}"),
-                        "Try again (any change saves).",
-                    )
-                })?
-                .map_err(|e| {
-                    err(
-                        e.to_string(),
-                        "Check that the directory is writable, or set PSA_ONBOARD_STATE_DIR.",
-                    )
-                })
+            tokio::task::spawn_blocking(move || {
+                let mut guard = open.lock().unwrap_or_else(|p| p.into_inner());
+                let Some(o) = guard.as_mut().filter(|o| o.session.name == snap.id) else {
+                    return Ok(());
+                };
+                let who = o.session.who.clone();
+                store::apply(&snap, &mut o.session, jiff::Timestamp::now(), &who);
+                o.save()
+            })
+            .await
+            .map_err(|e| {
+                err(
+                    format!("saving stopped: {e}"),
+                    "Try again (any change saves).",
+                )
+            })?
+            .map_err(|e| {
+                err(
+                    e.to_string(),
+                    "Check that the directory is writable, or set PSA_ONBOARD_STATE_DIR.",
+                )
+            })
         }
         .boxed()
     }
@@ -209,12 +283,25 @@ impl Services for LiveServices {
         field: FieldId,
         secret: SecretString,
     ) -> BoxFuture<'static, Result<(), ServiceError>> {
-        let _ = (session, secret);
+        let me = self.clone();
         async move {
-            Err(err(
-                format!("The {} is kept in memory for this run only.", field.label()),
-                "You will be asked for it again when you resume.",
-            ))
+            let keyring = me.keyring().await?;
+            // Record where the secret lives first, so `sessions delete` can always remove it.
+            let reference = {
+                let mut guard = me.open.lock().unwrap_or_else(|p| p.into_inner());
+                let Some(o) = guard.as_mut().filter(|o| o.session.name == session) else {
+                    return Ok(());
+                };
+                let r = o.session.secret_ref(field.key());
+                o.save().map_err(|e| err(e.to_string(), "Check the state directory."))?;
+                r
+            };
+            keyring.store(&reference, secret).await.map_err(|e| {
+                err(
+                    e.to_string(),
+                    "Your secrets are kept in memory for this run only; you will be asked again when you resume.",
+                )
+            })
         }
         .boxed()
     }

@@ -54,6 +54,33 @@ impl FieldId {
         }
     }
 
+    /// The field's name in the session's answers.
+    pub fn key(self) -> &'static str {
+        match self {
+            FieldId::Site => "site",
+            FieldId::CompanyId => "company_id",
+            FieldId::PublicKey => "public_key",
+            FieldId::PrivateKey => "private_key",
+            FieldId::ClientId => "client_id",
+            FieldId::Username => "username",
+            FieldId::Secret => "secret",
+            FieldId::TrackingId => "integration_code",
+            FieldId::ApiRoot => "api_root",
+        }
+    }
+
+    pub const ALL: [FieldId; 9] = [
+        FieldId::Site,
+        FieldId::CompanyId,
+        FieldId::PublicKey,
+        FieldId::PrivateKey,
+        FieldId::ClientId,
+        FieldId::Username,
+        FieldId::Secret,
+        FieldId::TrackingId,
+        FieldId::ApiRoot,
+    ];
+
     pub fn is_secret(self) -> bool {
         matches!(self, FieldId::PrivateKey | FieldId::Secret)
     }

@@ -57,11 +57,12 @@ pub enum Item {
 }
 
 impl Item {
-    /// A stable key for the session file (manual ticks).
+    /// The id the verification engine gives this item's result (`row-N` from 1, or the
+    /// check's id): manual confirmations are recorded under it in the session.
     pub fn key(self, step: &Step) -> String {
         match self {
-            Item::Row(i) => format!("row:{}", step.permissions[i].label()),
-            Item::Check(i) => format!("check:{}", step.checks[i].id),
+            Item::Row(i) => format!("row-{}", i + 1),
+            Item::Check(i) => step.checks[i].id.clone(),
         }
     }
 
