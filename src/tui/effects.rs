@@ -65,6 +65,8 @@ pub struct Runner {
     tasks: HashMap<u64, AbortHandle>,
     saves: Option<UnboundedSender<SavedSession>>,
     saver: Option<JoinHandle<()>>,
+    /// How long a verification may run ([`VERIFY_TIMEOUT`]; tests shorten it).
+    pub verify_timeout: Duration,
 }
 
 /// Whether the loop goes on.
@@ -98,6 +100,7 @@ impl Runner {
             tasks: HashMap::new(),
             saves: Some(save_tx),
             saver: Some(saver),
+            verify_timeout: VERIFY_TIMEOUT,
         }
     }
 
@@ -142,13 +145,14 @@ impl Runner {
                     });
                 });
                 let fut = self.services.verify(wizard, step_id, connection, on_check);
+                let limit = self.verify_timeout;
                 let h = tokio::spawn(async move {
-                    let result = match tokio::time::timeout(VERIFY_TIMEOUT, fut).await {
+                    let result = match tokio::time::timeout(limit, fut).await {
                         Ok(r) => r,
                         Err(_) => Err(ServiceError {
                             message: format!(
                                 "The PSA did not answer within {} seconds.",
-                                VERIFY_TIMEOUT.as_secs()
+                                limit.as_secs()
                             ),
                             remedy: "Check the site address and your network, then press v to try again."
                                 .into(),
@@ -228,5 +232,170 @@ impl Runner {
             self.services.save(store::snapshot(run)).await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Fault injection: a PSA that never answers, and a disk that refuses writes.
+
+    use std::sync::Mutex;
+
+    use futures::FutureExt;
+
+    use super::*;
+    use crate::tui::app::{self, Msg, Screen};
+
+    /// Verification hangs forever; saving fails; everything else is unused.
+    #[derive(Default)]
+    struct Faulty {
+        saves: Mutex<usize>,
+    }
+
+    impl Services for Faulty {
+        fn verify(
+            &self,
+            _: Arc<Wizard>,
+            _: String,
+            _: Connection,
+            _: OnCheck,
+        ) -> BoxFuture<'static, Result<StepReport, ServiceError>> {
+            futures::future::pending().boxed()
+        }
+        fn apply_in_sandbox(
+            &self,
+            _: Arc<Wizard>,
+            _: String,
+        ) -> BoxFuture<'static, Result<(), ServiceError>> {
+            futures::future::pending().boxed()
+        }
+        fn save(&self, _: SavedSession) -> BoxFuture<'static, Result<(), ServiceError>> {
+            *self.saves.lock().unwrap() += 1;
+            async {
+                Err(ServiceError {
+                    message: "cannot write the session file: disk full".into(),
+                    remedy: "Free some space.".into(),
+                })
+            }
+            .boxed()
+        }
+        fn store_secret(
+            &self,
+            _: String,
+            _: FieldId,
+            _: SecretString,
+        ) -> BoxFuture<'static, Result<(), ServiceError>> {
+            async { Ok(()) }.boxed()
+        }
+        fn begin(&self, _: String) -> BoxFuture<'static, Result<Box<Run>, ServiceError>> {
+            futures::future::pending().boxed()
+        }
+        fn resume(&self, _: String) -> BoxFuture<'static, Result<Box<Run>, ServiceError>> {
+            futures::future::pending().boxed()
+        }
+    }
+
+    fn state() -> State {
+        let w = Arc::new(
+            crate::wizard::builtin()
+                .into_iter()
+                .find(|l| l.wizard.id == "topleft-connectwise")
+                .unwrap()
+                .wizard,
+        );
+        let mut run = Run::new(w.clone(), "s".into(), w.id.clone(), "h".into());
+        run.form.set(FieldId::Site, "127.0.0.1");
+        run.form.set(FieldId::CompanyId, "acme");
+        run.form.set(FieldId::PublicKey, "pub");
+        run.form.set(FieldId::PrivateKey, "priv");
+        run.form
+            .set(FieldId::ClientId, "1a2b3c4d-0000-4000-8000-00000000abcd");
+        State::new(Screen::Run(Box::new(run)), false)
+    }
+
+    fn press(state: &mut State, runner: &mut Runner, c: crossterm::event::KeyCode) {
+        let key = crossterm::event::KeyEvent::new(c, crossterm::event::KeyModifiers::NONE);
+        for e in app::update(state, Msg::Key(key)) {
+            runner.run(state, e);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_psa_that_never_answers_times_out_with_a_remedy() {
+        let (tx, mut rx) = unbounded_channel();
+        let mut runner = Runner::new(Arc::new(Faulty::default()), tx);
+        runner.verify_timeout = Duration::from_millis(20);
+        let mut state = state();
+        press(
+            &mut state,
+            &mut runner,
+            crossterm::event::KeyCode::Char('v'),
+        );
+        assert!(state.is_pending());
+        let msg = rx.recv().await.unwrap();
+        let Msg::Verified { result: Err(e), .. } = &msg else {
+            panic!("{msg:?}")
+        };
+        assert!(e.message.contains("did not answer"), "{e:?}");
+        app::update(&mut state, msg);
+        assert!(!state.is_pending());
+        let r = state.run().unwrap();
+        assert_eq!(r.progress[0].state, app::StepState::Failed);
+        assert!(
+            r.progress[0]
+                .error
+                .as_ref()
+                .unwrap()
+                .remedy
+                .contains("press v")
+        );
+    }
+
+    #[tokio::test]
+    async fn cancelling_aborts_the_work_and_nothing_comes_back() {
+        let (tx, mut rx) = unbounded_channel();
+        let mut runner = Runner::new(Arc::new(Faulty::default()), tx);
+        runner.verify_timeout = Duration::from_millis(20);
+        let mut state = state();
+        press(
+            &mut state,
+            &mut runner,
+            crossterm::event::KeyCode::Char('v'),
+        );
+        press(&mut state, &mut runner, crossterm::event::KeyCode::Esc);
+        assert!(!state.is_pending());
+        assert!(runner.tasks.is_empty(), "the task was aborted");
+        // Verify again: the first message to arrive is the new run's (the cancelled one, with
+        // the same time limit and a head start, would otherwise have come first).
+        press(
+            &mut state,
+            &mut runner,
+            crossterm::event::KeyCode::Char('v'),
+        );
+        let current = state.run().unwrap().progress[0].pending.unwrap().generation;
+        match rx.recv().await.unwrap() {
+            Msg::Verified { generation, .. } => assert_eq!(generation, current),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failing_save_is_shown_not_swallowed() {
+        let (tx, mut rx) = unbounded_channel();
+        let services = Arc::new(Faulty::default());
+        let mut runner = Runner::new(services.clone(), tx);
+        let mut state = state();
+        runner.run(&state, Effect::SaveSession);
+        let msg = rx.recv().await.unwrap();
+        assert!(matches!(msg, Msg::Saved(Err(_))));
+        app::update(&mut state, msg);
+        let notice = state.run().unwrap().notice.clone().unwrap();
+        assert!(
+            notice.error && notice.text.contains("disk full"),
+            "{notice:?}"
+        );
+        // Quitting still makes a final save attempt and reports its failure.
+        assert!(runner.shutdown(&state).await.is_err());
+        assert_eq!(*services.saves.lock().unwrap(), 2);
     }
 }
