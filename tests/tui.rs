@@ -758,3 +758,39 @@ fn pty_demo_topleft_autotask_end_to_end() {
     assert!(pty.wait_exit().success());
     pty.assert_restored();
 }
+
+#[test]
+fn pty_mouse_click_in_the_rail_and_resize() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&["run", "topleft-connectwise"], dir.path(), &[]);
+    pty.wait_for(&["Step 1 of 5"]);
+    pty.send("n");
+    pty.wait_for(&["Step 2 of 5"]);
+    // SGR mouse: a left click on the rail's first step (row 4, column 4, 1-based), and release.
+    pty.send("\x1b[<0;4;4M\x1b[<0;4;4m");
+    pty.wait_for(&["Step 1 of 5"]);
+    // A click on a step not reached yet explains why instead of jumping.
+    pty.send("\x1b[<0;4;7M\x1b[<0;4;7m");
+    pty.wait_for(&["Finish step 2 first"]);
+    // Wheel down moves the selection through the permission rows.
+    pty.send(&"\x1b[<65;50;12M".repeat(3));
+    pty.wait_for(&["▌· Companies › Manage Attachments"]);
+    // Resize: the layout follows (the rail gets wider and shows more of each title).
+    pty.master
+        .resize(PtySize {
+            rows: 30,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    pty.parser
+        .lock()
+        .unwrap()
+        .screen_mut()
+        .set_size(30.try_into().unwrap(), 100.try_into().unwrap());
+    pty.wait_for(&["1. Add a security role f"]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
