@@ -794,3 +794,33 @@ fn pty_mouse_click_in_the_rail_and_resize() {
     assert!(pty.wait_exit().success());
     pty.assert_restored();
 }
+
+#[test]
+fn pty_demo_resume_replays_what_was_done_in_the_sandbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&["demo"], dir.path(), &[]);
+    pty.wait_for(&["DEMO", "Step 1 of 5"]);
+    pty.send("a");
+    pty.wait_for(&["Done in the sandbox"]);
+    pty.send("n");
+    pty.wait_for(&["Step 2 of 5"]);
+    pty.send("a");
+    pty.wait_for(&["Done in the sandbox"]);
+    pty.send(&tick_manual_items("topleft-connectwise", 1));
+    pty.send("n");
+    pty.wait_for(&["Step 3 of 5"]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+
+    // A fresh process has a fresh sandbox: resuming redoes steps 1 and 2 in it, so once the
+    // keys exist, both verify.
+    let mut pty = Pty::spawn(&["resume"], dir.path(), &[]);
+    pty.wait_for(&["DEMO", "Step 3 of 5"]);
+    pty.send("a");
+    pty.wait_for(&["Verified against the PSA."]);
+    let screen = wait_done(&pty, 3, 5);
+    assert!(screen.contains("✓ 1. Add a security"), "{screen}");
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+}
