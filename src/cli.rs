@@ -87,20 +87,7 @@ environment only.\n\nExample:\n  psa-onboard check --wizard topleft-autotask --f
     /// Run the embedded PSA sandbox (simulated Autotask + ConnectWise on 127.0.0.1).
     #[command(after_help = "Examples:\n  psa-onboard sandbox\n  \
 psa-onboard sandbox --scenario configured:topleft-autotask --tls")]
-    Sandbox {
-        /// `unconfigured` or `configured:<wizard-id>`.
-        #[arg(long, default_value = "unconfigured")]
-        scenario: String,
-        /// Latency added to every request, in milliseconds.
-        #[arg(long, default_value_t = 0)]
-        latency_ms: u64,
-        /// Port on 127.0.0.1 (0 picks a free one).
-        #[arg(long, default_value_t = 0)]
-        port: u16,
-        /// Serve HTTPS with a self-signed certificate (its PEM is printed).
-        #[arg(long)]
-        tls: bool,
-    },
+    Sandbox(crate::sandbox::standalone::SandboxArgs),
 
     /// Check a wizard file for errors without running it.
     #[command(after_help = "Example:\n  psa-onboard validate ./my-vendor.toml")]

@@ -29,21 +29,10 @@ fn main() -> ExitCode {
                 }
             };
         }
-        Some(Command::Sandbox {
-            scenario,
-            latency_ms,
-            port,
-            tls,
-        }) => psa_onboard::sandbox::standalone::run(
-            psa_onboard::sandbox::standalone::StandaloneOptions {
-                scenario: scenario.clone(),
-                latency_ms: *latency_ms,
-                port: *port,
-                tls: *tls,
-            },
-            &mut std::io::stdout().lock(),
-        )
-        .map_err(cli::UsageError),
+        Some(Command::Sandbox(args)) => {
+            psa_onboard::sandbox::standalone::run(args, &mut std::io::stdout().lock())
+                .map_err(cli::UsageError)
+        }
         Some(Command::Sessions { action }) => {
             psa_onboard::session::command::run(action.as_ref(), &mut std::io::stdout().lock())
         }

@@ -345,3 +345,35 @@ async fn serve(
     conns.abort_all();
     while conns.join_next().await.is_some() {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_handle_can_be_shared_across_tasks() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Sandbox>();
+        send_sync::<DemoCredentials>();
+    }
+
+    #[tokio::test]
+    async fn unknown_scenarios_and_busy_ports_are_clear_errors() {
+        let e = Sandbox::start(SandboxOptions {
+            scenario: "half-done".into(),
+            ..SandboxOptions::default()
+        })
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("\"half-done\""), "{e}");
+        let first = Sandbox::start(SandboxOptions::default()).await.unwrap();
+        let e = Sandbox::start(SandboxOptions {
+            port: first.local_addr().port(),
+            ..SandboxOptions::default()
+        })
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("cannot bind"), "{e}");
+        first.shutdown().await;
+    }
+}

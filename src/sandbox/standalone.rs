@@ -9,16 +9,24 @@ use super::{Sandbox, SandboxOptions};
 use crate::wizard::{self, Psa};
 
 /// Options of the `sandbox` subcommand.
-#[derive(Debug, Clone)]
-pub struct StandaloneOptions {
+#[derive(Debug, Clone, clap::Args)]
+pub struct SandboxArgs {
+    /// `unconfigured` or `configured:<wizard-id>`.
+    #[arg(long, default_value = "unconfigured")]
     pub scenario: String,
+    /// Latency added to every request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
     pub port: u16,
+    /// Serve HTTPS with a self-signed certificate (its PEM is printed).
+    #[arg(long)]
     pub tls: bool,
 }
 
 /// Starts the sandbox, prints where it listens and the demo credentials, waits for Ctrl-C.
-pub fn run(opts: StandaloneOptions, out: &mut impl Write) -> Result<(), String> {
+pub fn run(opts: &SandboxArgs, out: &mut impl Write) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -34,7 +42,7 @@ pub fn run(opts: StandaloneOptions, out: &mut impl Write) -> Result<(), String> 
         })
         .await
         .map_err(|e| e.to_string())?;
-        print_banner(&sandbox, &opts, out).map_err(|e| format!("cannot write: {e}"))?;
+        print_banner(&sandbox, opts, out).map_err(|e| format!("cannot write: {e}"))?;
         tokio::signal::ctrl_c()
             .await
             .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
@@ -44,11 +52,7 @@ pub fn run(opts: StandaloneOptions, out: &mut impl Write) -> Result<(), String> 
     })
 }
 
-fn print_banner(
-    sb: &Sandbox,
-    opts: &StandaloneOptions,
-    out: &mut impl Write,
-) -> std::io::Result<()> {
+fn print_banner(sb: &Sandbox, opts: &SandboxArgs, out: &mut impl Write) -> std::io::Result<()> {
     let creds = sb.credentials();
     let scheme = if opts.tls {
         "HTTPS (self-signed)"

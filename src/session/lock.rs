@@ -49,7 +49,7 @@ impl SessionLock {
             .truncate(false)
             .open(path)
             .map_err(io)?;
-        if let Err(e) = try_flock(&file) {
+        if let Err(e) = try_flock_briefly(&file) {
             if e.kind() == std::io::ErrorKind::WouldBlock {
                 let mut text = String::new();
                 let _ = file.read_to_string(&mut text);
@@ -79,6 +79,22 @@ impl SessionLock {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// A lock can be held for an instant by a child process between fork and exec (it inherits
+/// the descriptor until exec closes it), so give the holder a moment before calling it busy.
+fn try_flock_briefly(file: &File) -> std::io::Result<()> {
+    let mut last = Ok(());
+    for attempt in 0..5 {
+        last = try_flock(file);
+        match &last {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(std::time::Duration::from_millis(20 << attempt));
+            }
+            _ => return last,
+        }
+    }
+    last
 }
 
 #[cfg(unix)]
