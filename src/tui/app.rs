@@ -494,6 +494,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                             p.state = StepState::Todo;
                         }
                         p.settle(s);
+                        // Bring the first problem into view on the step being looked at.
+                        if step == r.current && !r.focus_form {
+                            let psa = wizard.psa;
+                            let p = &r.progress[step];
+                            if let Some(i) = progress::items(s).iter().position(|i| {
+                                matches!(
+                                    p.live(s, psa, *i),
+                                    Live::Done(crate::verify::Status::Fail, _)
+                                )
+                            }) {
+                                r.selected = i;
+                            }
+                        }
                     }
                     Err(e) => {
                         p.error = Some(e);

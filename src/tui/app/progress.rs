@@ -141,6 +141,30 @@ pub fn match_result(step: &Step, psa: Psa, r: &CheckResult) -> Option<Item> {
     None
 }
 
+/// A skipped check the admin opted out of (a write test) does not count against the step.
+pub fn is_opt_in_skip(step: &Step, r: &CheckResult) -> bool {
+    r.status == Status::Skipped
+        && step
+            .checks
+            .iter()
+            .any(|c| c.id == r.id && c.observe.is_some_and(|o| o.is_write()))
+}
+
+/// The step's verdict from its API checks: every one must have been observed. A check that
+/// could not run (e.g. skipped because sign-in failed) is not a pass.
+pub fn api_verdict(step: &Step, report: &StepReport) -> Status {
+    report
+        .checks
+        .iter()
+        .filter(|c| c.status != Status::Manual)
+        .map(|c| match c.status {
+            Status::Skipped if is_opt_in_skip(step, c) => Status::Pass,
+            Status::Skipped => Status::Fail,
+            s => s,
+        })
+        .fold(Status::Pass, Status::worst)
+}
+
 /// What the screen knows about one step.
 #[derive(Debug, Clone)]
 pub struct Progress {
@@ -261,13 +285,7 @@ impl Progress {
             return;
         }
         let api = if needs_api(step) {
-            self.report.as_ref().map(|r| {
-                r.checks
-                    .iter()
-                    .map(|c| c.status)
-                    .filter(|s| *s != Status::Manual)
-                    .fold(Status::Pass, Status::worst)
-            })
+            self.report.as_ref().map(|r| api_verdict(step, r))
         } else {
             Some(Status::Pass)
         };
@@ -279,5 +297,61 @@ impl Progress {
             Some(Status::Warn) => StepState::Warned,
             Some(_) => StepState::Verified,
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(id: &str, status: Status) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            title: id.into(),
+            status,
+            detail: String::new(),
+            remedy: String::new(),
+            permission: None,
+        }
+    }
+
+    #[test]
+    fn checks_that_could_not_run_do_not_verify_a_step() {
+        let w = crate::wizard::builtin()
+            .into_iter()
+            .find(|l| l.wizard.id == "topleft-autotask")
+            .unwrap()
+            .wizard;
+        // Impersonation: manual rows plus an opt-in write test.
+        let st = &w.steps[2];
+        let write = st.checks.iter().find(|c| c.write).unwrap();
+        let skipped_write = StepReport::new(
+            st.id.clone(),
+            st.title.clone(),
+            vec![result(&write.id, Status::Skipped)],
+        );
+        assert_eq!(api_verdict(st, &skipped_write), Status::Pass);
+        // The API user step: skipped because sign-in failed is not verified.
+        let st = &w.steps[1];
+        let mut checks: Vec<CheckResult> = st
+            .checks
+            .iter()
+            .map(|c| result(&c.id, Status::Skipped))
+            .collect();
+        let report = StepReport::new(st.id.clone(), st.title.clone(), checks.clone());
+        assert_eq!(api_verdict(st, &report), Status::Fail);
+        let mut p = Progress {
+            report: Some(report),
+            ..Progress::default()
+        };
+        p.settle(st);
+        assert_eq!(p.state, StepState::Failed);
+        for c in &mut checks {
+            c.status = Status::Pass;
+        }
+        p.report = Some(StepReport::new(st.id.clone(), st.title.clone(), checks));
+        p.state = StepState::Todo;
+        p.settle(st);
+        assert_eq!(p.state, StepState::Verified);
     }
 }

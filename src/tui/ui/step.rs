@@ -198,10 +198,37 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
                     .iter()
                     .filter(|r| r.status == Status::Fail)
                     .count();
+                let unchecked = p
+                    .results
+                    .iter()
+                    .filter(|r| r.status == Status::Skipped && !progress::is_opt_in_skip(step, r))
+                    .count();
                 let text = if let Some(e) = &p.error {
                     format!(
                         "Could not verify: {}",
                         crate::sanitize::clean_line(&e.message)
+                    )
+                } else if unchecked > 0 && failed == 0 {
+                    // Nothing to fix here yet: say what stopped the checks.
+                    let why = p
+                        .results
+                        .iter()
+                        .find(|r| r.status == Status::Skipped && !r.detail.is_empty())
+                        .map(|r| format!(" ({})", crate::sanitize::clean_line(&r.detail)))
+                        .unwrap_or_default();
+                    let later = if run.current < run.conn_step {
+                        format!(
+                            " They need the credentials from step {}: press n and come back, or they are checked then.",
+                            run.conn_step + 1
+                        )
+                    } else {
+                        String::new()
+                    };
+                    format!("Not verified: {unchecked} check(s) could not run{why}.{later}")
+                } else if unchecked > 0 {
+                    format!(
+                        "Not verified: {failed} check(s) failed and {unchecked} could not run. The remedy is under each {} row.",
+                        g.fail
                     )
                 } else {
                     format!(
@@ -243,6 +270,14 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
         },
     };
     b.text(&text, &format!("{glyph} "), "  ", style);
+    if run.confirm {
+        b.text(
+            "Continue without verifying this step? The session records it as unverified. y = yes, n = no",
+            &format!("{} ", g.unverified),
+            "  ",
+            theme.warn().add_modifier(ratatui::style::Modifier::BOLD),
+        );
+    }
     if let Some(e) = &p.error
         && p.pending.is_none()
     {
@@ -284,7 +319,7 @@ fn form(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body, area: Rect) {
         let chars = shown.chars().count();
         let visible: String = if chars <= max {
             shown
-        } else if f.value().is_empty() {
+        } else if f.value().is_empty() || !focused {
             super::text::truncate(&shown, max, g.ellipsis)
         } else {
             shown.chars().skip(chars - max).collect()
@@ -477,9 +512,10 @@ fn observed(r: &CheckResult, theme: &Theme, g: Glyphs, b: &mut Body) {
             style,
         );
     }
-    if !r.remedy.is_empty() && r.status != Status::Manual {
+    // A check that could not run has nothing to fix itself: the failure that stopped it does.
+    if !r.remedy.is_empty() && matches!(r.status, Status::Fail | Status::Warn) {
         b.text(
-            &r.remedy,
+            &clean(&r.remedy),
             &format!("      {} ", g.arrow),
             "        ",
             Style::default(),
