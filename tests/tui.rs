@@ -821,3 +821,32 @@ fn pty_demo_resume_replays_what_was_done_in_the_sandbox() {
     pty.send("q");
     assert!(pty.wait_exit().success());
 }
+
+#[test]
+fn pty_start_screen_resumes_a_session_and_no_color_draws_ascii() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&["run", "topleft-autotask"], dir.path(), &[]);
+    pty.wait_for(&["Step 1 of 6"]);
+    pty.send("u");
+    pty.wait_for(&["Continue without verifying"]);
+    pty.send("y");
+    pty.wait_for(&["Step 2 of 6", "Ctrl+C quit"]);
+    // The connection form has focus here, so letters are typing: Ctrl+C quits.
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success());
+
+    // The start screen lists the session first; Enter resumes it, drawn in ASCII.
+    let mut pty = Pty::spawn(&[], dir.path(), &[("NO_COLOR", "1")]);
+    pty.wait_for(&["Resume where you left off", "1/6 done, at: api-user"]);
+    pty.send("\r");
+    let screen = pty.wait_for(&["Step 2 of 6 - Add an API resource"]);
+    assert!(
+        screen.contains("? 1. Add a security"),
+        "continued unverified, in ASCII:\n{screen}"
+    );
+    assert!(screen.contains("> 2. Add an API"), "{screen}");
+    assert!(!screen.contains('◆') && !screen.contains('│'), "{screen}");
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
