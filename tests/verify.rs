@@ -309,6 +309,21 @@ async fn check_binary_exit_codes_for_failures_and_missing_details() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("AUTOTASK_USERNAME"));
 
+    let state = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_psa-onboard"))
+        .args(["check", "--session", "no-such-session"])
+        .env("PSA_ONBOARD_STATE_DIR", state.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-session"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_psa-onboard"))
+        .args(["check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "neither --wizard nor --session");
+
     let out = Command::new(env!("CARGO_BIN_EXE_psa-onboard"))
         .args(["check", "--wizard", "no-such-wizard"])
         .output()
@@ -961,7 +976,61 @@ async fn impersonation_header_only_on_writes_and_writes_need_opt_in() {
     };
     let r = verify_step(&w, "impersonation-api-level", &conn, &opts, &|_| {}).await;
     let wt = r.checks.iter().find(|c| c.id == "write-test").unwrap();
-    assert_ne!(wt.status, Status::Skipped, "{}", wt.detail);
+    assert_eq!(wt.status, Status::Pass, "{}", wt.detail);
+    assert!(
+        wt.detail.contains("recorded as written by"),
+        "{}",
+        wt.detail
+    );
+    // No security level allows impersonation: the note is refused, and both causes are named.
+    sb.with_tenant(|t| {
+        for l in t.autotask.levels.iter_mut() {
+            l.allow_impersonation = false;
+        }
+    });
+    let r = verify_step(&w, "impersonation-api-level", &conn, &opts, &|_| {}).await;
+    let wt = r.checks.iter().find(|c| c.id == "write-test").unwrap();
+    assert_eq!(wt.status, Status::Fail, "{}", wt.detail);
+    assert!(wt.detail.contains("adequate permissions"), "{}", wt.detail);
+    assert!(
+        wt.detail.contains("does not allow impersonation"),
+        "{}",
+        wt.detail
+    );
+    assert!(wt.remedy.contains("Ticket Notes"), "{}", wt.remedy);
+
+    // The admin picks the ticket the note goes to.
+    sb.with_tenant(|t| {
+        for l in t.autotask.levels.iter_mut() {
+            l.allow_impersonation = true;
+        }
+    });
+    let last = sb.with_tenant(|t| {
+        t.autotask.items["tickets"]
+            .iter()
+            .filter_map(|v| v["id"].as_i64())
+            .max()
+            .unwrap()
+    });
+    let chosen = VerifyOptions {
+        allow_writes: true,
+        test_ticket: Some(last),
+        ..VerifyOptions::default()
+    };
+    let r = verify_step(&w, "impersonation-api-level", &conn, &chosen, &|_| {}).await;
+    let wt = r.checks.iter().find(|c| c.id == "write-test").unwrap();
+    assert_eq!(wt.status, Status::Pass, "{}", wt.detail);
+    assert!(
+        wt.detail.contains(&format!("on ticket {last}")),
+        "{}",
+        wt.detail
+    );
+    let want = format!("/Tickets/{last}/Notes");
+    assert!(
+        sb.requests()
+            .iter()
+            .any(|q| q.method == "POST" && q.path.ends_with(&want))
+    );
     for q in sb.requests() {
         let impersonated = q
             .header_names
@@ -1161,4 +1230,237 @@ async fn check_binary_trusts_an_extra_root_with_ca_cert() {
         zone["detail"].as_str().unwrap().contains("certificate"),
         "{zone}"
     );
+}
+
+#[tokio::test]
+async fn legacy_autotask_auth_errors_are_understood() {
+    let w = wizard("rewst-autotask");
+    let sb = sandbox("configured:rewst-autotask").await;
+    sb.with_tenant(|t| t.autotask.legacy_auth_errors = true);
+    let conn = with_autotask(connection(&sb, &w), |t, _| {
+        t.integration_code = "ABCDEFGH00100244MMEEE333".into()
+    });
+    let r = verify_all(&w, &conn, &VerifyOptions::default()).await;
+    let cred = check(&r, "tracking-identifier", "credentials");
+    assert_eq!(cred.status, Status::Fail, "{}", dump(&r));
+    assert!(
+        cred.detail.contains("tracking identifier"),
+        "{}",
+        cred.detail
+    );
+    assert_eq!(check(&r, "api-user", "active").status, Status::Skipped);
+    assert_eq!(credentialed(&sb).len(), 1);
+
+    let conn = with_autotask(connection(&sb, &w), |_, s| *s = SecretString::from("wrong"));
+    let r = verify_step(
+        &w,
+        "tracking-identifier",
+        &conn,
+        &VerifyOptions::default(),
+        &|_| {},
+    )
+    .await;
+    assert_eq!(r.checks[0].status, Status::Fail);
+    assert_eq!(credentialed(&sb).len(), 2);
+}
+
+#[tokio::test]
+async fn verification_runs_as_a_spawned_task_with_live_progress() {
+    let w = wizard("topleft-autotask");
+    let sb = sandbox("configured:topleft-autotask").await;
+    let conn = connection(&sb, &w);
+    let seen = Arc::new(Mutex::new(Vec::<(String, Status)>::new()));
+    let sink = seen.clone();
+    // The TUI runs verification as a tokio task: the future must be Send + 'static-able.
+    let report = tokio::spawn(async move {
+        let progress = move |c: &CheckResult| sink.lock().unwrap().push((c.id.clone(), c.status));
+        verify_step(&w, "api-user", &conn, &VerifyOptions::default(), &progress).await
+    })
+    .await
+    .unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), report.checks.len());
+    for c in &report.checks {
+        assert!(
+            seen.contains(&(c.id.clone(), c.status)),
+            "progress missed {}",
+            c.id
+        );
+    }
+    assert_eq!(report.status, Status::Pass);
+    // verify_all too (checked at compile time).
+    fn assert_send<T: Send>(_: T) {}
+    let w = wizard("topleft-autotask");
+    let conn = connection(&sb, &w);
+    let opts = VerifyOptions::default();
+    assert_send(verify_all(&w, &conn, &opts));
+    let v = Verifier::new(&conn, &opts);
+    assert_send(v.verify_all(&w));
+}
+
+#[tokio::test]
+async fn check_session_reverifies_and_saves_or_names_the_missing_keyring() {
+    use psa_onboard::secrets::Keyring;
+    use psa_onboard::session::model::{Session, Target};
+    use psa_onboard::session::store::Store;
+
+    let w = wizard("topleft-connectwise");
+    let sb = sandbox("configured:topleft-connectwise").await;
+    let c = sb.credentials();
+    let state = tempfile::tempdir().unwrap();
+    let store = Store::at(state.path().join("sessions"));
+    let loaded = wizard::resolve("topleft-connectwise", None).unwrap();
+    let t0: jiff::Timestamp = "2026-01-05T10:00:00Z".parse().unwrap();
+    let name = format!("verify-it-{}", std::process::id());
+    let mut s = Session::new(&name, &loaded, "tester", t0).unwrap();
+    s.target = Some(Target::Connectwise(ConnectwiseTarget {
+        site: sb.connectwise_site(),
+        company_id: c.connectwise.company_id.clone(),
+        public_key: c.connectwise.public_key.clone(),
+        client_id: c.connectwise.client_id.clone(),
+    }));
+    let r = s.secret_ref("private_key");
+    let mut open = store.create(s).unwrap();
+    open.save().unwrap();
+    drop(open);
+
+    let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
+    let keyring = if bus {
+        let k = Keyring::system().await.expect("keyring with a session bus");
+        k.store(&r, c.connectwise.private_key.clone())
+            .await
+            .unwrap();
+        Some(k)
+    } else {
+        None
+    };
+    let dir = state.path().to_path_buf();
+    let n = name.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
+        cmd.args(["check", "--session", &n, "--format", "json"])
+            .env("PSA_ONBOARD_STATE_DIR", &dir)
+            .env_remove("HTTP_PROXY")
+            .env_remove("http_proxy");
+        if !bus {
+            cmd.env_remove("DBUS_SESSION_BUS_ADDRESS");
+        }
+        cmd.output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    match keyring {
+        Some(k) => {
+            assert_eq!(out.status.code(), Some(0), "{stderr}");
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(v["wizard"], "topleft-connectwise");
+            assert_eq!(v["ok"], true);
+            // The results were saved into the session.
+            let reopened = store.open(&name).unwrap();
+            assert!(!reopened.session.steps.is_empty());
+            assert!(reopened.session.updated > t0);
+            k.delete(&r).await.unwrap();
+            assert_eq!(w.id, "topleft-connectwise");
+        }
+        None => {
+            eprintln!("no session bus: checking the keyring-unavailable path of check --session");
+            assert_eq!(out.status.code(), Some(2), "{stderr}");
+            assert!(stderr.contains("keyring"), "{stderr}");
+            assert!(
+                sb.requests().is_empty(),
+                "nothing is sent without the secret"
+            );
+        }
+    }
+}
+
+/// Whether `path` matches a spec path template (`{x}` matches one segment), ignoring case.
+fn matches_template(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.trim_matches('/').split('/').collect();
+    let p: Vec<&str> = path.trim_matches('/').split('/').collect();
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| t.starts_with('{') || t.eq_ignore_ascii_case(p))
+}
+
+fn spec_paths(file: &str) -> Vec<(String, Vec<String>)> {
+    let path = format!("{}/specs/{file}", env!("CARGO_MANIFEST_DIR"));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    v["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(p, ops)| {
+            (
+                p.clone(),
+                ops.as_object()
+                    .unwrap()
+                    .keys()
+                    .map(|m| m.to_ascii_uppercase())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_request_is_in_the_official_api_specs() {
+    assert!(matches_template(
+        "/V1.0/Tickets/{parentId}/Notes",
+        "/v1.0/tickets/42/notes"
+    ));
+    assert!(!matches_template(
+        "/V1.0/Tickets/{parentId}/Notes",
+        "/V1.0/Tickets/42/Notes/7"
+    ));
+    assert!(!matches_template(
+        "/V1.0/Tickets/query",
+        "/V1.0/Ticket/query"
+    ));
+    let at_spec = spec_paths("autotask-rest-swagger.json");
+    let cw_spec = spec_paths("connectwise-manage-openapi.json");
+    let opts = VerifyOptions {
+        allow_writes: true,
+        ..VerifyOptions::default()
+    };
+    for id in WIZARDS {
+        let w = wizard(id);
+        let sb = sandbox(&format!("configured:{id}")).await;
+        let r = verify_all(&w, &connection(&sb, &w), &opts).await;
+        assert!(r.ok, "{id}:\n{}", dump(&r));
+        let reqs = sb.requests();
+        assert!(!reqs.is_empty());
+        for q in reqs {
+            let (spec, rel) = match w.psa {
+                Psa::Autotask => {
+                    let lower = q.path.to_ascii_lowercase();
+                    let at = lower.find("/atservicesrest").expect("Autotask root")
+                        + "/atservicesrest".len();
+                    let rel = q.path[at..].to_string();
+                    // The paging URL Autotask hands back is not a spec path of its own.
+                    if rel.to_ascii_lowercase().ends_with("/query/next") {
+                        assert_eq!(q.method, "POST", "next pages are POSTed");
+                        continue;
+                    }
+                    (&at_spec, rel)
+                }
+                Psa::Connectwise => {
+                    if q.path.starts_with("/login/companyinfo/") {
+                        assert_eq!(q.method, "GET");
+                        continue; // documented in the Developer Guide, outside the REST spec
+                    }
+                    let at =
+                        q.path.find("/apis/3.0").expect("ConnectWise base") + "/apis/3.0".len();
+                    (&cw_spec, q.path[at..].to_string())
+                }
+            };
+            let found = spec
+                .iter()
+                .any(|(t, methods)| matches_template(t, &rel) && methods.contains(&q.method));
+            assert!(found, "{id}: {} {rel} is not in the spec", q.method);
+        }
+    }
 }

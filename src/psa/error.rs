@@ -46,8 +46,8 @@ pub enum Transport {
 }
 
 /// A failed PSA call: the classification, the HTTP status if there was one, the PSA's own
-/// message verbatim (or our description of a transport failure), and the URL called (never with
-/// secrets: they travel in headers).
+/// message verbatim (or our description of a transport failure), and the URL called (it never
+/// carries a secret: those travel in headers).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.describe())]
 pub struct PsaError {
@@ -68,7 +68,7 @@ impl PsaError {
             kind,
             status,
             message: message.into(),
-            url: strip_query(url),
+            url: url.to_string(),
         }
     }
 
@@ -114,11 +114,6 @@ impl PsaError {
             format!("{what} ({status}{}): \"{}\"", self.url, self.message)
         }
     }
-}
-
-/// Drop the query string from a URL for display (it may carry a username, never a secret).
-fn strip_query(url: &str) -> String {
-    url.to_string()
 }
 
 /// The messages of an Autotask error body: `{"errors":[...]}`, `{"Message":..}`, `{"error":..}`,

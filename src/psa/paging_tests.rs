@@ -132,3 +132,103 @@ async fn autotask_posts_the_next_page_url_with_the_same_body() {
         );
     }
 }
+
+/// A server answering from a script, counting hits.
+async fn scripted(
+    script: Vec<(u16, &'static str, Option<&'static str>)>,
+) -> (String, Arc<Mutex<usize>>) {
+    let hits = Arc::new(Mutex::new(0usize));
+    let h = hits.clone();
+    let script = Arc::new(script);
+    let router = Router::new().fallback(move || {
+        let h = h.clone();
+        let script = script.clone();
+        async move {
+            let n = {
+                let mut g = h.lock().unwrap();
+                *g += 1;
+                *g - 1
+            };
+            let (status, body, retry) = script[n.min(script.len() - 1)];
+            let mut resp = (StatusCode::from_u16(status).unwrap(), body).into_response();
+            if let Some(r) = retry {
+                resp.headers_mut().insert("retry-after", r.parse().unwrap());
+            }
+            resp
+        }
+    });
+    (serve(router).await, hits)
+}
+
+fn fast() -> Http {
+    Http::new(HttpConfig {
+        backoff: std::time::Duration::from_millis(1),
+        ..HttpConfig::default()
+    })
+    .unwrap()
+}
+
+async fn get(
+    http: &Http,
+    url: &str,
+    idem: super::http::Idempotency,
+) -> Result<super::http::RawResponse, super::PsaError> {
+    http.send(url, idem, super::error::classify_autotask, || {
+        http.request(reqwest::Method::GET, url)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn retry_policy_over_real_http() {
+    use super::ErrorKind;
+    use super::http::Idempotency::{Read, Write};
+    let http = fast();
+    const THREAD: &str = r#"{"errors":["Thread Threshold Exceeded — The Autotask API thread threshold of 3 threads has been exceeded."]}"#;
+
+    // A 401 is never repeated.
+    let (url, hits) = scripted(vec![(401, "", None), (200, "{}", None)]).await;
+    let e = get(&http, &url, Read).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Auth);
+    assert_eq!(*hits.lock().unwrap(), 1);
+
+    // The thread limit, even as a 500, is waited out (Retry-After 0 here) and retried.
+    let (url, hits) = scripted(vec![(500, THREAD, Some("0")), (200, "{}", None)]).await;
+    assert!(get(&http, &url, Read).await.is_ok());
+    assert_eq!(*hits.lock().unwrap(), 2);
+
+    // At most two retries, then the throttle is reported.
+    let (url, hits) = scripted(vec![(429, "", Some("0"))]).await;
+    let e = get(&http, &url, Read).await.unwrap_err();
+    assert!(matches!(e.kind, ErrorKind::Throttled { .. }));
+    assert_eq!(*hits.lock().unwrap(), 3);
+
+    // A Retry-After beyond the cap is reported at once, not waited for.
+    let (url, hits) = scripted(vec![(429, "", Some("3600")), (200, "{}", None)]).await;
+    let e = get(&http, &url, Read).await.unwrap_err();
+    assert_eq!(
+        e.kind,
+        ErrorKind::Throttled {
+            retry_after: Some(std::time::Duration::from_secs(3600))
+        }
+    );
+    assert_eq!(*hits.lock().unwrap(), 1);
+
+    // 5xx: retried for reads, never for writes.
+    let (url, hits) = scripted(vec![(503, "", None), (503, "", None), (200, "{}", None)]).await;
+    assert!(get(&http, &url, Read).await.is_ok());
+    assert_eq!(*hits.lock().unwrap(), 3);
+    let (url, hits) = scripted(vec![(503, "", None), (200, "{}", None)]).await;
+    assert_eq!(
+        get(&http, &url, Write).await.unwrap_err().kind,
+        ErrorKind::Server
+    );
+    assert_eq!(*hits.lock().unwrap(), 1);
+
+    // A redirect is reported, never followed.
+    let (url, hits) = scripted(vec![(302, "", None)]).await;
+    let e = get(&http, &url, Read).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Protocol);
+    assert!(e.message.contains("redirect"), "{}", e.message);
+    assert_eq!(*hits.lock().unwrap(), 1);
+}

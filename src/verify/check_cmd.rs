@@ -23,8 +23,12 @@ pub enum Format {
 #[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
     /// Wizard id (see `psa-onboard wizards`) or path to a wizard .toml file.
-    #[arg(long, value_name = "ID|PATH")]
-    pub wizard: String,
+    #[arg(long, value_name = "ID|PATH", required_unless_present = "session")]
+    pub wizard: Option<String>,
+    /// Re-verify a saved session instead: its wizard, its connection (secret from the OS
+    /// keyring), and the results saved back into it.
+    #[arg(long, value_name = "NAME", conflicts_with = "wizard")]
+    pub session: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Least privilege: permissions above the guide's fail instead of warning.
@@ -33,6 +37,9 @@ pub struct CheckArgs {
     /// Also run the checks that write to the PSA (they say what they leave behind).
     #[arg(long)]
     pub allow_writes: bool,
+    /// Autotask: the ticket the impersonation write test adds its note to (with --allow-writes).
+    #[arg(long, value_name = "TICKET_ID")]
+    pub test_ticket: Option<i64>,
     /// Trust this extra root certificate (PEM), e.g. a private CA or the sandbox's.
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
@@ -146,19 +153,15 @@ pub fn connection(args: &CheckArgs, wizard: &Wizard) -> Result<Connection, Usage
     })
 }
 
-/// Run the command. `Ok(true)` when no check failed.
-pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<bool, UsageError> {
-    let dir = cli.wizard_dir();
-    let loaded =
-        wizard::resolve(&args.wizard, dir.as_deref()).map_err(|e| UsageError(e.to_string()))?;
-    let wizard = loaded.wizard;
-    let conn = connection(args, &wizard)?;
+/// Options from the flags; admin keys only for a ConnectWise wizard.
+fn options(args: &CheckArgs, psa: Psa) -> Result<VerifyOptions, UsageError> {
     let mut opts = VerifyOptions {
         allow_writes: args.allow_writes,
         strict: args.strict,
+        test_ticket: args.test_ticket,
         ..VerifyOptions::default()
     };
-    if wizard.psa == Psa::Connectwise
+    if psa == Psa::Connectwise
         && let Some(public_key) = args
             .connectwise_admin_public_key
             .clone()
@@ -182,12 +185,68 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<bool, Us
         })?;
         opts.http.extra_root_pems.push(pem);
     }
+    Ok(opts)
+}
+
+/// Re-verify a saved session and save the results into it.
+async fn check_session(
+    cli: &Cli,
+    args: &CheckArgs,
+    name: &str,
+) -> Result<(Wizard, Report), UsageError> {
+    let store =
+        crate::session::store::Store::open_default().map_err(|e| UsageError(e.to_string()))?;
+    // Name a missing session before asking the keyring for anything.
+    drop(store.open(name).map_err(|e| UsageError(e.to_string()))?);
+    let keyring = crate::secrets::Keyring::system()
+        .await
+        .map_err(|e| UsageError(e.to_string()))?;
+    let dir = cli.wizard_dir();
+    let mut resumed =
+        crate::session::connect::resume(&store, name, dir.as_deref(), &keyring).await?;
+    let wizard = resumed.wizard.wizard.clone();
+    let opts = options(args, wizard.psa)?;
+    let report = Verifier::new(&resumed.connection, &opts)
+        .verify_all(&wizard)
+        .await;
+    resumed
+        .open
+        .session
+        .record_report(&report, jiff::Timestamp::now());
+    resumed.open.save().map_err(|e| {
+        UsageError(format!(
+            "verified, but could not save session {name:?}: {e}"
+        ))
+    })?;
+    Ok((wizard, report))
+}
+
+/// Run the command. `Ok(true)` when no check failed.
+pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<bool, UsageError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))?;
-    let report = rt.block_on(async { Verifier::new(&conn, &opts).verify_all(&wizard).await });
+    let (wizard, report) = match (&args.session, &args.wizard) {
+        (Some(name), _) => rt.block_on(check_session(cli, args, name))?,
+        (None, Some(id)) => {
+            let dir = cli.wizard_dir();
+            let wizard = wizard::resolve(id, dir.as_deref())
+                .map_err(|e| UsageError(e.to_string()))?
+                .wizard;
+            let conn = connection(args, &wizard)?;
+            let opts = options(args, wizard.psa)?;
+            let report =
+                rt.block_on(async { Verifier::new(&conn, &opts).verify_all(&wizard).await });
+            (wizard, report)
+        }
+        (None, None) => {
+            return Err(UsageError(
+                "name a wizard (--wizard <id|path>) or a saved session (--session <name>)".into(),
+            ));
+        }
+    };
     let text = match args.format {
         Format::Json => {
             serde_json::to_string_pretty(&report).map_err(|e| UsageError(e.to_string()))? + "\n"

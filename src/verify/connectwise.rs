@@ -552,11 +552,14 @@ wizard's integration.client_id)",
                 settings.len()
             ));
         }
-        let list: Vec<String> = extra.iter().map(|(l, g)| format!("{l} ({g})")).collect();
+        let list: Vec<String> = extra
+            .iter()
+            .map(|(l, g)| format!("\n  • {l} ({g})"))
+            .collect();
         let d = format!(
-            "{} function(s) outside the guide's table grant access: {}",
+            "{} function(s) outside the guide's table grant access:{}",
             extra.len(),
-            list.join("; ")
+            list.concat()
         );
         if ctx.opts.strict {
             Outcome::fail(d)

@@ -14,6 +14,7 @@ mod text;
 
 use futures::StreamExt;
 use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
 
 pub use autotask::forget_refused_credentials;
 pub use report::{CheckResult, PermissionObservation, Report, Status, StepReport};
@@ -37,6 +38,9 @@ pub struct VerifyOptions {
     /// ConnectWise only: an administrator's own API keys, for what the integration's keys cannot
     /// read (the role's Admin flag and its settings). Kept in memory only.
     pub connectwise_admin: Option<AdminKeys>,
+    /// Autotask: the ticket the impersonated write test adds its note to (default: the first
+    /// ticket Autotask returns). The note cannot be deleted, so an admin should pick one.
+    pub test_ticket: Option<i64>,
 }
 
 /// An administrator's ConnectWise API key pair.
@@ -199,15 +203,19 @@ impl Verifier {
             .collect();
         let n = futs.len();
         let mut results: Vec<Option<CheckResult>> = vec![None; n];
-        let mut stream = futures::stream::iter(
-            futs.into_iter()
-                .enumerate()
-                .map(|(i, f)| async move { (i, f.await) }),
-        )
-        .buffer_unordered(CONCURRENT_CHECKS);
-        while let Some((i, r)) = stream.next().await {
+        // A hand-rolled `buffer_unordered`: the combinator's closures defeat rustc's proof
+        // that this future is Send, and the TUI spawns it.
+        let mut pending = futs.into_iter().enumerate();
+        let mut running = FuturesUnordered::new();
+        for (i, f) in pending.by_ref().take(CONCURRENT_CHECKS) {
+            running.push(indexed(i, f));
+        }
+        while let Some((i, r)) = running.next().await {
             progress(&r);
             results[i] = Some(r);
+            if let Some((j, f)) = pending.next() {
+                running.push(indexed(j, f));
+            }
         }
         StepReport::new(
             step.id.clone(),
@@ -312,6 +320,10 @@ impl Verifier {
     }
 }
 
+fn indexed<'a>(i: usize, f: BoxFuture<'a, CheckResult>) -> BoxFuture<'a, (usize, CheckResult)> {
+    Box::pin(async move { (i, f.await) })
+}
+
 /// Verify one step with a fresh session.
 pub async fn verify_step(
     wizard: &Wizard,
@@ -352,4 +364,49 @@ pub(crate) fn said(e: &PsaError) -> String {
 /// Whether an observation needs the API user's sign-in first (everything but zone/companyinfo).
 pub(crate) fn needs_signin(o: Observe) -> bool {
     !matches!(o, Observe::AutotaskZone | Observe::ConnectwiseCompanyInfo)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection::AutotaskTarget;
+
+    #[tokio::test]
+    async fn a_client_that_cannot_start_fails_every_observable_check_without_network() {
+        let w = crate::wizard::resolve("topleft-autotask", None)
+            .unwrap()
+            .wizard;
+        let conn = Connection::Autotask {
+            target: AutotaskTarget {
+                api_root: "https://127.0.0.1:9/atservicesrest".into(),
+                username: "u".into(),
+                integration_code: "c".into(),
+            },
+            secret: secrecy::SecretString::from("s"),
+        };
+        let opts = VerifyOptions {
+            http: HttpConfig {
+                extra_root_pems: vec![
+                    "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n".into(),
+                ],
+                ..HttpConfig::default()
+            },
+            ..VerifyOptions::default()
+        };
+        let r = verify_step(&w, "api-user", &conn, &opts, &|_| {}).await;
+        assert!(!r.checks.is_empty());
+        for c in &r.checks {
+            assert_eq!(c.status, Status::Fail, "{}", c.id);
+            assert!(
+                c.detail.contains("could not start") && c.detail.contains("CA certificate"),
+                "{}",
+                c.detail
+            );
+            assert!(!c.remedy.is_empty());
+        }
+        let manual = verify_step(&w, "submit", &conn, &opts, &|_| {}).await;
+        assert!(manual.checks.iter().all(|c| c.status == Status::Manual));
+        let unknown = verify_step(&w, "no-such-step", &conn, &opts, &|_| {}).await;
+        assert_eq!(unknown.status, Status::Fail);
+    }
 }

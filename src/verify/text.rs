@@ -5,17 +5,30 @@ use crate::wizard::{Observe, PermissionRow, Psa, Step};
 use super::Item;
 
 /// The fix for a check or row: the check's own remedy, else the guide's clicks for the step.
+/// For a row: what to set, where (the step's level or role by name), and the guide's first
+/// clicks, which name the UI path.
 pub fn remedy(step: &Step, item: Item<'_>) -> String {
-    let steps = step.instructions.join(" ");
     match item {
-        Item::Check(c) => c.remedy.clone().unwrap_or(steps),
+        Item::Check(c) => c
+            .remedy
+            .clone()
+            .unwrap_or_else(|| step.instructions.join(" ")),
         Item::Row(_, r) => {
-            let want = row_want(r);
-            if steps.is_empty() {
-                format!("Set {}: {want}.", r.label())
-            } else {
-                format!("Set {}: {want}. ({})", r.label(), steps)
+            let mut text = format!("Set {}: {}", r.label(), row_want(r));
+            if let Some(name) = &step.name {
+                text.push_str(&format!(" in the \"{name}\" {}", step.kind.label()));
             }
+            text.push('.');
+            let path: Vec<&str> = step
+                .instructions
+                .iter()
+                .take(2)
+                .map(String::as_str)
+                .collect();
+            if !path.is_empty() {
+                text.push_str(&format!(" ({})", path.join(" ")));
+            }
+            text
         }
     }
 }
@@ -54,7 +67,8 @@ pub fn row_want(r: &PermissionRow) -> String {
 pub fn write_effect(o: Observe) -> &'static str {
     match o {
         Observe::AutotaskImpersonationWrite => {
-            "It adds a note titled \"psa-onboard setup check\" to the most recent ticket, written as one of your \
+            "It adds a note titled \"psa-onboard setup check\" to the ticket you chose (--test-ticket), else to the \
+first ticket Autotask returns (the result names it), written as one of your \
 active resources (impersonated). Autotask does not allow deleting ticket notes through the API, so the \
 note stays on that ticket."
         }
@@ -80,3 +94,42 @@ psa-onboard will not try again with the same values, so as not to lock the accou
 pub const CONNECTWISE_401_CAUSES: &str = "Check the company ID (the one typed on the ConnectWise login screen), \
 that the public and private key are a pair from the same API key (the private key is shown only once; create a new \
 key if unsure), that the key was not deleted, and that the API member is not inactive.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wizard::resolve;
+
+    #[test]
+    fn row_remedies_name_the_row_the_level_and_the_path() {
+        let w = resolve("topleft-connectwise", None).unwrap().wizard;
+        let step = w.step("security-role").unwrap();
+        let row = &step.permissions[0];
+        let r = remedy(step, Item::Row(1, row));
+        assert!(
+            r.starts_with("Set Companies › Company Maintenance: Add Level = None"),
+            "{r}"
+        );
+        assert!(r.contains("in the \"TopLeft\" security role"), "{r}");
+        assert!(r.contains("System → Security Roles"), "{r}");
+        let w = resolve("topleft-autotask", None).unwrap().wizard;
+        let step = w.step("security-level").unwrap();
+        let cb = step
+            .permissions
+            .iter()
+            .find(|p| p.checkbox.is_some())
+            .unwrap();
+        assert!(row_want(cb).starts_with("check \""), "{}", row_want(cb));
+        let setting = step
+            .permissions
+            .iter()
+            .find(|p| p.setting.is_some())
+            .unwrap();
+        assert_eq!(row_want(setting), "\"Contract Visibility\" = \"Full\"");
+        let check = &w.step("api-user").unwrap().checks[0];
+        assert_eq!(
+            remedy(w.step("api-user").unwrap(), Item::Check(check)),
+            check.remedy.clone().unwrap()
+        );
+    }
+}

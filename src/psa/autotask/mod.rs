@@ -431,6 +431,23 @@ mod tests {
     }
 
     #[test]
+    fn debug_never_shows_the_secret() {
+        let http = Http::new(crate::psa::http::HttpConfig::default()).unwrap();
+        let c = AutotaskClient::new(
+            http,
+            "https://x",
+            "u",
+            SecretString::from("hunter2-secret"),
+            "CODE",
+        );
+        let d = format!("{c:?}");
+        assert!(
+            !d.contains("hunter2-secret") && d.contains("redacted"),
+            "{d}"
+        );
+    }
+
+    #[test]
     fn email_detection() {
         assert!(looks_like_email("jane@example.com"));
         assert!(!looks_like_email("topleftabc"));

@@ -376,6 +376,26 @@ mod tests {
     }
 
     #[test]
+    fn debug_never_shows_the_private_key() {
+        let http = Http::new(crate::psa::http::HttpConfig::default()).unwrap();
+        let c = ConnectwiseClient::new(
+            http,
+            "na.myconnectwise.net",
+            "co",
+            "pub",
+            SecretString::from("hunter2-key"),
+            "cid",
+        )
+        .unwrap();
+        let d = format!("{c:?}");
+        assert!(!d.contains("hunter2-key") && d.contains("redacted"), "{d}");
+        assert!(
+            !c.auth_header().contains("hunter2-key"),
+            "base64-encoded, never plain"
+        );
+    }
+
+    #[test]
     fn link_header_next() {
         let h = r#"<https://x/apis/3.0/system/mySecurity?page=2&pageSize=1000>; rel="next", <https://x/apis/3.0/system/mySecurity?page=5>; rel="last""#;
         assert_eq!(
