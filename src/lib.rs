@@ -8,6 +8,7 @@ pub mod checklist;
 pub mod cli;
 pub mod connection;
 pub mod export;
+pub mod handoff;
 pub mod psa;
 pub mod sandbox;
 pub mod sanitize;

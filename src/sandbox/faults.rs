@@ -22,6 +22,8 @@ pub struct Faults {
     /// Replace the next N successful JSON bodies with a valid body of `oversized_bytes`.
     pub oversized_next: u32,
     pub oversized_bytes: usize,
+    /// Answer the next N vendor submissions (`POST /vendor/submit`) with 422 and a message.
+    pub vendor_reject_next: u32,
 }
 
 impl Default for Faults {
@@ -35,6 +37,7 @@ impl Default for Faults {
             malformed_json_next: 0,
             oversized_next: 0,
             oversized_bytes: 8 * 1024 * 1024,
+            vendor_reject_next: 0,
         }
     }
 }
@@ -79,6 +82,11 @@ impl Faults {
         } else {
             Action::Serve
         }
+    }
+
+    /// Consumes one vendor-submission rejection.
+    pub fn take_vendor_reject(&mut self) -> bool {
+        take(&mut self.vendor_reject_next)
     }
 
     /// Consumes the body fault for one successful JSON response.

@@ -182,6 +182,9 @@ async fn route(shared: &Arc<Shared>, req: &Req) -> Response {
         return autotask::handle(shared, req).await;
     }
     tokio::time::sleep(req.latency).await;
+    if lower == "/vendor/submit" {
+        return super::vendor::submit(shared, req);
+    }
     if let Some(company) = lower.strip_prefix("/login/companyinfo/") {
         return connectwise::company_info(shared, company.trim_end_matches('/'));
     }

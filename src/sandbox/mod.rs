@@ -21,6 +21,7 @@ mod seed;
 pub mod standalone;
 mod tenant;
 mod tls;
+mod vendor;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -143,6 +144,8 @@ pub(crate) struct Shared {
     /// Credentials of the API user/member most recently created by a step.
     pub applied_at: Mutex<Option<AutotaskDemo>>,
     pub scenario_at: Option<AutotaskDemo>,
+    /// What `POST /vendor/submit` received, in order (memory only).
+    pub vendor: Mutex<Vec<serde_json::Value>>,
 }
 
 /// Locks a mutex, recovering from poisoning (a panicked handler must not wedge the sandbox).
@@ -202,6 +205,7 @@ impl Sandbox {
             base_url: format!("{scheme}://{addr}"),
             applied_at: Mutex::new(None),
             scenario_at,
+            vendor: Mutex::new(Vec::new()),
         });
         let (stop, stop_rx) = watch::channel(false);
         let server = tokio::spawn(serve(listener, acceptor, shared.clone(), stop_rx));
@@ -281,6 +285,16 @@ impl Sandbox {
     /// Runs `f` on the tenant (for tests that set up an admin's mistakes).
     pub fn with_tenant<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> R {
         f(&mut lock(&self.shared.tenant))
+    }
+
+    /// The vendor submission endpoint (`POST`), for the demo's credential hand-off step.
+    pub fn vendor_submit_url(&self) -> String {
+        format!("{}/vendor/submit", self.shared.base_url)
+    }
+
+    /// The JSON objects `POST /vendor/submit` received, oldest first.
+    pub fn vendor_submissions(&self) -> Vec<serde_json::Value> {
+        lock(&self.shared.vendor).clone()
     }
 
     /// Every request received so far.

@@ -2,6 +2,7 @@
 //! time arrives as `Tick` messages, results as messages carrying the generation they answer.
 
 pub mod form;
+pub mod handoff;
 pub mod progress;
 
 use std::sync::Arc;
@@ -113,6 +114,29 @@ pub struct Run {
     pub notice: Option<Notice>,
     /// The step where the connection details are entered (the credentials are made there).
     pub conn_step: usize,
+    /// A yes/no question other than "continue unverified?" (which is `confirm`).
+    pub prompt: Option<Prompt>,
+    /// Fingerprint of the connection input last sent for verification (memory only).
+    pub last_input: Option<u64>,
+    /// The next verification may resend credentials the PSA refused (the sandbox just changed
+    /// the account, or the admin confirmed "try the same credentials again").
+    pub forget_refused: bool,
+    /// The credential hand-off step: which field is focused, and whether secrets are shown.
+    pub handoff: handoff::HandoffView,
+    /// Where the submission step POSTs the fields: the wizard's endpoint, or the sandbox's in
+    /// the demo.
+    pub submit_endpoint: Option<String>,
+    /// The endpoint is the demo sandbox's (the screen says so).
+    pub submit_demo: bool,
+}
+
+/// A question waiting for y/n.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    /// Send the portal fields to the vendor's endpoint.
+    Submit,
+    /// Resend credentials the PSA refused before, unchanged (lockout risk).
+    RetrySame,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,6 +151,7 @@ impl Run {
             .iter()
             .find_map(|k| wizard.steps.iter().position(|s| s.kind == *k))
             .unwrap_or(0);
+        let submit_endpoint = wizard.portal().and_then(|p| p.submit_endpoint.clone());
         Run {
             form: Form::new(&wizard),
             progress: vec![Progress::default(); wizard.steps.len()],
@@ -142,6 +167,12 @@ impl Run {
             generation: 0,
             notice: None,
             conn_step,
+            prompt: None,
+            last_input: None,
+            forget_refused: false,
+            handoff: handoff::HandoffView::default(),
+            submit_endpoint,
+            submit_demo: false,
         }
     }
 
@@ -214,6 +245,8 @@ impl Run {
         self.current = i.min(self.wizard.steps.len());
         self.selected = 0;
         self.confirm = false;
+        self.prompt = None;
+        self.handoff = handoff::HandoffView::default();
         self.focus_form = self.current == self.conn_step && !self.form.is_complete();
     }
 
@@ -263,6 +296,15 @@ impl Run {
         p.results.clear();
         p.error = None;
         self.notice = None;
+        // Autotask locks accounts after repeated bad secrets, so the engine will not resend
+        // credentials it saw refused. Let it forget them only when the input changed, the
+        // sandbox just changed the account, or the admin confirmed a retry.
+        let input = self.form.fingerprint();
+        if self.forget_refused || self.last_input != Some(input) {
+            effects.push(Effect::ForgetRefused);
+        }
+        self.forget_refused = false;
+        self.last_input = Some(input);
         effects.push(Effect::Verify {
             step: i,
             generation,
@@ -310,6 +352,17 @@ pub enum Msg {
     },
     Saved(Result<(), ServiceError>),
     SecretStored(Result<(), ServiceError>),
+    /// The vendor's endpoint answered (or could not be reached).
+    Submitted {
+        step: usize,
+        generation: u64,
+        result: Result<crate::handoff::VendorAnswer, ServiceError>,
+    },
+    /// Opening the portal in a browser failed: show the address instead.
+    UrlNotOpened {
+        url: String,
+        why: String,
+    },
 }
 
 /// Work for the effect runner.
@@ -334,6 +387,17 @@ pub enum Effect {
     SaveSession,
     StoreSecret {
         field: FieldId,
+    },
+    /// Let the verifier resend credentials the PSA refused before (see `Run::forget_refused`).
+    ForgetRefused,
+    /// Put a field's value on the clipboard with OSC 52, through the terminal writer.
+    Copy(FieldId),
+    /// Open the vendor's portal in a browser.
+    OpenUrl(String),
+    /// POST the portal fields to the submission endpoint.
+    Submit {
+        step: usize,
+        generation: u64,
     },
     Quit,
 }
@@ -379,6 +443,7 @@ impl State {
         match &self.screen {
             Screen::Start(s) if s.path.is_some() => Context::StartPath,
             Screen::Start(_) | Screen::Loading(_) => Context::Start,
+            Screen::Run(r) if r.prompt.is_some() => Context::Prompt,
             Screen::Run(r) if r.confirm => Context::Confirm,
             Screen::Run(r) if r.finished() => Context::Finished,
             Screen::Run(r) if r.focus_form => Context::Form,
@@ -404,6 +469,17 @@ impl State {
             Action::Next => r.next_blocked().is_none(),
             Action::Back => r.current > 0,
             Action::ContinueUnverified => !p.state.is_done() && p.pending.is_none(),
+            Action::RetrySame => {
+                progress::needs_api(step) && p.pending.is_none() && r.last_input.is_some()
+            }
+            Action::Copy | Action::OpenPortal | Action::Reveal | Action::PortalNext => {
+                step.kind == StepKind::CredentialSubmission
+            }
+            Action::SubmitToVendor => {
+                step.kind == StepKind::CredentialSubmission
+                    && r.submit_endpoint.is_some()
+                    && p.pending.is_none()
+            }
             Action::Skip => step.optional && !p.state.is_done() && p.pending.is_none(),
             Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
                 !progress::items(step).is_empty()
@@ -494,6 +570,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                             p.state = StepState::Todo;
                         }
                         p.settle(s);
+                        if p.results
+                            .iter()
+                            .any(|c| c.detail.contains("not sent again"))
+                        {
+                            r.notice = Some(Notice {
+                                text: "These exact credentials were refused before and were not resent (Autotask locks accounts after repeated failures). Fix them and press e, or press R to try the same ones again.".into(),
+                                error: true,
+                            });
+                        }
                         // Bring the first problem into view on the step being looked at.
                         if step == r.current && !r.focus_form {
                             let psa = wizard.psa;
@@ -533,6 +618,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 match result {
                     Ok(()) => {
                         r.progress[step].applied = true;
+                        // The sandbox changed the account: what it refused may work now.
+                        r.forget_refused = true;
                         if step < r.conn_step && !r.progress[r.conn_step].state.is_done() {
                             // The integration's credentials do not exist yet: verifying now
                             // could only fail on them.
@@ -562,6 +649,25 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     Err(e) => r.progress[step].error = Some(e),
                 }
                 effects.push(Effect::SaveSession);
+            }
+        }
+        Msg::Submitted {
+            step,
+            generation,
+            result,
+        } => {
+            if let Screen::Run(r) = &mut state.screen {
+                handoff::on_submitted(r, step, generation, result, &mut effects);
+            }
+        }
+        Msg::UrlNotOpened { url, why } => {
+            if let Screen::Run(r) = &mut state.screen {
+                r.notice = Some(Notice {
+                    text: format!(
+                        "Could not open a browser ({why}). Open this address yourself: {url}"
+                    ),
+                    error: true,
+                });
             }
         }
         Msg::Saved(result) | Msg::SecretStored(result) => {
@@ -600,6 +706,21 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
                 }
                 Some(Action::No) => r.confirm = false,
                 _ => {}
+            }
+        }
+        Context::Prompt => {
+            let Screen::Run(r) = &mut state.screen else {
+                return;
+            };
+            match (action, r.prompt.take()) {
+                (Some(Action::Yes), Some(Prompt::Submit)) => handoff::start_submit(r, effects),
+                (Some(Action::Yes), Some(Prompt::RetrySame)) => {
+                    r.forget_refused = true;
+                    let i = r.current;
+                    r.start_verify(i, effects);
+                }
+                (Some(Action::No), _) => {}
+                (_, prompt) => r.prompt = prompt,
             }
         }
         Context::Form => on_form_key(state, action, key, effects),
@@ -713,6 +834,11 @@ fn on_step_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
         Action::EditConnection => {
             r.focus_form = true;
         }
+        Action::RetrySame => r.prompt = Some(Prompt::RetrySame),
+        Action::Copy | Action::OpenPortal | Action::Reveal | Action::PortalNext => {
+            handoff::on_action(r, action, effects)
+        }
+        Action::SubmitToVendor => handoff::ask_submit(r),
         _ => {}
     }
 }
@@ -844,7 +970,7 @@ fn on_mouse(state: &mut State, m: MouseEvent) {
         }
         return;
     };
-    if r.confirm || state.help {
+    if r.confirm || r.prompt.is_some() || state.help {
         return;
     }
     let areas = layout::areas(area);

@@ -47,6 +47,10 @@ pub fn prefill(sb: &Sandbox, run: &mut Run) {
     for (id, v) in values {
         run.form.set(id, &v);
     }
+    // The demo never sends credentials to a real vendor: the hand-off step submits to the
+    // sandbox's stand-in endpoint (the built-in guides give none anyway).
+    run.submit_endpoint = Some(sb.vendor_submit_url());
+    run.submit_demo = true;
 }
 
 /// Perform one step in the sandbox.

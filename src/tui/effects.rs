@@ -13,6 +13,8 @@ use tokio::task::{AbortHandle, JoinHandle};
 use super::app::{Effect, FieldId, Msg, Run, ServiceError, State};
 use super::store::{self, SavedSession};
 use crate::connection::Connection;
+use crate::handoff::{Payload, VendorAnswer};
+use crate::tui::app::handoff as view;
 use crate::verify::{CheckResult, StepReport};
 use crate::wizard::Wizard;
 
@@ -53,6 +55,33 @@ pub trait Services: Send + Sync + 'static {
 
     /// Open a saved session.
     fn resume(&self, id: String) -> BoxFuture<'static, Result<Box<Run>, ServiceError>>;
+
+    /// Let the verifier resend credentials the PSA refused before (the rule for when is
+    /// `update`'s; see `Run::forget_refused`).
+    fn forget_refused(&self) {
+        crate::verify::forget_refused_credentials();
+    }
+
+    /// POST the hand-off fields to the vendor's endpoint through the project's HTTP client.
+    fn submit(
+        &self,
+        endpoint: String,
+        payload: Payload,
+    ) -> BoxFuture<'static, Result<VendorAnswer, ServiceError>> {
+        Box::pin(async move {
+            crate::handoff::submit(&endpoint, &payload, Default::default())
+                .await
+                .map_err(|e| ServiceError {
+                    message: e.to_string(),
+                    remedy: "Check the address and your network, then press p to try again, or enter the values in the portal by hand (o).".into(),
+                })
+        })
+    }
+
+    /// Open a web address in the browser (detached).
+    fn open_url(&self, url: &str) -> Result<(), String> {
+        crate::handoff::open_url(url, &crate::handoff::openers()).map_err(|e| e.to_string())
+    }
 }
 
 /// How long a verification may take before the admin is told the PSA is not answering.
@@ -199,6 +228,54 @@ impl Runner {
                 tokio::spawn(async move {
                     let _ = tx.send(Msg::SecretStored(fut.await));
                 });
+            }
+            Effect::ForgetRefused => self.services.forget_refused(),
+            // The event loop writes the clipboard sequence through the terminal.
+            Effect::Copy(_) => {}
+            Effect::OpenUrl(url) => {
+                if let Err(why) = self.services.open_url(&url) {
+                    let _ = self.tx.send(Msg::UrlNotOpened { url, why });
+                }
+            }
+            Effect::Submit { step, generation } => {
+                let Some(run) = state.run() else {
+                    return Flow::Continue;
+                };
+                let fields = run.wizard.steps[step]
+                    .portal
+                    .iter()
+                    .flat_map(|p| &p.fields)
+                    .map(|f| {
+                        let v = run
+                            .form
+                            .field(view::field_id(*f))
+                            .map(|x| x.value().trim().to_string())
+                            .unwrap_or_default();
+                        (*f, SecretString::from(v))
+                    })
+                    .collect();
+                let tx = self.tx.clone();
+                let Some(endpoint) = run.submit_endpoint.clone() else {
+                    let _ = tx.send(Msg::Submitted {
+                        step,
+                        generation,
+                        result: Err(ServiceError {
+                            message: "This guide gives no endpoint to submit to.".into(),
+                            remedy: "Enter the values in the vendor's portal (o opens it, c copies a value).".into(),
+                        }),
+                    });
+                    return Flow::Continue;
+                };
+                let fut = self.services.submit(endpoint, Payload { fields });
+                let h = tokio::spawn(async move {
+                    let result = fut.await;
+                    let _ = tx.send(Msg::Submitted {
+                        step,
+                        generation,
+                        result,
+                    });
+                });
+                self.tasks.insert(generation, h.abort_handle());
             }
             Effect::Begin(source) => {
                 let fut = self.services.begin(source);

@@ -30,6 +30,16 @@ pub enum Action {
     Yes,
     No,
     CloseHelp,
+    /// Resend credentials the PSA refused, after a lockout warning.
+    RetrySame,
+    /// Hand-off: copy the focused field (OSC 52).
+    Copy,
+    /// Hand-off: open the vendor's portal in a browser.
+    OpenPortal,
+    /// Hand-off: focus the next field.
+    PortalNext,
+    /// Hand-off: POST the fields to the vendor's endpoint (after confirmation).
+    SubmitToVendor,
 }
 
 /// Which keys apply: the screen, and what has focus on it.
@@ -40,6 +50,8 @@ pub enum Context {
     Step,
     Form,
     Confirm,
+    /// A yes/no question (submit to the vendor, retry refused credentials).
+    Prompt,
     Help,
     Finished,
 }
@@ -220,6 +232,48 @@ const STEP: &[Binding] = &[
         "Edit the connection details (site, keys, username, secret).",
         EditConnection
     ),
+    b!(
+        &[(KeyCode::Char('R'), NONE), (KeyCode::Char('R'), SHIFT)],
+        "R",
+        "retry same credentials",
+        "Verify again with credentials the PSA refused, unchanged (asks first: repeated failures lock Autotask accounts).",
+        RetrySame
+    ),
+    b!(
+        &[(KeyCode::Tab, NONE)],
+        "Tab",
+        "next field",
+        "Hand-off: focus the next value the vendor needs.",
+        PortalNext
+    ),
+    b!(
+        &[(KeyCode::Char('c'), NONE)],
+        "c",
+        "copy",
+        "Hand-off: copy the focused value to the clipboard (OSC 52; a secret only once revealed).",
+        Copy
+    ),
+    b!(
+        &[(KeyCode::Char('r'), CTRL)],
+        "Ctrl+R",
+        "reveal",
+        "Hand-off: show or hide the secret values.",
+        Reveal
+    ),
+    b!(
+        &[(KeyCode::Char('o'), NONE)],
+        "o",
+        "open portal",
+        "Hand-off: open the vendor's portal in your browser.",
+        OpenPortal
+    ),
+    b!(
+        &[(KeyCode::Char('p'), NONE)],
+        "p",
+        "submit to vendor",
+        "Hand-off: send the values to the vendor's endpoint (asks first, naming what is sent).",
+        SubmitToVendor
+    ),
     UP,
     DOWN,
     PGUP,
@@ -301,6 +355,17 @@ const CONFIRM: &[Binding] = &[
     ),
 ];
 
+const PROMPT: &[Binding] = &[
+    b!(&[(KeyCode::Char('y'), NONE)], "y", "yes", "Go ahead.", Yes),
+    b!(
+        &[(KeyCode::Char('n'), NONE), (KeyCode::Esc, NONE)],
+        "n/Esc",
+        "no",
+        "Do nothing.",
+        No
+    ),
+];
+
 const HELP_SCREEN: &[Binding] = &[b!(
     &[
         (KeyCode::Esc, NONE),
@@ -334,6 +399,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Step => STEP,
         Context::Form => FORM,
         Context::Confirm => CONFIRM,
+        Context::Prompt => PROMPT,
         Context::Help => HELP_SCREEN,
         Context::Finished => FINISHED,
     }
@@ -366,6 +432,7 @@ mod tests {
             Context::Step,
             Context::Form,
             Context::Confirm,
+            Context::Prompt,
             Context::Help,
             Context::Finished,
         ] {

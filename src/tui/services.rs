@@ -206,9 +206,8 @@ impl Services for LiveServices {
         // result (by generation); the checks in flight end at their HTTP timeouts.
         let handle = tokio::runtime::Handle::current();
         let job = tokio::task::spawn_blocking(move || {
-            // Each verification here is the admin asking to try again (or the demo having just
-            // created the account): refused credentials may have been fixed since.
-            crate::verify::forget_refused_credentials();
+            // Refused credentials are not forgotten here: `update` decides when (changed input,
+            // a sandbox action, or the admin's confirmed retry) through `Effect::ForgetRefused`.
             let opts = crate::verify::VerifyOptions::default();
             let progress = move |r: &crate::verify::CheckResult| on_check(r.clone());
             handle.block_on(crate::verify::verify_step(

@@ -307,6 +307,21 @@ impl Form {
         })
     }
 
+    /// A fingerprint of every value (secrets included), to tell whether the connection input
+    /// changed. Keyed per process, kept in memory only: not a stable oracle for a secret.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{BuildHasher, Hasher};
+        static KEY: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+            std::sync::OnceLock::new();
+        let mut h = KEY.get_or_init(Default::default).build_hasher();
+        for f in &self.fields {
+            h.write_u8(f.id as u8);
+            h.write(f.value().trim().as_bytes());
+            h.write_u8(0xff);
+        }
+        h.finish()
+    }
+
     /// Non-secret values, for the session file.
     pub fn public_values(&self) -> Vec<(FieldId, String)> {
         self.fields

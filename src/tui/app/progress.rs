@@ -208,6 +208,8 @@ pub struct Pending {
 pub enum PendingKind {
     Verify,
     Apply,
+    /// Sending the credentials to the vendor's endpoint.
+    Submit,
 }
 
 /// A failure to run a service (not a failed check): what happened and what to do.

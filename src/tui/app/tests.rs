@@ -518,3 +518,299 @@ fn permission_results_fill_rows_as_they_arrive() {
         "{screen}"
     );
 }
+
+fn forgets(fx: &[Effect]) -> bool {
+    fx.contains(&Effect::ForgetRefused)
+}
+
+/// Verify the current step and answer it with a failure (as a refused sign-in would).
+fn verify_and_fail(s: &mut State) -> Vec<Effect> {
+    let fx = ch(s, 'v');
+    let (step, generation) = verify_effect(&fx);
+    let rep = report(s, step, Status::Fail);
+    update(
+        s,
+        Msg::Verified {
+            step,
+            generation,
+            result: Ok(rep),
+        },
+    );
+    fx
+}
+
+#[test]
+fn refused_credentials_are_forgotten_only_when_the_input_changed() {
+    let mut s = state("topleft-autotask");
+    {
+        let r = run_mut(&mut s);
+        r.form.set(FieldId::Username, "api@acme.example");
+        r.form.set(FieldId::Secret, "wrong-secret");
+        r.form.set(FieldId::TrackingId, "TRACK-1");
+        r.form
+            .set(FieldId::ApiRoot, "http://127.0.0.1:9/atservicesrest");
+        r.go_to(1);
+    }
+    // The first verification of this input may send it.
+    assert!(forgets(&verify_and_fail(&mut s)));
+    // Pressing v again with the same input must not clear the engine's guard: Autotask
+    // counts every refused sign-in towards locking the account.
+    let fx = verify_and_fail(&mut s);
+    assert!(!forgets(&fx), "{fx:?}");
+    // A changed secret is new input.
+    run_mut(&mut s).form.set(FieldId::Secret, "fixed-secret");
+    assert!(forgets(&verify_and_fail(&mut s)));
+    assert!(!forgets(&verify_and_fail(&mut s)));
+    // A whitespace-only edit is the same input.
+    run_mut(&mut s).form.set(FieldId::Secret, " fixed-secret ");
+    assert!(!forgets(&verify_and_fail(&mut s)));
+}
+
+#[test]
+fn retrying_the_same_credentials_asks_first_and_warns_of_lockout() {
+    let mut s = state("topleft-autotask");
+    {
+        let r = run_mut(&mut s);
+        r.form.set(FieldId::Username, "api@acme.example");
+        r.form.set(FieldId::Secret, "wrong-secret");
+        r.form.set(FieldId::TrackingId, "TRACK-1");
+        r.form
+            .set(FieldId::ApiRoot, "http://127.0.0.1:9/atservicesrest");
+        r.go_to(1);
+    }
+    assert!(
+        !s.enabled(Action::RetrySame),
+        "nothing was sent yet, so nothing to retry"
+    );
+    verify_and_fail(&mut s);
+    assert!(s.enabled(Action::RetrySame));
+    // R asks; n cancels without sending anything.
+    let fx = ch(&mut s, 'R');
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(s.context(), Context::Prompt);
+    let screen = render(&s, 100, 30);
+    assert!(screen.contains("locks an account"), "{screen}");
+    let fx = ch(&mut s, 'n');
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(s.context(), Context::Step);
+    // R then y: forget, then verify.
+    ch(&mut s, 'R');
+    let fx = ch(&mut s, 'y');
+    assert!(forgets(&fx), "{fx:?}");
+    let forget_at = fx.iter().position(|e| *e == Effect::ForgetRefused).unwrap();
+    let verify_at = fx
+        .iter()
+        .position(|e| matches!(e, Effect::Verify { .. }))
+        .unwrap();
+    assert!(forget_at < verify_at, "forget before sending: {fx:?}");
+    // The confirmation covers one verification only.
+    let (step, generation) = verify_effect(&fx);
+    let rep = report(&s, step, Status::Fail);
+    update(
+        &mut s,
+        Msg::Verified {
+            step,
+            generation,
+            result: Ok(rep),
+        },
+    );
+    assert!(!forgets(&verify_and_fail(&mut s)));
+}
+
+#[test]
+fn a_sandbox_action_lets_the_next_verification_resend() {
+    let mut s = state("topleft-connectwise");
+    fill_cw(&mut s);
+    run_mut(&mut s).demo = true;
+    run_mut(&mut s).go_to(2);
+    assert!(forgets(&verify_and_fail(&mut s)));
+    assert!(!forgets(&verify_and_fail(&mut s)));
+    let fx = ch(&mut s, 'a');
+    let Some(Effect::ApplyInSandbox { step, generation }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    let fx = update(
+        &mut s,
+        Msg::Applied {
+            step,
+            generation,
+            result: Ok(()),
+        },
+    );
+    assert!(forgets(&fx), "the sandbox created the keys: {fx:?}");
+    verify_effect(&fx);
+}
+
+#[test]
+fn the_engine_guard_message_points_at_the_retry_key() {
+    let mut s = state("topleft-autotask");
+    run_mut(&mut s)
+        .form
+        .set(FieldId::Username, "api@acme.example");
+    run_mut(&mut s).form.set(FieldId::Secret, "x");
+    run_mut(&mut s).form.set(FieldId::TrackingId, "T");
+    run_mut(&mut s).go_to(1);
+    let (step, generation) = verify_effect(&ch(&mut s, 'v'));
+    let mut c = result("signin", Status::Fail);
+    c.detail = "not sent again: Autotask refused these exact values earlier in this session".into();
+    let rep = StepReport::new("api-user".into(), "t".into(), vec![c]);
+    update(
+        &mut s,
+        Msg::Verified {
+            step,
+            generation,
+            result: Ok(rep),
+        },
+    );
+    let n = run(&s).notice.clone().unwrap();
+    assert!(n.error && n.text.contains("press R"), "{n:?}");
+}
+
+/// topleft-connectwise at its hand-off step with the connection filled.
+fn at_handoff() -> State {
+    let mut s = state("topleft-connectwise");
+    fill_cw(&mut s);
+    let r = run_mut(&mut s);
+    let i = r
+        .wizard
+        .steps
+        .iter()
+        .position(|st| st.kind == StepKind::CredentialSubmission)
+        .unwrap();
+    r.go_to(i);
+    s
+}
+
+#[test]
+fn handoff_shows_values_masks_secrets_and_copies_only_revealed_secrets() {
+    let mut s = at_handoff();
+    let screen = render(&s, 100, 40);
+    assert!(
+        screen.contains("https://customers.topleft.team/welcome/"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("acme") && screen.contains("pubkey"),
+        "{screen}"
+    );
+    assert!(!screen.contains("s3cret-private"), "{screen}");
+    assert!(
+        screen.contains("stored in the OS keyring as s/private_key"),
+        "{screen}"
+    );
+    // Copy the focused field (the site), then the company ID.
+    assert_eq!(ch(&mut s, 'c'), vec![Effect::Copy(FieldId::Site)]);
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(ch(&mut s, 'c'), vec![Effect::Copy(FieldId::CompanyId)]);
+    assert!(run(&s).notice.as_ref().unwrap().text.contains("Company ID"));
+    // The private key: refused while masked.
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Tab);
+    assert!(ch(&mut s, 'c').is_empty());
+    let n = run(&s).notice.clone().unwrap();
+    assert!(n.error && n.text.contains("reveal it first"), "{n:?}");
+    // Revealed, it shows and may be copied.
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+    );
+    assert!(render(&s, 100, 40).contains("s3cret-private"));
+    assert_eq!(ch(&mut s, 'c'), vec![Effect::Copy(FieldId::PrivateKey)]);
+    // Leaving the step hides them again.
+    ch(&mut s, 'b');
+    ch(&mut s, 'n');
+    assert!(!run(&s).handoff.revealed);
+}
+
+#[test]
+fn handoff_opens_the_portal_or_shows_its_address() {
+    let mut s = at_handoff();
+    let url = "https://customers.topleft.team/welcome/".to_string();
+    assert_eq!(ch(&mut s, 'o'), vec![Effect::OpenUrl(url.clone())]);
+    update(
+        &mut s,
+        Msg::UrlNotOpened {
+            url: url.clone(),
+            why: "no browser opener worked (tried xdg-open)".into(),
+        },
+    );
+    let n = run(&s).notice.clone().unwrap();
+    assert!(
+        n.text.contains(&url) && n.text.contains("yourself"),
+        "{n:?}"
+    );
+}
+
+#[test]
+fn handoff_submits_only_after_confirming_and_records_the_answer() {
+    let mut s = at_handoff();
+    assert!(
+        !s.enabled(Action::SubmitToVendor),
+        "the guide gives no endpoint"
+    );
+    assert!(ch(&mut s, 'p').is_empty());
+    run_mut(&mut s).submit_endpoint = Some("https://vendor.example/submit".into());
+    run_mut(&mut s).submit_demo = false;
+    let fx = ch(&mut s, 'p');
+    assert!(fx.is_empty(), "asks first: {fx:?}");
+    assert_eq!(s.context(), Context::Prompt);
+    let screen = render(&s, 120, 40);
+    assert!(
+        screen.contains("Send ConnectWise site, Company ID, Public key, Private key to")
+            && screen.contains("https://vendor.example/submit"),
+        "{screen}"
+    );
+    ch(&mut s, 'n');
+    assert_eq!(s.context(), Context::Step);
+    ch(&mut s, 'p');
+    let fx = ch(&mut s, 'y');
+    let (step, generation) = match fx.as_slice() {
+        [Effect::Submit { step, generation }] => (*step, *generation),
+        _ => panic!("{fx:?}"),
+    };
+    assert!(s.is_pending());
+    let answer = crate::handoff::VendorAnswer {
+        endpoint: "https://vendor.example/submit".into(),
+        status: 200,
+        body: r#"{"status":"received","reference":"SBX-0001"}"#.into(),
+    };
+    let fx = update(
+        &mut s,
+        Msg::Submitted {
+            step,
+            generation,
+            result: Ok(answer),
+        },
+    );
+    assert_eq!(fx, vec![Effect::SaveSession]);
+    let p = &run(&s).progress[step];
+    let rec = &p.report.as_ref().unwrap().checks[0];
+    assert_eq!(rec.status, Status::Pass);
+    assert!(rec.detail.contains("HTTP 200") && rec.detail.contains("SBX-0001"));
+    // The manual confirmation still decides the step.
+    assert_eq!(p.state, StepState::Todo);
+    // A refusal is recorded as a failure with its message.
+    ch(&mut s, 'p');
+    let fx = ch(&mut s, 'y');
+    let Some(Effect::Submit { generation, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    update(
+        &mut s,
+        Msg::Submitted {
+            step,
+            generation,
+            result: Ok(crate::handoff::VendorAnswer {
+                endpoint: "https://vendor.example/submit".into(),
+                status: 422,
+                body: "company ID not recognised".into(),
+            }),
+        },
+    );
+    let n = run(&s).notice.clone().unwrap();
+    assert!(n.error && n.text.contains("422"), "{n:?}");
+    assert_eq!(
+        run(&s).progress[step].report.as_ref().unwrap().checks[0].status,
+        Status::Fail
+    );
+}

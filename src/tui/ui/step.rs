@@ -9,11 +9,12 @@ use ratatui::widgets::Paragraph;
 
 use super::text::wrap;
 use super::{Glyphs, Theme};
-use crate::tui::app::Run;
 use crate::tui::app::form::Verdict;
+use crate::tui::app::handoff;
 use crate::tui::app::progress::{self, Item, Live, PendingKind, StepState};
+use crate::tui::app::{Prompt, Run};
 use crate::verify::{CheckResult, Status};
-use crate::wizard::{Column, PermissionRow, Psa, RowShape, Step};
+use crate::wizard::{Column, PermissionRow, Psa, RowShape, Step, StepKind};
 
 /// Lines being built, remembering where each selectable item starts and ends.
 struct Body<'a> {
@@ -101,6 +102,10 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     for note in &step.notes {
         b.text(note, &format!("{} ", g.bullet), "  ", theme.dim());
     }
+    if step.kind == StepKind::CredentialSubmission {
+        b.blank();
+        handoff_panel(run, theme, g, &mut b);
+    }
     if run.current == run.conn_step || run.focus_form {
         b.blank();
         form(run, theme, g, &mut b, area);
@@ -183,6 +188,11 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
                 "Doing this step in the sandbox, as you would in the PSA{}",
                 g.ellipsis
             ),
+            theme.accent(),
+        ),
+        Some(PendingKind::Submit) => (
+            g.spinner(spinner),
+            format!("Sending to the vendor{}", g.ellipsis),
             theme.accent(),
         ),
         None => match p.state {
@@ -278,6 +288,18 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
             theme.warn().add_modifier(ratatui::style::Modifier::BOLD),
         );
     }
+    if let Some(prompt) = run.prompt {
+        let text = match prompt {
+            Prompt::Submit => handoff::submit_question(run),
+            Prompt::RetrySame => "Send the same credentials again? The PSA refused them before, and Autotask locks an account after repeated failures: do this only after fixing the account in the PSA. y = try again, n = cancel".to_string(),
+        };
+        b.text(
+            &text,
+            &format!("{} ", g.unverified),
+            "  ",
+            theme.warn().add_modifier(ratatui::style::Modifier::BOLD),
+        );
+    }
     if let Some(e) = &p.error
         && p.pending.is_none()
     {
@@ -287,6 +309,75 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
             "    ",
             Style::default(),
         );
+    }
+}
+
+/// What the vendor needs, value by value: secrets masked unless revealed (Ctrl+R).
+fn handoff_panel(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
+    let Some(portal) = handoff::portal(run) else {
+        return;
+    };
+    b.text(
+        &format!("What {} needs (Tab next, c copies):", run.wizard.vendor),
+        "",
+        "",
+        theme.bold(),
+    );
+    match (&portal.url, &portal.page) {
+        (Some(url), _) => b.text(
+            &format!("Portal: {url} (o opens it)"),
+            "  ",
+            "    ",
+            Style::default(),
+        ),
+        (None, Some(page)) => b.text(&format!("Portal: {page}"), "  ", "    ", Style::default()),
+        (None, None) => {}
+    }
+    if let Some(ep) = &run.submit_endpoint {
+        let text = if run.submit_demo {
+            format!("demo: submits to the local sandbox ({ep}); p submits")
+        } else {
+            format!("Submission endpoint: {ep} (p submits)")
+        };
+        b.text(&text, "  ", "    ", theme.accent());
+    }
+    let label_w = 22usize;
+    for (i, f) in portal.fields.iter().enumerate() {
+        let focused = i == run.handoff.focus;
+        let marker = if focused { g.select } else { " " };
+        let id = handoff::field_id(*f);
+        let value = run.form.field(id).map(|x| x.value().trim()).unwrap_or("");
+        let (shown, style) = if value.is_empty() {
+            (
+                format!("(empty: enter it at step {})", run.conn_step + 1),
+                theme.dim(),
+            )
+        } else if f.is_secret() && !run.handoff.revealed {
+            let where_ = if run.demo {
+                "kept in memory for this demo".to_string()
+            } else {
+                format!(
+                    "stored in the OS keyring as {}",
+                    crate::secrets::SecretRef::for_field(&run.session_id, id.key()).account
+                )
+            };
+            (format!("{where_} (Ctrl+R reveals)"), theme.dim())
+        } else {
+            (value.to_string(), Style::default())
+        };
+        let max = b.width.saturating_sub(label_w + 1);
+        let label = format!("{marker} {:<w$}", f.label(), w = label_w - 2);
+        b.push(Line::from(vec![
+            Span::styled(
+                label,
+                if focused {
+                    theme.bold()
+                } else {
+                    Style::default()
+                },
+            ),
+            Span::styled(super::text::truncate(&shown, max, g.ellipsis), style),
+        ]));
     }
 }
 

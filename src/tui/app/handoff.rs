@@ -1,0 +1,212 @@
+//! The credential hand-off step: what the vendor needs, copied (OSC 52), opened (the portal) or
+//! sent (the vendor's endpoint). Secrets are masked unless revealed, and copied only then.
+
+use super::{Effect, FieldId, Notice, Pending, PendingKind, Run, ServiceError};
+use crate::handoff::VendorAnswer;
+use crate::tui::keys::Action;
+use crate::verify::{CheckResult, Status, StepReport};
+use crate::wizard::{Portal, PortalField};
+
+/// The id of the vendor's answer in the step's report (and the session's evidence).
+pub const ANSWER_ID: &str = "vendor-submission";
+
+/// Which portal field has focus, and whether secrets are shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HandoffView {
+    pub focus: usize,
+    pub revealed: bool,
+}
+
+/// The form field holding a portal field's value.
+pub fn field_id(f: PortalField) -> FieldId {
+    match f {
+        PortalField::Username => FieldId::Username,
+        PortalField::Secret => FieldId::Secret,
+        PortalField::TrackingIdentifier => FieldId::TrackingId,
+        PortalField::Site => FieldId::Site,
+        PortalField::CompanyId => FieldId::CompanyId,
+        PortalField::PublicKey => FieldId::PublicKey,
+        PortalField::PrivateKey => FieldId::PrivateKey,
+        PortalField::ClientId => FieldId::ClientId,
+    }
+}
+
+/// The current step's portal, if it is a hand-off step.
+pub fn portal(r: &Run) -> Option<&Portal> {
+    r.step().and_then(|s| s.portal.as_ref())
+}
+
+fn value(r: &Run, f: PortalField) -> &str {
+    r.form
+        .field(field_id(f))
+        .map(|x| x.value().trim())
+        .unwrap_or("")
+}
+
+fn notice(r: &mut Run, text: String, error: bool) {
+    r.notice = Some(Notice { text, error });
+}
+
+pub fn on_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
+    let Some(portal) = portal(r).cloned() else {
+        return;
+    };
+    let n = portal.fields.len();
+    match action {
+        Action::PortalNext if n > 0 => r.handoff.focus = (r.handoff.focus + 1) % n,
+        Action::Reveal => {
+            r.handoff.revealed = !r.handoff.revealed;
+            let text = if r.handoff.revealed {
+                "Secrets shown: make sure nobody is looking. Ctrl+R hides them."
+            } else {
+                "Secrets hidden."
+            };
+            notice(r, text.into(), false);
+        }
+        Action::Copy => {
+            let Some(&f) = portal.fields.get(r.handoff.focus) else {
+                return;
+            };
+            if value(r, f).is_empty() {
+                let text = format!(
+                    "Nothing to copy: the {} is empty (enter it at step {}).",
+                    f.label(),
+                    r.conn_step + 1
+                );
+                return notice(r, text, true);
+            }
+            // A secret goes to the clipboard only once the admin has chosen to see it.
+            if f.is_secret() && !r.handoff.revealed {
+                let text = format!(
+                    "The {} is a secret: reveal it first (Ctrl+R) if you mean to copy it.",
+                    f.label()
+                );
+                return notice(r, text, true);
+            }
+            effects.push(Effect::Copy(field_id(f)));
+            let tail = if f.is_secret() {
+                " Paste it, then clear your clipboard."
+            } else {
+                ""
+            };
+            let text = format!(
+                "Copied the {} (OSC 52): it stays in your clipboard manager as long as that decides.{tail}",
+                f.label()
+            );
+            notice(r, text, false);
+        }
+        Action::OpenPortal => match (&portal.url, &portal.page) {
+            (Some(url), _) => {
+                effects.push(Effect::OpenUrl(url.clone()));
+                notice(r, format!("Opening {url} in your browser."), false);
+            }
+            (None, Some(page)) => notice(
+                r,
+                format!("The guide gives no address: open {page} yourself."),
+                true,
+            ),
+            (None, None) => notice(r, "The guide names no portal.".into(), true),
+        },
+        _ => {}
+    }
+}
+
+/// `p`: ask before sending, unless something is missing.
+pub fn ask_submit(r: &mut Run) {
+    let Some(portal) = portal(r).cloned() else {
+        return;
+    };
+    if let Some(f) = portal.fields.iter().find(|f| value(r, **f).is_empty()) {
+        let text = format!(
+            "The {} is empty: enter it at step {} before submitting.",
+            f.label(),
+            r.conn_step + 1
+        );
+        return notice(r, text, true);
+    }
+    r.prompt = Some(super::Prompt::Submit);
+}
+
+/// The question asked before sending: the endpoint and every field that would go.
+pub fn submit_question(r: &Run) -> String {
+    let fields: Vec<&str> = portal(r)
+        .map(|p| p.fields.iter().map(|f| f.label()).collect())
+        .unwrap_or_default();
+    format!(
+        "Send {} to {}? y = send, n = cancel",
+        fields.join(", "),
+        r.submit_endpoint.as_deref().unwrap_or("(no endpoint)")
+    )
+}
+
+pub fn start_submit(r: &mut Run, effects: &mut Vec<Effect>) {
+    let i = r.current;
+    let generation = r.bump();
+    r.progress[i].pending = Some(Pending {
+        kind: PendingKind::Submit,
+        generation,
+    });
+    r.progress[i].error = None;
+    notice(r, "Sending to the vendor.".into(), false);
+    effects.push(Effect::Submit {
+        step: i,
+        generation,
+    });
+}
+
+/// The vendor answered: record it as the step's evidence (status and a sanitised body).
+pub fn on_submitted(
+    r: &mut Run,
+    step: usize,
+    generation: u64,
+    result: Result<VendorAnswer, ServiceError>,
+    effects: &mut Vec<Effect>,
+) {
+    if !r
+        .progress
+        .get(step)
+        .is_some_and(|p| p.pending.is_some_and(|x| x.generation == generation))
+    {
+        return;
+    }
+    r.progress[step].pending = None;
+    match result {
+        Ok(a) => {
+            let ok = a.accepted();
+            let check = CheckResult {
+                id: ANSWER_ID.into(),
+                title: "Sent to the vendor's endpoint".into(),
+                status: if ok { Status::Pass } else { Status::Fail },
+                detail: format!("{} answered HTTP {}: {}", a.endpoint, a.status, a.body),
+                remedy: if ok {
+                    String::new()
+                } else {
+                    "Check the values with the vendor, or enter them in the portal by hand (o)."
+                        .into()
+                },
+                permission: None,
+            };
+            let wizard = r.wizard.clone();
+            let st = &wizard.steps[step];
+            let p = &mut r.progress[step];
+            p.results = vec![check.clone()];
+            p.report = Some(StepReport::new(
+                st.id.clone(),
+                st.title.clone(),
+                vec![check],
+            ));
+            p.settle(st);
+            let text = if ok {
+                format!(
+                    "The vendor answered HTTP {}: {}. Tick the item once you are done.",
+                    a.status, a.body
+                )
+            } else {
+                format!("The vendor refused (HTTP {}): {}", a.status, a.body)
+            };
+            notice(r, text, !ok);
+        }
+        Err(e) => notice(r, format!("{} {}", e.message, e.remedy), true),
+    }
+    effects.push(Effect::SaveSession);
+}
