@@ -28,14 +28,13 @@ pub fn to_msg(ev: Event) -> Option<Msg> {
 }
 
 /// Run until the app quits. Returns the final state (for the final save).
-pub async fn run<B: Backend>(
+pub async fn run<B: Backend + std::io::Write>(
     terminal: &mut Terminal<B>,
     mut state: State,
     runner: &mut Runner,
     mut rx: UnboundedReceiver<Msg>,
 ) -> std::io::Result<State>
 where
-    B: std::io::Write,
     B::Error: Into<std::io::Error>,
 {
     let mut events = EventStream::new();

@@ -162,10 +162,9 @@ pub fn on_submitted(
     result: Result<VendorAnswer, ServiceError>,
     effects: &mut Vec<Effect>,
 ) {
-    if !r
-        .progress
+    if r.progress
         .get(step)
-        .is_some_and(|p| p.pending.is_some_and(|x| x.generation == generation))
+        .is_none_or(|p| p.pending.is_none_or(|x| x.generation != generation))
     {
         return;
     }
