@@ -470,9 +470,13 @@ impl State {
             Action::Back => r.current > 0,
             Action::ContinueUnverified => !p.state.is_done() && p.pending.is_none(),
             Action::RetrySame => {
-                progress::needs_api(step) && p.pending.is_none() && r.last_input.is_some()
+                progress::needs_api(step)
+                    && p.pending.is_none()
+                    && p.state == StepState::Failed
+                    && r.last_input.is_some()
             }
-            Action::Copy | Action::OpenPortal | Action::Reveal | Action::PortalNext => {
+            Action::Reveal => r.focus_form || step.kind == StepKind::CredentialSubmission,
+            Action::Copy | Action::OpenPortal | Action::PortalNext => {
                 step.kind == StepKind::CredentialSubmission
             }
             Action::SubmitToVendor => {

@@ -405,6 +405,19 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
     }
 }
 
+/// Actions that apply only on some steps (the hand-off step, a refused sign-in).
+pub fn is_situational(action: Action) -> bool {
+    matches!(
+        action,
+        Action::RetrySame
+            | Action::Copy
+            | Action::OpenPortal
+            | Action::PortalNext
+            | Action::SubmitToVendor
+            | Action::Reveal
+    )
+}
+
 /// The action a key press means in a context.
 pub fn lookup(ctx: Context, key: &KeyEvent) -> Option<Action> {
     // Terminals differ on whether `?` arrives with SHIFT; compare without it for characters.

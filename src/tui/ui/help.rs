@@ -25,8 +25,15 @@ pub fn render(state: &State, theme: &Theme, g: Glyphs, area: Rect, frame: &mut F
             ]));
         }
     };
+    // Keys that only apply to some steps are listed in full only where they apply; elsewhere
+    // the hand-off keys share one line, so the overlay fits a small terminal.
+    let mut handoff_folded = false;
     for b in keys::bindings(ctx) {
         if b.label.is_empty() {
+            continue;
+        }
+        if keys::is_situational(b.action) && !state.enabled(b.action) {
+            handoff_folded |= b.action != keys::Action::RetrySame;
             continue;
         }
         let label = if b.label == "↑↓" {
@@ -35,6 +42,13 @@ pub fn render(state: &State, theme: &Theme, g: Glyphs, area: Rect, frame: &mut F
             b.label
         };
         row(label, b.desc, &mut lines);
+    }
+    if handoff_folded {
+        row(
+            "hand-off",
+            "Hand-off: Tab next, c copy, Ctrl+R reveal, o open, p submit.",
+            &mut lines,
+        );
     }
     row(
         "mouse",
