@@ -323,6 +323,16 @@ mod tests {
             .unwrap();
         assert_eq!(a.status, 422);
         assert!(a.body.contains("not recognised"), "{a:?}");
+        // A wrong path: the server's 404 page is the answer, sanitised (no HTML controls).
+        let a = submit(
+            &format!("{}/vendor/submit/", sb.connectwise_site()),
+            &p,
+            HttpConfig::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(a.status, 404);
+        assert!(!a.accepted() && !a.body.contains('\n'), "{a:?}");
         // Nothing listening: an error naming the endpoint.
         let addr = sb.local_addr();
         sb.shutdown().await;
@@ -334,5 +344,36 @@ mod tests {
         .await
         .unwrap_err();
         assert!(e.to_string().contains("/vendor/submit"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn https_endpoints_need_a_trusted_certificate() {
+        use crate::sandbox::{Sandbox, SandboxOptions};
+        let sb = Sandbox::start(SandboxOptions {
+            tls: true,
+            ..SandboxOptions::default()
+        })
+        .await
+        .unwrap();
+        let url = sb.vendor_submit_url();
+        assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+        let p = payload();
+        // Self-signed and not trusted: refused before anything is sent.
+        let e = submit(&url, &p, HttpConfig::default()).await.unwrap_err();
+        assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
+        assert!(sb.vendor_submissions().is_empty());
+        // Trusted as an extra root: sent, over TLS.
+        let cfg = HttpConfig {
+            extra_root_pems: vec![sb.root_cert_pem().unwrap()],
+            ..HttpConfig::default()
+        };
+        let a = submit(&url, &p, cfg).await.unwrap();
+        assert!(a.accepted(), "{a:?}");
+        assert!(
+            a.body.contains("unrecognised"),
+            "not the sandbox's keys: {a:?}"
+        );
+        assert_eq!(sb.vendor_submissions()[0]["company_id"], "acme");
+        sb.shutdown().await;
     }
 }

@@ -852,3 +852,129 @@ fn export_snapshots_of_the_example_session() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), md);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Credential hand-off (issue #6)
+
+/// The hand-off step's evidence (the vendor's answer to a real HTTP submission to the
+/// sandbox) is saved in the session file, without the secret sent, and comes back on resume.
+#[tokio::test]
+async fn the_vendor_answer_is_session_evidence_and_survives_resume() {
+    use psa_onboard::handoff::{self, Payload};
+    use psa_onboard::sandbox::{CW_PRIVATE_KEY, Sandbox, SandboxOptions};
+    use psa_onboard::tui::app::{FieldId, Msg, Run, Screen, State, update};
+    use psa_onboard::tui::store;
+    use psa_onboard::wizard::PortalField;
+
+    let env = Env::new();
+    let store_ = env.store();
+    let loaded = builtin("topleft-connectwise");
+    let session = new_session(&store_, "acme-handoff", "topleft-connectwise");
+    let sb = Sandbox::start(SandboxOptions::default()).await.unwrap();
+    let cw = sb.credentials().connectwise;
+
+    // A run at the hand-off step, the values filled in, submitting to the sandbox.
+    let w = std::sync::Arc::new(loaded.wizard.clone());
+    let mut run = Run::new(
+        w.clone(),
+        session.name.clone(),
+        w.id.clone(),
+        loaded.content_hash.clone(),
+    );
+    run.form.set(FieldId::Site, &sb.connectwise_site());
+    run.form.set(FieldId::CompanyId, &cw.company_id);
+    run.form.set(FieldId::PublicKey, &cw.public_key);
+    run.form.set(FieldId::PrivateKey, CW_PRIVATE_KEY);
+    run.form
+        .set(FieldId::ClientId, "1a2b3c4d-0000-4000-8000-00000000abcd");
+    let step = w.steps.iter().position(|s| s.id == "submit").unwrap();
+    run.go_to(step);
+    run.submit_endpoint = Some(sb.vendor_submit_url());
+    let mut state = State::new(Screen::Run(Box::new(run)), false);
+    let key = |c| {
+        Msg::Key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char(c),
+            crossterm::event::KeyModifiers::NONE,
+        ))
+    };
+    assert!(update(&mut state, key('p')).is_empty(), "asks first");
+    let fx = update(&mut state, key('y'));
+    let Some(psa_onboard::tui::app::Effect::Submit { step, generation }) = fx.first().cloned()
+    else {
+        panic!("{fx:?}")
+    };
+    // What the effect runner sends: the portal's fields from the form, over real HTTP.
+    let r = state.run().unwrap();
+    let payload = Payload {
+        fields: w.steps[step]
+            .portal
+            .as_ref()
+            .unwrap()
+            .fields
+            .iter()
+            .map(|f| {
+                let id = psa_onboard::tui::app::handoff::field_id(*f);
+                (
+                    *f,
+                    SecretString::from(r.form.field(id).unwrap().value().to_string()),
+                )
+            })
+            .collect(),
+    };
+    assert!(
+        payload
+            .fields
+            .iter()
+            .any(|(f, _)| *f == PortalField::PrivateKey)
+    );
+    let answer = handoff::submit(&sb.vendor_submit_url(), &payload, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(sb.vendor_submissions()[0]["private_key"], CW_PRIVATE_KEY);
+    update(
+        &mut state,
+        Msg::Submitted {
+            step,
+            generation,
+            result: Ok(answer),
+        },
+    );
+
+    // Saved through the store, as the TUI saves.
+    let mut open = store_.open(&session.name).unwrap();
+    let who = open.session.who.clone();
+    store::apply(
+        &store::snapshot(state.run().unwrap()),
+        &mut open.session,
+        ts("2026-01-05T10:05:00Z"),
+        &who,
+    );
+    open.save().unwrap();
+    drop(open);
+    let file =
+        std::fs::read_to_string(env.path("state").join("sessions").join("acme-handoff.toml"))
+            .unwrap();
+    assert!(
+        file.contains("answered HTTP 200") && file.contains("SBX-0001"),
+        "{file}"
+    );
+    assert!(
+        !file.contains(CW_PRIVATE_KEY),
+        "the secret reached the session file"
+    );
+
+    // Resumed: the evidence is the hand-off step's last report again.
+    let saved = store_.load(&session.name).unwrap();
+    let back = store::restore(&saved, w.clone(), w.id.clone(), loaded.content_hash.clone());
+    let rep = back.progress[step]
+        .report
+        .as_ref()
+        .expect("evidence restored");
+    assert_eq!(rep.checks[0].id, psa_onboard::tui::app::handoff::ANSWER_ID);
+    assert_eq!(rep.checks[0].status, Status::Pass);
+    assert!(
+        rep.checks[0].detail.contains("\"credentials\":\"valid\""),
+        "{rep:?}"
+    );
+    sb.shutdown().await;
+}
