@@ -1130,3 +1130,24 @@ fn pty_secrets_nowhere_over_complete_demos_with_hand_off_and_exports() {
     let exports = home.export_all(&session);
     assert_secrets_nowhere(&home, &exports, &raw_at);
 }
+
+#[test]
+fn snapshot_handoff_step_masked_then_submit_prompt() {
+    let mut s = running("topleft-connectwise");
+    fill_cw(&mut s);
+    {
+        let r = run_mut(&mut s);
+        r.demo = true;
+        r.submit_endpoint = Some("http://127.0.0.1:40000/vendor/submit".into());
+        r.submit_demo = true;
+        r.go_to(4);
+    }
+    let out = draw(&s, 80, 24);
+    assert!(
+        out.contains("Private key") && !out.contains("never-on-screen-42"),
+        "{out}"
+    );
+    insta::assert_snapshot!("cw_handoff_80x24", out);
+    key(&mut s, KeyCode::Char('p'));
+    insta::assert_snapshot!("cw_handoff_submit_prompt_80x24", draw(&s, 80, 24));
+}

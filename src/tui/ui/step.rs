@@ -82,6 +82,10 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     // Lines above here stay pinned; the rest scrolls.
     let pinned = b.lines.len();
     b.blank();
+    // The hand-off values come first: they are what the step is about.
+    if step.kind == StepKind::CredentialSubmission {
+        handoff_panel(run, theme, g, &mut b);
+    }
     if let Some(c) = &step.condition {
         b.text(&format!("Only if: {c}"), "", "", theme.warn());
     }
@@ -101,10 +105,6 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     }
     for note in &step.notes {
         b.text(note, &format!("{} ", g.bullet), "  ", theme.dim());
-    }
-    if step.kind == StepKind::CredentialSubmission {
-        b.blank();
-        handoff_panel(run, theme, g, &mut b);
     }
     if run.current == run.conn_step || run.focus_form {
         b.blank();
@@ -318,7 +318,10 @@ fn handoff_panel(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
         return;
     };
     b.text(
-        &format!("What {} needs (Tab next, c copies):", run.wizard.vendor),
+        &format!(
+            "What {} needs (Tab next, c copy, Ctrl+R reveal):",
+            run.wizard.vendor
+        ),
         "",
         "",
         theme.bold(),
@@ -335,7 +338,7 @@ fn handoff_panel(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
     }
     if let Some(ep) = &run.submit_endpoint {
         let text = if run.submit_demo {
-            format!("demo: submits to the local sandbox ({ep}); p submits")
+            "demo: submits to the local sandbox (p)".to_string()
         } else {
             format!("Submission endpoint: {ep} (p submits)")
         };
@@ -354,14 +357,14 @@ fn handoff_panel(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
             )
         } else if f.is_secret() && !run.handoff.revealed {
             let where_ = if run.demo {
-                "kept in memory for this demo".to_string()
+                "masked; kept in memory (demo)".to_string()
             } else {
                 format!(
                     "stored in the OS keyring as {}",
                     crate::secrets::SecretRef::for_field(&run.session_id, id.key()).account
                 )
             };
-            (format!("{where_} (Ctrl+R reveals)"), theme.dim())
+            (where_, theme.dim())
         } else {
             (value.to_string(), Style::default())
         };
