@@ -128,6 +128,8 @@ pub struct Run {
     pub submit_endpoint: Option<String>,
     /// The endpoint is the demo sandbox's (the screen says so).
     pub submit_demo: bool,
+    /// The secrets are in the OS keyring (stored this run, or loaded from it on resume).
+    pub secrets_in_keyring: bool,
 }
 
 /// A question waiting for y/n.
@@ -173,6 +175,7 @@ impl Run {
             handoff: handoff::HandoffView::default(),
             submit_endpoint,
             submit_demo: false,
+            secrets_in_keyring: false,
         }
     }
 
@@ -672,6 +675,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     ),
                     error: true,
                 });
+            }
+        }
+        Msg::SecretStored(Ok(())) => {
+            if let Screen::Run(r) = &mut state.screen {
+                r.secrets_in_keyring = true;
             }
         }
         Msg::Saved(result) | Msg::SecretStored(result) => {

@@ -165,6 +165,7 @@ impl LiveServices {
                         if let Ok(secret) = k.load(r).await {
                             use secrecy::ExposeSecret;
                             run.form.set(id, secret.expose_secret());
+                            run.secrets_in_keyring = true;
                         }
                     }
                 }

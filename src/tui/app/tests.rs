@@ -694,6 +694,9 @@ fn handoff_shows_values_masks_secrets_and_copies_only_revealed_secrets() {
         "{screen}"
     );
     assert!(!screen.contains("s3cret-private"), "{screen}");
+    assert!(screen.contains("not in the keyring"), "{screen}");
+    update(&mut s, Msg::SecretStored(Ok(())));
+    let screen = render(&s, 100, 40);
     assert!(
         screen.contains("stored in the OS keyring as s/private_key"),
         "{screen}"

@@ -358,6 +358,8 @@ fn handoff_panel(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
         } else if f.is_secret() && !run.handoff.revealed {
             let where_ = if run.demo {
                 "masked; kept in memory (demo)".to_string()
+            } else if !run.secrets_in_keyring {
+                "masked; not in the keyring (this run only)".to_string()
             } else {
                 format!(
                     "stored in the OS keyring as {}",
