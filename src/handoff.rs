@@ -127,6 +127,9 @@ impl Payload {
             let v = v.expose_secret();
             if k.is_secret() && !v.is_empty() {
                 out = out.replace(v, "[redacted]");
+                // As a JSON echo would spell it (quotes, backslashes, controls escaped).
+                let escaped = serde_json::Value::String(v.to_string()).to_string();
+                out = out.replace(&escaped[1..escaped.len() - 1], "[redacted]");
             }
         }
         out
@@ -268,6 +271,13 @@ mod tests {
         let p = payload();
         let s = sanitize(&p, "echo: sup3r-s3cret \x1b]52;c;AAAA\x07 acme");
         assert_eq!(s, "echo: [redacted]  acme");
+        let q = Payload {
+            fields: vec![(PortalField::Secret, SecretString::from("a\"b\\c"))],
+        };
+        assert_eq!(
+            sanitize(&q, r#"{"echo":"a\"b\\c"}"#),
+            r#"{"echo":"[redacted]"}"#
+        );
         let long = "x".repeat(1000);
         assert_eq!(sanitize(&p, &long).chars().count(), ANSWER_LIMIT + 1);
     }

@@ -1041,6 +1041,13 @@ fn hand_off(pty: &mut Pty, copy_tabs: usize, copied_label: &str, secret_tabs: us
     pty.wait_for(&["The vendor answered HTTP 200"]);
 }
 
+/// Both built-in TopLeft demos end to end, the hand-off submitted to the sandbox's vendor
+/// endpoint, every export format written; then no demo secret may appear in any file under the
+/// scratch state/config/cache/HOME, in any export, or anywhere in the bytes the terminal
+/// received (raw or base64). Copying: the test copies one NON-secret value (checked by decoding
+/// the OSC 52 payload) and is refused the secret. By design a secret can be copied only after
+/// the admin reveals it with Ctrl+R (a unit test covers that path); this test reveals nothing,
+/// so no clipboard write may carry a secret.
 #[test]
 fn pty_secrets_nowhere_over_complete_demos_with_hand_off_and_exports() {
     // ConnectWise: the whole demo, the hand-off submitted to the sandbox.
@@ -1075,6 +1082,10 @@ fn pty_secrets_nowhere_over_complete_demos_with_hand_off_and_exports() {
     assert!(pty.wait_exit().success());
     pty.drain();
     let raw_cw = pty.raw.lock().unwrap().clone();
+    assert!(
+        !String::from_utf8_lossy(&raw_cw).contains("Secrets shown"),
+        "nothing was revealed"
+    );
     assert_eq!(
         clipboard_writes(&raw_cw),
         vec![psa_onboard::sandbox::CW_COMPANY_ID.to_string()],
