@@ -19,6 +19,7 @@ use crate::psa::http::Http;
 use crate::psa::{ErrorKind, PsaError};
 use crate::wizard::{Access, ImpersonationSupport, Observe, Op, PermissionRow, RowShape, StepKind};
 
+mod plan;
 mod writes;
 
 use super::text::AUTOTASK_401_CAUSES;
@@ -625,11 +626,7 @@ may not see Resources); list your resources' security levels in Admin > Resource
 
     /// A permission row with an entity mapping.
     pub async fn row(&self, ctx: Ctx<'_>, row: &PermissionRow) -> Outcome {
-        let Some(v) = row
-            .verify
-            .as_ref()
-            .filter(|v| !v.all_entities().is_empty() && !v.expectations().is_empty())
-        else {
+        let Some((v, _, _)) = plan::row_reads(row) else {
             let what = if row.shape() == RowShape::Levels {
                 "permission"
             } else {
