@@ -2,8 +2,8 @@
 //! request (a PSA is 100–500 ms away). For each built-in wizard it prints a full `verify_all`'s
 //! wall time (also in round trips of 100 ms), requests made, distinct endpoints and the request
 //! budget (2 × distinct + 5), the sandbox's peak in flight (any request, and per Autotask
-//! endpoint), for the default plan, the plan with an 8-request cap, and the same plan one
-//! request at a time. Then the peak RSS of the real `psa-onboard check` binary for a full run
+//! endpoint), for the default plan and the plan with an 8-request cap (median of 3 runs each),
+//! and the same plan one request at a time. Then the peak RSS of the real `psa-onboard check` binary for a full run
 //! (via `/usr/bin/time`). Figures and commands are recorded in docs/PERFORMANCE.md.
 //!
 //! Run: `cargo bench --bench verify` (or `cargo bench --bench verify --profile dev`, which
@@ -61,8 +61,18 @@ async fn configured(id: &str) -> Sandbox {
     .expect("sandbox starts")
 }
 
+/// `runs` full verifications with `max_in_flight`; the row of the median wall time.
+async fn measure(id: &str, max_in_flight: usize, runs: usize) -> String {
+    let mut rows = Vec::new();
+    for _ in 0..runs {
+        rows.push(measure_once(id, max_in_flight).await);
+    }
+    rows.sort_by_key(|(wall, _)| *wall);
+    rows.swap_remove(rows.len() / 2).1
+}
+
 /// One full verification with `max_in_flight`, measured from the sandbox's side.
-async fn measure(id: &str, max_in_flight: usize) -> String {
+async fn measure_once(id: &str, max_in_flight: usize) -> (Duration, String) {
     let w = wizard::resolve(id, None).expect("built-in").wizard;
     let sb = configured(id).await;
     let opts = VerifyOptions {
@@ -95,14 +105,15 @@ async fn measure(id: &str, max_in_flight: usize) -> String {
         }
     }
     let round_trips = wall.as_secs_f64() / LATENCY.as_secs_f64();
-    format!(
+    let row = format!(
         "{id:<20} {max_in_flight:>4} {:>7} {round_trips:>5.2} {:>5} {:>5} {:>6} {per_endpoint:>8} {:>5}",
         wall.as_millis(),
         reqs.len(),
         distinct.len(),
         2 * distinct.len() + 5,
         peak.total,
-    )
+    );
+    (wall, row)
 }
 
 /// Peak RSS (KiB) of `psa-onboard check --wizard id` for a full run, via GNU time.
@@ -174,7 +185,8 @@ fn main() {
         .build()
         .expect("runtime");
     println!(
-        "verify_all with {} ms sandbox latency; cap = requests in flight per run ({} is the default)",
+        "verify_all with {} ms sandbox latency; cap = requests in flight per run ({} is the default); \
+median of 3 runs (cap 1: one run)",
         LATENCY.as_millis(),
         DEFAULT_MAX_IN_FLIGHT
     );
@@ -184,8 +196,9 @@ fn main() {
     );
     rt.block_on(async {
         for id in WIZARDS {
-            for cap in [DEFAULT_MAX_IN_FLIGHT, 8, 1] {
-                println!("{}", measure(id, cap).await);
+            // Median of 3 for the concurrent plans; the one-at-a-time baseline once.
+            for (cap, runs) in [(DEFAULT_MAX_IN_FLIGHT, 3), (8, 3), (1, 1)] {
+                println!("{}", measure(id, cap, runs).await);
             }
         }
         println!();
