@@ -133,3 +133,78 @@ impl AtRun {
         join_all(reads).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection::{AutotaskTarget, Connection};
+    use crate::verify::{Verifier, VerifyOptions};
+
+    fn verifier(allow_writes: bool) -> Verifier {
+        // Planning sends nothing; the address is never contacted.
+        let conn = Connection::Autotask {
+            target: AutotaskTarget {
+                api_root: "http://127.0.0.1:9/atservicesrest".into(),
+                username: "u".into(),
+                integration_code: "c".into(),
+            },
+            secret: secrecy::SecretString::from("s"),
+        };
+        Verifier::new(
+            &conn,
+            &VerifyOptions {
+                allow_writes,
+                ..VerifyOptions::default()
+            },
+        )
+    }
+
+    #[test]
+    fn each_entity_is_read_once_and_manual_rows_and_unallowed_writes_ask_nothing() {
+        let w = crate::wizard::resolve("topleft-autotask", None)
+            .unwrap()
+            .wizard;
+        let plan = verifier(false).plan(w.steps.iter());
+        assert!(plan.observes.iter().all(|(_, o)| !o.is_write()));
+        assert!(plan.rows.iter().all(|r| r.manual_reason().is_none()));
+        let with_writes = verifier(true).plan(w.steps.iter());
+        assert!(with_writes.observes.iter().any(|(_, o)| o.is_write()));
+
+        let mentions: Vec<String> = plan
+            .rows
+            .iter()
+            .filter_map(|r| row_reads(r))
+            .flat_map(|(_, e, _)| e.into_iter().map(str::to_ascii_lowercase))
+            .collect();
+        let reads = Reads::of(&plan);
+        assert!(
+            reads.entities.len() < mentions.len(),
+            "an entity backs several rows"
+        );
+        for m in &mentions {
+            assert!(reads.entities.contains_key(m), "{m}");
+        }
+        assert!(reads.probes.keys().all(|p| reads.entities.contains_key(p)));
+        assert!(reads.me && reads.fields && reads.threshold && reads.any_signed_in());
+    }
+
+    #[test]
+    fn a_row_is_probed_only_when_it_expects_query_access() {
+        let row = |verify: &str| -> PermissionRow {
+            toml::from_str(&format!(
+                "module = \"M\"\nfunction = \"F\"\nverify = {verify}"
+            ))
+            .unwrap()
+        };
+        let r = row(r#"{ entity = "Tickets", query = "Any", create = "None" }"#);
+        let (_, e, probe) = row_reads(&r).unwrap();
+        assert_eq!((e, probe), (vec!["Tickets"], true));
+        let r = row(r#"{ entities = ["A", "B"], update = "Any" }"#);
+        let (_, e, probe) = row_reads(&r).unwrap();
+        assert_eq!((e, probe), (vec!["A", "B"], false));
+        let r = row(r#"{ entity = "Tickets", query = "None" }"#);
+        assert!(!row_reads(&r).unwrap().2);
+        assert!(row_reads(&row(r#"{ entity = "Tickets" }"#)).is_none());
+        assert!(row_reads(&row(r#"{ manual = "why" }"#)).is_none());
+    }
+}
