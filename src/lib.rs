@@ -13,5 +13,6 @@ pub mod sandbox;
 pub mod sanitize;
 pub mod secrets;
 pub mod session;
+pub mod tui;
 pub mod verify;
 pub mod wizard;
