@@ -51,10 +51,10 @@ fn connection(sb: &Sandbox, w: &Wizard) -> Connection {
     }
 }
 
-async fn configured(id: &str) -> Sandbox {
+async fn configured(id: &str, latency: Duration) -> Sandbox {
     Sandbox::start(SandboxOptions {
         scenario: format!("configured:{id}"),
-        latency: LATENCY,
+        latency,
         ..SandboxOptions::default()
     })
     .await
@@ -62,19 +62,19 @@ async fn configured(id: &str) -> Sandbox {
 }
 
 /// `runs` full verifications with `max_in_flight`; the row of the median wall time.
-async fn measure(id: &str, max_in_flight: usize, runs: usize) -> String {
+async fn measure(id: &str, max_in_flight: usize, runs: usize, latency: Duration) -> String {
     let mut rows = Vec::new();
     for _ in 0..runs {
-        rows.push(measure_once(id, max_in_flight).await);
+        rows.push(measure_once(id, max_in_flight, latency).await);
     }
     rows.sort_by_key(|(wall, _)| *wall);
     rows.swap_remove(rows.len() / 2).1
 }
 
 /// One full verification with `max_in_flight`, measured from the sandbox's side.
-async fn measure_once(id: &str, max_in_flight: usize) -> (Duration, String) {
+async fn measure_once(id: &str, max_in_flight: usize, latency: Duration) -> (Duration, String) {
     let w = wizard::resolve(id, None).expect("built-in").wizard;
-    let sb = configured(id).await;
+    let sb = configured(id, latency).await;
     let opts = VerifyOptions {
         http: HttpConfig {
             max_in_flight,
@@ -104,9 +104,15 @@ async fn measure_once(id: &str, max_in_flight: usize) -> (Duration, String) {
             eprintln!("  {id} {} {}", r.method, r.path);
         }
     }
-    let round_trips = wall.as_secs_f64() / LATENCY.as_secs_f64();
+    // At zero latency there are no round trips to count: the wall time is CPU (client and
+    // sandbox both), shown as "-".
+    let round_trips = if latency.is_zero() {
+        "-".to_string()
+    } else {
+        format!("{:.2}", wall.as_secs_f64() / latency.as_secs_f64())
+    };
     let row = format!(
-        "{id:<20} {max_in_flight:>4} {:>7} {round_trips:>5.2} {:>5} {:>5} {:>6} {per_endpoint:>8} {:>5}",
+        "{id:<20} {max_in_flight:>4} {:>7} {round_trips:>5} {:>5} {:>5} {:>6} {per_endpoint:>8} {:>5}",
         wall.as_millis(),
         reqs.len(),
         distinct.len(),
@@ -119,7 +125,7 @@ async fn measure_once(id: &str, max_in_flight: usize) -> (Duration, String) {
 /// Peak RSS (KiB) of `psa-onboard check --wizard id` for a full run, via GNU time.
 async fn check_rss(id: &str) -> Result<(u64, Duration), String> {
     let w = wizard::resolve(id, None).expect("built-in").wizard;
-    let sb = configured(id).await;
+    let sb = configured(id, LATENCY).await;
     let c = sb.credentials();
     let mut cmd = Command::new("/usr/bin/time");
     cmd.args(["-f", "%M", "--"])
@@ -198,8 +204,18 @@ median of 3 runs (cap 1: one run)",
         for id in WIZARDS {
             // Median of 3 for the concurrent plans; the one-at-a-time baseline once.
             for (cap, runs) in [(DEFAULT_MAX_IN_FLIGHT, 3), (8, 3), (1, 1)] {
-                println!("{}", measure(id, cap, runs).await);
+                println!("{}", measure(id, cap, runs, LATENCY).await);
             }
+        }
+        println!();
+        println!(
+            "the same with no latency: the CPU cost of a run (client and sandbox, one process)"
+        );
+        for id in WIZARDS {
+            println!(
+                "{}",
+                measure(id, DEFAULT_MAX_IN_FLIGHT, 3, Duration::ZERO).await
+            );
         }
         println!();
         println!("peak RSS of `psa-onboard check` (this build) for a full run, 100 ms latency");
