@@ -619,6 +619,32 @@ async fn autotask_missing_and_excess_permissions() {
         .find(|c| c.title.ends_with("Opportunities & Quotes"))
         .unwrap();
     assert_eq!(opp.status, Status::Fail);
+
+    // Missing without a query probe to refuse it: the guide's "Edit: Yes" on Tickets, reported
+    // by Autotask as the API user's own update access = None, fails on its own.
+    sb.with_tenant(|t| {
+        let lid = t.autotask.resource_by_user(&user).unwrap().user_type;
+        let l = t.autotask.levels.iter_mut().find(|l| l.id == lid).unwrap();
+        l.entity_access_mut("Tickets").query = psa_onboard::sandbox::AccessLevel::All;
+        l.entity_access_mut("Tickets").update = psa_onboard::sandbox::AccessLevel::None;
+    });
+    let fresh = connection(&sb, &w);
+    let r = verify_step(
+        &w,
+        "security-level",
+        &fresh,
+        &VerifyOptions::default(),
+        &|_| {},
+    )
+    .await;
+    let tickets = r
+        .checks
+        .iter()
+        .find(|c| c.title.ends_with("Service Desk › Tickets"))
+        .unwrap();
+    assert_eq!(tickets.status, Status::Fail, "{}", tickets.detail);
+    let p = tickets.permission.as_ref().unwrap();
+    assert_eq!((p.op.as_str(), p.actual.as_str()), ("update", "None"));
 }
 
 fn set_cw(

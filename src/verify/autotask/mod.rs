@@ -681,12 +681,13 @@ may not see Resources); list your resources' security levels in Admin > Resource
                         note(obs, false, &mut first);
                     }
                     AccessCmp::Below => {
-                        warns.push(format!(
-                            "{entity} {} = None (the guide's row needs it; Autotask's module-to-entity mapping is not \
-documented, so this alone is a warning)",
+                        // Autotask reports the caller's own rights: whatever module grants it,
+                        // the integration cannot do what the guide's row is for.
+                        fails.push(format!(
+                            "{entity} {} = None: the API user cannot do what this row is for",
                             op.label()
                         ));
-                        note(obs, false, &mut first);
+                        note(obs, true, &mut first);
                     }
                     AccessCmp::Excess => {
                         let t = format!(
