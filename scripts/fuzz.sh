@@ -64,7 +64,7 @@ for t in "${targets[@]}"; do
     -print_final_stats=1 >"$log" 2>&1
   status=$?
   set -e
-  execs="$(awk -F: '/stat::number_of_executed_units/ { gsub(/ /, "", $2); print $2 }' "$log" | tail -1)"
+  execs="$(awk '/stat::number_of_executed_units/ { print $NF }' "$log" | tail -1)"
   units="$(ls "fuzz/corpus/$t" | wc -l)"
   new="$(ls -t "fuzz/artifacts/$t" | head -n "$(( $(ls "fuzz/artifacts/$t" | wc -l) - before ))")"
   if [ "$status" -ne 0 ] || [ -n "$new" ]; then
@@ -81,6 +81,9 @@ for t in "${targets[@]}"; do
   fi
   printf '%-22s %8s %12s %10s  %s\n' "$t" "$secs" "${execs:-?}" "$units" "$result" >>"$summary"
 done
+
+# The session target's store directories (see fuzz_targets/session_load.rs).
+rm -rf /dev/shm/psa-onboard-fuzz "${TMPDIR:-/tmp}/psa-onboard-fuzz"
 
 echo
 cat "$summary"

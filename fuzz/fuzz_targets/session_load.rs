@@ -12,18 +12,22 @@ use psa_onboard::session::{Session, Store, StoreError};
 
 const NAME: &str = "fuzz-session";
 
-/// One directory for the whole run, on tmpfs when there is one: loading is real file I/O.
-static DIR: LazyLock<tempfile::TempDir> = LazyLock::new(|| {
+/// One directory per fuzzing process, on tmpfs when there is one: loading is real file I/O.
+/// `scripts/fuzz.sh` removes `psa-onboard-fuzz/` afterwards (libFuzzer exits without dropping
+/// statics, so a `TempDir` would never be cleaned up).
+static DIR: LazyLock<PathBuf> = LazyLock::new(|| {
     let shm = PathBuf::from("/dev/shm");
-    if shm.is_dir() {
-        tempfile::tempdir_in(shm).expect("temp dir in /dev/shm")
-    } else {
-        tempfile::tempdir().expect("temp dir")
-    }
+    let base = if shm.is_dir() { shm } else { std::env::temp_dir() };
+    let dir = base
+        .join("psa-onboard-fuzz")
+        .join(format!("session_load-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create the fuzz session directory");
+    dir
 });
 
 fuzz_target!(|data: &[u8]| {
-    let store = Store::at(DIR.path());
+    let store = Store::at(DIR.as_path());
     let path = store.path(NAME);
     std::fs::write(&path, data).expect("write the session file");
     let lines = data.iter().filter(|b| **b == b'\n').count() + 1;
