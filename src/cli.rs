@@ -48,6 +48,42 @@ psa-onboard show ./my-vendor.toml > checklist.txt")]
         width: usize,
     },
 
+    /// Walk through a wizard interactively, verifying each step against the PSA.
+    #[command(
+        after_help = "Examples:\n  psa-onboard run topleft-connectwise\n  psa-onboard run ./my-vendor.toml"
+    )]
+    Run {
+        /// Wizard id (see `psa-onboard wizards`) or path to a wizard .toml file.
+        wizard: String,
+    },
+
+    /// Continue a saved session where you left off (default: the most recent).
+    #[command(
+        after_help = "Examples:\n  psa-onboard resume\n  psa-onboard resume topleft-connectwise-20260101-120000"
+    )]
+    Resume {
+        /// Session id (shown when you quit, and on the start screen).
+        session: Option<String>,
+    },
+
+    /// Try a wizard against the embedded sandbox PSA (nothing leaves this computer).
+    #[command(after_help = "Examples:\n  psa-onboard demo\n  psa-onboard demo topleft-autotask")]
+    Demo {
+        /// Wizard id or path.
+        #[arg(default_value = "topleft-connectwise")]
+        wizard: String,
+    },
+
+    /// Run every check of a wizard against the PSA, without the TUI (exit 0 ok, 1 a check failed,
+    /// 2 could not run).
+    #[command(
+        after_help = "Connection details come from flags or the environment: AUTOTASK_API_ROOT, \
+AUTOTASK_USERNAME, AUTOTASK_SECRET, AUTOTASK_INTEGRATION_CODE; CONNECTWISE_SITE, CONNECTWISE_COMPANY_ID, \
+CONNECTWISE_PUBLIC_KEY, CONNECTWISE_PRIVATE_KEY, CONNECTWISE_CLIENT_ID. Secrets are read from the \
+environment only.\n\nExample:\n  psa-onboard check --wizard topleft-autotask --format json"
+    )]
+    Check(Box<crate::verify::check_cmd::CheckArgs>),
+
     /// Run the embedded PSA sandbox (simulated Autotask + ConnectWise on 127.0.0.1).
     #[command(after_help = "Examples:\n  psa-onboard sandbox\n  \
 psa-onboard sandbox --scenario configured:topleft-autotask --tls")]

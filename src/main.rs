@@ -5,17 +5,36 @@ use psa_onboard::cli::{self, Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut stdout = std::io::stdout().lock();
     let result = match &cli.command {
-        None | Some(Command::Wizards) => cli::list_wizards(&cli, &mut stdout)
+        Some(Command::Wizards) => cli::list_wizards(&cli, &mut std::io::stdout().lock())
             .map_err(|e| cli::UsageError(format!("cannot write: {e}"))),
-        Some(Command::Show { wizard, width }) => cli::show(&cli, wizard, *width, &mut stdout),
-        Some(Command::Validate { file }) => cli::validate(file, &mut stdout),
+        Some(Command::Show { wizard, width }) => {
+            cli::show(&cli, wizard, *width, &mut std::io::stdout().lock())
+        }
+        Some(Command::Validate { file }) => cli::validate(file, &mut std::io::stdout().lock()),
+        None | Some(Command::Run { .. } | Command::Resume { .. } | Command::Demo { .. }) => {
+            interactive(&cli)
+        }
+        Some(Command::Check(args)) => {
+            return match psa_onboard::verify::check_cmd::run(
+                &cli,
+                args,
+                &mut std::io::stdout().lock(),
+            ) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(1),
+                Err(e) => {
+                    eprintln!("psa-onboard: {e}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         Some(Command::Sandbox(args)) => {
-            psa_onboard::sandbox::standalone::run(args, &mut stdout).map_err(cli::UsageError)
+            psa_onboard::sandbox::standalone::run(args, &mut std::io::stdout().lock())
+                .map_err(cli::UsageError)
         }
         Some(Command::Sessions { action }) => {
-            psa_onboard::session::command::run(action.as_ref(), &mut stdout)
+            psa_onboard::session::command::run(action.as_ref(), &mut std::io::stdout().lock())
         }
         Some(Command::Export {
             session,
@@ -28,7 +47,7 @@ fn main() -> ExitCode {
             *format,
             output.as_deref(),
             cli.wizard_dir().as_deref(),
-            &mut stdout,
+            &mut std::io::stdout().lock(),
             &mut std::io::stderr(),
         ),
     };
@@ -39,4 +58,31 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The TUI commands: error and panic hooks first, then a tokio runtime.
+fn interactive(cli: &Cli) -> Result<(), cli::UsageError> {
+    use psa_onboard::tui;
+    // color-eyre first; the TUI's terminal-restoring hook is installed after it, so it runs first.
+    let _ = color_eyre::install();
+    let rt = tokio::runtime::Runtime::new()
+        .map_err(|e| cli::UsageError(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(async {
+        let store_dir = psa_onboard::session::Store::default_dir()
+            .map_err(|e| cli::UsageError(e.to_string()))?;
+        let services = tui::services::LiveServices::new(cli.wizard_dir(), store_dir);
+        let launch = match &cli.command {
+            Some(Command::Run { wizard }) => tui::Launch::Run(wizard.clone()),
+            Some(Command::Resume { session }) => tui::Launch::Resume(session.clone()),
+            Some(Command::Demo { wizard }) => {
+                return tui::demo(wizard, services)
+                    .await
+                    .map_err(|e| cli::UsageError(e.to_string()));
+            }
+            _ => tui::Launch::Start,
+        };
+        tui::launch(launch, services)
+            .await
+            .map_err(|e| cli::UsageError(e.to_string()))
+    })
 }

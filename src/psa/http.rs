@@ -1,0 +1,468 @@
+//! The one HTTP client every PSA call goes through: TLS policy, timeouts, a body-size cap, no
+//! cross-host redirects, and a retry policy that never retries a refused credential.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, StatusCode, header::HeaderMap};
+
+use super::error::{ErrorKind, PsaError, Transport};
+
+/// How the client behaves. `Default` is right for a live PSA.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// Larger answers are a protocol error (no PSA answer the verifier reads comes near this).
+    pub max_body_bytes: usize,
+    /// Extra trusted roots (PEM), e.g. the sandbox's self-signed certificate.
+    pub extra_root_pems: Vec<String>,
+    /// Retries after a 429/thread-limit answer or a transient failure.
+    pub max_retries: u32,
+    /// A `Retry-After` longer than this is reported rather than waited for.
+    pub max_retry_wait: Duration,
+    /// Pause before retrying a transient failure (doubles each time).
+    pub backoff: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 4 * 1024 * 1024,
+            extra_root_pems: Vec::new(),
+            max_retries: 2,
+            max_retry_wait: Duration::from_secs(60),
+            backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Whether a request may be repeated after a transient failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idempotency {
+    /// A read (GET, or a POST query): retry 5xx/timeouts.
+    Read,
+    /// A write: never repeat it blindly (only a throttle answer, which means it did not run).
+    Write,
+}
+
+/// A successful answer, fully read.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub url: String,
+}
+
+impl RawResponse {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Parse the body as JSON; HTML or invalid JSON is a protocol error quoting what came back.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, PsaError> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            let text = self.text();
+            let shown = if super::error::looks_like_html(&text) {
+                "an HTML page where JSON was expected (wrong host or URL?)".to_string()
+            } else if text.trim().is_empty() {
+                "an empty body where JSON was expected".to_string()
+            } else {
+                format!(
+                    "invalid JSON ({e}): {}",
+                    text.chars().take(200).collect::<String>()
+                )
+            };
+            PsaError::new(ErrorKind::Protocol, Some(self.status), shown, &self.url)
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Turns a non-success answer into a typed error (PSA-specific).
+pub type Classifier = fn(u16, &str, Option<Duration>, &str) -> PsaError;
+
+/// The shared client.
+#[derive(Debug, Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    cfg: HttpConfig,
+}
+
+impl Http {
+    pub fn new(cfg: HttpConfig) -> Result<Self, PsaError> {
+        let mut certs = Vec::new();
+        for pem in &cfg.extra_root_pems {
+            let mut bundle =
+                reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
+                    PsaError::new(
+                        ErrorKind::Transport(Transport::Policy),
+                        None,
+                        format!("the extra CA certificate is not valid PEM: {e}"),
+                        "",
+                    )
+                })?;
+            certs.append(&mut bundle);
+        }
+        let client = reqwest::Client::builder()
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.request_timeout)
+            // Never follow a redirect: a PSA that redirects is misconfigured, and following one
+            // to another host would hand it our credential headers.
+            .redirect(reqwest::redirect::Policy::none())
+            .tls_certs_merge(certs)
+            .user_agent(concat!("psa-onboard/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                PsaError::new(
+                    ErrorKind::Transport(Transport::Other),
+                    None,
+                    if cfg.extra_root_pems.is_empty() {
+                        format!("cannot build the HTTP client: {}", error_chain(&e))
+                    } else {
+                        format!(
+                            "cannot build the HTTP client; is the extra CA certificate a valid PEM certificate? {}",
+                            error_chain(&e)
+                        )
+                    },
+                    "",
+                )
+            })?;
+        Ok(Http { client, cfg })
+    }
+
+    pub fn config(&self) -> &HttpConfig {
+        &self.cfg
+    }
+
+    /// A request builder for `url`, after the URL policy check.
+    pub fn request(&self, method: Method, url: &str) -> Result<RequestBuilder, PsaError> {
+        check_url(url)?;
+        Ok(self.client.request(method, url))
+    }
+
+    /// Send with the retry policy. `build` makes a fresh request for each attempt.
+    ///
+    /// - 2xx: the answer.
+    /// - 3xx: a protocol error naming where it pointed (never followed).
+    /// - Throttled (429, or whatever the classifier calls throttled): wait `Retry-After`
+    ///   (1 s when absent) up to `max_retries` times, unless it exceeds `max_retry_wait`.
+    /// - 5xx / timeout / connection reset: retried for reads only.
+    /// - Anything else, notably 401/403: returned at once. A refused credential is never
+    ///   repeated (Autotask locks accounts after repeated failures).
+    pub async fn send(
+        &self,
+        url: &str,
+        idem: Idempotency,
+        classify: Classifier,
+        build: impl Fn() -> Result<RequestBuilder, PsaError>,
+    ) -> Result<RawResponse, PsaError> {
+        let mut attempt = 0u32;
+        loop {
+            let outcome = self.send_once(url, build()?, classify).await;
+            let err = match outcome {
+                Ok(r) => return Ok(r),
+                Err(e) => e,
+            };
+            if attempt >= self.cfg.max_retries {
+                return Err(err);
+            }
+            let wait = match &err.kind {
+                ErrorKind::Throttled { retry_after } => {
+                    let wait = retry_after.unwrap_or(Duration::from_secs(1));
+                    if wait > self.cfg.max_retry_wait {
+                        return Err(err);
+                    }
+                    wait
+                }
+                ErrorKind::Server | ErrorKind::Transport(Transport::Timeout | Transport::Other)
+                    if idem == Idempotency::Read && err.status != Some(501) =>
+                {
+                    self.cfg.backoff * 2u32.pow(attempt)
+                }
+                _ => return Err(err),
+            };
+            tracing::debug!(url, attempt, ?wait, "retrying after {}", err);
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    async fn send_once(
+        &self,
+        url: &str,
+        req: RequestBuilder,
+        classify: Classifier,
+    ) -> Result<RawResponse, PsaError> {
+        let mut resp = req.send().await.map_err(|e| transport_error(&e, url))?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        if status.is_redirection() {
+            let to = headers
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("(no Location)");
+            return Err(PsaError::new(
+                ErrorKind::Protocol,
+                Some(status.as_u16()),
+                format!(
+                    "redirected to {to}; psa-onboard does not follow redirects (check the host name)"
+                ),
+                url,
+            ));
+        }
+        if let Some(len) = resp.content_length()
+            && len as usize > self.cfg.max_body_bytes
+        {
+            return Err(oversize(status, self.cfg.max_body_bytes, url));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(&e, url))? {
+            if body.len() + chunk.len() > self.cfg.max_body_bytes {
+                return Err(oversize(status, self.cfg.max_body_bytes, url));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let raw = RawResponse {
+            status: status.as_u16(),
+            headers,
+            body,
+            url: url.to_string(),
+        };
+        if status.is_success() {
+            // Autotask may report a thread-limit error with any status, even a 200.
+            let text = raw.text();
+            if text.contains("Thread Threshold Exceeded") {
+                return Err(classify(raw.status, &text, retry_after(&raw.headers), url));
+            }
+            return Ok(raw);
+        }
+        Err(classify(
+            raw.status,
+            &raw.text(),
+            retry_after(&raw.headers),
+            url,
+        ))
+    }
+}
+
+fn oversize(status: StatusCode, max: usize, url: &str) -> PsaError {
+    PsaError::new(
+        ErrorKind::Protocol,
+        Some(status.as_u16()),
+        format!(
+            "the answer is larger than {} KiB; refusing to read it",
+            max / 1024
+        ),
+        url,
+    )
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is rare for PSAs; treated as absent).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64)
+}
+
+/// Refuse plain `http://` unless the host is loopback, and anything that is not http(s).
+pub fn check_url(url: &str) -> Result<(), PsaError> {
+    let parsed = url::Url::parse(url).map_err(|e| {
+        PsaError::new(
+            ErrorKind::Transport(Transport::Policy),
+            None,
+            format!("not a valid URL: {e}"),
+            url,
+        )
+    })?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(parsed.host()) => Ok(()),
+        "http" => Err(PsaError::new(
+            ErrorKind::Transport(Transport::Policy),
+            None,
+            "plain http:// is refused for anything but this computer (127.0.0.1, ::1, localhost): \
+credentials would travel unencrypted; use https://",
+            url,
+        )),
+        other => Err(PsaError::new(
+            ErrorKind::Transport(Transport::Policy),
+            None,
+            format!("unsupported URL scheme \"{other}\"; use https://"),
+            url,
+        )),
+    }
+}
+
+fn is_loopback(host: Option<url::Host<&str>>) -> bool {
+    match host {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// The full error chain as one line, including io::Error payloads (whose `source()` skips them).
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+        {
+            let t = inner.to_string();
+            if !parts.iter().any(|p| p.contains(&t)) {
+                parts.push(t);
+            }
+        }
+        cur = s.source();
+    }
+    parts.join(": ")
+}
+
+/// Find the rustls error in a reqwest error's chain, if any.
+fn find_rustls(e: &(dyn std::error::Error + 'static)) -> Option<rustls::Error> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = cur {
+        if let Some(r) = s.downcast_ref::<rustls::Error>() {
+            return Some(r.clone());
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && let Some(inner) = io.get_ref()
+            && let Some(r) = inner.downcast_ref::<rustls::Error>()
+        {
+            return Some(r.clone());
+        }
+        cur = s.source();
+    }
+    None
+}
+
+/// Describe a certificate problem plainly.
+fn certificate_text(err: &rustls::Error) -> Option<String> {
+    use rustls::CertificateError as C;
+    let rustls::Error::InvalidCertificate(c) = err else {
+        return None;
+    };
+    Some(match c {
+        C::UnknownIssuer => "the server's certificate is not signed by a trusted authority \
+(self-signed, or the server sends an incomplete chain without its intermediate certificate); \
+install a fully chained certificate, or pass --ca-cert for a private CA"
+            .to_string(),
+        C::Expired | C::ExpiredContext { .. } => "the server's certificate has expired".to_string(),
+        C::NotValidYet | C::NotValidYetContext { .. } => {
+            "the server's certificate is not valid yet (check this computer's clock)".to_string()
+        }
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "the server's certificate is for a different host name".to_string()
+        }
+        C::Revoked => "the server's certificate has been revoked".to_string(),
+        other => format!("the server's certificate was rejected ({other:?})"),
+    })
+}
+
+fn transport_error(e: &reqwest::Error, url: &str) -> PsaError {
+    let chain = error_chain(e);
+    let lower = chain.to_ascii_lowercase();
+    if let Some(r) = find_rustls(e) {
+        if let Some(text) = certificate_text(&r) {
+            return PsaError::new(
+                ErrorKind::Transport(Transport::Certificate),
+                None,
+                text,
+                url,
+            );
+        }
+        return PsaError::new(
+            ErrorKind::Transport(Transport::Tls),
+            None,
+            format!("TLS handshake failed: {r}"),
+            url,
+        );
+    }
+    let (t, text) = if e.is_timeout() || lower.contains("timed out") {
+        (Transport::Timeout, format!("no answer in time: {chain}"))
+    } else if lower.contains("certificate") || lower.contains("unknownissuer") {
+        (
+            Transport::Certificate,
+            format!("the server's certificate was rejected: {chain}"),
+        )
+    } else if lower.contains("dns error")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service not known")
+    {
+        (
+            Transport::Dns,
+            format!("the host name does not resolve: {chain}"),
+        )
+    } else if lower.contains("connection refused") {
+        (
+            Transport::Refused,
+            format!("nothing is listening there: {chain}"),
+        )
+    } else if lower.contains("tls") || lower.contains("handshake") {
+        (Transport::Tls, format!("TLS failed: {chain}"))
+    } else {
+        (Transport::Other, chain)
+    };
+    PsaError::new(ErrorKind::Transport(t), None, text, url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        assert!(check_url("http://127.0.0.1:8080/x").is_ok());
+        assert!(check_url("http://127.3.4.5/x").is_ok());
+        assert!(check_url("http://[::1]:99/x").is_ok());
+        assert!(check_url("http://localhost/x").is_ok());
+        assert!(check_url("https://api-na.myconnectwise.net/x").is_ok());
+        let e = check_url("http://na.myconnectwise.net/x").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Transport(Transport::Policy));
+        assert!(e.message.contains("https://"));
+        assert!(check_url("http://10.0.0.1/").is_err());
+        assert!(check_url("ftp://127.0.0.1/").is_err());
+        assert!(check_url("not a url").is_err());
+    }
+
+    #[test]
+    fn retry_after_seconds() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after(&h), None);
+        h.insert("retry-after", "30".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(30)));
+        h.insert(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn bad_extra_pem_is_a_clear_error() {
+        let cfg = HttpConfig {
+            extra_root_pems: vec![
+                "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n".into(),
+            ],
+            ..HttpConfig::default()
+        };
+        let e = Http::new(cfg).unwrap_err();
+        assert!(e.message.contains("CA certificate"), "{}", e.message);
+    }
+}

@@ -1,0 +1,357 @@
+//! Per-step progress: which items a step has, what the PSA said about each, and the step's state.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::verify::{CheckResult, Status, StepReport};
+use crate::wizard::{Psa, Step};
+
+/// Where a step stands. Persisted in the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    /// Not verified yet.
+    Todo,
+    /// Passed over before the connection existed; verified once it does.
+    Deferred,
+    /// Every API check passed and every manual item is ticked.
+    Verified,
+    /// Verified, with warnings (e.g. excess privilege).
+    Warned,
+    /// The last verification found failures.
+    Failed,
+    /// The admin chose to continue without verification. Recorded as such.
+    Unverified,
+    /// An optional step the admin skipped.
+    Skipped,
+}
+
+impl StepState {
+    pub fn label(self) -> &'static str {
+        match self {
+            StepState::Todo => "not verified yet",
+            StepState::Deferred => "verified once the connection exists",
+            StepState::Verified => "verified",
+            StepState::Warned => "verified with warnings",
+            StepState::Failed => "failed",
+            StepState::Unverified => "continued unverified",
+            StepState::Skipped => "skipped (optional)",
+        }
+    }
+
+    /// States that let the admin move on.
+    pub fn is_done(self) -> bool {
+        matches!(
+            self,
+            StepState::Verified | StepState::Warned | StepState::Unverified | StepState::Skipped
+        )
+    }
+}
+
+/// A permission row or a step check: the unit the table shows a status for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Item {
+    Row(usize),
+    Check(usize),
+}
+
+impl Item {
+    /// The id the verification engine gives this item's result (`row-N` from 1, or the
+    /// check's id): manual confirmations are recorded under it in the session.
+    pub fn key(self, step: &Step) -> String {
+        match self {
+            Item::Row(i) => format!("row-{}", i + 1),
+            Item::Check(i) => step.checks[i].id.clone(),
+        }
+    }
+
+    pub fn is_manual(self, step: &Step) -> bool {
+        match self {
+            Item::Row(i) => step.permissions[i].manual_reason().is_some(),
+            Item::Check(i) => step.checks[i].manual.is_some(),
+        }
+    }
+
+    /// Why the API cannot observe a manual item.
+    pub fn manual_reason(self, step: &Step) -> Option<&str> {
+        match self {
+            Item::Row(i) => step.permissions[i].manual_reason(),
+            Item::Check(i) => step.checks[i].manual.as_deref(),
+        }
+    }
+}
+
+/// All items of a step, rows first.
+pub fn items(step: &Step) -> Vec<Item> {
+    (0..step.permissions.len())
+        .map(Item::Row)
+        .chain((0..step.checks.len()).map(Item::Check))
+        .collect()
+}
+
+/// True when the step has something the PSA's API can observe.
+pub fn needs_api(step: &Step) -> bool {
+    items(step).iter().any(|i| !i.is_manual(step))
+}
+
+/// Decide which item a check result belongs to. `None`: report it separately.
+///
+/// The engine names checks by the wizard's check ids; permission results carry the row's module
+/// and function. Ids ending in `row-N`/`row:N` are accepted too.
+pub fn match_result(step: &Step, psa: Psa, r: &CheckResult) -> Option<Item> {
+    if let Some(i) = step.checks.iter().position(|c| c.id == r.id) {
+        return Some(Item::Check(i));
+    }
+    if let Some(p) = &r.permission {
+        let found = step.permissions.iter().position(|row| {
+            row.module == p.module
+                && (row.subject() == p.function
+                    || row
+                        .verify
+                        .as_ref()
+                        .is_some_and(|v| v.all_entities().contains(&p.function.as_str())))
+        });
+        if let Some(i) = found {
+            return Some(Item::Row(i));
+        }
+        if psa == Psa::Connectwise {
+            // ConnectWise reports functions by name; modules may be spelled differently.
+            if let Some(i) = step
+                .permissions
+                .iter()
+                .position(|row| row.function.as_deref() == Some(p.function.as_str()))
+            {
+                return Some(Item::Row(i));
+            }
+        }
+    }
+    // The engine names rows `row-N`, counting from 1.
+    let tail = r.id.rsplit(['/', '.']).next().unwrap_or(&r.id);
+    if let Some(n) = tail
+        .strip_prefix("row-")
+        .and_then(|n| n.parse::<usize>().ok())
+        && (1..=step.permissions.len()).contains(&n)
+    {
+        return Some(Item::Row(n - 1));
+    }
+    if let Some(i) = step.permissions.iter().position(|row| row.label() == r.id) {
+        return Some(Item::Row(i));
+    }
+    None
+}
+
+/// A skipped check the admin opted out of (a write test) does not count against the step.
+pub fn is_opt_in_skip(step: &Step, r: &CheckResult) -> bool {
+    r.status == Status::Skipped
+        && step
+            .checks
+            .iter()
+            .any(|c| c.id == r.id && c.observe.is_some_and(|o| o.is_write()))
+}
+
+/// The step's verdict from its API checks: every one must have been observed. A check that
+/// could not run (e.g. skipped because sign-in failed) is not a pass.
+pub fn api_verdict(step: &Step, report: &StepReport) -> Status {
+    report
+        .checks
+        .iter()
+        .filter(|c| c.status != Status::Manual)
+        .map(|c| match c.status {
+            Status::Skipped if is_opt_in_skip(step, c) => Status::Pass,
+            Status::Skipped => Status::Fail,
+            s => s,
+        })
+        .fold(Status::Pass, Status::worst)
+}
+
+/// What the screen knows about one step.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    pub state: StepState,
+    /// Results as they arrive, in arrival order (the live table reads them).
+    pub results: Vec<CheckResult>,
+    /// The last complete report, kept as evidence.
+    pub report: Option<StepReport>,
+    /// Manual items the admin ticked, by [`Item::key`].
+    pub ticked: BTreeSet<String>,
+    /// A verification or sandbox action in flight: its generation.
+    pub pending: Option<Pending>,
+    /// Why the last verification could not run, with its remedy.
+    pub error: Option<ServiceError>,
+    /// The step was performed in the demo sandbox (replayed when a demo resumes).
+    pub applied: bool,
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Progress {
+            state: StepState::Todo,
+            results: Vec::new(),
+            report: None,
+            ticked: BTreeSet::new(),
+            pending: None,
+            error: None,
+            applied: false,
+        }
+    }
+}
+
+/// Work in flight for a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pending {
+    pub kind: PendingKind,
+    pub generation: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingKind {
+    Verify,
+    Apply,
+}
+
+/// A failure to run a service (not a failed check): what happened and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceError {
+    pub message: String,
+    pub remedy: String,
+}
+
+/// The live status of one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Live<'a> {
+    /// Not verified yet.
+    Unknown,
+    /// Verification is running and this item has no result yet.
+    Waiting,
+    /// The worst result and all results for the item.
+    Done(Status, Vec<&'a CheckResult>),
+    /// A manual item: ticked or not.
+    Manual(bool),
+}
+
+impl Progress {
+    pub fn verifying(&self) -> bool {
+        matches!(
+            self.pending,
+            Some(Pending {
+                kind: PendingKind::Verify,
+                ..
+            })
+        )
+    }
+
+    pub fn live<'a>(&'a self, step: &Step, psa: Psa, item: Item) -> Live<'a> {
+        if item.is_manual(step) {
+            return Live::Manual(self.ticked.contains(&item.key(step)));
+        }
+        let mine: Vec<&CheckResult> = self
+            .results
+            .iter()
+            .filter(|r| match_result(step, psa, r) == Some(item))
+            .collect();
+        if mine.is_empty() {
+            return if self.verifying() {
+                Live::Waiting
+            } else {
+                Live::Unknown
+            };
+        }
+        let worst = mine
+            .iter()
+            .map(|r| r.status)
+            .fold(Status::Pass, Status::worst);
+        Live::Done(worst, mine)
+    }
+
+    /// Results that belong to no item (e.g. excess privilege the guide's table does not list).
+    pub fn extra<'a>(&'a self, step: &Step, psa: Psa) -> Vec<&'a CheckResult> {
+        self.results
+            .iter()
+            .filter(|r| match_result(step, psa, r).is_none())
+            .collect()
+    }
+
+    pub fn all_ticked(&self, step: &Step) -> bool {
+        items(step)
+            .into_iter()
+            .filter(|i| i.is_manual(step))
+            .all(|i| self.ticked.contains(&i.key(step)))
+    }
+
+    /// Settle the step's state from its last report and its ticks.
+    pub fn settle(&mut self, step: &Step) {
+        if matches!(self.state, StepState::Unverified | StepState::Skipped) {
+            return;
+        }
+        let api = if needs_api(step) {
+            self.report.as_ref().map(|r| api_verdict(step, r))
+        } else {
+            Some(Status::Pass)
+        };
+        self.state = match api {
+            None if self.state == StepState::Deferred => StepState::Deferred,
+            None => StepState::Todo,
+            Some(Status::Fail) => StepState::Failed,
+            Some(_) if !self.all_ticked(step) => StepState::Todo,
+            Some(Status::Warn) => StepState::Warned,
+            Some(_) => StepState::Verified,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(id: &str, status: Status) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            title: id.into(),
+            status,
+            detail: String::new(),
+            remedy: String::new(),
+            permission: None,
+        }
+    }
+
+    #[test]
+    fn checks_that_could_not_run_do_not_verify_a_step() {
+        let w = crate::wizard::builtin()
+            .into_iter()
+            .find(|l| l.wizard.id == "topleft-autotask")
+            .unwrap()
+            .wizard;
+        // Impersonation: manual rows plus an opt-in write test.
+        let st = &w.steps[2];
+        let write = st.checks.iter().find(|c| c.write).unwrap();
+        let skipped_write = StepReport::new(
+            st.id.clone(),
+            st.title.clone(),
+            vec![result(&write.id, Status::Skipped)],
+        );
+        assert_eq!(api_verdict(st, &skipped_write), Status::Pass);
+        // The API user step: skipped because sign-in failed is not verified.
+        let st = &w.steps[1];
+        let mut checks: Vec<CheckResult> = st
+            .checks
+            .iter()
+            .map(|c| result(&c.id, Status::Skipped))
+            .collect();
+        let report = StepReport::new(st.id.clone(), st.title.clone(), checks.clone());
+        assert_eq!(api_verdict(st, &report), Status::Fail);
+        let mut p = Progress {
+            report: Some(report),
+            ..Progress::default()
+        };
+        p.settle(st);
+        assert_eq!(p.state, StepState::Failed);
+        for c in &mut checks {
+            c.status = Status::Pass;
+        }
+        p.report = Some(StepReport::new(st.id.clone(), st.title.clone(), checks));
+        p.state = StepState::Todo;
+        p.settle(st);
+        assert_eq!(p.state, StepState::Verified);
+    }
+}

@@ -1,0 +1,69 @@
+//! The demo: the embedded sandbox on an `unconfigured` tenant, its demo credentials pre-filled,
+//! and "do it for me" performing a step in the sandbox as the admin would in the PSA's UI.
+
+use secrecy::ExposeSecret;
+
+use super::app::{FieldId, Run, ServiceError};
+use crate::sandbox::{Sandbox, SandboxOptions};
+use crate::wizard::{Psa, Wizard};
+
+/// Start the sandbox on loopback with nothing configured.
+pub async fn start() -> Result<Sandbox, ServiceError> {
+    Sandbox::start(SandboxOptions {
+        scenario: "unconfigured".into(),
+        ..SandboxOptions::default()
+    })
+    .await
+    .map_err(|e| ServiceError {
+        message: format!("The demo sandbox did not start: {e}"),
+        remedy: "Check that this computer allows listening on 127.0.0.1.".into(),
+    })
+}
+
+/// Fill the connection form with the sandbox's addresses and demo credentials.
+pub fn prefill(sb: &Sandbox, run: &mut Run) {
+    let c = sb.credentials_for(&run.wizard);
+    let values: Vec<(FieldId, String)> = match run.wizard.psa {
+        Psa::Connectwise => vec![
+            (FieldId::Site, sb.connectwise_site()),
+            (FieldId::CompanyId, c.connectwise.company_id),
+            (FieldId::PublicKey, c.connectwise.public_key),
+            (
+                FieldId::PrivateKey,
+                c.connectwise.private_key.expose_secret().to_string(),
+            ),
+            (FieldId::ClientId, c.connectwise.client_id),
+        ],
+        Psa::Autotask => vec![
+            (FieldId::Username, c.autotask.username),
+            (
+                FieldId::Secret,
+                c.autotask.secret.expose_secret().to_string(),
+            ),
+            (FieldId::TrackingId, c.autotask.integration_code),
+            (FieldId::ApiRoot, sb.autotask_api_root()),
+        ],
+    };
+    for (id, v) in values {
+        run.form.set(id, &v);
+    }
+}
+
+/// Perform one step in the sandbox.
+pub fn apply(sb: &Sandbox, wizard: &Wizard, step: &str) -> Result<(), ServiceError> {
+    sb.apply_step(wizard, step).map_err(|e| ServiceError {
+        message: format!("The sandbox could not do this step: {e}"),
+        remedy: "Do it by hand is not possible in the demo; continue unverified (u) instead."
+            .into(),
+    })
+}
+
+/// A resumed demo gets a fresh sandbox: redo the steps the admin had done in it.
+pub fn replay(sb: &Sandbox, run: &Run) -> Result<(), ServiceError> {
+    for (step, p) in run.wizard.steps.iter().zip(&run.progress) {
+        if p.applied {
+            apply(sb, &run.wizard, &step.id)?;
+        }
+    }
+    Ok(())
+}

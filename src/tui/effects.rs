@@ -1,0 +1,401 @@
+//! Runs effects as tokio tasks and sends their results back as messages. The world is reached
+//! through [`Services`], so tests can inject faults (slow PSAs, failing disks).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use secrecy::SecretString;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::task::{AbortHandle, JoinHandle};
+
+use super::app::{Effect, FieldId, Msg, Run, ServiceError, State};
+use super::store::{self, SavedSession};
+use crate::connection::Connection;
+use crate::verify::{CheckResult, StepReport};
+use crate::wizard::Wizard;
+
+/// Called once per check as it completes.
+pub type OnCheck = Arc<dyn Fn(CheckResult) + Send + Sync>;
+
+/// What the TUI needs from the world.
+pub trait Services: Send + Sync + 'static {
+    /// Verify one step against the PSA, reporting each check as it completes.
+    fn verify(
+        &self,
+        wizard: Arc<Wizard>,
+        step: String,
+        connection: Connection,
+        on_check: OnCheck,
+    ) -> BoxFuture<'static, Result<StepReport, ServiceError>>;
+
+    /// Demo only: perform a step in the sandbox as the admin would in the PSA's UI.
+    fn apply_in_sandbox(
+        &self,
+        wizard: Arc<Wizard>,
+        step: String,
+    ) -> BoxFuture<'static, Result<(), ServiceError>>;
+
+    /// Save the session (atomically).
+    fn save(&self, session: SavedSession) -> BoxFuture<'static, Result<(), ServiceError>>;
+
+    /// Keep a secret for the session (the OS keyring).
+    fn store_secret(
+        &self,
+        session: String,
+        field: FieldId,
+        secret: SecretString,
+    ) -> BoxFuture<'static, Result<(), ServiceError>>;
+
+    /// Start a wizard (a built-in id or a file path) as a new session.
+    fn begin(&self, source: String) -> BoxFuture<'static, Result<Box<Run>, ServiceError>>;
+
+    /// Open a saved session.
+    fn resume(&self, id: String) -> BoxFuture<'static, Result<Box<Run>, ServiceError>>;
+}
+
+/// How long a verification may take before the admin is told the PSA is not answering.
+pub const VERIFY_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Carries effects out; owns the tasks in flight so they can be cancelled.
+pub struct Runner {
+    services: Arc<dyn Services>,
+    tx: UnboundedSender<Msg>,
+    tasks: HashMap<u64, AbortHandle>,
+    saves: Option<UnboundedSender<SavedSession>>,
+    saver: Option<JoinHandle<()>>,
+    /// How long a verification may run ([`VERIFY_TIMEOUT`]; tests shorten it).
+    pub verify_timeout: Duration,
+}
+
+/// Whether the loop goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Quit,
+}
+
+impl Runner {
+    pub fn new(services: Arc<dyn Services>, tx: UnboundedSender<Msg>) -> Self {
+        // Saves run one after another, so an older snapshot never overwrites a newer one.
+        let (save_tx, mut save_rx) = unbounded_channel::<SavedSession>();
+        let svc = services.clone();
+        let back = tx.clone();
+        let saver = tokio::spawn(async move {
+            while let Some(mut s) = save_rx.recv().await {
+                // Only the newest pending snapshot matters.
+                while let Ok(newer) = save_rx.try_recv() {
+                    s = newer;
+                }
+                let r = svc.save(s).await;
+                if r.is_err() {
+                    let _ = back.send(Msg::Saved(r));
+                }
+            }
+        });
+        Runner {
+            services,
+            tx,
+            tasks: HashMap::new(),
+            saves: Some(save_tx),
+            saver: Some(saver),
+            verify_timeout: VERIFY_TIMEOUT,
+        }
+    }
+
+    pub fn run(&mut self, state: &State, effect: Effect) -> Flow {
+        self.tasks.retain(|_, h| !h.is_finished());
+        match effect {
+            Effect::Quit => return Flow::Quit,
+            Effect::SaveSession => {
+                if let (Some(run), Some(tx)) = (state.run(), &self.saves) {
+                    let _ = tx.send(store::snapshot(run));
+                }
+            }
+            Effect::Cancel { generation } => {
+                if let Some(h) = self.tasks.remove(&generation) {
+                    h.abort();
+                }
+            }
+            Effect::Verify { step, generation } => {
+                let Some(run) = state.run() else {
+                    return Flow::Continue;
+                };
+                let Some(connection) = run.form.connection() else {
+                    let _ = self.tx.send(Msg::Verified {
+                        step,
+                        generation,
+                        result: Err(ServiceError {
+                            message: "The connection details are incomplete.".into(),
+                            remedy: "Press e and fill in every field.".into(),
+                        }),
+                    });
+                    return Flow::Continue;
+                };
+                let wizard = run.wizard.clone();
+                let step_id = wizard.steps[step].id.clone();
+                let tx = self.tx.clone();
+                let progress_tx = self.tx.clone();
+                let on_check: OnCheck = Arc::new(move |result| {
+                    let _ = progress_tx.send(Msg::Check {
+                        step,
+                        generation,
+                        result,
+                    });
+                });
+                let fut = self.services.verify(wizard, step_id, connection, on_check);
+                let limit = self.verify_timeout;
+                let h = tokio::spawn(async move {
+                    let result = match tokio::time::timeout(limit, fut).await {
+                        Ok(r) => r,
+                        Err(_) => Err(ServiceError {
+                            message: format!(
+                                "The PSA did not answer within {} seconds.",
+                                limit.as_secs()
+                            ),
+                            remedy: "Check the site address and your network, then press v to try again."
+                                .into(),
+                        }),
+                    };
+                    let _ = tx.send(Msg::Verified {
+                        step,
+                        generation,
+                        result,
+                    });
+                });
+                self.tasks.insert(generation, h.abort_handle());
+            }
+            Effect::ApplyInSandbox { step, generation } => {
+                let Some(run) = state.run() else {
+                    return Flow::Continue;
+                };
+                let wizard = run.wizard.clone();
+                let step_id = wizard.steps[step].id.clone();
+                let fut = self.services.apply_in_sandbox(wizard, step_id);
+                let tx = self.tx.clone();
+                let h = tokio::spawn(async move {
+                    let result = fut.await;
+                    let _ = tx.send(Msg::Applied {
+                        step,
+                        generation,
+                        result,
+                    });
+                });
+                self.tasks.insert(generation, h.abort_handle());
+            }
+            Effect::StoreSecret { field } => {
+                let Some(run) = state.run() else {
+                    return Flow::Continue;
+                };
+                let Some(f) = run.form.field(field) else {
+                    return Flow::Continue;
+                };
+                let secret = SecretString::from(f.value().to_string());
+                let fut = self
+                    .services
+                    .store_secret(run.session_id.clone(), field, secret);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::SecretStored(fut.await));
+                });
+            }
+            Effect::Begin(source) => {
+                let fut = self.services.begin(source);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Opened(fut.await));
+                });
+            }
+            Effect::Resume(id) => {
+                let fut = self.services.resume(id);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Opened(fut.await));
+                });
+            }
+        }
+        Flow::Continue
+    }
+
+    /// Cancel what is in flight and wait for the last save to land.
+    pub async fn shutdown(mut self, state: &State) -> Result<(), ServiceError> {
+        for (_, h) in self.tasks.drain() {
+            h.abort();
+        }
+        drop(self.saves.take());
+        if let Some(saver) = self.saver.take() {
+            let _ = saver.await;
+        }
+        // The final word, saved in full after every earlier save finished.
+        if let Some(run) = state.run() {
+            self.services.save(store::snapshot(run)).await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Fault injection: a PSA that never answers, and a disk that refuses writes.
+
+    use std::sync::Mutex;
+
+    use futures::FutureExt;
+
+    use super::*;
+    use crate::tui::app::{self, Msg, Screen};
+
+    /// Verification hangs forever; saving fails; everything else is unused.
+    #[derive(Default)]
+    struct Faulty {
+        saves: Mutex<usize>,
+    }
+
+    impl Services for Faulty {
+        fn verify(
+            &self,
+            _: Arc<Wizard>,
+            _: String,
+            _: Connection,
+            _: OnCheck,
+        ) -> BoxFuture<'static, Result<StepReport, ServiceError>> {
+            futures::future::pending().boxed()
+        }
+        fn apply_in_sandbox(
+            &self,
+            _: Arc<Wizard>,
+            _: String,
+        ) -> BoxFuture<'static, Result<(), ServiceError>> {
+            futures::future::pending().boxed()
+        }
+        fn save(&self, _: SavedSession) -> BoxFuture<'static, Result<(), ServiceError>> {
+            *self.saves.lock().unwrap() += 1;
+            async {
+                Err(ServiceError {
+                    message: "cannot write the session file: disk full".into(),
+                    remedy: "Free some space.".into(),
+                })
+            }
+            .boxed()
+        }
+        fn store_secret(
+            &self,
+            _: String,
+            _: FieldId,
+            _: SecretString,
+        ) -> BoxFuture<'static, Result<(), ServiceError>> {
+            async { Ok(()) }.boxed()
+        }
+        fn begin(&self, _: String) -> BoxFuture<'static, Result<Box<Run>, ServiceError>> {
+            futures::future::pending().boxed()
+        }
+        fn resume(&self, _: String) -> BoxFuture<'static, Result<Box<Run>, ServiceError>> {
+            futures::future::pending().boxed()
+        }
+    }
+
+    fn state() -> State {
+        let w = Arc::new(
+            crate::wizard::builtin()
+                .into_iter()
+                .find(|l| l.wizard.id == "topleft-connectwise")
+                .unwrap()
+                .wizard,
+        );
+        let mut run = Run::new(w.clone(), "s".into(), w.id.clone(), "h".into());
+        run.form.set(FieldId::Site, "127.0.0.1");
+        run.form.set(FieldId::CompanyId, "acme");
+        run.form.set(FieldId::PublicKey, "pub");
+        run.form.set(FieldId::PrivateKey, "priv");
+        run.form
+            .set(FieldId::ClientId, "1a2b3c4d-0000-4000-8000-00000000abcd");
+        State::new(Screen::Run(Box::new(run)), false)
+    }
+
+    fn press(state: &mut State, runner: &mut Runner, c: crossterm::event::KeyCode) {
+        let key = crossterm::event::KeyEvent::new(c, crossterm::event::KeyModifiers::NONE);
+        for e in app::update(state, Msg::Key(key)) {
+            runner.run(state, e);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_psa_that_never_answers_times_out_with_a_remedy() {
+        let (tx, mut rx) = unbounded_channel();
+        let mut runner = Runner::new(Arc::new(Faulty::default()), tx);
+        runner.verify_timeout = Duration::from_millis(20);
+        let mut state = state();
+        press(
+            &mut state,
+            &mut runner,
+            crossterm::event::KeyCode::Char('v'),
+        );
+        assert!(state.is_pending());
+        let msg = rx.recv().await.unwrap();
+        let Msg::Verified { result: Err(e), .. } = &msg else {
+            panic!("{msg:?}")
+        };
+        assert!(e.message.contains("did not answer"), "{e:?}");
+        app::update(&mut state, msg);
+        assert!(!state.is_pending());
+        let r = state.run().unwrap();
+        assert_eq!(r.progress[0].state, app::StepState::Failed);
+        assert!(
+            r.progress[0]
+                .error
+                .as_ref()
+                .unwrap()
+                .remedy
+                .contains("press v")
+        );
+    }
+
+    #[tokio::test]
+    async fn cancelling_aborts_the_work_and_nothing_comes_back() {
+        let (tx, mut rx) = unbounded_channel();
+        let mut runner = Runner::new(Arc::new(Faulty::default()), tx);
+        runner.verify_timeout = Duration::from_millis(20);
+        let mut state = state();
+        press(
+            &mut state,
+            &mut runner,
+            crossterm::event::KeyCode::Char('v'),
+        );
+        press(&mut state, &mut runner, crossterm::event::KeyCode::Esc);
+        assert!(!state.is_pending());
+        assert!(runner.tasks.is_empty(), "the task was aborted");
+        // Verify again: the first message to arrive is the new run's (the cancelled one, with
+        // the same time limit and a head start, would otherwise have come first).
+        press(
+            &mut state,
+            &mut runner,
+            crossterm::event::KeyCode::Char('v'),
+        );
+        let current = state.run().unwrap().progress[0].pending.unwrap().generation;
+        match rx.recv().await.unwrap() {
+            Msg::Verified { generation, .. } => assert_eq!(generation, current),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failing_save_is_shown_not_swallowed() {
+        let (tx, mut rx) = unbounded_channel();
+        let services = Arc::new(Faulty::default());
+        let mut runner = Runner::new(services.clone(), tx);
+        let mut state = state();
+        runner.run(&state, Effect::SaveSession);
+        let msg = rx.recv().await.unwrap();
+        assert!(matches!(msg, Msg::Saved(Err(_))));
+        app::update(&mut state, msg);
+        let notice = state.run().unwrap().notice.clone().unwrap();
+        assert!(
+            notice.error && notice.text.contains("disk full"),
+            "{notice:?}"
+        );
+        // Quitting still makes a final save attempt and reports its failure.
+        assert!(runner.shutdown(&state).await.is_err());
+        assert_eq!(*services.saves.lock().unwrap(), 2);
+    }
+}

@@ -1,0 +1,398 @@
+//! The keymap: every binding has a description; the footer and the help overlay read them.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Help,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Open,
+    OpenFile,
+    Verify,
+    Cancel,
+    Next,
+    Back,
+    ContinueUnverified,
+    Tick,
+    Apply,
+    Skip,
+    EditConnection,
+    FieldNext,
+    FieldPrev,
+    Submit,
+    Reveal,
+    LeaveForm,
+    Yes,
+    No,
+    CloseHelp,
+}
+
+/// Which keys apply: the screen, and what has focus on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    Start,
+    StartPath,
+    Step,
+    Form,
+    Confirm,
+    Help,
+    Finished,
+}
+
+/// One key binding.
+#[derive(Debug)]
+pub struct Binding {
+    pub keys: &'static [(KeyCode, KeyModifiers)],
+    /// How the footer and help write the key.
+    pub label: &'static str,
+    /// Short text for the footer.
+    pub short: &'static str,
+    /// Full sentence for the help overlay.
+    pub desc: &'static str,
+    pub action: Action,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+
+macro_rules! b {
+    ($keys:expr, $label:expr, $short:expr, $desc:expr, $action:ident) => {
+        Binding {
+            keys: $keys,
+            label: $label,
+            short: $short,
+            desc: $desc,
+            action: Action::$action,
+        }
+    };
+}
+
+const QUIT: Binding = b!(
+    &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)],
+    "q",
+    "quit",
+    "Save and quit; `psa-onboard resume` continues here.",
+    Quit
+);
+const HELP: Binding = b!(
+    &[
+        (KeyCode::Char('?'), NONE),
+        (KeyCode::Char('?'), SHIFT),
+        (KeyCode::F(1), NONE)
+    ],
+    "?",
+    "help",
+    "Show every key and what it does.",
+    Help
+);
+const UP: Binding = b!(
+    &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
+    "↑↓",
+    "move",
+    "Move the selection up or down (also the mouse wheel).",
+    Up
+);
+const DOWN: Binding = b!(
+    &[(KeyCode::Down, NONE), (KeyCode::Char('j'), NONE)],
+    "",
+    "",
+    "",
+    Down
+);
+const PGUP: Binding = b!(
+    &[(KeyCode::PageUp, NONE)],
+    "PgUp/PgDn",
+    "page",
+    "Move the selection a page at a time.",
+    PageUp
+);
+const PGDN: Binding = b!(&[(KeyCode::PageDown, NONE)], "", "", "", PageDown);
+
+const START: &[Binding] = &[
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "Enter",
+        "open",
+        "Resume the selected session or start the selected wizard.",
+        Open
+    ),
+    b!(
+        &[(KeyCode::Char('o'), NONE)],
+        "o",
+        "open file",
+        "Start a wizard from a .toml file you name.",
+        OpenFile
+    ),
+    UP,
+    DOWN,
+    HELP,
+    QUIT,
+];
+
+const START_PATH: &[Binding] = &[
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "Enter",
+        "open",
+        "Load the wizard file at this path.",
+        Submit
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        "Esc",
+        "back",
+        "Go back to the list.",
+        LeaveForm
+    ),
+];
+
+const STEP: &[Binding] = &[
+    b!(
+        &[(KeyCode::Char('v'), NONE)],
+        "v",
+        "verify",
+        "Verify against the PSA; rows fill in as answers arrive.",
+        Verify
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        "Esc",
+        "cancel",
+        "Cancel the verification in progress.",
+        Cancel
+    ),
+    b!(
+        &[(KeyCode::Char('a'), NONE)],
+        "a",
+        "do it for me",
+        "Demo: do this step in the sandbox as you would, then verify.",
+        Apply
+    ),
+    b!(
+        &[(KeyCode::Char(' '), NONE), (KeyCode::Char('x'), NONE)],
+        "Space",
+        "tick",
+        "Tick a manual item (not verifiable through the API) once done.",
+        Tick
+    ),
+    b!(
+        &[
+            (KeyCode::Char('n'), NONE),
+            (KeyCode::Enter, NONE),
+            (KeyCode::Right, NONE)
+        ],
+        "n",
+        "next",
+        "Go to the next step (once this one is verified).",
+        Next
+    ),
+    b!(
+        &[(KeyCode::Char('s'), NONE)],
+        "s",
+        "skip (optional)",
+        "Skip an optional step that does not apply to you.",
+        Skip
+    ),
+    b!(
+        &[(KeyCode::Char('b'), NONE), (KeyCode::Left, NONE)],
+        "b",
+        "back",
+        "Go to the previous step.",
+        Back
+    ),
+    b!(
+        &[(KeyCode::Char('u'), NONE)],
+        "u",
+        "continue unverified",
+        "Move on unverified; the session records it as such.",
+        ContinueUnverified
+    ),
+    b!(
+        &[(KeyCode::Char('e'), NONE)],
+        "e",
+        "connection",
+        "Edit the connection details (site, keys, username, secret).",
+        EditConnection
+    ),
+    UP,
+    DOWN,
+    PGUP,
+    PGDN,
+    HELP,
+    QUIT,
+];
+
+const FORM: &[Binding] = &[
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "Enter",
+        "next field / submit",
+        "Next field; on the last one, check every value and verify.",
+        Submit
+    ),
+    b!(
+        &[(KeyCode::Tab, NONE), (KeyCode::Down, NONE)],
+        "Tab",
+        "next",
+        "Go to the next field.",
+        FieldNext
+    ),
+    b!(
+        &[
+            (KeyCode::BackTab, SHIFT),
+            (KeyCode::BackTab, NONE),
+            (KeyCode::Up, NONE)
+        ],
+        "Shift+Tab",
+        "back",
+        "Go to the previous field.",
+        FieldPrev
+    ),
+    b!(
+        &[(KeyCode::Char('r'), CTRL)],
+        "Ctrl+R",
+        "reveal",
+        "Show or hide the secret you are typing.",
+        Reveal
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        "Esc",
+        "leave form",
+        "Leave the form; your typing is kept.",
+        LeaveForm
+    ),
+    b!(
+        &[(KeyCode::F(1), NONE)],
+        "F1",
+        "help",
+        "Show every key and what it does.",
+        Help
+    ),
+    b!(
+        &[(KeyCode::Char('c'), CTRL)],
+        "Ctrl+C",
+        "quit",
+        "Save your progress and quit.",
+        Quit
+    ),
+];
+
+const CONFIRM: &[Binding] = &[
+    b!(
+        &[(KeyCode::Char('y'), NONE)],
+        "y",
+        "yes, continue unverified",
+        "Continue without verification (recorded in the session).",
+        Yes
+    ),
+    b!(
+        &[(KeyCode::Char('n'), NONE), (KeyCode::Esc, NONE)],
+        "n/Esc",
+        "no",
+        "Stay on this step.",
+        No
+    ),
+];
+
+const HELP_SCREEN: &[Binding] = &[b!(
+    &[
+        (KeyCode::Esc, NONE),
+        (KeyCode::Char('?'), NONE),
+        (KeyCode::Char('?'), SHIFT),
+        (KeyCode::Char('q'), NONE),
+        (KeyCode::F(1), NONE),
+    ],
+    "Esc",
+    "close help",
+    "Close this help.",
+    CloseHelp
+)];
+
+const FINISHED: &[Binding] = &[
+    b!(
+        &[(KeyCode::Char('b'), NONE), (KeyCode::Left, NONE)],
+        "b",
+        "back",
+        "Go back to the last step.",
+        Back
+    ),
+    HELP,
+    QUIT,
+];
+
+pub fn bindings(ctx: Context) -> &'static [Binding] {
+    match ctx {
+        Context::Start => START,
+        Context::StartPath => START_PATH,
+        Context::Step => STEP,
+        Context::Form => FORM,
+        Context::Confirm => CONFIRM,
+        Context::Help => HELP_SCREEN,
+        Context::Finished => FINISHED,
+    }
+}
+
+/// The action a key press means in a context.
+pub fn lookup(ctx: Context, key: &KeyEvent) -> Option<Action> {
+    // Terminals differ on whether `?` arrives with SHIFT; compare without it for characters.
+    let mods = match key.code {
+        KeyCode::Char(c) if !c.is_ascii_lowercase() => key.modifiers - KeyModifiers::SHIFT,
+        _ => key.modifiers,
+    };
+    bindings(ctx).iter().find_map(|b| {
+        b.keys
+            .iter()
+            .any(|(code, m)| *code == key.code && (*m == mods || *m == key.modifiers))
+            .then_some(b.action)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shown_binding_has_a_description() {
+        for ctx in [
+            Context::Start,
+            Context::StartPath,
+            Context::Step,
+            Context::Form,
+            Context::Confirm,
+            Context::Help,
+            Context::Finished,
+        ] {
+            for b in bindings(ctx) {
+                assert!(!b.keys.is_empty());
+                if !b.label.is_empty() {
+                    assert!(!b.desc.is_empty() && !b.short.is_empty(), "{:?}", b.action);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keys_resolve_per_context() {
+        let k = |c| KeyEvent::new(c, NONE);
+        assert_eq!(
+            lookup(Context::Step, &k(KeyCode::Char('v'))),
+            Some(Action::Verify)
+        );
+        assert_eq!(lookup(Context::Form, &k(KeyCode::Char('v'))), None);
+        assert_eq!(
+            lookup(Context::Form, &KeyEvent::new(KeyCode::Char('r'), CTRL)),
+            Some(Action::Reveal)
+        );
+        assert_eq!(
+            lookup(Context::Step, &KeyEvent::new(KeyCode::Char('?'), SHIFT)),
+            Some(Action::Help)
+        );
+    }
+}

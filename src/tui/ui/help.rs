@@ -1,0 +1,57 @@
+//! The help overlay, generated from the keymap's descriptions.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::text::wrap;
+
+use super::{Glyphs, Theme};
+use crate::tui::app::State;
+use crate::tui::keys;
+
+pub fn render(state: &State, theme: &Theme, g: Glyphs, area: Rect, frame: &mut Frame) {
+    let ctx = state.base_context();
+    let w = area.width.saturating_sub(4).min(76);
+    let desc_w = (w as usize).saturating_sub(2 + 13);
+    let mut lines = Vec::new();
+    let row = |label: &str, desc: &str, lines: &mut Vec<Line<'static>>| {
+        for (i, l) in wrap(desc, desc_w, "", "").into_iter().enumerate() {
+            let key = if i == 0 { label } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{key:>11}  "), theme.key()),
+                Span::raw(l),
+            ]));
+        }
+    };
+    for b in keys::bindings(ctx) {
+        if b.label.is_empty() {
+            continue;
+        }
+        let label = if b.label == "↑↓" {
+            g.updown
+        } else {
+            b.label
+        };
+        row(label, b.desc, &mut lines);
+    }
+    row(
+        "mouse",
+        "Click a step in the rail to go to it; the wheel scrolls.",
+        &mut lines,
+    );
+    row("Esc", "Close this help.", &mut lines);
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let popup = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height.saturating_sub(h)) / 2,
+        w,
+        h,
+    );
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Keys ")),
+        popup,
+    );
+}

@@ -1,0 +1,125 @@
+//! Pure render functions from `&State`. Nothing here changes state or touches the world.
+
+pub mod footer;
+pub mod glyphs;
+pub mod help;
+pub mod layout;
+pub mod rail;
+pub mod start;
+pub mod step;
+pub mod text;
+
+use ratatui::Frame;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::app::{Screen, State};
+pub use glyphs::Glyphs;
+
+/// Draw the whole screen.
+pub fn render(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    let theme = Theme::new(state.plain);
+    let g = Glyphs::new(state.plain);
+    let areas = layout::areas(area);
+    match &state.screen {
+        Screen::Start(s) => start::render(s, &theme, g, area, frame),
+        Screen::Loading(what) => {
+            let line = Line::from(vec![
+                Span::styled(g.spinner(state.spinner), theme.accent()),
+                Span::raw(" "),
+                Span::raw(what.clone()),
+            ]);
+            frame.render_widget(Paragraph::new(vec![Line::default(), line]), area);
+        }
+        Screen::Run(run) => {
+            header(run, &theme, areas.header, frame);
+            rail::render(run, state.spinner, &theme, g, areas.rail, frame);
+            step::render(run, state.spinner, &theme, g, areas.body, frame);
+        }
+    }
+    footer::render(state, &theme, g, areas.footer, frame);
+    if state.help {
+        help::render(state, &theme, g, area, frame);
+    }
+}
+
+fn header(run: &super::app::Run, theme: &Theme, area: ratatui::layout::Rect, frame: &mut Frame) {
+    let mut spans = vec![
+        Span::styled(" psa-onboard ", theme.title()),
+        Span::raw(" "),
+        Span::styled(run.wizard.title.clone(), theme.bold()),
+    ];
+    if run.demo {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(" DEMO - sandbox ", theme.badge()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Colours, or none at all when NO_COLOR is set (modifiers stay: they are not colour).
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    plain: bool,
+}
+
+impl Theme {
+    pub fn new(plain: bool) -> Self {
+        Theme { plain }
+    }
+
+    fn fg(&self, c: Color) -> Style {
+        if self.plain {
+            Style::default()
+        } else {
+            Style::default().fg(c)
+        }
+    }
+
+    pub fn ok(&self) -> Style {
+        self.fg(Color::Green)
+    }
+    pub fn fail(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+    pub fn warn(&self) -> Style {
+        self.fg(Color::Yellow)
+    }
+    pub fn accent(&self) -> Style {
+        self.fg(Color::Cyan)
+    }
+    pub fn dim(&self) -> Style {
+        if self.plain {
+            Style::default()
+        } else {
+            Style::default().fg(Color::DarkGray)
+        }
+    }
+    pub fn bold(&self) -> Style {
+        Style::default().add_modifier(Modifier::BOLD)
+    }
+    pub fn title(&self) -> Style {
+        if self.plain {
+            Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            Style::default()
+                .fg(Color::Black)
+                .bg(Color::Cyan)
+                .add_modifier(Modifier::BOLD)
+        }
+    }
+    pub fn badge(&self) -> Style {
+        if self.plain {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default().fg(Color::Black).bg(Color::Yellow)
+        }
+    }
+    pub fn selected(&self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED)
+    }
+    pub fn key(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+}

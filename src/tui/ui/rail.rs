@@ -1,0 +1,83 @@
+//! The step rail: every step with its state at a glance. Click a step to go to it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::text::truncate;
+use super::{Glyphs, Theme};
+use crate::tui::app::{Run, StepState};
+
+pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, frame: &mut Frame) {
+    let mut block = Block::default()
+        .borders(Borders::RIGHT)
+        .border_style(theme.dim());
+    if g.ascii {
+        block = block.border_set(ratatui::symbols::border::Set {
+            vertical_right: "|",
+            ..ratatui::symbols::border::PLAIN
+        });
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let done = run.progress.iter().filter(|p| p.state.is_done()).count();
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(" Steps", theme.bold()),
+            Span::styled(format!("  {done}/{} done", run.progress.len()), theme.dim()),
+        ]),
+        Line::default(),
+    ];
+    for (i, step) in run.wizard.steps.iter().enumerate() {
+        let p = &run.progress[i];
+        let (glyph, style) = if p.pending.is_some() {
+            (g.spinner(spinner), theme.accent())
+        } else if i == run.current && p.state == StepState::Todo {
+            (g.current, theme.accent())
+        } else {
+            let s = match p.state {
+                StepState::Verified => theme.ok(),
+                StepState::Warned | StepState::Unverified => theme.warn(),
+                StepState::Failed => theme.fail(),
+                _ => theme.dim(),
+            };
+            (g.step(p.state), s)
+        };
+        let label = truncate(
+            &format!("{}. {}", i + 1, step.title),
+            width.saturating_sub(4),
+            g.ellipsis,
+        );
+        let mut text_style = if i == run.current {
+            theme.bold()
+        } else {
+            ratatui::style::Style::default()
+        };
+        if i == run.current {
+            text_style = text_style.patch(theme.selected());
+        }
+        lines.push(Line::from(vec![
+            Span::raw(" "),
+            Span::styled(glyph, style),
+            Span::raw(" "),
+            Span::styled(label, text_style),
+        ]));
+    }
+    let finished = run.finished();
+    lines.push(Line::from(vec![
+        Span::raw(" "),
+        Span::styled(if finished { g.current } else { g.todo }, theme.dim()),
+        Span::raw(" "),
+        Span::styled(
+            "Summary",
+            if finished {
+                theme.bold().patch(theme.selected())
+            } else {
+                theme.dim()
+            },
+        ),
+    ]));
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,594 @@
+//! The current step: status, the guide's clicks and reasons, the connection form, and the
+//! permission table whose rows fill in as the PSA answers.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::text::wrap;
+use super::{Glyphs, Theme};
+use crate::tui::app::Run;
+use crate::tui::app::form::Verdict;
+use crate::tui::app::progress::{self, Item, Live, PendingKind, StepState};
+use crate::verify::{CheckResult, Status};
+use crate::wizard::{Column, PermissionRow, Psa, RowShape, Step};
+
+/// Lines being built, remembering where each selectable item starts and ends.
+struct Body<'a> {
+    lines: Vec<Line<'a>>,
+    width: usize,
+    spans: Vec<(usize, usize)>,
+    cursor: Option<(u16, usize)>,
+}
+
+impl<'a> Body<'a> {
+    fn push(&mut self, line: Line<'a>) {
+        self.lines.push(line);
+    }
+    fn text(&mut self, text: &str, first: &str, rest: &str, style: Style) {
+        for l in wrap(text, self.width, first, rest) {
+            self.lines.push(Line::from(Span::styled(l, style)));
+        }
+    }
+    fn blank(&mut self) {
+        self.lines.push(Line::default());
+    }
+}
+
+pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, frame: &mut Frame) {
+    let area = Rect::new(
+        area.x + 1,
+        area.y,
+        area.width.saturating_sub(2),
+        area.height,
+    );
+    let mut b = Body {
+        lines: Vec::new(),
+        width: area.width as usize,
+        spans: Vec::new(),
+        cursor: None,
+    };
+    let Some(step) = run.step() else {
+        summary(run, theme, g, &mut b);
+        frame.render_widget(Paragraph::new(b.lines), area);
+        return;
+    };
+    let p = &run.progress[run.current];
+    let n = run.wizard.steps.len();
+    let optional = if step.optional { " (optional)" } else { "" };
+    b.text(
+        &format!(
+            "Step {} of {n} {} {}{optional}",
+            run.current + 1,
+            g.dot,
+            step.title
+        ),
+        "",
+        "",
+        theme.bold(),
+    );
+    status(run, spinner, theme, g, &mut b);
+    if let Some(notice) = &run.notice {
+        let style = if notice.error {
+            theme.warn()
+        } else {
+            theme.accent()
+        };
+        b.text(&notice.text, "", "", style);
+    }
+    // Lines above here stay pinned; the rest scrolls.
+    let pinned = b.lines.len();
+    b.blank();
+    if let Some(c) = &step.condition {
+        b.text(&format!("Only if: {c}"), "", "", theme.warn());
+    }
+    if !step.why.is_empty() {
+        b.text(&step.why, "", "", theme.dim());
+    }
+    if !step.instructions.is_empty() {
+        b.blank();
+        b.push(Line::from(Span::styled(
+            format!("Do this in {}:", run.wizard.psa.label()),
+            theme.bold(),
+        )));
+        for (i, ins) in step.instructions.iter().enumerate() {
+            let first = format!("{:>2}. ", i + 1);
+            b.text(ins, &first, "    ", Style::default());
+        }
+    }
+    for note in &step.notes {
+        b.text(note, &format!("{} ", g.bullet), "  ", theme.dim());
+    }
+    if run.current == run.conn_step || run.focus_form {
+        b.blank();
+        form(run, theme, g, &mut b, area);
+    }
+    if let Some(e) = &p.error {
+        b.blank();
+        b.text(
+            &format!("Could not verify: {}", e.message),
+            &format!("{} ", g.fail),
+            "  ",
+            theme.fail(),
+        );
+        b.text(
+            &e.remedy,
+            &format!("  {} ", g.arrow),
+            "    ",
+            Style::default(),
+        );
+    }
+    table(run, spinner, step, theme, g, &mut b);
+    if p.state == StepState::Failed && !run.wizard.troubleshooting.is_empty() {
+        b.blank();
+        b.push(Line::from(Span::styled("If it still fails:", theme.bold())));
+        for t in &run.wizard.troubleshooting {
+            b.text(t, &format!("{} ", g.bullet), "  ", theme.dim());
+        }
+    }
+
+    // Scroll the least that shows the selected item (or the focused field) whole.
+    let height = area.height as usize;
+    let view = height.saturating_sub(pinned).max(1);
+    let scroll = match (b.cursor, b.spans.get(run.selected)) {
+        (Some((_, line)), _) if run.focus_form => (line - pinned + 3).saturating_sub(view),
+        (_, Some(_)) if !run.focus_form && run.selected == 0 => 0,
+        (_, Some(&(start, end))) if !run.focus_form => {
+            (end - pinned + 1).saturating_sub(view).min(start - pinned)
+        }
+        _ => 0,
+    }
+    .min(b.lines.len() - pinned);
+    let mut lines: Vec<Line> = b.lines[..pinned].to_vec();
+    lines.extend(b.lines.iter().skip(pinned + scroll).cloned());
+    if let Some((x, line)) = b.cursor
+        && run.focus_form
+        && line >= pinned + scroll
+    {
+        let y = line - scroll;
+        if y < height {
+            frame.set_cursor_position((area.x + x, area.y + y as u16));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
+    let step = &run.wizard.steps[run.current];
+    let p = &run.progress[run.current];
+    let (glyph, text, style): (&str, String, Style) = match p.pending.map(|x| x.kind) {
+        Some(PendingKind::Verify) => {
+            let total = progress::items(step)
+                .iter()
+                .filter(|i| !i.is_manual(step))
+                .count();
+            let answered = progress::items(step)
+                .into_iter()
+                .filter(|i| matches!(p.live(step, run.wizard.psa, *i), Live::Done(..)))
+                .count();
+            (
+                g.spinner(spinner),
+                format!(
+                    "Verifying against the PSA{} {answered} of {total} answered {} Esc cancels",
+                    g.ellipsis, g.dot
+                ),
+                theme.accent(),
+            )
+        }
+        Some(PendingKind::Apply) => (
+            g.spinner(spinner),
+            format!(
+                "Doing this step in the sandbox, as you would in the PSA{}",
+                g.ellipsis
+            ),
+            theme.accent(),
+        ),
+        None => match p.state {
+            StepState::Verified => (g.ok, "Verified against the PSA.".into(), theme.ok()),
+            StepState::Warned => (
+                g.warn,
+                "Verified, with warnings: see the ⚠ rows.".replace('⚠', g.warn),
+                theme.warn(),
+            ),
+            StepState::Failed => {
+                let failed = p
+                    .results
+                    .iter()
+                    .filter(|r| r.status == Status::Fail)
+                    .count();
+                let unchecked = p
+                    .results
+                    .iter()
+                    .filter(|r| r.status == Status::Skipped && !progress::is_opt_in_skip(step, r))
+                    .count();
+                let text = if let Some(e) = &p.error {
+                    format!(
+                        "Could not verify: {}",
+                        crate::sanitize::clean_line(&e.message)
+                    )
+                } else if unchecked > 0 && failed == 0 {
+                    // Nothing to fix here yet: say what stopped the checks.
+                    let why = p
+                        .results
+                        .iter()
+                        .find(|r| r.status == Status::Skipped && !r.detail.is_empty())
+                        .map(|r| format!(" ({})", crate::sanitize::clean_line(&r.detail)))
+                        .unwrap_or_default();
+                    let later = if run.current < run.conn_step {
+                        format!(
+                            " They need the credentials from step {}: press n and come back, or they are checked then.",
+                            run.conn_step + 1
+                        )
+                    } else {
+                        String::new()
+                    };
+                    format!("Not verified: {unchecked} check(s) could not run{why}.{later}")
+                } else if unchecked > 0 {
+                    format!(
+                        "Not verified: {failed} check(s) failed and {unchecked} could not run. The remedy is under each {} row.",
+                        g.fail
+                    )
+                } else {
+                    format!(
+                        "{failed} check(s) failed: the remedy is under each {} row.",
+                        g.fail
+                    )
+                };
+                (g.fail, text, theme.fail())
+            }
+            StepState::Unverified => (
+                g.unverified,
+                "Continued unverified (recorded in the session). v verifies it now.".into(),
+                theme.warn(),
+            ),
+            StepState::Skipped => (g.skipped, "Skipped (optional).".into(), theme.dim()),
+            StepState::Deferred => (
+                g.deferred,
+                format!(
+                    "Verified once the connection exists (step {}).",
+                    run.conn_step + 1
+                ),
+                theme.dim(),
+            ),
+            StepState::Todo => {
+                let text = if p.report.is_some() && !p.all_ticked(step) {
+                    "API checks passed. Tick each manual item once done (Space).".to_string()
+                } else if run.deferrable(run.current) {
+                    format!(
+                        "Do this, then n: it is verified after step {} gives the connection.",
+                        run.conn_step + 1
+                    )
+                } else if progress::needs_api(step) {
+                    "Not verified yet. Do the clicks below, then press v to verify.".to_string()
+                } else {
+                    "Not verifiable through the API: tick each item once done (Space).".to_string()
+                };
+                (g.current, text, theme.accent())
+            }
+        },
+    };
+    b.text(&text, &format!("{glyph} "), "  ", style);
+    if run.confirm {
+        b.text(
+            "Continue without verifying this step? The session records it as unverified. y = yes, n = no",
+            &format!("{} ", g.unverified),
+            "  ",
+            theme.warn().add_modifier(ratatui::style::Modifier::BOLD),
+        );
+    }
+    if let Some(e) = &p.error
+        && p.pending.is_none()
+    {
+        b.text(
+            &e.remedy,
+            &format!("  {} ", g.arrow),
+            "    ",
+            Style::default(),
+        );
+    }
+}
+
+fn form(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body, area: Rect) {
+    let title = if run.focus_form {
+        "Connection details (Enter/Tab next, Shift+Tab back, Ctrl+R reveals a secret):"
+    } else {
+        "Connection details (e to edit):"
+    };
+    b.text(title, "", "", theme.bold());
+    let label_w = 22usize;
+    for (i, f) in run.form.fields.iter().enumerate() {
+        let focused = run.focus_form && i == run.form.focus;
+        let marker = if focused { g.select } else { " " };
+        let value = f.display();
+        let (shown, style) = if value.is_empty() {
+            (f.id.placeholder().to_string(), theme.dim())
+        } else {
+            (
+                value,
+                if focused {
+                    theme.accent()
+                } else {
+                    Style::default()
+                },
+            )
+        };
+        let max = b.width.saturating_sub(label_w + 3);
+        // Keep the cursor's end in view for long values.
+        let chars = shown.chars().count();
+        let visible: String = if chars <= max {
+            shown
+        } else if f.value().is_empty() || !focused {
+            super::text::truncate(&shown, max, g.ellipsis)
+        } else {
+            shown.chars().skip(chars - max).collect()
+        };
+        let label = format!("{marker} {:<w$}", f.id.label(), w = label_w - 2);
+        if focused {
+            let cursor_col = if f.value().is_empty() {
+                0
+            } else {
+                f.input.visual_cursor().min(max)
+            };
+            b.cursor = Some(((label_w + cursor_col) as u16, b.lines.len()));
+        }
+        let _ = area;
+        b.push(Line::from(vec![
+            Span::styled(
+                label,
+                if focused {
+                    theme.bold()
+                } else {
+                    Style::default()
+                },
+            ),
+            Span::styled(visible, style),
+        ]));
+        let secret_note = f.id.is_secret() && focused;
+        match f.verdict() {
+            Verdict::Error(e) => b.text(
+                &e,
+                &format!("{:w$}{} ", "", g.fail, w = label_w),
+                &" ".repeat(label_w + 2),
+                theme.fail(),
+            ),
+            Verdict::Hint(h) if focused => {
+                b.text(&h, &" ".repeat(label_w), &" ".repeat(label_w), theme.dim())
+            }
+            _ => {}
+        }
+        if secret_note {
+            let text = if f.revealed {
+                "shown: Ctrl+R hides it"
+            } else {
+                "masked: Ctrl+R reveals it; never written to disk"
+            };
+            b.text(
+                text,
+                &" ".repeat(label_w),
+                &" ".repeat(label_w),
+                theme.dim(),
+            );
+        }
+    }
+}
+
+fn table(run: &Run, spinner: usize, step: &Step, theme: &Theme, g: Glyphs, b: &mut Body) {
+    let p = &run.progress[run.current];
+    let psa = run.wizard.psa;
+    let items = progress::items(step);
+    let rows = step.permissions.len();
+    for (n, item) in items.iter().enumerate() {
+        if n == 0 && rows > 0 {
+            b.blank();
+            let name = step.name.as_deref().unwrap_or("the role");
+            b.push(Line::from(Span::styled(
+                format!(
+                    "Permissions for \"{name}\" ({rows} rows), with the vendor's reason for each:"
+                ),
+                theme.bold(),
+            )));
+        }
+        if n == rows {
+            b.blank();
+            b.push(Line::from(Span::styled("Checks:", theme.bold())));
+        }
+        let start = b.lines.len();
+        let selected = n == run.selected && !run.focus_form;
+        let live = p.live(step, psa, *item);
+        let (glyph, gstyle): (String, Style) = match &live {
+            Live::Unknown => (g.unknown.into(), theme.dim()),
+            Live::Waiting => (g.spinner(spinner).into(), theme.accent()),
+            Live::Done(s, _) => (g.status(*s).into(), status_style(theme, *s)),
+            Live::Manual(true) => (g.box_on.into(), theme.ok()),
+            Live::Manual(false) => (g.box_off.into(), theme.warn()),
+        };
+        let marker = if selected { g.select } else { " " };
+        let (label, detail, why) = match item {
+            Item::Row(i) => {
+                let row = &step.permissions[*i];
+                (
+                    row.label().replace('›', g.sep),
+                    levels(row, psa, g),
+                    row.comment.clone(),
+                )
+            }
+            Item::Check(i) => {
+                let c = &step.checks[*i];
+                (c.title.clone(), String::new(), String::new())
+            }
+        };
+        let lstyle = if selected {
+            theme.selected()
+        } else {
+            theme.bold()
+        };
+        let prefix_w = glyph.chars().count() + 3;
+        let lines = wrap(&label, b.width.saturating_sub(prefix_w), "", "");
+        for (k, l) in lines.into_iter().enumerate() {
+            if k == 0 {
+                b.push(Line::from(vec![
+                    Span::styled(marker.to_string(), theme.accent()),
+                    Span::styled(glyph.clone(), gstyle),
+                    Span::raw(" "),
+                    Span::styled(l, lstyle),
+                ]));
+            } else {
+                b.push(Line::from(vec![
+                    Span::raw(" ".repeat(prefix_w - 1)),
+                    Span::styled(l, lstyle),
+                ]));
+            }
+        }
+        let indent = "    ";
+        if !detail.is_empty() {
+            b.text(&detail, indent, indent, Style::default());
+        }
+        if let Some(reason) = item.manual_reason(step) {
+            b.text(
+                &format!("Not verifiable through the API: {reason}"),
+                indent,
+                indent,
+                theme.warn(),
+            );
+        }
+        if !why.is_empty() {
+            b.text(&why, indent, indent, theme.dim());
+        }
+        if let Live::Done(_, results) = &live {
+            for r in results.iter().filter(|r| r.status != Status::Pass) {
+                observed(r, theme, g, b);
+            }
+        }
+        let end = b.lines.len().saturating_sub(1);
+        b.spans.push((start, end));
+    }
+    let extra = p.extra(step, psa);
+    if !extra.is_empty() {
+        b.blank();
+        b.push(Line::from(Span::styled("Also found:", theme.bold())));
+        for r in extra {
+            b.push(Line::from(vec![
+                Span::raw(" "),
+                Span::styled(g.status(r.status), status_style(theme, r.status)),
+                Span::raw(" "),
+                Span::raw(crate::sanitize::clean_line(&r.title)),
+            ]));
+            if r.status != Status::Pass {
+                observed(r, theme, g, b);
+            }
+        }
+    }
+}
+
+fn observed(r: &CheckResult, theme: &Theme, g: Glyphs, b: &mut Body) {
+    let style = status_style(theme, r.status);
+    let clean = crate::sanitize::clean_line;
+    let text = match &r.permission {
+        Some(o) => {
+            let what = if r.status == Status::Warn {
+                "excess"
+            } else {
+                "observed"
+            };
+            let mut t = format!(
+                "{what}: {} {} is {} (needs {})",
+                o.function, o.op, o.actual, o.required
+            );
+            if !r.detail.is_empty() {
+                t.push_str(&format!(" — {}", r.detail));
+            }
+            t
+        }
+        None if !r.detail.is_empty() => format!("observed: {}", clean(&r.detail)),
+        None => String::new(),
+    };
+    if !text.is_empty() {
+        b.text(
+            &text,
+            &format!("    {} ", g.status(r.status)),
+            "      ",
+            style,
+        );
+    }
+    // A check that could not run has nothing to fix itself: the failure that stopped it does.
+    if !r.remedy.is_empty() && matches!(r.status, Status::Fail | Status::Warn) {
+        b.text(
+            &clean(&r.remedy),
+            &format!("      {} ", g.arrow),
+            "        ",
+            Style::default(),
+        );
+    }
+}
+
+fn status_style(theme: &Theme, s: Status) -> Style {
+    match s {
+        Status::Pass => theme.ok(),
+        Status::Warn => theme.warn(),
+        Status::Fail => theme.fail(),
+        Status::Manual | Status::Skipped => theme.dim(),
+    }
+}
+
+/// The values the guide asks for, in the PSA's own column names.
+fn levels(row: &PermissionRow, psa: Psa, g: Glyphs) -> String {
+    match row.shape() {
+        RowShape::Levels => row
+            .levels()
+            .map(|(c, v): (Column, &str)| format!("{} {v}", c.label(psa)))
+            .collect::<Vec<_>>()
+            .join(&format!(" {} ", g.dot)),
+        RowShape::Checkbox => {
+            if row.is_checked() {
+                format!("{} checked", g.box_on)
+            } else {
+                format!("{} unchecked", g.box_off)
+            }
+        }
+        RowShape::Setting => format!("set to: {}", row.value.as_deref().unwrap_or("")),
+        RowShape::Requirement => format!("needs: {}", row.required.join(", ")),
+    }
+}
+
+fn summary(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
+    let all = run.progress.iter().all(|p| {
+        matches!(
+            p.state,
+            StepState::Verified | StepState::Warned | StepState::Skipped
+        )
+    });
+    b.push(Line::from(Span::styled("Summary", theme.bold())));
+    if all {
+        b.text(
+            "Every step is verified. Your session is saved.",
+            &format!("{} ", g.ok),
+            "  ",
+            theme.ok(),
+        );
+    } else {
+        b.text(
+            "Some steps are not verified: go back (b, or click a step) to verify them.",
+            &format!("{} ", g.warn),
+            "  ",
+            theme.warn(),
+        );
+    }
+    b.blank();
+    for (i, (step, p)) in run.wizard.steps.iter().zip(&run.progress).enumerate() {
+        let style = match p.state {
+            StepState::Verified => theme.ok(),
+            StepState::Failed => theme.fail(),
+            StepState::Warned | StepState::Unverified => theme.warn(),
+            _ => theme.dim(),
+        };
+        b.push(Line::from(vec![
+            Span::styled(format!(" {} ", g.step(p.state)), style),
+            Span::raw(format!("{}. {}", i + 1, step.title)),
+        ]));
+        b.text(p.state.label(), "      ", "      ", theme.dim());
+    }
+    b.blank();
+    b.text(&format!("Session: {}", run.session_id), "", "", theme.dim());
+}

@@ -1,0 +1,787 @@
+//! Autotask observations. Order of trust: zone lookup → ONE `Version` call → everything else;
+//! when sign-in fails, everything that needs it is skipped (never hammer a locked account).
+// An `Outcome` is the natural error of a gate: it is what the check reports.
+#![allow(clippy::result_large_err)]
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, LazyLock, Mutex};
+
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use tokio::sync::OnceCell;
+
+use crate::connection::AutotaskTarget;
+use crate::psa::autotask::{
+    API_USER_LICENSE, AutotaskClient, EntityInfo, FieldInfo, Resource, Threshold, UserAccess,
+    ZoneInfo, looks_like_email, picklist_label,
+};
+use crate::psa::http::Http;
+use crate::psa::{ErrorKind, PsaError};
+use crate::wizard::{Access, ImpersonationSupport, Observe, Op, PermissionRow, RowShape, StepKind};
+
+mod writes;
+
+use super::text::AUTOTASK_401_CAUSES;
+use super::{Ctx, Outcome, PermissionObservation, Status, needs_signin, said};
+
+type Cell<T> = OnceCell<Result<T, PsaError>>;
+
+/// Fingerprints of credential sets Autotask refused in this process (SHA-256, memory only).
+static REFUSED: LazyLock<Mutex<HashSet<[u8; 32]>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
+
+fn refused() -> std::sync::MutexGuard<'static, HashSet<[u8; 32]>> {
+    REFUSED.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Forget refused credentials, for an explicit "try again anyway" (e.g. after unlocking the
+/// account in Autotask without changing any value).
+pub fn forget_refused_credentials() {
+    refused().clear();
+}
+
+fn fingerprint(target: &AutotaskTarget, secret: &SecretString) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for part in [
+        target.api_root.trim(),
+        target.username.trim(),
+        target.integration_code.trim(),
+        secret.expose_secret(),
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().into()
+}
+
+pub(crate) struct AtRun {
+    client: AutotaskClient,
+    fingerprint: [u8; 32],
+    zone: Cell<ZoneInfo>,
+    signin: Cell<()>,
+    threshold: Cell<Threshold>,
+    me: Cell<Option<Resource>>,
+    resource_fields: Cell<Vec<FieldInfo>>,
+    humans: Cell<Vec<Resource>>,
+    entity: Mutex<HashMap<String, Arc<Cell<EntityInfo>>>>,
+    probe: Mutex<HashMap<String, Arc<Cell<usize>>>>,
+    impersonation_write: OnceCell<Outcome>,
+    webhook_write: OnceCell<Outcome>,
+}
+
+fn keyed<T>(map: &Mutex<HashMap<String, Arc<Cell<T>>>>, key: &str) -> Arc<Cell<T>> {
+    map.lock()
+        .expect("cache lock")
+        .entry(key.to_ascii_lowercase())
+        .or_insert_with(|| Arc::new(OnceCell::new()))
+        .clone()
+}
+
+/// `Access` as the guide's expectation text.
+fn access_label(a: Access) -> &'static str {
+    match a {
+        Access::All => "All",
+        Access::Any => "any (All or Restricted)",
+        Access::None => "None",
+    }
+}
+
+fn access_of(info: &EntityInfo, op: Op) -> Option<UserAccess> {
+    match op {
+        Op::Query => info.access_query,
+        Op::Create => info.access_create,
+        Op::Update => info.access_update,
+        Op::Delete => info.access_delete,
+    }
+}
+
+/// How an entity operation's reported access compares with the guide's expectation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AccessCmp {
+    Ok,
+    /// `Restricted` where `All` is required.
+    Restricted,
+    /// Less than required.
+    Below,
+    /// More than the guide grants (expected None).
+    Excess,
+    /// Not reported.
+    Unknown,
+}
+
+pub(crate) fn compare_access(expected: Access, actual: Option<UserAccess>) -> AccessCmp {
+    match (expected, actual) {
+        (_, None) => AccessCmp::Unknown,
+        (Access::All, Some(UserAccess::All)) => AccessCmp::Ok,
+        (Access::All, Some(UserAccess::Restricted)) => AccessCmp::Restricted,
+        (Access::All | Access::Any, Some(UserAccess::None)) => AccessCmp::Below,
+        (Access::Any, Some(_)) => AccessCmp::Ok,
+        (Access::None, Some(UserAccess::None)) => AccessCmp::Ok,
+        (Access::None, Some(_)) => AccessCmp::Excess,
+    }
+}
+
+impl AtRun {
+    pub fn new(http: Http, target: &AutotaskTarget, secret: SecretString) -> Self {
+        AtRun {
+            fingerprint: fingerprint(target, &secret),
+            client: AutotaskClient::new(
+                http,
+                &target.api_root,
+                &target.username,
+                secret,
+                &target.integration_code,
+            ),
+            zone: OnceCell::new(),
+            signin: OnceCell::new(),
+            threshold: OnceCell::new(),
+            me: OnceCell::new(),
+            resource_fields: OnceCell::new(),
+            humans: OnceCell::new(),
+            entity: Mutex::new(HashMap::new()),
+            probe: Mutex::new(HashMap::new()),
+            impersonation_write: OnceCell::new(),
+            webhook_write: OnceCell::new(),
+        }
+    }
+
+    async fn zone(&self) -> &Result<ZoneInfo, PsaError> {
+        self.zone.get_or_init(|| self.client.zone()).await
+    }
+
+    /// Exactly one `Version` call per session, whatever asks for it, and none at all for values
+    /// Autotask already refused in this process (a new session must not add a failed login).
+    async fn signin(&self) -> &Result<(), PsaError> {
+        self.signin
+            .get_or_init(|| async {
+                if refused().contains(&self.fingerprint) {
+                    return Err(PsaError::new(
+                        ErrorKind::Auth,
+                        Some(401),
+                        "not sent again: Autotask refused these exact values earlier in this session; change one \
+to try again",
+                        &self.client.base().unwrap_or_default(),
+                    ));
+                }
+                let r = self.client.version().await.map(|_| ());
+                if matches!(&r, Err(e) if e.kind == ErrorKind::Auth
+                    || e.message.contains("Zone information could not be determined"))
+                {
+                    refused().insert(self.fingerprint);
+                }
+                r
+            })
+            .await
+    }
+
+    /// Zone, then sign-in; a skipped outcome naming what failed otherwise.
+    async fn gate(&self) -> Result<(), Outcome> {
+        if self.zone().await.is_err() {
+            return Err(Outcome::skipped(
+                "skipped: the zone lookup failed (see the zone check)",
+            ));
+        }
+        if self.signin().await.is_err() {
+            return Err(Outcome::skipped("skipped: sign-in failed"));
+        }
+        Ok(())
+    }
+
+    async fn entity_info(&self, entity: &str) -> Result<EntityInfo, PsaError> {
+        let cell = keyed(&self.entity, entity);
+        cell.get_or_init(|| self.client.entity_information(entity))
+            .await
+            .clone()
+    }
+
+    async fn probe_query(&self, entity: &str) -> Result<usize, PsaError> {
+        let cell = keyed(&self.probe, entity);
+        cell.get_or_init(|| self.client.probe_query(entity))
+            .await
+            .clone()
+    }
+
+    async fn me(&self) -> &Result<Option<Resource>, PsaError> {
+        self.me
+            .get_or_init(|| self.client.resource_by_username(self.client.username()))
+            .await
+    }
+
+    async fn resource_fields(&self) -> &Result<Vec<FieldInfo>, PsaError> {
+        self.resource_fields
+            .get_or_init(|| self.client.entity_fields("Resources"))
+            .await
+    }
+
+    async fn humans(&self) -> &Result<Vec<Resource>, PsaError> {
+        self.humans
+            .get_or_init(|| self.client.human_resources())
+            .await
+    }
+
+    pub async fn observe(&self, ctx: Ctx<'_>, o: Observe) -> Outcome {
+        if o.psa() != crate::wizard::Psa::Autotask {
+            return Outcome::fail(format!(
+                "{o:?} is a ConnectWise observation in an Autotask wizard"
+            ));
+        }
+        if needs_signin(o)
+            && o != Observe::AutotaskCredentials
+            && let Err(skip) = self.gate().await
+        {
+            return skip;
+        }
+        match o {
+            Observe::AutotaskZone => self.zone_outcome().await,
+            Observe::AutotaskCredentials => self.credentials_outcome().await,
+            Observe::AutotaskThreshold => self.threshold_outcome(ctx).await,
+            Observe::AutotaskUserActive => self.user_active().await,
+            Observe::AutotaskUserLicense => self.user_license().await,
+            Observe::AutotaskUserSecurityLevel => self.user_level(ctx).await,
+            Observe::AutotaskImpersonationLevels => self.impersonation_levels(ctx).await,
+            Observe::AutotaskWebhookAccess => self.webhook_access().await,
+            Observe::AutotaskImpersonationWrite => self
+                .impersonation_write
+                .get_or_init(|| self.impersonation_write(ctx.opts.test_ticket))
+                .await
+                .clone(),
+            Observe::AutotaskWebhookWrite => self
+                .webhook_write
+                .get_or_init(|| self.webhook_write())
+                .await
+                .clone(),
+            _ => Outcome::fail(format!("{o:?} cannot be observed on Autotask")),
+        }
+    }
+
+    async fn zone_outcome(&self) -> Outcome {
+        match self.zone().await {
+            Ok(z) => Outcome::pass(format!(
+                "zone {} ({})",
+                z.zone_name.as_deref().unwrap_or("?"),
+                z.url
+            )),
+            Err(e) => {
+                let user = self.client.username();
+                let mut d = if e.kind == ErrorKind::NotFound {
+                    format!(
+                        "Autotask does not know the username \"{user}\": {}",
+                        said(e)
+                    )
+                } else {
+                    format!("the zone lookup for \"{user}\" failed: {}", said(e))
+                };
+                if e.kind == ErrorKind::NotFound && looks_like_email(user) {
+                    d.push_str(&format!(
+                        ". \"{user}\" looks like an email address: Autotask wants the API user's username \
+(the Username field of the API user), which may differ from its email."
+                    ));
+                }
+                Outcome::fail(d)
+            }
+        }
+    }
+
+    async fn credentials_outcome(&self) -> Outcome {
+        if let Err(e) = self.zone().await {
+            return Outcome::skipped(format!("skipped: the zone lookup failed ({})", e.message));
+        }
+        match self.signin().await {
+            Ok(()) => {
+                Outcome::pass("Autotask accepted the username, secret and tracking identifier")
+            }
+            Err(e) if e.kind == ErrorKind::Auth => {
+                let msg = e.message.to_ascii_lowercase();
+                let lead = if msg.contains("integrationcode") {
+                    "Autotask refused the API tracking identifier"
+                } else if msg.contains("locked") {
+                    "Autotask says the account is locked"
+                } else {
+                    "Autotask refused the sign-in"
+                };
+                Outcome::fail(format!("{lead}: {}. {AUTOTASK_401_CAUSES}", said(e)))
+            }
+            Err(e)
+                if e.message
+                    .contains("Zone information could not be determined") =>
+            {
+                // Older tenants answer an unknown username this way instead of a 401.
+                Outcome::fail(format!(
+                    "Autotask does not know the username: {}. {AUTOTASK_401_CAUSES}",
+                    said(e)
+                ))
+            }
+            Err(e) => Outcome::fail(format!("the sign-in check failed: {}", said(e))),
+        }
+    }
+
+    async fn threshold_outcome(&self, ctx: Ctx<'_>) -> Outcome {
+        let t = match self.threshold.get_or_init(|| self.client.threshold()).await {
+            Ok(t) => *t,
+            Err(e) => {
+                return Outcome::fail_or_warn(
+                    ctx.warn_only,
+                    format!("could not read the usage: {}", said(e)),
+                );
+            }
+        };
+        let used = t.current_timeframe_request_count.unwrap_or(0.0);
+        let budget = t.external_request_threshold.unwrap_or(0.0);
+        match t.used_fraction() {
+            Some(f) if f > 0.5 => Outcome::warn(format!(
+                "{used:.0} of {budget:.0} requests used this hour ({:.0}%): above half, Autotask slows every \
+integration down and blocks all of them at 100%",
+                f * 100.0
+            )),
+            Some(f) => Outcome::pass(format!(
+                "{used:.0} of {budget:.0} requests used this hour ({:.0}%)",
+                f * 100.0
+            )),
+            None => Outcome::warn("ThresholdInformation did not report the usage and the budget"),
+        }
+    }
+
+    /// The API user's own record, or the outcome to report when it cannot be read.
+    async fn my_record(&self) -> Result<Resource, Outcome> {
+        match self.me().await {
+            Ok(Some(r)) => Ok(r.clone()),
+            Ok(None) => Err(Outcome::fail(format!(
+                "no resource with userName \"{}\" is visible to the API user (the username differs, or its \
+security level cannot see Resources)",
+                self.client.username()
+            ))),
+            Err(e) if e.is_permission() => Err(Outcome::manual(format!(
+                "the API user may not read Resources, so its own record cannot be checked ({}); confirm it \
+in Admin > Resources/Users",
+                said(e)
+            ))),
+            Err(e) => Err(Outcome::fail(format!(
+                "could not read the API user's record: {}",
+                said(e)
+            ))),
+        }
+    }
+
+    async fn label(&self, field: &str, value: Option<i64>) -> Option<String> {
+        let v = value?;
+        match self.resource_fields().await {
+            Ok(fields) => picklist_label(fields, field, v),
+            Err(_) => None,
+        }
+    }
+
+    async fn user_active(&self) -> Outcome {
+        let r = match self.my_record().await {
+            Ok(r) => r,
+            Err(o) => return o,
+        };
+        match r.is_active {
+            Some(true) => {
+                Outcome::pass(format!("resource {} (\"{}\") is active", r.id, r.user_name))
+            }
+            Some(false) => Outcome::fail(format!(
+                "resource {} (\"{}\") is inactive",
+                r.id, r.user_name
+            )),
+            None => Outcome::warn("the resource record does not say whether it is active"),
+        }
+    }
+
+    async fn user_license(&self) -> Outcome {
+        let r = match self.my_record().await {
+            Ok(r) => r,
+            Err(o) => return o,
+        };
+        let label = self.label("licenseType", r.license_type).await;
+        let shown = match (&label, r.license_type) {
+            (Some(l), Some(v)) => format!("\"{l}\" ({v})"),
+            (None, Some(v)) => format!("{v}"),
+            _ => "not reported".into(),
+        };
+        if r.license_type == Some(API_USER_LICENSE) {
+            Outcome::pass(format!("license {shown}"))
+        } else if r.license_type.is_none() {
+            Outcome::warn("the resource record does not report its license type")
+        } else {
+            Outcome::fail(format!(
+                "the resource's license is {shown}, not \"API User\" ({API_USER_LICENSE}): it is an ordinary user, \
+not an API-only user"
+            ))
+        }
+    }
+
+    async fn user_level(&self, ctx: Ctx<'_>) -> Outcome {
+        let r = match self.my_record().await {
+            Ok(r) => r,
+            Err(o) => return o,
+        };
+        let expected = ctx
+            .step
+            .security_level
+            .as_deref()
+            .or_else(|| {
+                ctx.wizard
+                    .step_of(StepKind::ApiUser)
+                    .and_then(|s| s.security_level.as_deref())
+            })
+            .or_else(|| ctx.wizard.level_name());
+        let Some(label) = self.label("userType", r.user_type).await else {
+            return Outcome::warn(format!(
+                "the security level id is {}, but its name is not in Resources' userType picklist",
+                r.user_type
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "not reported".into())
+            ));
+        };
+        let norm = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        if norm(&label).starts_with("api user (system)") {
+            return Outcome::fail(format!(
+                "the API user has the built-in \"{label}\" security level, not a dedicated copy{}",
+                expected
+                    .map(|e| format!(" such as \"{e}\""))
+                    .unwrap_or_default()
+            ));
+        }
+        match expected {
+            Some(e) if norm(e) == norm(&label) => {
+                Outcome::pass(format!("security level \"{label}\""))
+            }
+            Some(e) => Outcome::fail_or_warn(
+                ctx.warn_only,
+                format!("the API user's security level is \"{label}\", not \"{e}\""),
+            ),
+            None => Outcome::pass(format!("security level \"{label}\" (a dedicated level)")),
+        }
+    }
+
+    async fn impersonation_levels(&self, ctx: Ctx<'_>) -> Outcome {
+        let humans = match self.humans().await {
+            Ok(h) => h,
+            Err(e) if e.is_permission() => {
+                return Outcome::manual(format!(
+                    "the API user may not list resources ({}); list your resources' security levels in Admin > Resources/Users",
+                    said(e)
+                ));
+            }
+            Err(e) => return Outcome::fail(format!("could not list resources: {}", said(e))),
+        };
+        let limits = if ctx.step.license_limits.is_empty() {
+            ctx.wizard
+                .steps
+                .iter()
+                .find(|s| !s.license_limits.is_empty())
+                .map(|s| s.license_limits.as_slice())
+                .unwrap_or(&[])
+        } else {
+            ctx.step.license_limits.as_slice()
+        };
+        let fields = self
+            .resource_fields()
+            .await
+            .as_ref()
+            .ok()
+            .cloned()
+            .unwrap_or_default();
+        // level label → (count, license label → count)
+        let mut groups: BTreeMap<String, (usize, BTreeMap<String, usize>)> = BTreeMap::new();
+        // license label → (who, what the license cannot do)
+        let mut flagged: BTreeMap<String, (Vec<String>, String)> = BTreeMap::new();
+        let mut limited = false;
+        let lnorm = |s: &str| {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        };
+        for h in humans
+            .iter()
+            .filter(|h| h.license_type != Some(API_USER_LICENSE) && h.is_active != Some(false))
+        {
+            let level = h
+                .user_type
+                .and_then(|v| picklist_label(&fields, "userType", v))
+                .unwrap_or_else(|| {
+                    format!(
+                        "security level id {}",
+                        h.user_type.map(|v| v.to_string()).unwrap_or("?".into())
+                    )
+                });
+            let license = h
+                .license_type
+                .and_then(|v| picklist_label(&fields, "licenseType", v))
+                .unwrap_or_else(|| {
+                    format!(
+                        "license {}",
+                        h.license_type.map(|v| v.to_string()).unwrap_or("?".into())
+                    )
+                });
+            let g = groups.entry(level).or_default();
+            g.0 += 1;
+            *g.1.entry(license.clone()).or_default() += 1;
+            if let Some(limit) = limits.iter().find(|l| {
+                l.licenses
+                    .iter()
+                    .any(|n| lnorm(n) == lnorm(&license) || lnorm(&license).starts_with(&lnorm(n)))
+            }) {
+                let who = if h.name.is_empty() {
+                    h.user_name.clone()
+                } else {
+                    h.name.clone()
+                };
+                match limit.impersonation {
+                    ImpersonationSupport::Full => {}
+                    ImpersonationSupport::None => {
+                        limited = true;
+                        let e = flagged.entry(license.clone()).or_insert_with(|| {
+                            (
+                                Vec::new(),
+                                format!("can never be impersonated. {}", limit.note),
+                            )
+                        });
+                        e.0.push(who);
+                    }
+                    ImpersonationSupport::Partial => {
+                        limited = true;
+                        let cannot = if limit.cannot.is_empty() {
+                            limit.note.clone()
+                        } else {
+                            format!("cannot: {}", limit.cannot.join("; "))
+                        };
+                        let e = flagged.entry(license.clone()).or_insert_with(|| {
+                            (Vec::new(), format!("only partly impersonable — {cannot}"))
+                        });
+                        e.0.push(who);
+                    }
+                }
+            }
+        }
+        if groups.is_empty() {
+            return Outcome::manual(
+                "no active non-API resources are visible to the API user (none exist, or its security level \
+may not see Resources); list your resources' security levels in Admin > Resources/Users",
+            );
+        }
+        let mut d = String::from(
+            "Tick \"Allow impersonation of resources with this security level\" on each of these levels:",
+        );
+        for (level, (n, lic)) in &groups {
+            let lic: Vec<String> = lic.iter().map(|(l, c)| format!("{l} ×{c}")).collect();
+            d.push_str(&format!(
+                "\n  • {level}: {n} resource(s) ({})",
+                lic.join(", ")
+            ));
+        }
+        if !flagged.is_empty() {
+            d.push_str("\nLicense limits:");
+            for (license, (who, what)) in &flagged {
+                let mut names = who.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+                if who.len() > 3 {
+                    names.push_str(&format!(" and {} more", who.len() - 3));
+                }
+                d.push_str(&format!("\n  • {license} ({names}): {what}"));
+            }
+        }
+        if limited {
+            Outcome::warn(d)
+        } else {
+            Outcome::manual(d)
+        }
+    }
+
+    async fn webhook_access(&self) -> Outcome {
+        match self.entity_info("TicketWebhooks").await {
+            Ok(info) => match info.access_create {
+                Some(UserAccess::None) => {
+                    let mut o = Outcome::fail(
+                        "TicketWebhooks userAccessForCreate is None: the security level may not create webhooks",
+                    );
+                    o.permission = Some(PermissionObservation {
+                        module: "Webhooks".into(),
+                        function: "TicketWebhooks".into(),
+                        op: "create".into(),
+                        required: "All".into(),
+                        actual: "None".into(),
+                    });
+                    o
+                }
+                Some(a) => Outcome::pass(format!(
+                    "TicketWebhooks userAccessForCreate is {}",
+                    a.label()
+                )),
+                None => Outcome::warn(
+                    "TicketWebhooks entityInformation does not report userAccessForCreate",
+                ),
+            },
+            Err(e) => Outcome::fail(format!(
+                "could not read TicketWebhooks' entity information: {}",
+                said(&e)
+            )),
+        }
+    }
+
+    /// A permission row with an entity mapping.
+    pub async fn row(&self, ctx: Ctx<'_>, row: &PermissionRow) -> Outcome {
+        let Some(v) = row
+            .verify
+            .as_ref()
+            .filter(|v| !v.all_entities().is_empty() && !v.expectations().is_empty())
+        else {
+            let what = if row.shape() == RowShape::Levels {
+                "permission"
+            } else {
+                "setting"
+            };
+            return Outcome::manual(format!(
+                "Autotask's REST API cannot observe this {what}; confirm it in the security level yourself."
+            ));
+        };
+        if let Err(skip) = self.gate().await {
+            return skip;
+        }
+        let mut fails: Vec<String> = Vec::new();
+        let mut warns: Vec<String> = Vec::new();
+        let mut oks: Vec<String> = Vec::new();
+        let mut first: Option<(PermissionObservation, bool)> = None;
+        let note = |obs: PermissionObservation,
+                    hard: bool,
+                    first: &mut Option<(PermissionObservation, bool)>| {
+            if first.as_ref().is_none_or(|(_, h)| !*h && hard) {
+                *first = Some((obs, hard));
+            }
+        };
+        for entity in v.all_entities() {
+            let info = match self.entity_info(entity).await {
+                Ok(i) => i,
+                Err(e) => {
+                    fails.push(format!(
+                        "{entity}: entity information refused: {}",
+                        said(&e)
+                    ));
+                    continue;
+                }
+            };
+            for (op, want) in v.expectations() {
+                let got = access_of(&info, op);
+                let shown = got.map(UserAccess::label).unwrap_or("not reported");
+                let obs = PermissionObservation {
+                    module: row.module.clone(),
+                    function: entity.to_string(),
+                    op: op.label().into(),
+                    required: access_label(want).into(),
+                    actual: shown.into(),
+                };
+                match compare_access(want, got) {
+                    AccessCmp::Ok => oks.push(format!("{entity} {} = {shown}", op.label())),
+                    AccessCmp::Restricted => {
+                        warns.push(format!(
+                            "{entity} {} is Restricted where the guide says All",
+                            op.label()
+                        ));
+                        note(obs, false, &mut first);
+                    }
+                    AccessCmp::Below => {
+                        warns.push(format!(
+                            "{entity} {} = None (the guide's row needs it; Autotask's module-to-entity mapping is not \
+documented, so this alone is a warning)",
+                            op.label()
+                        ));
+                        note(obs, false, &mut first);
+                    }
+                    AccessCmp::Excess => {
+                        let t = format!(
+                            "{entity} {} = {shown}, more than the guide grants (None)",
+                            op.label()
+                        );
+                        if ctx.opts.strict {
+                            fails.push(t);
+                            note(obs, true, &mut first);
+                        } else {
+                            warns.push(t);
+                            note(obs, false, &mut first);
+                        }
+                    }
+                    AccessCmp::Unknown => {
+                        warns.push(format!("{entity} {}: access not reported", op.label()))
+                    }
+                }
+                if op == Op::Query && want != Access::None {
+                    match self.probe_query(entity).await {
+                        Ok(n) => oks.push(format!(
+                            "{entity} query probe answered ({n} of at most 1 record)"
+                        )),
+                        Err(e) if e.is_permission() => {
+                            fails.push(format!(
+                                "{entity}: the query probe was refused: {}",
+                                said(&e)
+                            ));
+                            note(
+                                PermissionObservation {
+                                    module: row.module.clone(),
+                                    function: entity.to_string(),
+                                    op: "query".into(),
+                                    required: access_label(want).into(),
+                                    actual: "refused".into(),
+                                },
+                                true,
+                                &mut first,
+                            );
+                        }
+                        Err(e) => {
+                            fails.push(format!("{entity}: the query probe failed: {}", said(&e)))
+                        }
+                    }
+                }
+            }
+        }
+        let status = if !fails.is_empty() {
+            Status::Fail
+        } else if !warns.is_empty() {
+            Status::Warn
+        } else {
+            Status::Pass
+        };
+        let detail = fails
+            .iter()
+            .chain(warns.iter())
+            .chain(oks.iter())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ");
+        Outcome {
+            status,
+            detail,
+            permission: first.map(|(o, _)| o),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_comparison() {
+        use AccessCmp::*;
+        assert_eq!(compare_access(Access::All, Some(UserAccess::All)), Ok);
+        assert_eq!(
+            compare_access(Access::All, Some(UserAccess::Restricted)),
+            Restricted
+        );
+        assert_eq!(compare_access(Access::All, Some(UserAccess::None)), Below);
+        assert_eq!(
+            compare_access(Access::Any, Some(UserAccess::Restricted)),
+            Ok
+        );
+        assert_eq!(compare_access(Access::Any, Some(UserAccess::None)), Below);
+        assert_eq!(compare_access(Access::None, Some(UserAccess::None)), Ok);
+        assert_eq!(
+            compare_access(Access::None, Some(UserAccess::Restricted)),
+            Excess
+        );
+        assert_eq!(compare_access(Access::Any, None), Unknown);
+    }
+}

@@ -1,0 +1,852 @@
+//! The interactive wizard: snapshots of every screen (ratatui TestBackend + insta) and the real
+//! binary driven through a pseudo-terminal (portable-pty + vt100).
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use psa_onboard::tui::app::{
+    self, FieldId, Msg, Run, Screen, ServiceError, SessionSummary, StartScreen, State, StepState,
+    WizardEntry,
+};
+use psa_onboard::verify::{CheckResult, PermissionObservation, Status, StepReport};
+use psa_onboard::wizard::{self, Psa};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+// ---------------------------------------------------------------------------------------------
+// Snapshots
+
+fn wizard(id: &str) -> Arc<wizard::Wizard> {
+    Arc::new(
+        wizard::builtin()
+            .into_iter()
+            .find(|l| l.wizard.id == id)
+            .unwrap()
+            .wizard,
+    )
+}
+
+fn running(id: &str) -> State {
+    let w = wizard(id);
+    let run = Run::new(w.clone(), "topleft-demo-1".into(), w.id.clone(), "h".into());
+    let mut s = State::new(Screen::Loading(String::new()), false);
+    app::update(&mut s, Msg::Opened(Ok(Box::new(run))));
+    s
+}
+
+fn run_mut(s: &mut State) -> &mut Run {
+    match &mut s.screen {
+        Screen::Run(r) => r,
+        _ => panic!("not running"),
+    }
+}
+
+fn fill_cw(s: &mut State) {
+    let r = run_mut(s);
+    r.form.set(FieldId::Site, "na.myconnectwise.net");
+    r.form.set(FieldId::CompanyId, "acme");
+    r.form.set(FieldId::PublicKey, "Xk2pQ7aLm3Rt9Vb1");
+    r.form.set(FieldId::PrivateKey, "never-on-screen-42");
+    r.form
+        .set(FieldId::ClientId, "1a2b3c4d-0000-4000-8000-00000000abcd");
+}
+
+fn key(s: &mut State, code: KeyCode) -> Vec<app::Effect> {
+    app::update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn draw(s: &State, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| psa_onboard::tui::ui::render(s, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        for x in 0..w {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    assert!(
+        !out.contains("never-on-screen-42")
+            || s.run()
+                .is_some_and(|r| r.form.fields.iter().any(|f| f.revealed)),
+        "a secret reached the screen unrevealed:\n{out}"
+    );
+    out
+}
+
+fn start_verify(s: &mut State) -> (usize, u64) {
+    let fx = key(s, KeyCode::Char('v'));
+    fx.iter()
+        .find_map(|e| match e {
+            app::Effect::Verify { step, generation } => Some((*step, *generation)),
+            _ => None,
+        })
+        .expect("verification starts")
+}
+
+fn check(id: &str, title: &str, status: Status, detail: &str, remedy: &str) -> CheckResult {
+    CheckResult {
+        id: id.into(),
+        title: title.into(),
+        status,
+        detail: detail.into(),
+        remedy: remedy.into(),
+        permission: None,
+    }
+}
+
+fn perm(
+    module: &str,
+    function: &str,
+    op: &str,
+    required: &str,
+    actual: &str,
+    status: Status,
+) -> CheckResult {
+    CheckResult {
+        id: format!("{function}/{op}"),
+        title: format!("{module} › {function} {op}"),
+        status,
+        detail: String::new(),
+        remedy: if status == Status::Pass {
+            String::new()
+        } else {
+            format!(
+                "System → Security Roles → TopLeft → {module}: set {function} {op} to {required}."
+            )
+        },
+        permission: Some(PermissionObservation {
+            module: module.into(),
+            function: function.into(),
+            op: op.into(),
+            required: required.into(),
+            actual: actual.into(),
+        }),
+    }
+}
+
+/// Every row of the role step passes except the ones named.
+fn role_results(s: &State, fail: &[&str], warn_excess: bool) -> Vec<CheckResult> {
+    let w = &s.run().unwrap().wizard;
+    let mut out = Vec::new();
+    for row in &w.steps[0].permissions {
+        let f = row.function.clone().unwrap();
+        let status = if fail.contains(&f.as_str()) {
+            Status::Fail
+        } else {
+            Status::Pass
+        };
+        let (req, act) = if status == Status::Fail {
+            ("All", "None")
+        } else {
+            ("All", "All")
+        };
+        out.push(perm(&row.module, &f, "inquire", req, act, status));
+    }
+    let excess = if warn_excess {
+        check(
+            "no-excess",
+            "Functions outside TopLeft's table grant nothing",
+            Status::Warn,
+            "System › Setup Tables: Add Level is All (not in TopLeft's table)",
+            "System → Security Roles → TopLeft: set functions TopLeft does not list to None.",
+        )
+    } else {
+        check(
+            "no-excess",
+            "Functions outside TopLeft's table grant nothing",
+            Status::Pass,
+            "",
+            "",
+        )
+    };
+    out.push(excess);
+    out
+}
+
+fn verified(s: &mut State, results: Vec<CheckResult>) {
+    let (step, generation) = start_verify(s);
+    let st = &s.run().unwrap().wizard.steps[step];
+    let report = StepReport::new(st.id.clone(), st.title.clone(), results);
+    app::update(
+        s,
+        Msg::Verified {
+            step,
+            generation,
+            result: Ok(report),
+        },
+    );
+}
+
+#[test]
+fn snapshot_start_screen() {
+    let wizards = wizard::builtin()
+        .into_iter()
+        .map(|l| WizardEntry {
+            id: l.wizard.id.clone(),
+            title: l.wizard.title.clone(),
+            psa: l.wizard.psa,
+            source: "built-in".into(),
+        })
+        .collect();
+    let mut start = StartScreen {
+        sessions: vec![SessionSummary {
+            id: "topleft-connectwise-20261122-221500".into(),
+            title: "TopLeft for ConnectWise PSA".into(),
+            at_step: "api-keys".into(),
+            done: 2,
+            total: 5,
+            updated: "2026-11-22 22:15".into(),
+            demo: false,
+        }],
+        wizards,
+        ..StartScreen::default()
+    };
+    let s = State::new(Screen::Start(std::mem::take(&mut start)), false);
+    insta::assert_snapshot!("start_screen_80x24", draw(&s, 80, 24));
+    let mut s = s;
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Char('o'));
+    for c in "./my-vendor.toml".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!("start_screen_open_file", draw(&s, 80, 24));
+    // A bad file comes back as an error with its remedy, on the start screen.
+    app::update(
+        &mut s,
+        Msg::Opened(Err(ServiceError {
+            message: "./my-vendor.toml:3:1: unknown field `stpes`".into(),
+            remedy: "Give the path of a valid .toml file.".into(),
+        })),
+    );
+    insta::assert_snapshot!("start_screen_error", draw(&s, 80, 24));
+}
+
+#[test]
+fn snapshot_security_role_step_80x24() {
+    let s = running("topleft-connectwise");
+    insta::assert_snapshot!("cw_security_role_todo_80x24", draw(&s, 80, 24));
+}
+
+#[test]
+fn snapshot_autotask_security_level_and_plain_ascii() {
+    let s = running("topleft-autotask");
+    insta::assert_snapshot!("at_security_level_100x40", draw(&s, 100, 40));
+    let mut plain = running("topleft-autotask");
+    plain.plain = true;
+    let out = draw(&plain, 80, 24);
+    let glyphs = "◆◇✓✗⚠▲–·…•│▌→↑↓⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
+    assert!(!out.chars().any(|c| glyphs.contains(c)), "{out}");
+    insta::assert_snapshot!("at_security_level_ascii_80x24", out);
+}
+
+#[test]
+fn snapshot_connection_form_masked_and_validated() {
+    let mut s = running("topleft-connectwise");
+    run_mut(&mut s).go_to(2);
+    insta::assert_snapshot!("cw_api_keys_form_empty_80x24", draw(&s, 80, 24));
+    for c in "http://cw.example.com".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Tab);
+    key(&mut s, KeyCode::Tab);
+    for c in "never-on-screen-42".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!("cw_api_keys_form_errors_masked", draw(&s, 80, 30));
+    app::update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+    );
+    let revealed = draw(&s, 80, 30);
+    assert!(revealed.contains("never-on-screen-42"));
+    insta::assert_snapshot!("cw_api_keys_form_revealed", revealed);
+}
+
+#[test]
+fn snapshot_autotask_username_hint() {
+    let mut s = running("topleft-autotask");
+    run_mut(&mut s).go_to(1);
+    for c in "topleft@acme.example".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    insta::assert_snapshot!("at_api_user_form_email_hint", draw(&s, 80, 30));
+}
+
+#[test]
+fn snapshot_verifying_then_failed_then_verified() {
+    let mut s = running("topleft-connectwise");
+    fill_cw(&mut s);
+    let (step, generation) = start_verify(&mut s);
+    // Three answers in: the rest still spin.
+    let results = role_results(&s, &["Merge Tickets"], false);
+    for r in results.iter().take(3) {
+        app::update(
+            &mut s,
+            Msg::Check {
+                step,
+                generation,
+                result: r.clone(),
+            },
+        );
+    }
+    app::update(&mut s, Msg::Tick);
+    insta::assert_snapshot!("cw_role_verifying_80x24", draw(&s, 80, 24));
+
+    let st = &s.run().unwrap().wizard.steps[0];
+    let report = StepReport::new(st.id.clone(), st.title.clone(), results);
+    app::update(
+        &mut s,
+        Msg::Verified {
+            step,
+            generation,
+            result: Ok(report),
+        },
+    );
+    assert_eq!(s.run().unwrap().progress[0].state, StepState::Failed);
+    // The first failing row is selected, so it is in view.
+    assert_eq!(s.run().unwrap().selected, st_index(&s, "Merge Tickets"));
+    insta::assert_snapshot!("cw_role_failed_with_remedy_80x24", draw(&s, 80, 24));
+
+    let r = role_results(&s, &[], false);
+    verified(&mut s, r);
+    assert_eq!(s.run().unwrap().progress[0].state, StepState::Verified);
+    insta::assert_snapshot!("cw_role_verified_80x24", draw(&s, 80, 24));
+
+    let r = role_results(&s, &[], true);
+    verified(&mut s, r);
+    assert_eq!(s.run().unwrap().progress[0].state, StepState::Warned);
+    for _ in 0..40 {
+        key(&mut s, KeyCode::Down);
+    }
+    insta::assert_snapshot!("cw_role_warned_excess_80x24", draw(&s, 80, 24));
+}
+
+fn st_index(s: &State, function: &str) -> usize {
+    s.run().unwrap().wizard.steps[0]
+        .permissions
+        .iter()
+        .position(|r| r.function.as_deref() == Some(function))
+        .unwrap()
+}
+
+#[test]
+fn snapshot_service_error_with_remedy() {
+    let mut s = running("topleft-connectwise");
+    fill_cw(&mut s);
+    let (step, generation) = start_verify(&mut s);
+    app::update(
+        &mut s,
+        Msg::Verified {
+            step,
+            generation,
+            result: Err(ServiceError {
+                message: "cannot reach na.myconnectwise.net: connection refused".into(),
+                remedy: "Check the site address (your ConnectWise host name) and your network."
+                    .into(),
+            }),
+        },
+    );
+    insta::assert_snapshot!("cw_role_could_not_verify_80x24", draw(&s, 80, 24));
+}
+
+#[test]
+fn snapshot_continued_unverified_confirm_and_summary() {
+    let mut s = running("topleft-connectwise");
+    fill_cw(&mut s);
+    run_mut(&mut s).go_to(2);
+    key(&mut s, KeyCode::Char('u'));
+    insta::assert_snapshot!("cw_confirm_unverified_80x24", draw(&s, 80, 24));
+    key(&mut s, KeyCode::Char('y'));
+    key(&mut s, KeyCode::Char('b'));
+    insta::assert_snapshot!("cw_continued_unverified_80x24", draw(&s, 80, 24));
+    // The optional allow-list step: manual only.
+    key(&mut s, KeyCode::Char('n'));
+    insta::assert_snapshot!("cw_manual_step_80x24", draw(&s, 80, 24));
+    key(&mut s, KeyCode::Char('s'));
+    key(&mut s, KeyCode::Char(' '));
+    key(&mut s, KeyCode::Char('n'));
+    assert!(s.run().unwrap().finished());
+    insta::assert_snapshot!("cw_summary_80x24", draw(&s, 80, 24));
+}
+
+#[test]
+fn snapshot_help_overlay() {
+    let mut s = running("topleft-connectwise");
+    run_mut(&mut s).demo = true;
+    insta::assert_snapshot!("cw_demo_step_80x24", draw(&s, 80, 24));
+    key(&mut s, KeyCode::Char('?'));
+    let out = draw(&s, 80, 24);
+    // Generated from the keymap's descriptions.
+    for b in psa_onboard::tui::keys::bindings(psa_onboard::tui::keys::Context::Step) {
+        if !b.label.is_empty() && b.label != "↑↓" {
+            assert!(
+                out.contains(b.desc.split_whitespace().next().unwrap()),
+                "{}",
+                b.desc
+            );
+        }
+    }
+    insta::assert_snapshot!("help_overlay_80x24", out);
+}
+
+#[test]
+fn snapshot_impersonation_step() {
+    let mut s = running("topleft-autotask");
+    run_mut(&mut s).go_to(2);
+    insta::assert_snapshot!("at_impersonation_80x24", draw(&s, 80, 24));
+    let _ = Psa::Autotask;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The real binary in a pseudo-terminal
+
+/// How long to wait for the screen to show something. Generous: the machine is shared.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+struct Pty {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Pty {
+    fn spawn(args: &[&str], state_dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_psa-onboard"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("LANG", "C.UTF-8");
+        cmd.env_remove("LC_ALL");
+        cmd.env_remove("NO_COLOR");
+        cmd.env("PSA_ONBOARD_STATE_DIR", state_dir);
+        cmd.env("PSA_ONBOARD_WIZARD_DIR", state_dir.join("no-user-wizards"));
+        cmd.env("RUST_BACKTRACE", "0");
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            24.try_into().unwrap(),
+            80.try_into().unwrap(),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        let writer = pair.master.take_writer().unwrap();
+        Pty {
+            parser,
+            raw,
+            writer,
+            child,
+            master: pair.master,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Poll until the screen shows every one of `texts`.
+    fn wait_for(&self, texts: &[&str]) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!("timed out waiting for {texts:?}; the screen shows:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if start.elapsed() > PATIENCE {
+                let _ = self.child.kill();
+                panic!(
+                    "the binary did not exit; the screen shows:\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Wait until output stops arriving (after exit) so the parser has seen everything.
+    fn drain(&self) {
+        let mut last = usize::MAX;
+        let start = Instant::now();
+        loop {
+            let n = self.raw.lock().unwrap().len();
+            if n == last || start.elapsed() > PATIENCE {
+                return;
+            }
+            last = n;
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The terminal is back to normal: main screen, cursor shown, no mouse reporting, and the
+    /// line discipline in canonical (cooked) mode with echo.
+    fn assert_restored(&self) {
+        self.drain();
+        let p = self.parser.lock().unwrap();
+        let screen = p.screen();
+        assert!(!screen.alternate_screen(), "still on the alternate screen");
+        assert!(!screen.hide_cursor(), "cursor still hidden");
+        assert_eq!(
+            screen.mouse_protocol_mode(),
+            vt100::MouseProtocolMode::None,
+            "mouse reporting still on"
+        );
+        assert!(!screen.bracketed_paste(), "bracketed paste still on");
+        let termios = self.master.get_termios().expect("termios of the pty");
+        let flags = format!("{:?}", termios.local_flags);
+        assert!(
+            flags.contains("ICANON") && flags.contains("ECHO"),
+            "raw mode still on: {flags}"
+        );
+    }
+}
+
+const DOWN: &str = "\x1b[B";
+const CTRL_C: &str = "\x03";
+
+#[test]
+fn pty_panic_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(
+        &["run", "topleft-connectwise"],
+        dir.path(),
+        &[("PSA_ONBOARD_TEST_PANIC", "1")],
+    );
+    let status = pty.wait_exit();
+    assert!(!status.success(), "a panic must not exit 0");
+    pty.assert_restored();
+    let raw = String::from_utf8_lossy(&pty.raw.lock().unwrap()).to_string();
+    assert!(
+        raw.contains("\x1b[?1049h"),
+        "it did enter the alternate screen"
+    );
+    assert!(raw.contains("Step 1 of 5"), "the first frame was drawn");
+    // The panic message is printed where the admin can read it: on the restored main screen.
+    assert!(
+        pty.screen().contains("PSA_ONBOARD_TEST_PANIC"),
+        "{}",
+        pty.screen()
+    );
+}
+
+#[test]
+fn pty_quit_midway_and_resume_at_the_same_step_with_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&["run", "topleft-connectwise"], dir.path(), &[]);
+    pty.wait_for(&["Step 1 of 5", "v verify"]);
+    // Step 1 waits for the credentials of step 3; pass over it.
+    pty.send("n");
+    pty.wait_for(&["Step 2 of 5"]);
+    // Tick the member step's manual item, then go on.
+    pty.send(&DOWN.repeat(6));
+    pty.wait_for(&["Space tick"]);
+    pty.send(" ");
+    pty.wait_for(&["[✓]"]);
+    pty.send("n");
+    pty.wait_for(&["Step 3 of 5", "Connection details"]);
+    pty.send("cw.example.com\tacme\tXk2pQ7aLm3Rt9Vb1\tprivate-xyz-123");
+    pty.wait_for(&["•••••••••••••••"]);
+    assert!(
+        !pty.screen().contains("private-xyz-123"),
+        "secret shown unmasked"
+    );
+    // Leaving the field saves it; quit mid-form.
+    pty.send("\t");
+    pty.send(CTRL_C);
+    let status = pty.wait_exit();
+    assert!(status.success(), "quit exits 0; screen:\n{}", pty.screen());
+    pty.assert_restored();
+    pty.drain();
+    let screen = pty.screen();
+    assert!(
+        screen.contains("psa-onboard resume topleft-connectwise-"),
+        "{screen}"
+    );
+
+    // The session file has the answers, and never the secret.
+    let sessions: Vec<_> = std::fs::read_dir(dir.path().join("sessions"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        .collect();
+    assert_eq!(sessions.len(), 1);
+    let text = std::fs::read_to_string(sessions[0].path()).unwrap();
+    assert!(text.contains("cw.example.com") && text.contains("Xk2pQ7aLm3Rt9Vb1"));
+    assert!(!text.contains("private-xyz-123"), "secret on disk:\n{text}");
+
+    // Resume: same step, earlier answers intact, the secret asked for again.
+    let mut pty = Pty::spawn(&["resume"], dir.path(), &[]);
+    let screen = pty.wait_for(&["Step 3 of 5", "cw.example.com", "acme", "Xk2pQ7aLm3Rt9Vb1"]);
+    assert!(screen.contains("◇ 1. Add a security"), "{screen}");
+    assert!(screen.contains("shown once, when the key"), "{screen}");
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
+
+#[test]
+fn pty_start_screen_lists_wizards_and_opens_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&[], dir.path(), &[]);
+    pty.wait_for(&[
+        "Start a new setup",
+        "TopLeft for ConnectWise PSA",
+        "Open a wizard file",
+    ]);
+    // The second wizard is TopLeft for ConnectWise (built-ins are listed in catalog order).
+    pty.send(DOWN);
+    pty.send("\r");
+    pty.wait_for(&["Step 1 of", "Steps"]);
+    // Help overlay from the keymap, then back.
+    pty.send("?");
+    pty.wait_for(&["Keys", "Close this help."]);
+    pty.send("\x1b");
+    pty.wait_for(&["v verify"]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
+
+/// Wait until the rail shows `n` steps done.
+fn wait_done(pty: &Pty, n: usize, total: usize) -> String {
+    pty.wait_for(&[&format!("{n}/{total} done")])
+}
+
+#[test]
+fn pty_demo_topleft_connectwise_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&["demo"], dir.path(), &[]);
+    pty.wait_for(&["DEMO", "Step 1 of 5", "a do it for me"]);
+    // Security role: done in the sandbox; verified once the keys exist.
+    pty.send("a");
+    pty.wait_for(&["Done in the sandbox"]);
+    pty.send("n");
+    pty.wait_for(&["Step 2 of 5"]);
+    // API member: done in the sandbox; its manual item ticked.
+    pty.send("a");
+    pty.wait_for(&["Done in the sandbox"]);
+    pty.send(&DOWN.repeat(6));
+    pty.wait_for(&["Space tick"]);
+    pty.send(" ");
+    pty.wait_for(&["[✓]"]);
+    pty.send("n");
+    pty.wait_for(&["Step 3 of 5", "Connection details"]);
+    // API keys: the demo credentials are pre-filled; verifying fails until the keys exist.
+    pty.send("v");
+    pty.wait_for(&["failed"]);
+    pty.send("a");
+    pty.wait_for(&["Verified against the PSA."]);
+    // The first two steps verify in the background now that the keys work.
+    wait_done(&pty, 3, 5);
+    let screen = pty.screen();
+    assert!(screen.contains("✓ 1. Add a security"), "{screen}");
+    assert!(screen.contains("✓ 2. Add an API member"), "{screen}");
+    pty.send("n");
+    pty.wait_for(&["Step 4 of 5", "s skip (optional)"]);
+    pty.send("s");
+    pty.wait_for(&["Step 5 of 5"]);
+    pty.send(" ");
+    pty.wait_for(&["n next"]);
+    pty.send("n");
+    pty.wait_for(&["Every step is verified."]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
+
+/// Keys that tick every manual item of a step, walking the selection from the top.
+fn tick_manual_items(wizard_id: &str, step: usize) -> String {
+    use psa_onboard::tui::app::progress;
+    let w = wizard(wizard_id);
+    let st = &w.steps[step];
+    let items = progress::items(st);
+    let mut keys = "\x1b[5~".repeat(items.len() / 10 + 1); // PageUp to the first item
+    for item in items {
+        if item.is_manual(st) {
+            keys.push(' ');
+        }
+        keys.push_str(DOWN);
+    }
+    keys
+}
+
+#[test]
+fn pty_demo_topleft_autotask_end_to_end() {
+    let id = "topleft-autotask";
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&["demo", id], dir.path(), &[]);
+    pty.wait_for(&["DEMO", "Step 1 of 6", "a do it for me"]);
+    // Security level: tick the checkboxes the API cannot read, do it in the sandbox, defer.
+    pty.send(&tick_manual_items(id, 0));
+    pty.send("a");
+    pty.wait_for(&["Done in the sandbox"]);
+    pty.send("n");
+    pty.wait_for(&["Step 2 of 6"]);
+    // API user: fails until the user exists; done in the sandbox, it verifies, and so does the
+    // security level that waited for it.
+    pty.send("v");
+    pty.wait_for(&["failed"]);
+    pty.send("a");
+    pty.wait_for(&["Verified against the PSA."]);
+    wait_done(&pty, 2, 6);
+    assert!(
+        pty.screen().contains("✓ 1. Add a security"),
+        "{}",
+        pty.screen()
+    );
+    for step in 2..6 {
+        pty.send("n");
+        pty.wait_for(&[&format!("Step {} of 6", step + 1)]);
+        pty.send(&tick_manual_items(id, step));
+        pty.send("a");
+        wait_done(&pty, step + 1, 6);
+    }
+    pty.send("n");
+    pty.wait_for(&["Every step is verified."]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
+
+#[test]
+fn pty_mouse_click_in_the_rail_and_resize() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&["run", "topleft-connectwise"], dir.path(), &[]);
+    pty.wait_for(&["Step 1 of 5"]);
+    pty.send("n");
+    pty.wait_for(&["Step 2 of 5"]);
+    // SGR mouse: a left click on the rail's first step (row 4, column 4, 1-based), and release.
+    pty.send("\x1b[<0;4;4M\x1b[<0;4;4m");
+    pty.wait_for(&["Step 1 of 5"]);
+    // A click on a step not reached yet explains why instead of jumping.
+    pty.send("\x1b[<0;4;7M\x1b[<0;4;7m");
+    pty.wait_for(&["Finish step 2 first"]);
+    // Wheel down moves the selection through the permission rows.
+    pty.send(&"\x1b[<65;50;12M".repeat(3));
+    pty.wait_for(&["▌· Companies › Manage Attachments"]);
+    // Resize: the layout follows (the rail gets wider and shows more of each title).
+    pty.master
+        .resize(PtySize {
+            rows: 30,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    pty.parser
+        .lock()
+        .unwrap()
+        .screen_mut()
+        .set_size(30.try_into().unwrap(), 100.try_into().unwrap());
+    pty.wait_for(&["1. Add a security role f"]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
+
+#[test]
+fn pty_demo_resume_replays_what_was_done_in_the_sandbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&["demo"], dir.path(), &[]);
+    pty.wait_for(&["DEMO", "Step 1 of 5"]);
+    pty.send("a");
+    pty.wait_for(&["Done in the sandbox"]);
+    pty.send("n");
+    pty.wait_for(&["Step 2 of 5"]);
+    pty.send("a");
+    pty.wait_for(&["Done in the sandbox"]);
+    pty.send(&tick_manual_items("topleft-connectwise", 1));
+    pty.send("n");
+    pty.wait_for(&["Step 3 of 5"]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+
+    // A fresh process has a fresh sandbox: resuming redoes steps 1 and 2 in it, so once the
+    // keys exist, both verify.
+    let mut pty = Pty::spawn(&["resume"], dir.path(), &[]);
+    pty.wait_for(&["DEMO", "Step 3 of 5"]);
+    pty.send("a");
+    pty.wait_for(&["Verified against the PSA."]);
+    let screen = wait_done(&pty, 3, 5);
+    assert!(screen.contains("✓ 1. Add a security"), "{screen}");
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+}
+
+#[test]
+fn pty_start_screen_resumes_a_session_and_no_color_draws_ascii() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&["run", "topleft-autotask"], dir.path(), &[]);
+    pty.wait_for(&["Step 1 of 6"]);
+    pty.send("u");
+    pty.wait_for(&["Continue without verifying"]);
+    pty.send("y");
+    pty.wait_for(&["Step 2 of 6", "Ctrl+C quit"]);
+    // The connection form has focus here, so letters are typing: Ctrl+C quits.
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success());
+
+    // The start screen lists the session first; Enter resumes it, drawn in ASCII.
+    let mut pty = Pty::spawn(&[], dir.path(), &[("NO_COLOR", "1")]);
+    pty.wait_for(&["Resume where you left off", "1/6 done, at: api-user"]);
+    pty.send("\r");
+    let screen = pty.wait_for(&["Step 2 of 6 - Add an API resource"]);
+    assert!(
+        screen.contains("? 1. Add a security"),
+        "continued unverified, in ASCII:\n{screen}"
+    );
+    assert!(screen.contains("> 2. Add an API"), "{screen}");
+    assert!(!screen.contains('◆') && !screen.contains('│'), "{screen}");
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
