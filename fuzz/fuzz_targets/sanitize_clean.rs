@@ -30,6 +30,13 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(clean(&out), out, "not idempotent for {input:?}");
 
     let line = clean_line(input);
-    assert!(!line.contains('\n') && !line.chars().any(forbidden), "{line:?}");
-    assert_eq!(clean_line(&line), line, "clean_line not idempotent for {input:?}");
+    assert!(
+        !line.contains('\n') && !line.chars().any(forbidden),
+        "{line:?}"
+    );
+    assert_eq!(
+        clean_line(&line),
+        line,
+        "clean_line not idempotent for {input:?}"
+    );
 });

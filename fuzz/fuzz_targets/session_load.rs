@@ -17,7 +17,11 @@ const NAME: &str = "fuzz-session";
 /// statics, so a `TempDir` would never be cleaned up).
 static DIR: LazyLock<PathBuf> = LazyLock::new(|| {
     let shm = PathBuf::from("/dev/shm");
-    let base = if shm.is_dir() { shm } else { std::env::temp_dir() };
+    let base = if shm.is_dir() {
+        shm
+    } else {
+        std::env::temp_dir()
+    };
     let dir = base
         .join("psa-onboard-fuzz")
         .join(format!("session_load-{}", std::process::id()));
@@ -53,7 +57,10 @@ fuzz_target!(|data: &[u8]| {
                     moved_to,
                     ..
                 } => {
-                    assert!(line >= 1 && line <= lines, "line {line} of {lines}: {shown}");
+                    assert!(
+                        line >= 1 && line <= lines,
+                        "line {line} of {lines}: {shown}"
+                    );
                     assert!(column >= 1, "column 0: {shown}");
                     // No one else holds the lock, so the file must have been moved aside intact.
                     let moved = moved_to.unwrap_or_else(|| panic!("not moved aside: {shown}"));

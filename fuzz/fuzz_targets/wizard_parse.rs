@@ -23,15 +23,27 @@ fuzz_target!(|data: &[u8]| {
                 check_located(e, &text, lines);
             }
             let shown = errors.to_string();
-            assert!(shown.contains("fuzz.toml"), "the file is not named: {shown}");
+            assert!(
+                shown.contains("fuzz.toml"),
+                "the file is not named: {shown}"
+            );
         }
     }
     let _ = from_str_unvalidated(&text);
 
     // Every offset, including past the end and inside a multi-byte character.
-    for offset in [0, text.len() / 2, text.len().saturating_sub(1), text.len(), text.len() + 3] {
+    for offset in [
+        0,
+        text.len() / 2,
+        text.len().saturating_sub(1),
+        text.len(),
+        text.len() + 3,
+    ] {
         let (line, column) = line_col(&text, offset);
-        assert!(line >= 1 && line <= lines && column >= 1, "{offset}: {line}:{column}");
+        assert!(
+            line >= 1 && line <= lines && column >= 1,
+            "{offset}: {line}:{column}"
+        );
     }
 });
 
@@ -40,7 +52,11 @@ fn check_located(e: &WizardError, text: &str, lines: usize) {
         assert_eq!(e.column, 0, "column without a line: {e:?}");
         return;
     }
-    assert!(e.line <= lines, "line {} past the end ({lines} lines)", e.line);
+    assert!(
+        e.line <= lines,
+        "line {} past the end ({lines} lines)",
+        e.line
+    );
     assert!(e.column >= 1, "column 0 on line {}", e.line);
     if let Some(src) = &e.source_line {
         // The caret points inside (or just past) the quoted line.
