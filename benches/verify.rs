@@ -1,16 +1,188 @@
-//! Verification latency against the embedded sandbox with added per-request latency (a PSA is
-//! 100–500 ms away). Prints, per wizard and latency: wall time of a full `verify_all`, requests
-//! made, and the time the same requests would take one after another.
+//! Verification performance against the embedded sandbox with 100 ms injected latency per
+//! request (a PSA is 100–500 ms away). For each built-in wizard it prints a full `verify_all`'s
+//! wall time (also in round trips of 100 ms), requests made, distinct endpoints and the request
+//! budget (2 × distinct + 5), the sandbox's peak in flight (any request, and per Autotask
+//! endpoint), for the default plan and the plan with an 8-request cap (median of 3 runs each),
+//! and the same plan one request at a time. Then the peak RSS of the real `psa-onboard check` binary for a full run
+//! (via `/usr/bin/time`). Figures and commands are recorded in docs/PERFORMANCE.md.
 //!
-//! Run: `cargo bench --bench verify --profile dev` (or with the default bench profile on a
-//! machine with cores to spare).
+//! Run: `cargo bench --bench verify` (or `cargo bench --bench verify --profile dev`, which
+//! reuses the test build; the verification is network-bound either way).
 
+use std::collections::BTreeSet;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use psa_onboard::connection::{AutotaskTarget, Connection, ConnectwiseTarget};
+use psa_onboard::psa::http::{DEFAULT_MAX_IN_FLIGHT, HttpConfig};
 use psa_onboard::sandbox::{Sandbox, SandboxOptions};
 use psa_onboard::verify::{VerifyOptions, verify_all};
-use psa_onboard::wizard::{self, Psa};
+use psa_onboard::wizard::{self, Psa, Wizard};
+use secrecy::ExposeSecret;
+
+const LATENCY: Duration = Duration::from_millis(100);
+const WIZARDS: [&str; 4] = [
+    "topleft-autotask",
+    "tasky-autotask",
+    "rewst-autotask",
+    "topleft-connectwise",
+];
+
+fn connection(sb: &Sandbox, w: &Wizard) -> Connection {
+    let c = sb.credentials();
+    match w.psa {
+        Psa::Autotask => Connection::Autotask {
+            target: AutotaskTarget {
+                api_root: sb.autotask_api_root(),
+                username: c.autotask.username.clone(),
+                integration_code: c.autotask.integration_code.clone(),
+            },
+            secret: c.autotask.secret.clone(),
+        },
+        Psa::Connectwise => Connection::Connectwise {
+            target: ConnectwiseTarget {
+                site: sb.connectwise_site(),
+                company_id: c.connectwise.company_id.clone(),
+                public_key: c.connectwise.public_key.clone(),
+                client_id: c.connectwise.client_id.clone(),
+            },
+            private_key: c.connectwise.private_key.clone(),
+        },
+    }
+}
+
+async fn configured(id: &str, latency: Duration) -> Sandbox {
+    Sandbox::start(SandboxOptions {
+        scenario: format!("configured:{id}"),
+        latency,
+        ..SandboxOptions::default()
+    })
+    .await
+    .expect("sandbox starts")
+}
+
+/// `runs` full verifications with `max_in_flight`; the row of the median wall time.
+async fn measure(id: &str, max_in_flight: usize, runs: usize, latency: Duration) -> String {
+    let mut rows = Vec::new();
+    for _ in 0..runs {
+        rows.push(measure_once(id, max_in_flight, latency).await);
+    }
+    rows.sort_by_key(|(wall, _)| *wall);
+    rows.swap_remove(rows.len() / 2).1
+}
+
+/// One full verification with `max_in_flight`, measured from the sandbox's side.
+async fn measure_once(id: &str, max_in_flight: usize, latency: Duration) -> (Duration, String) {
+    let w = wizard::resolve(id, None).expect("built-in").wizard;
+    let sb = configured(id, latency).await;
+    let opts = VerifyOptions {
+        http: HttpConfig {
+            max_in_flight,
+            ..HttpConfig::default()
+        },
+        ..VerifyOptions::default()
+    };
+    let conn = connection(&sb, &w);
+    let start = Instant::now();
+    let report = verify_all(&w, &conn, &opts).await;
+    let wall = start.elapsed();
+    assert!(report.ok, "{id} should verify cleanly");
+    let reqs = sb.requests();
+    let distinct: BTreeSet<(String, String)> = reqs
+        .iter()
+        .map(|r| (r.method.clone(), r.path.to_ascii_lowercase()))
+        .collect();
+    let peak = sb.peak_in_flight();
+    let per_endpoint = peak
+        .autotask
+        .values()
+        .max()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| "-".into());
+    if std::env::var_os("VERIFY_BENCH_REQUESTS").is_some() {
+        for r in &reqs {
+            eprintln!("  {id} {} {}", r.method, r.path);
+        }
+    }
+    // At zero latency there are no round trips to count: the wall time is CPU (client and
+    // sandbox both), shown as "-".
+    let round_trips = if latency.is_zero() {
+        "-".to_string()
+    } else {
+        format!("{:.2}", wall.as_secs_f64() / latency.as_secs_f64())
+    };
+    let row = format!(
+        "{id:<20} {max_in_flight:>4} {:>7} {round_trips:>5} {:>5} {:>5} {:>6} {per_endpoint:>8} {:>5}",
+        wall.as_millis(),
+        reqs.len(),
+        distinct.len(),
+        2 * distinct.len() + 5,
+        peak.total,
+    );
+    (wall, row)
+}
+
+/// Peak RSS (KiB) of `psa-onboard check --wizard id` for a full run, via GNU time.
+async fn check_rss(id: &str) -> Result<(u64, Duration), String> {
+    let w = wizard::resolve(id, None).expect("built-in").wizard;
+    let sb = configured(id, LATENCY).await;
+    let c = sb.credentials();
+    let mut cmd = Command::new("/usr/bin/time");
+    cmd.args(["-f", "%M", "--"])
+        .arg(env!("CARGO_BIN_EXE_psa-onboard"))
+        .args(["check", "--wizard", id, "--format", "json"])
+        .env(
+            "PSA_ONBOARD_WIZARD_DIR",
+            "/nonexistent-psa-onboard-bench-dir",
+        );
+    for var in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "ALL_PROXY",
+    ] {
+        cmd.env_remove(var);
+    }
+    match w.psa {
+        Psa::Autotask => {
+            cmd.env("AUTOTASK_API_ROOT", sb.autotask_api_root())
+                .env("AUTOTASK_USERNAME", &c.autotask.username)
+                .env("AUTOTASK_SECRET", c.autotask.secret.expose_secret())
+                .env("AUTOTASK_INTEGRATION_CODE", &c.autotask.integration_code);
+        }
+        Psa::Connectwise => {
+            cmd.env("CONNECTWISE_SITE", sb.connectwise_site())
+                .env("CONNECTWISE_COMPANY_ID", &c.connectwise.company_id)
+                .env("CONNECTWISE_PUBLIC_KEY", &c.connectwise.public_key)
+                .env(
+                    "CONNECTWISE_PRIVATE_KEY",
+                    c.connectwise.private_key.expose_secret(),
+                )
+                .env("CONNECTWISE_CLIENT_ID", &c.connectwise.client_id);
+        }
+    }
+    let start = Instant::now();
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot run /usr/bin/time (install GNU time): {e}"))?;
+    let wall = start.elapsed();
+    if out.status.code() != Some(0) {
+        return Err(format!(
+            "check exited {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let kib = stderr
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .ok_or_else(|| format!("no RSS figure from /usr/bin/time: {stderr}"))?;
+    Ok((kib, wall))
+}
 
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -19,57 +191,43 @@ fn main() {
         .build()
         .expect("runtime");
     println!(
-        "{:<22} {:>8} {:>9} {:>10} {:>12}",
-        "wizard", "latency", "requests", "wall", "sequential"
+        "verify_all with {} ms sandbox latency; cap = requests in flight per run ({} is the default); \
+median of 3 runs (cap 1: one run)",
+        LATENCY.as_millis(),
+        DEFAULT_MAX_IN_FLIGHT
     );
-    for latency_ms in [0u64, 25, 100] {
-        for id in [
-            "topleft-autotask",
-            "tasky-autotask",
-            "rewst-autotask",
-            "topleft-connectwise",
-        ] {
-            rt.block_on(async {
-                let w = wizard::resolve(id, None).expect("built-in").wizard;
-                let sb = Sandbox::start(SandboxOptions {
-                    scenario: format!("configured:{id}"),
-                    latency: Duration::from_millis(latency_ms),
-                    ..SandboxOptions::default()
-                })
-                .await
-                .expect("sandbox");
-                let c = sb.credentials();
-                let conn = match w.psa {
-                    Psa::Autotask => Connection::Autotask {
-                        target: AutotaskTarget {
-                            api_root: sb.autotask_api_root(),
-                            username: c.autotask.username.clone(),
-                            integration_code: c.autotask.integration_code.clone(),
-                        },
-                        secret: c.autotask.secret.clone(),
-                    },
-                    Psa::Connectwise => Connection::Connectwise {
-                        target: ConnectwiseTarget {
-                            site: sb.connectwise_site(),
-                            company_id: c.connectwise.company_id.clone(),
-                            public_key: c.connectwise.public_key.clone(),
-                            client_id: c.connectwise.client_id.clone(),
-                        },
-                        private_key: c.connectwise.private_key.clone(),
-                    },
-                };
-                let start = Instant::now();
-                let report = verify_all(&w, &conn, &VerifyOptions::default()).await;
-                let wall = start.elapsed();
-                assert!(report.ok, "{id} should verify cleanly");
-                let n = sb.requests().len();
-                println!(
-                    "{id:<22} {:>6}ms {n:>9} {:>8}ms {:>10}ms",
-                    latency_ms,
-                    wall.as_millis(),
-                    n as u64 * latency_ms
-                );
-            });
+    println!(
+        "{:<20} {:>4} {:>7} {:>5} {:>5} {:>5} {:>6} {:>8} {:>5}",
+        "wizard", "cap", "wall_ms", "RT", "reqs", "dist", "budget", "peak/ep", "peak"
+    );
+    rt.block_on(async {
+        for id in WIZARDS {
+            // Median of 3 for the concurrent plans; the one-at-a-time baseline once.
+            for (cap, runs) in [(DEFAULT_MAX_IN_FLIGHT, 3), (8, 3), (1, 1)] {
+                println!("{}", measure(id, cap, runs, LATENCY).await);
+            }
         }
-    }
+        println!();
+        println!(
+            "the same with no latency: the CPU cost of a run (client and sandbox, one process)"
+        );
+        for id in WIZARDS {
+            println!(
+                "{}",
+                measure(id, DEFAULT_MAX_IN_FLIGHT, 3, Duration::ZERO).await
+            );
+        }
+        println!();
+        println!("peak RSS of `psa-onboard check` (this build) for a full run, 100 ms latency");
+        for id in ["topleft-autotask", "topleft-connectwise"] {
+            match check_rss(id).await {
+                Ok((kib, wall)) => println!(
+                    "{id:<20} {:>6.1} MiB  ({} ms wall, process start included)",
+                    kib as f64 / 1024.0,
+                    wall.as_millis()
+                ),
+                Err(e) => println!("{id:<20} n/a: {e}"),
+            }
+        }
+    });
 }

@@ -619,6 +619,32 @@ async fn autotask_missing_and_excess_permissions() {
         .find(|c| c.title.ends_with("Opportunities & Quotes"))
         .unwrap();
     assert_eq!(opp.status, Status::Fail);
+
+    // Missing without a query probe to refuse it: the guide's "Edit: Yes" on Tickets, reported
+    // by Autotask as the API user's own update access = None, fails on its own.
+    sb.with_tenant(|t| {
+        let lid = t.autotask.resource_by_user(&user).unwrap().user_type;
+        let l = t.autotask.levels.iter_mut().find(|l| l.id == lid).unwrap();
+        l.entity_access_mut("Tickets").query = psa_onboard::sandbox::AccessLevel::All;
+        l.entity_access_mut("Tickets").update = psa_onboard::sandbox::AccessLevel::None;
+    });
+    let fresh = connection(&sb, &w);
+    let r = verify_step(
+        &w,
+        "security-level",
+        &fresh,
+        &VerifyOptions::default(),
+        &|_| {},
+    )
+    .await;
+    let tickets = r
+        .checks
+        .iter()
+        .find(|c| c.title.ends_with("Service Desk › Tickets"))
+        .unwrap();
+    assert_eq!(tickets.status, Status::Fail, "{}", tickets.detail);
+    let p = tickets.permission.as_ref().unwrap();
+    assert_eq!((p.op.as_str(), p.actual.as_str()), ("update", "None"));
 }
 
 fn set_cw(
@@ -1462,5 +1488,101 @@ async fn every_request_is_in_the_official_api_specs() {
                 .any(|(t, methods)| matches_template(t, &rel) && methods.contains(&q.method));
             assert!(found, "{id}: {} {rel} is not in the spec", q.method);
         }
+    }
+}
+
+/// (method, lower-case path) of each request: an endpoint, whatever the query string.
+fn endpoints(sb: &Sandbox) -> Vec<(String, String)> {
+    let mut v: Vec<_> = sb
+        .requests()
+        .iter()
+        .map(|r| (r.method.clone(), r.path.to_ascii_lowercase()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The probe plan's bounds, seen from the sandbox: at most 2 requests per distinct endpoint
+/// plus 5, one entityInformation per entity, one sign-in, never more than 3 in flight per
+/// Autotask endpoint, reads fired together after the sign-in, and the per-run cap holds (one at
+/// a time with `max_in_flight: 1`, for exactly the same requests).
+#[tokio::test]
+async fn probe_plan_stays_within_request_and_concurrency_bounds() {
+    use psa_onboard::psa::http::{DEFAULT_MAX_IN_FLIGHT, HttpConfig};
+    for id in WIZARDS {
+        let w = wizard(id);
+        // Latency makes the requests overlap as they would against a real PSA.
+        let sb = Sandbox::start(SandboxOptions {
+            scenario: format!("configured:{id}"),
+            latency: std::time::Duration::from_millis(60),
+            ..SandboxOptions::default()
+        })
+        .await
+        .unwrap();
+        let r = verify_all(&w, &connection(&sb, &w), &VerifyOptions::default()).await;
+        assert!(r.ok, "{id}:\n{}", dump(&r));
+        let eps = endpoints(&sb);
+        let distinct: std::collections::BTreeSet<_> = eps.iter().collect();
+        assert!(
+            eps.len() <= 2 * distinct.len() + 5,
+            "{id}: {} requests for {} endpoints: {eps:?}",
+            eps.len(),
+            distinct.len()
+        );
+        let peak = sb.peak_in_flight();
+        assert!(
+            peak.total as usize <= DEFAULT_MAX_IN_FLIGHT,
+            "{id}: {peak:?}"
+        );
+        assert!(
+            peak.autotask.values().all(|&n| n <= 3),
+            "{id}: more than 3 in flight on an endpoint: {peak:?}"
+        );
+        match w.psa {
+            Psa::Autotask => {
+                let count = |suffix: &str| {
+                    eps.iter()
+                        .filter(|(_, p)| p.ends_with(suffix))
+                        .collect::<Vec<_>>()
+                };
+                let infos = count("/entityinformation");
+                let unique: std::collections::BTreeSet<_> = infos.iter().collect();
+                assert_eq!(infos.len(), unique.len(), "{id}: {infos:?}");
+                assert_eq!(count("/version").len(), 1, "{id}");
+                // The reads after sign-in go out together (check by check, it was 2 at most).
+                assert!(peak.total > 3, "{id}: {peak:?}");
+            }
+            Psa::Connectwise => {
+                let security: Vec<_> = sb
+                    .requests()
+                    .into_iter()
+                    .filter(|q| q.path.ends_with("/system/mySecurity"))
+                    .collect();
+                assert_eq!(security.len(), 1, "{id}: one page of up to 1000 rows");
+                assert!(
+                    security[0]
+                        .query
+                        .as_deref()
+                        .is_some_and(|q| q.contains("pageSize=1000")),
+                    "{:?}",
+                    security[0].query
+                );
+                assert!(peak.total >= 2, "{id}: {peak:?}");
+            }
+        }
+
+        // The same plan one request at a time: the cap holds and nothing else changes.
+        let one = sandbox(&format!("configured:{id}")).await;
+        let opts = VerifyOptions {
+            http: HttpConfig {
+                max_in_flight: 1,
+                ..HttpConfig::default()
+            },
+            ..VerifyOptions::default()
+        };
+        let r1 = verify_all(&w, &connection(&one, &w), &opts).await;
+        assert!(r1.ok, "{id}:\n{}", dump(&r1));
+        assert_eq!(one.peak_in_flight().total, 1, "{id}");
+        assert_eq!(endpoints(&one), eps, "{id}: a different plan one at a time");
     }
 }

@@ -2,9 +2,11 @@
 //! cross-host redirects, and a retry policy that never retries a refused credential.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::{Method, RequestBuilder, StatusCode, header::HeaderMap};
+use tokio::sync::Semaphore;
 
 use super::error::{ErrorKind, PsaError, Transport};
 
@@ -23,7 +25,16 @@ pub struct HttpConfig {
     pub max_retry_wait: Duration,
     /// Pause before retrying a transient failure (doubles each time).
     pub backoff: Duration,
+    /// Requests in flight at once through one client, whatever the endpoint (0 counts as 1).
+    /// The PSA's per-endpoint limits are enforced on top of this by the PSA clients; this cap
+    /// keeps one verification run a polite neighbour of the tenant's other integrations.
+    pub max_in_flight: usize,
 }
+
+/// The default cap on requests in flight per client. 12 lets an Autotask verification finish
+/// its ~24 post-sign-in probes in two waves (docs/PERFORMANCE.md); Autotask's own limit is per
+/// endpoint (3), and no endpoint gets more than that from the Autotask client.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 12;
 
 impl Default for HttpConfig {
     fn default() -> Self {
@@ -35,6 +46,7 @@ impl Default for HttpConfig {
             max_retries: 2,
             max_retry_wait: Duration::from_secs(60),
             backoff: Duration::from_millis(500),
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }
@@ -88,11 +100,12 @@ impl RawResponse {
 /// Turns a non-success answer into a typed error (PSA-specific).
 pub type Classifier = fn(u16, &str, Option<Duration>, &str) -> PsaError;
 
-/// The shared client.
+/// The shared client. Clones share the connection pool and the in-flight cap.
 #[derive(Debug, Clone)]
 pub struct Http {
     client: reqwest::Client,
     cfg: HttpConfig,
+    slots: Arc<Semaphore>,
 }
 
 impl Http {
@@ -134,7 +147,8 @@ impl Http {
                     "",
                 )
             })?;
-        Ok(Http { client, cfg })
+        let slots = Arc::new(Semaphore::new(cfg.max_in_flight.max(1)));
+        Ok(Http { client, cfg, slots })
     }
 
     pub fn config(&self) -> &HttpConfig {
@@ -165,7 +179,12 @@ impl Http {
     ) -> Result<RawResponse, PsaError> {
         let mut attempt = 0u32;
         loop {
-            let outcome = self.send_once(url, build()?, classify).await;
+            // A slot per attempt, not across a retry's wait: a throttled request must not hold
+            // back the others.
+            let outcome = {
+                let _slot = self.slots.acquire().await.expect("never closed");
+                self.send_once(url, build()?, classify).await
+            };
             let err = match outcome {
                 Ok(r) => return Ok(r),
                 Err(e) => e,

@@ -232,3 +232,41 @@ async fn retry_policy_over_real_http() {
     assert!(e.message.contains("redirect"), "{}", e.message);
     assert_eq!(*hits.lock().unwrap(), 1);
 }
+
+/// A server that holds each request briefly and records the most it had in flight at once.
+async fn peak_server() -> (String, Arc<Mutex<(u32, u32)>>) {
+    let state = Arc::new(Mutex::new((0u32, 0u32)));
+    let s = state.clone();
+    let router = Router::new().fallback(move || {
+        let s = s.clone();
+        async move {
+            {
+                let mut g = s.lock().unwrap();
+                g.0 += 1;
+                g.1 = g.1.max(g.0);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            s.lock().unwrap().0 -= 1;
+            (StatusCode::OK, "{}").into_response()
+        }
+    });
+    (serve(router).await, state)
+}
+
+#[tokio::test]
+async fn the_per_run_cap_bounds_requests_in_flight() {
+    for (cap, most) in [(2, 2), (0, 1)] {
+        let (url, state) = peak_server().await;
+        let http = Http::new(HttpConfig {
+            max_in_flight: cap,
+            ..HttpConfig::default()
+        })
+        .unwrap();
+        let sends = (0..6).map(|_| get(&http, &url, super::http::Idempotency::Read));
+        for r in futures::future::join_all(sends).await {
+            assert!(r.is_ok(), "cap {cap}: {r:?}");
+        }
+        let peak = state.lock().unwrap().1;
+        assert!((1..=most).contains(&peak), "cap {cap}: {peak} in flight");
+    }
+}

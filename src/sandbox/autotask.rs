@@ -173,6 +173,11 @@ pub async fn handle(shared: &Arc<Shared>, req: &Req) -> Response {
     let _slot = {
         let mut map = lock(&shared.inflight);
         let n = map.entry(key.clone()).or_insert(0);
+        {
+            let mut peaks = lock(&shared.peaks);
+            let peak = peaks.1.autotask.entry(key.clone()).or_insert(0);
+            *peak = (*peak).max(*n + 1);
+        }
         if *n >= THREAD_LIMIT {
             let status = lock(&shared.tenant).autotask.thread_limit_status;
             return json(

@@ -92,6 +92,25 @@ pub fn hyper_service(
     })
 }
 
+/// Counts a request in flight for its whole handling (latency included).
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        let mut p = lock(&shared.peaks);
+        p.0 += 1;
+        p.1.total = p.1.total.max(p.0);
+        InFlight(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let mut p = lock(&self.0.peaks);
+        p.0 = p.0.saturating_sub(1);
+    }
+}
+
 fn header_names(headers: &HeaderMap) -> Vec<String> {
     let mut names: Vec<String> = headers.keys().map(|k| k.as_str().to_string()).collect();
     names.dedup();
@@ -111,6 +130,7 @@ async fn dispatch(
     body: Bytes,
 ) -> Response {
     let action = action.map(|a| a.0).unwrap_or(Action::Serve);
+    let _in_flight = InFlight::enter(&shared);
     let latency = lock(&shared.faults).latency;
     let req = Req {
         method: method.clone(),

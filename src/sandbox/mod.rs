@@ -131,6 +131,16 @@ pub struct RecordedRequest {
     pub response: Option<serde_json::Value>,
 }
 
+/// The most requests the sandbox saw in flight at once since it started.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeakInFlight {
+    /// Any request, either PSA.
+    pub total: u32,
+    /// Authenticated Autotask requests per (tracking identifier, lower-case object endpoint),
+    /// counted on arrival: a request the thread limit refuses still counts.
+    pub autotask: HashMap<(String, String), u32>,
+}
+
 /// State shared by the request handlers.
 pub(crate) struct Shared {
     pub tenant: Mutex<Tenant>,
@@ -138,6 +148,8 @@ pub(crate) struct Shared {
     pub requests: Mutex<Vec<RecordedRequest>>,
     /// In-flight Autotask requests per (tracking identifier, endpoint).
     pub inflight: Mutex<HashMap<(String, String), u32>>,
+    /// Requests in flight now, and the peaks seen (for concurrency tests and benchmarks).
+    pub peaks: Mutex<(u32, PeakInFlight)>,
     /// `http://127.0.0.1:PORT` or `https://…`.
     pub base_url: String,
     /// Credentials of the API user/member most recently created by a step.
@@ -199,6 +211,7 @@ impl Sandbox {
             faults: Mutex::new(faults),
             requests: Mutex::new(Vec::new()),
             inflight: Mutex::new(HashMap::new()),
+            peaks: Mutex::new((0, PeakInFlight::default())),
             base_url: format!("{scheme}://{addr}"),
             applied_at: Mutex::new(None),
             scenario_at,
@@ -286,6 +299,11 @@ impl Sandbox {
     /// Every request received so far.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.requests).clone()
+    }
+
+    /// The most requests seen in flight at once so far.
+    pub fn peak_in_flight(&self) -> PeakInFlight {
+        lock(&self.shared.peaks).1.clone()
     }
 
     /// Stops accepting, closes open connections and waits for the server task.

@@ -3,6 +3,7 @@
 // An `Outcome` is the natural error of a gate: it is what the check reports.
 #![allow(clippy::result_large_err)]
 
+use futures::future::{BoxFuture, join_all};
 use secrecy::SecretString;
 use serde_json::Value;
 use tokio::sync::OnceCell;
@@ -15,7 +16,7 @@ use crate::wizard::{MemberSpec, Observe, PermissionRow, StepKind, Wizard};
 
 use super::levels::{Direction, compare_row, excess, find_setting, near_matches};
 use super::text::CONNECTWISE_401_CAUSES;
-use super::{Ctx, Outcome, PermissionObservation, Status, said};
+use super::{Ctx, Outcome, PermissionObservation, Plan, Status, VerifyOptions, said};
 
 type Cell<T> = OnceCell<Result<T, PsaError>>;
 /// A role as an administrator reads it: its record and its settings (`None`: no such role).
@@ -229,6 +230,74 @@ impl CwRun {
             ConnectwiseCallbacks => self.callbacks_outcome().await,
             _ => Outcome::fail(format!("{o:?} cannot be observed on ConnectWise")),
         }
+    }
+
+    /// Fill the caches with everything `plan` reads: companyinfo → system/info (keys and
+    /// clientId) → the member record, its effective security, callbacks and (with admin keys)
+    /// the role, all at once. Nothing past a failed sign-in.
+    pub async fn prefetch(&self, wizard: &Wizard, opts: &VerifyOptions, plan: &Plan<'_>) {
+        use Observe::*;
+        let mut member: Option<Option<String>> = None;
+        let mut security = plan
+            .rows
+            .iter()
+            .any(|r| r.function.is_some() && r.has_levels());
+        let mut callbacks = false;
+        let mut role: Option<String> = None;
+        let mut signin = false;
+        for &(step, o) in &plan.observes {
+            let ctx = Ctx {
+                wizard,
+                step,
+                opts,
+                warn_only: false,
+            };
+            match o {
+                ConnectwiseMemberIdentity
+                | ConnectwiseMemberLicense
+                | ConnectwiseMemberActive
+                | ConnectwiseMemberRole
+                | ConnectwiseMemberLevel
+                | ConnectwiseMemberLocation => {
+                    member.get_or_insert_with(|| member_spec(&ctx).identifier);
+                }
+                ConnectwiseRoleExcess => security = true,
+                ConnectwiseCallbacks => callbacks = true,
+                ConnectwiseRoleNotAdmin if self.admin.is_some() => {
+                    role = role.or_else(|| role_name(&ctx));
+                }
+                ConnectwiseClientId | ConnectwiseCredentials => signin = true,
+                _ => {}
+            }
+        }
+        let any = signin || member.is_some() || security || callbacks || role.is_some();
+        if !any || self.gate().await.is_err() {
+            return;
+        }
+        let mut reads: Vec<BoxFuture<'_, ()>> = Vec::new();
+        if security {
+            // The longest read (pages of 1000 rows) first.
+            reads.push(Box::pin(async {
+                let _ = self.security().await;
+            }));
+        }
+        if let Some(id) = member {
+            reads.push(Box::pin(async move {
+                let _ = self.member(id.as_deref()).await;
+            }));
+        }
+        if callbacks {
+            reads.push(Box::pin(async {
+                let c = self.client.as_ref().expect("gated");
+                let _ = self.callbacks.get_or_init(|| c.callbacks()).await;
+            }));
+        }
+        if let Some(name) = role {
+            reads.push(Box::pin(async move {
+                let _ = self.admin_role(&name).await;
+            }));
+        }
+        join_all(reads).await;
     }
 
     async fn company_outcome(&self) -> Outcome {
@@ -576,7 +645,13 @@ wizard's integration.client_id)",
                 .get_or_init(|| async {
                     let admin = admin.as_ref().map_err(Clone::clone)?;
                     if admin.base().is_none() {
-                        admin.company_info().await?;
+                        // Same site and company: the codebase the run already resolved.
+                        match self.client.as_ref().ok().and_then(|c| c.base()) {
+                            Some(base) => admin.set_base(&base),
+                            None => {
+                                admin.company_info().await?;
+                            }
+                        }
                     }
                     let roles = admin.security_roles(name).await?;
                     let Some(role) = roles.into_iter().next() else {

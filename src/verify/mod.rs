@@ -1,9 +1,15 @@
 //! Verification: turns a wizard step's checks into PSA probes and verdicts.
 //!
 //! A [`Verifier`] holds one PSA client and caches every observation for the life of a run, so
-//! signing in happens once and a refused credential is never sent twice. Checks of a step run
-//! concurrently (two at a time; the clients also cap each Autotask endpoint at three requests in
-//! flight), and `progress` sees each result as it completes.
+//! signing in happens once and a refused credential is never sent twice.
+//!
+//! Requests follow a dependency-aware plan rather than check by check: the steps being verified
+//! are first read for everything they will ask the PSA ([`Plan`]), and that is fetched in
+//! dependency order — zone lookup (or companyinfo), ONE credential probe, then every read that
+//! only needs a signed-in client at once. Meanwhile all checks run concurrently and pick their
+//! answers from the shared caches, so `progress` sees each result as soon as its data is in.
+//! Concurrency is bounded by the HTTP client's per-run cap (`HttpConfig::max_in_flight`) and,
+//! for Autotask, by the client's per-endpoint thread limit (3).
 
 mod autotask;
 pub mod check_cmd;
@@ -13,7 +19,7 @@ pub mod report;
 mod text;
 
 use futures::StreamExt;
-use futures::future::BoxFuture;
+use futures::future::{BoxFuture, join_all};
 use futures::stream::FuturesUnordered;
 
 pub use autotask::forget_refused_credentials;
@@ -23,9 +29,6 @@ use crate::connection::Connection;
 use crate::psa::PsaError;
 use crate::psa::http::{Http, HttpConfig};
 use crate::wizard::{Check, Observe, PermissionRow, Psa, Step, Wizard};
-
-/// Checks of one step in flight at once.
-const CONCURRENT_CHECKS: usize = 2;
 
 /// How a verification run behaves.
 #[derive(Debug, Clone, Default)]
@@ -102,6 +105,15 @@ impl Outcome {
             Outcome::fail(detail)
         }
     }
+}
+
+/// Everything a set of steps will ask the PSA, so a run can ask it all at once.
+#[derive(Default)]
+pub(crate) struct Plan<'a> {
+    /// Observations, with the step each comes from (some depend on the step's guide text).
+    pub observes: Vec<(&'a Step, Observe)>,
+    /// Rows verified against the PSA's permission data (entity access, effective security).
+    pub rows: Vec<&'a PermissionRow>,
 }
 
 /// What is being checked: a step-level check or a permission row (1-based index).
@@ -186,51 +198,101 @@ impl Verifier {
             progress(&r);
             return StepReport::new(step_id.into(), step_id.into(), vec![r]);
         };
-        let items: Vec<Item> = step
-            .checks
+        let plan = self.plan(std::iter::once(step));
+        let (report, ()) = futures::join!(
+            self.step_checks(wizard, step, progress),
+            self.prefetch(wizard, &plan)
+        );
+        report
+    }
+
+    /// Verify every step, sharing this session (sign-in happens once). Every step's reads are
+    /// planned together, so the whole run costs a few round trips, not one per check.
+    pub async fn verify_all(&self, wizard: &Wizard) -> Report {
+        let plan = self.plan(wizard.steps.iter());
+        let steps: Vec<BoxFuture<'_, StepReport>> = wizard
+            .steps
             .iter()
-            .map(Item::Check)
-            .chain(
+            .map(|step| self.step_checks(wizard, step, &|_| {}))
+            .collect();
+        let (steps, ()) = futures::join!(join_all(steps), self.prefetch(wizard, &plan));
+        Report::new(wizard.id.clone(), wizard.psa.short().to_string(), steps)
+    }
+
+    /// Every check of `step`, all at once (they wait on shared caches, not on each other).
+    fn step_checks<'a>(
+        &'a self,
+        wizard: &'a Wizard,
+        step: &'a Step,
+        progress: &'a (dyn Fn(&CheckResult) + Send + Sync),
+    ) -> BoxFuture<'a, StepReport> {
+        Box::pin(async move {
+            let items = step.checks.iter().map(Item::Check).chain(
                 step.permissions
                     .iter()
                     .enumerate()
                     .map(|(i, r)| Item::Row(i + 1, r)),
-            )
-            .collect();
-        let futs: Vec<BoxFuture<'_, CheckResult>> = items
-            .into_iter()
-            .map(|item| self.check(wizard, step, item))
-            .collect();
-        let n = futs.len();
-        let mut results: Vec<Option<CheckResult>> = vec![None; n];
-        // A hand-rolled `buffer_unordered`: the combinator's closures defeat rustc's proof
-        // that this future is Send, and the TUI spawns it.
-        let mut pending = futs.into_iter().enumerate();
-        let mut running = FuturesUnordered::new();
-        for (i, f) in pending.by_ref().take(CONCURRENT_CHECKS) {
-            running.push(indexed(i, f));
-        }
-        while let Some((i, r)) = running.next().await {
-            progress(&r);
-            results[i] = Some(r);
-            if let Some((j, f)) = pending.next() {
-                running.push(indexed(j, f));
+            );
+            // FuturesUnordered rather than `buffer_unordered`: the combinator's closures defeat
+            // rustc's proof that this future is Send, and the TUI spawns it.
+            let mut running: FuturesUnordered<_> = items
+                .enumerate()
+                .map(|(i, item)| indexed(i, self.check(wizard, step, item)))
+                .collect();
+            let mut results: Vec<Option<CheckResult>> = vec![None; running.len()];
+            while let Some((i, r)) = running.next().await {
+                progress(&r);
+                results[i] = Some(r);
             }
-        }
-        StepReport::new(
-            step.id.clone(),
-            step.title.clone(),
-            results.into_iter().flatten().collect(),
-        )
+            StepReport::new(
+                step.id.clone(),
+                step.title.clone(),
+                results.into_iter().flatten().collect(),
+            )
+        })
     }
 
-    /// Verify every step, sharing this session (sign-in happens once).
-    pub async fn verify_all(&self, wizard: &Wizard) -> Report {
-        let mut steps = Vec::new();
-        for step in &wizard.steps {
-            steps.push(self.verify_step(wizard, &step.id, &|_| {}).await);
+    /// What `steps` will ask the PSA, mirroring `outcome`: manual checks and writes that are
+    /// not allowed ask nothing.
+    fn plan<'a>(&self, steps: impl Iterator<Item = &'a Step>) -> Plan<'a> {
+        let mut plan = Plan::default();
+        for step in steps {
+            let mut observe = |o: Observe| {
+                if !o.is_write() || self.opts.allow_writes {
+                    plan.observes.push((step, o));
+                }
+            };
+            for c in step.checks.iter().filter(|c| c.manual.is_none()) {
+                if let Some(o) = c.observe {
+                    observe(o);
+                }
+            }
+            for r in step
+                .permissions
+                .iter()
+                .filter(|r| r.manual_reason().is_none())
+            {
+                match r.verify.as_ref().and_then(|v| v.observe) {
+                    Some(o) => observe(o),
+                    None => plan.rows.push(r),
+                }
+            }
         }
-        Report::new(wizard.id.clone(), wizard.psa.short().to_string(), steps)
+        plan
+    }
+
+    /// Fetch what the plan needs into the run's caches, in dependency order.
+    fn prefetch<'a>(&'a self, wizard: &'a Wizard, plan: &'a Plan<'a>) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if self.psa() != Some(wizard.psa) {
+                return;
+            }
+            match &self.run {
+                Run::Autotask(run) => run.prefetch(plan).await,
+                Run::Connectwise(run) => run.prefetch(wizard, &self.opts, plan).await,
+                Run::Broken(_) => {}
+            }
+        })
     }
 
     fn check<'a>(

@@ -19,6 +19,7 @@ use crate::psa::http::Http;
 use crate::psa::{ErrorKind, PsaError};
 use crate::wizard::{Access, ImpersonationSupport, Observe, Op, PermissionRow, RowShape, StepKind};
 
+mod plan;
 mod writes;
 
 use super::text::AUTOTASK_401_CAUSES;
@@ -625,11 +626,7 @@ may not see Resources); list your resources' security levels in Admin > Resource
 
     /// A permission row with an entity mapping.
     pub async fn row(&self, ctx: Ctx<'_>, row: &PermissionRow) -> Outcome {
-        let Some(v) = row
-            .verify
-            .as_ref()
-            .filter(|v| !v.all_entities().is_empty() && !v.expectations().is_empty())
-        else {
+        let Some((v, _, _)) = plan::row_reads(row) else {
             let what = if row.shape() == RowShape::Levels {
                 "permission"
             } else {
@@ -684,12 +681,13 @@ may not see Resources); list your resources' security levels in Admin > Resource
                         note(obs, false, &mut first);
                     }
                     AccessCmp::Below => {
-                        warns.push(format!(
-                            "{entity} {} = None (the guide's row needs it; Autotask's module-to-entity mapping is not \
-documented, so this alone is a warning)",
+                        // Autotask reports the caller's own rights: whatever module grants it,
+                        // the integration cannot do what the guide's row is for.
+                        fails.push(format!(
+                            "{entity} {} = None: the API user cannot do what this row is for",
                             op.label()
                         ));
-                        note(obs, false, &mut first);
+                        note(obs, true, &mut first);
                     }
                     AccessCmp::Excess => {
                         let t = format!(

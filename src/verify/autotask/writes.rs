@@ -26,39 +26,34 @@ impl AtRun {
         else {
             return Outcome::skipped("skipped: no active non-API resource to impersonate");
         };
-        let ticket = match ticket {
-            Some(t) => t,
-            None => {
-                let body = json!({"MaxRecords": 1, "IncludeFields": ["id"],
-                    "Filter": [{"op": "gte", "field": "id", "value": 0}]});
-                let tickets = match self.client.query("Tickets", &body).await {
-                    Ok(t) => t,
-                    Err(e) => {
-                        return Outcome::fail(format!(
-                            "could not find a ticket for the test note: {}",
-                            said(&e)
-                        ));
-                    }
-                };
-                match tickets
-                    .first()
-                    .and_then(|t| t.get("id"))
-                    .and_then(|i| i.as_i64())
-                {
-                    Some(t) => t,
-                    None => {
-                        return Outcome::skipped(
-                            "skipped: there is no ticket to add the test note to",
-                        );
-                    }
-                }
+        // The ticket and the note's picklists do not depend on each other: one round trip.
+        let find_ticket = async {
+            if let Some(t) = ticket {
+                return Ok(t);
             }
+            let body = json!({"MaxRecords": 1, "IncludeFields": ["id"],
+                "Filter": [{"op": "gte", "field": "id", "value": 0}]});
+            let tickets = self.client.query("Tickets", &body).await.map_err(|e| {
+                Outcome::fail(format!(
+                    "could not find a ticket for the test note: {}",
+                    said(&e)
+                ))
+            })?;
+            tickets
+                .first()
+                .and_then(|t| t.get("id"))
+                .and_then(|i| i.as_i64())
+                .ok_or_else(|| {
+                    Outcome::skipped("skipped: there is no ticket to add the test note to")
+                })
         };
-        let fields = self
-            .client
-            .entity_fields("TicketNotes")
-            .await
-            .unwrap_or_default();
+        let (ticket, fields) =
+            futures::join!(find_ticket, self.client.entity_fields("TicketNotes"));
+        let ticket = match ticket {
+            Ok(t) => t,
+            Err(o) => return o,
+        };
+        let fields = fields.unwrap_or_default();
         let first_value = |name: &str, default: i64| {
             fields
                 .iter()
