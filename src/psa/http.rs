@@ -290,7 +290,8 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64)
+        // Beyond what a Duration holds (e.g. 1e30): "far too long", never a panic.
+        .map(|s| Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX))
 }
 
 /// Refuse plain `http://` unless the host is loopback, and anything that is not http(s).
@@ -471,6 +472,18 @@ mod tests {
             "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
         );
         assert_eq!(retry_after(&h), None);
+    }
+
+    /// Found by fuzzing (psa_errors): a number too large for a Duration panicked.
+    #[test]
+    fn retry_after_beyond_a_duration_is_the_longest_wait() {
+        let mut h = HeaderMap::new();
+        for huge in ["1111111111111111111111", "1e30", "1.7976931348623157e308"] {
+            h.insert("retry-after", huge.parse().unwrap());
+            assert_eq!(retry_after(&h), Some(Duration::MAX), "{huge}");
+        }
+        h.insert("retry-after", "1.5".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(1500)));
     }
 
     #[test]
