@@ -1162,3 +1162,49 @@ fn snapshot_handoff_step_masked_then_submit_prompt() {
     key(&mut s, KeyCode::Char('p'));
     insta::assert_snapshot!("cw_handoff_submit_prompt_80x24", draw(&s, 80, 24));
 }
+
+#[test]
+fn pty_resume_after_the_wizard_file_changed_names_the_steps_to_verify_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("acme-cw.toml");
+    let text = include_str!("../wizards/topleft-connectwise.toml");
+    std::fs::write(&file, text).unwrap();
+    let path = file.to_str().unwrap();
+
+    let mut pty = Pty::spawn(&["demo", path], dir.path(), &[]);
+    pty.wait_for(&["DEMO", "Step 1 of 5"]);
+    pty.send("a");
+    pty.wait_for(&["Done in the sandbox"]);
+    pty.send("n");
+    pty.wait_for(&["Step 2 of 5"]);
+    pty.send("a");
+    pty.wait_for(&["Done in the sandbox"]);
+    pty.send(&tick_manual_items("topleft-connectwise", 1));
+    pty.send("n");
+    pty.wait_for(&["Step 3 of 5"]);
+    pty.send("a");
+    pty.wait_for(&["Verified against the PSA."]);
+    let screen = wait_done(&pty, 3, 5);
+    assert!(screen.contains("✓ 2. Add an API"), "{screen}");
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+
+    // The vendor changes the API member step (a new instruction); the other steps are as before.
+    let changed = text.replacen(
+        "  \"Save the member by clicking the disk icon.\",",
+        "  \"Save the member by clicking the disk icon.\",\n  \"Then reopen it.\",",
+        1,
+    );
+    assert_ne!(changed, text);
+    std::fs::write(&file, changed).unwrap();
+
+    let mut pty = Pty::spawn(&["resume"], dir.path(), &[]);
+    let screen = pty.wait_for(&["Verify these steps again: api-member"]);
+    assert!(screen.contains("✓ 1. Add a security"), "{screen}");
+    assert!(
+        !screen.contains("✓ 2. Add an API"),
+        "step 2 lost its verdict: {screen}"
+    );
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+}

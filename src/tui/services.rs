@@ -178,9 +178,20 @@ impl LiveServices {
             }
         }
         if changed {
+            // Only the steps whose definition changed lose their verdict; the rest stand.
+            let changes = crate::session::changes::WizardChanges::by_steps(s, &run.wizard, true);
+            for (i, step) in run.wizard.steps.iter().enumerate() {
+                let p = &mut run.progress[i];
+                let verified = matches!(
+                    p.state,
+                    super::app::StepState::Verified | super::app::StepState::Warned
+                );
+                if changes.reverify.contains(&step.id) && verified {
+                    p.state = super::app::StepState::Todo;
+                }
+            }
             run.notice = Some(super::app::Notice {
-                text: "The wizard file changed since this session was saved: re-verify the steps."
-                    .into(),
+                text: changes.describe(&run.wizard.id),
                 error: true,
             });
         }
