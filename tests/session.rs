@@ -976,5 +976,12 @@ async fn the_vendor_answer_is_session_evidence_and_survives_resume() {
         rep.checks[0].detail.contains("\"credentials\":\"valid\""),
         "{rep:?}"
     );
+
+    // The setup summary shows the vendor's answer as the step's evidence, in every format.
+    for format in [Format::Md, Format::Json, Format::Html] {
+        let out = export::render(&saved, &loaded.wizard, format);
+        assert!(out.contains("SBX-0001"), "{format:?}: {out}");
+        assert!(!out.contains(CW_PRIVATE_KEY));
+    }
     sb.shutdown().await;
 }

@@ -133,6 +133,23 @@ pub fn render(s: &Summary) -> String {
         );
     }
     o.push_str("</tbody>\n</table>\n");
+    for st in s.steps.iter().filter(|st| !st.evidence.is_empty()) {
+        let _ = writeln!(
+            o,
+            "<h3>Evidence: {}</h3>\n<ul class=\"items\">",
+            h(&st.title)
+        );
+        for c in &st.evidence {
+            let _ = writeln!(
+                o,
+                "<li>{} {} <span class=\"detail\">— {}</span></li>",
+                status_badge(c.status),
+                h(&c.title),
+                h(&c.detail)
+            );
+        }
+        o.push_str("</ul>\n");
+    }
     let open: Vec<_> = s
         .steps
         .iter()

@@ -87,6 +87,13 @@ pub fn render(s: &Summary) -> String {
         );
     }
     o.push('\n');
+    for st in s.steps.iter().filter(|st| !st.evidence.is_empty()) {
+        let _ = writeln!(o, "### Evidence: {}\n", md(&st.title));
+        for c in &st.evidence {
+            let _ = writeln!(o, "- {}: {}", md(&c.title), md(&c.detail));
+        }
+        o.push('\n');
+    }
     let open: Vec<_> = s
         .steps
         .iter()

@@ -102,6 +102,9 @@ pub struct StepLine {
     pub runs: usize,
     /// Checks of the latest run that failed, were skipped, or are manual and unconfirmed.
     pub open_checks: Vec<CheckLine>,
+    /// Passed results of the latest run that the wizard does not define itself, such as the
+    /// vendor's answer to a credential submission.
+    pub evidence: Vec<CheckLine>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -215,8 +218,20 @@ impl Summary {
                 _ => {}
             }
             let mut open_checks = Vec::new();
+            let mut evidence = Vec::new();
             if let Some(run) = latest {
                 for c in &run.report.checks {
+                    let defined = c.id.starts_with("row-")
+                        || def.is_some_and(|d| d.checks.iter().any(|x| x.id == c.id));
+                    if !defined && c.permission.is_none() && c.status == Status::Pass {
+                        evidence.push(CheckLine {
+                            id: clean(&c.id),
+                            title: clean(&c.title),
+                            status: c.status,
+                            detail: clean(&c.detail),
+                            remedy: clean(&c.remedy),
+                        });
+                    }
                     if let Some(p) = &c.permission {
                         permissions.push(PermissionLine {
                             step: clean(id),
@@ -287,6 +302,7 @@ impl Summary {
                 last_result: latest.map(|r| r.report.status),
                 runs: rec.runs.len(),
                 open_checks,
+                evidence,
             });
         }
         // Excess privilege first: it is what a reviewer must act on.
