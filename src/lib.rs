@@ -8,6 +8,7 @@ pub mod checklist;
 pub mod cli;
 pub mod connection;
 pub mod export;
+pub mod logging;
 pub mod psa;
 pub mod sandbox;
 pub mod sanitize;
