@@ -309,7 +309,7 @@ fn spawn(args: &[&str], state: &Path) -> Live {
     let child = pair.slave.spawn_command(cmd).expect("spawn the binary");
     drop(pair.slave);
     std::thread::spawn(move || {
-        let mut parser = vt100::Parser::new(24, 80, 0);
+        let mut parser = vt100::Parser::new(24.try_into().unwrap(), 80.try_into().unwrap(), 0);
         let mut buf = [0u8; 8192];
         let mut seen = false;
         while let Ok(n) = reader.read(&mut buf) {
