@@ -9,6 +9,7 @@ pub mod cli;
 pub mod connection;
 pub mod export;
 pub mod handoff;
+pub mod logging;
 pub mod psa;
 pub mod sandbox;
 pub mod sanitize;

@@ -5,6 +5,13 @@ use psa_onboard::cli::{self, Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The TUI and `check` log to a file, never the terminal; the guard flushes it at exit.
+    let _log = matches!(
+        &cli.command,
+        None | Some(Command::Run { .. } | Command::Resume { .. } | Command::Demo { .. })
+            | Some(Command::Check(_))
+    )
+    .then(psa_onboard::logging::init);
     let result = match &cli.command {
         Some(Command::Wizards) => cli::list_wizards(&cli, &mut std::io::stdout().lock())
             .map_err(|e| cli::UsageError(format!("cannot write: {e}"))),

@@ -1208,3 +1208,33 @@ fn pty_resume_after_the_wizard_file_changed_names_the_steps_to_verify_again() {
     pty.send("q");
     assert!(pty.wait_exit().success());
 }
+
+#[test]
+fn pty_logs_go_to_the_state_dir_file_never_to_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(
+        &["run", "topleft-connectwise"],
+        dir.path(),
+        &[("PSA_ONBOARD_LOG", "debug")],
+    );
+    pty.wait_for(&["Step 1 of 5"]);
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success(), "{}", pty.screen());
+    pty.drain();
+    let log = std::fs::read_to_string(dir.path().join("logs").join("psa-onboard.log"))
+        .expect("the log file exists under the state dir");
+    assert!(log.contains("psa-onboard started"), "{log}");
+    assert!(log.contains("opening the wizard"), "{log}");
+    assert!(log.contains("saved; leaving the wizard"), "{log}");
+    let raw = String::from_utf8_lossy(&pty.raw.lock().unwrap()).to_string();
+    for line in [
+        "psa-onboard started",
+        "opening the wizard",
+        "leaving the wizard",
+    ] {
+        assert!(
+            !raw.contains(line),
+            "a log line reached the terminal: {line}"
+        );
+    }
+}

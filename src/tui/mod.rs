@@ -89,6 +89,7 @@ pub fn start_screen(services: &LiveServices) -> StartScreen {
 /// Run the TUI to the end. Errors that prevent starting are returned before the terminal is
 /// touched, so they print plainly.
 pub async fn launch(launch: Launch, services: LiveServices) -> Result<(), LaunchError> {
+    tracing::info!(?launch, demo = services.demo, "opening the wizard");
     let screen = match &launch {
         Launch::Start => Screen::Start(start_screen(&services)),
         Launch::Run(w) => Screen::Run(services.begin_run(w).await?),
@@ -143,6 +144,7 @@ async fn run_screen(screen: Screen, services: Arc<LiveServices>) -> Result<(), L
     })?;
     runner.shutdown(&state).await?;
     if let Some(run) = state.run() {
+        tracing::info!(session = %run.session_id, "saved; leaving the wizard");
         eprintln!(
             "Saved. Continue with: psa-onboard resume {}",
             run.session_id
