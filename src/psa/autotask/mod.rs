@@ -170,6 +170,7 @@ impl AutotaskClient {
             "never impersonate on a read"
         );
         let impersonate = if is_read { None } else { impersonate };
+        self.check_header_values(url)?;
         let sem = self.semaphore(path);
         let _permit = sem.acquire().await.expect("semaphore never closed");
         let idem = if is_read {
@@ -195,6 +196,32 @@ impl AutotaskClient {
                 Ok(req)
             })
             .await
+    }
+
+    /// The credentials travel as HTTP header values, which carry only visible ASCII: anything
+    /// else would reach Autotask altered (and count toward the lockout), so refuse before
+    /// sending. The message never quotes the secret.
+    fn check_header_values(&self, url: &str) -> Result<(), PsaError> {
+        let bad = |v: &str| !v.bytes().all(|b| b == b' ' || b.is_ascii_graphic());
+        let field = if bad(self.secret.expose_secret()) {
+            "secret (password)"
+        } else if bad(&self.username) {
+            "username"
+        } else if bad(&self.integration_code) {
+            "API tracking identifier"
+        } else {
+            return Ok(());
+        };
+        Err(PsaError::new(
+            ErrorKind::Transport(super::error::Transport::Policy),
+            None,
+            format!(
+                "the {field} contains characters Autotask's API cannot receive (non-ASCII letters \
+such as ö, or control characters such as a pasted line break); nothing was sent, so no sign-in \
+attempt was used. Re-type it, or reset it in Autotask to plain ASCII letters, digits and symbols"
+            ),
+            url,
+        ))
     }
 
     /// `GET Version`: the credential probe. Needs no entity permission.

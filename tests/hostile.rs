@@ -1,0 +1,414 @@
+//! Issue #7: hostile strings from the PSA never reach the admin's terminal or an export as
+//! control sequences, typed secrets travel byte for byte, and unsafe URLs are refused before any
+//! traffic. Everything runs against the embedded sandbox on 127.0.0.1.
+
+use std::process::{Command, Output};
+
+use psa_onboard::connection::{AutotaskTarget, Connection, ConnectwiseTarget};
+use psa_onboard::export::{self, Format};
+use psa_onboard::sandbox::{Sandbox, SandboxOptions};
+use psa_onboard::secrets::{Keyring, SecretRef};
+use psa_onboard::session::model::VerificationRun;
+use psa_onboard::verify::{CheckResult, Report, Status, VerifyOptions, verify_all, verify_step};
+use psa_onboard::wizard::{self, Psa, Wizard};
+use secrecy::{ExposeSecret, SecretString};
+
+/// base64 of "rm -rf ~": the clipboard payload an OSC 52 write would plant.
+const OSC52_PAYLOAD: &str = "cm0gLXJmIH4=";
+
+/// The text after the bidi override: shown only if a hostile name was quoted back.
+const QUOTED: &str = "txt.exe";
+
+/// `visible` wrapped in every kind of hostile sequence the issue names.
+fn hostile(visible: &str) -> String {
+    format!(
+        "\x1b[2J\x1b[31m{visible}\x1b[0m\x1b]52;c;{OSC52_PAYLOAD}\x07\
+         \x1b]8;;http://evil.invalid/\x1b\\ here\x1b]8;;\x1b\\\u{9b}31m\u{9d}0;pwned\u{9c}\u{202e}txt.exe"
+    )
+}
+
+/// No control sequence, C1 byte, OSC 52 payload or bidi override survives in `out`.
+fn assert_inert(what: &str, out: &str) {
+    for (bad, name) in [
+        ("\u{1b}", "ESC"),
+        ("\\u001b", "escaped ESC"),
+        ("\\u001B", "escaped ESC"),
+        ("\u{9b}", "C1 CSI"),
+        ("\u{9d}", "C1 OSC"),
+        ("\u{9c}", "C1 ST"),
+        ("\\u009b", "escaped C1 CSI"),
+        ("\\u009d", "escaped C1 OSC"),
+        ("\u{202e}", "RLO"),
+        ("\\u202e", "escaped RLO"),
+        (OSC52_PAYLOAD, "OSC 52 payload"),
+        ("evil.invalid", "OSC 8 target"),
+    ] {
+        assert!(!out.contains(bad), "{what}: {name} leaked:\n{out}");
+    }
+}
+
+fn wizard(id: &str) -> Wizard {
+    wizard::resolve(id, None).expect("built-in wizard").wizard
+}
+
+async fn sandbox(scenario: &str) -> Sandbox {
+    Sandbox::start(SandboxOptions {
+        scenario: scenario.into(),
+        ..SandboxOptions::default()
+    })
+    .await
+    .expect("sandbox starts")
+}
+
+fn connection(sb: &Sandbox, w: &Wizard) -> Connection {
+    let c = sb.credentials();
+    match w.psa {
+        Psa::Autotask => Connection::Autotask {
+            target: AutotaskTarget {
+                api_root: sb.autotask_api_root(),
+                username: c.autotask.username.clone(),
+                integration_code: c.autotask.integration_code.clone(),
+            },
+            secret: c.autotask.secret.clone(),
+        },
+        Psa::Connectwise => Connection::Connectwise {
+            target: ConnectwiseTarget {
+                site: sb.connectwise_site(),
+                company_id: c.connectwise.company_id.clone(),
+                public_key: c.connectwise.public_key.clone(),
+                client_id: c.connectwise.client_id.clone(),
+            },
+            private_key: c.connectwise.private_key.clone(),
+        },
+    }
+}
+
+/// `psa-onboard check` with the connection's details in the environment, proxies removed.
+fn check_cmd(w: &Wizard, conn: &Connection, format: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
+    cmd.args(["check", "--wizard", &w.id, "--format", format])
+        .env(
+            "PSA_ONBOARD_WIZARD_DIR",
+            "/nonexistent-psa-onboard-test-dir",
+        )
+        .env("NO_COLOR", "1");
+    for k in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        cmd.env_remove(k);
+    }
+    match conn {
+        Connection::Autotask { target, secret } => {
+            cmd.env("AUTOTASK_API_ROOT", &target.api_root)
+                .env("AUTOTASK_USERNAME", &target.username)
+                .env("AUTOTASK_SECRET", secret.expose_secret())
+                .env("AUTOTASK_INTEGRATION_CODE", &target.integration_code);
+        }
+        Connection::Connectwise {
+            target,
+            private_key,
+        } => {
+            cmd.env("CONNECTWISE_SITE", &target.site)
+                .env("CONNECTWISE_COMPANY_ID", &target.company_id)
+                .env("CONNECTWISE_PUBLIC_KEY", &target.public_key)
+                .env("CONNECTWISE_PRIVATE_KEY", private_key.expose_secret())
+                .env("CONNECTWISE_CLIENT_ID", &target.client_id);
+        }
+    }
+    cmd
+}
+
+async fn run(mut cmd: Command) -> Output {
+    tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("join")
+        .expect("binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn dump(r: &Report) -> String {
+    r.steps
+        .iter()
+        .flat_map(|s| s.checks.iter().map(move |c| line(&s.id, c)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn line(step: &str, c: &CheckResult) -> String {
+    format!(
+        "{step}/{} [{}] {} — {} — {}",
+        c.id,
+        c.status.label(),
+        c.title,
+        c.detail,
+        c.remedy
+    )
+}
+
+/// Runs `check` (human and JSON) and renders a session export of the same report in every
+/// format; none may carry a hostile byte, and each must still show `visible` text.
+async fn assert_every_output_inert(w: &Wizard, conn: &Connection, visible: &[&str]) {
+    for format in ["human", "json"] {
+        let out = run(check_cmd(w, conn, format)).await;
+        let stdout = text(&out.stdout);
+        let stderr = text(&out.stderr);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{format}: exit {:?}\n{stdout}\n{stderr}",
+            out.status
+        );
+        assert_inert(&format!("check --format {format} stdout"), &stdout);
+        assert_inert(&format!("check --format {format} stderr"), &stderr);
+        for v in visible {
+            assert!(stdout.contains(v), "{format}: {v:?} not shown:\n{stdout}");
+        }
+        if format == "json" {
+            serde_json::from_str::<serde_json::Value>(&stdout).expect("valid JSON");
+        }
+    }
+
+    // The same verification, recorded in a session and exported.
+    let report = verify_all(w, conn, &VerifyOptions::default()).await;
+    let (mut session, _) = export::example::session();
+    session.wizard.id = w.id.clone();
+    session.wizard.psa = w.psa;
+    session.steps.clear();
+    for step in &report.steps {
+        let rec = session.steps.entry(step.id.clone()).or_default();
+        rec.runs.push(VerificationRun {
+            at: "2026-01-05T10:00:00Z".parse().unwrap(),
+            report: step.clone(),
+        });
+    }
+    for format in [Format::Md, Format::Json, Format::Html] {
+        let out = export::render(&session, w, format);
+        assert_inert(&format!("export {format:?}"), &out);
+        for v in visible {
+            assert!(out.contains(v), "export {format:?}: {v:?} missing:\n{out}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn hostile_connectwise_names_are_shown_inert() {
+    let w = wizard("topleft-connectwise");
+    let sb = sandbox("configured:topleft-connectwise").await;
+    let public = sb.credentials().connectwise.public_key;
+    sb.with_tenant(|t| {
+        let cw = &mut t.connectwise;
+        let member_id = cw
+            .keys
+            .iter()
+            .find(|k| k.public_key == public)
+            .expect("API key")
+            .member_id;
+        let m = cw.members.iter_mut().find(|m| m.id == member_id).unwrap();
+        m.identifier = hostile(&m.identifier);
+        m.first_name = hostile(&m.first_name);
+        let role_id = m.role_id;
+        let r = cw.roles.iter_mut().find(|r| r.id == role_id).unwrap();
+        r.name = hostile(&r.name);
+        // A module and a function name as mySecurity reports them.
+        let (module, function) = cw.catalogue[0].clone();
+        let (hm, hf) = (hostile(&module), hostile(&function));
+        cw.catalogue[0] = (hm.clone(), hf.clone());
+        for r in cw.roles.iter_mut() {
+            if let Some(v) = r.settings.remove(&(module.clone(), function.clone())) {
+                r.settings.insert((hm.clone(), hf.clone()), v);
+            }
+        }
+    });
+    let conn = connection(&sb, &w);
+    assert_every_output_inert(&w, &conn, &["TopLeft", QUOTED]).await;
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn hostile_autotask_level_names_are_shown_inert() {
+    let w = wizard("topleft-autotask");
+    let sb = sandbox("configured:topleft-autotask").await;
+    let user = sb.credentials().autotask.username;
+    let level = sb.with_tenant(|t| {
+        let at = &mut t.autotask;
+        let api_level = at
+            .resources
+            .iter()
+            .find(|r| r.user_name == user)
+            .expect("API user")
+            .user_type;
+        let mut visible = String::new();
+        // Every level: the API user's and the ones human resources hold.
+        for l in at.levels.iter_mut() {
+            if l.id == api_level {
+                visible = l.name.clone();
+            }
+            l.name = hostile(&l.name);
+        }
+        visible
+    });
+    assert!(!level.is_empty());
+    let conn = connection(&sb, &w);
+    assert_every_output_inert(&w, &conn, &[&level, QUOTED]).await;
+    sb.shutdown().await;
+}
+
+/// A typed secret with shell metacharacters, quotes, a backslash, spaces and non-ASCII.
+const TYPED: &str = "p@$$ #\"\\ wörd";
+/// The same without non-ASCII (what an HTTP header can carry as-is).
+const TYPED_ASCII: &str = "p@$$ #\"\\ word`'";
+
+#[tokio::test]
+async fn connectwise_private_key_travels_byte_for_byte() {
+    let w = wizard("topleft-connectwise");
+    let sb = sandbox("configured:topleft-connectwise").await;
+    let public = sb.credentials().connectwise.public_key;
+    sb.with_tenant(|t| {
+        let k = t
+            .connectwise
+            .keys
+            .iter_mut()
+            .find(|k| k.public_key == public)
+            .unwrap();
+        k.private_key = SecretString::from(TYPED);
+    });
+    let mut conn = connection(&sb, &w);
+    if let Connection::Connectwise { private_key, .. } = &mut conn {
+        *private_key = SecretString::from(TYPED);
+    }
+    let r = verify_step(&w, "api-keys", &conn, &VerifyOptions::default(), &|_| {}).await;
+    let cred = r.checks.iter().find(|c| c.id == "credentials").unwrap();
+    assert_eq!(cred.status, Status::Pass, "{}", line("api-keys", cred));
+    // Through the real binary too: the environment carries the same bytes.
+    let out = run(check_cmd(&w, &conn, "json")).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(!stdout.contains(TYPED));
+    // One byte different is refused: the comparison is exact, not normalised.
+    if let Connection::Connectwise { private_key, .. } = &mut conn {
+        *private_key = SecretString::from("p@$$ #\"\\ word");
+    }
+    let r = verify_step(&w, "api-keys", &conn, &VerifyOptions::default(), &|_| {}).await;
+    let cred = r.checks.iter().find(|c| c.id == "credentials").unwrap();
+    assert_eq!(cred.status, Status::Fail, "{}", line("api-keys", cred));
+    sb.shutdown().await;
+}
+
+async fn autotask_sign_in(typed: &str) -> (Report, Sandbox) {
+    let w = wizard("topleft-autotask");
+    let sb = sandbox("configured:topleft-autotask").await;
+    let user = sb.credentials().autotask.username;
+    sb.with_tenant(|t| {
+        let r = t
+            .autotask
+            .resources
+            .iter_mut()
+            .find(|r| r.user_name == user)
+            .unwrap();
+        r.secret = SecretString::from(typed);
+    });
+    let mut conn = connection(&sb, &w);
+    if let Connection::Autotask { secret, .. } = &mut conn {
+        *secret = SecretString::from(typed);
+    }
+    let r = verify_step(&w, "api-user", &conn, &VerifyOptions::default(), &|_| {}).await;
+    (Report::new(w.id.clone(), "autotask".into(), vec![r]), sb)
+}
+
+#[tokio::test]
+async fn autotask_secret_travels_byte_for_byte_or_is_refused_clearly() {
+    let (r, sb) = autotask_sign_in(TYPED_ASCII).await;
+    let cred = r.steps[0]
+        .checks
+        .iter()
+        .find(|c| c.id == "credentials")
+        .unwrap();
+    assert_eq!(cred.status, Status::Pass, "{}", dump(&r));
+    sb.shutdown().await;
+
+    let (r, sb) = autotask_sign_in(TYPED).await;
+    let cred = r.steps[0]
+        .checks
+        .iter()
+        .find(|c| c.id == "credentials")
+        .unwrap();
+    // A header value carries only ASCII: the client refuses clearly instead of sending altered
+    // bytes that Autotask would refuse (and count toward the lockout).
+    assert_eq!(cred.status, Status::Fail, "{}", dump(&r));
+    assert!(
+        cred.detail
+            .contains("secret (password) contains characters")
+            && cred.detail.contains("nothing was sent"),
+        "{}",
+        dump(&r)
+    );
+    assert!(!cred.detail.contains(TYPED), "the secret is never quoted");
+    assert!(
+        sb.requests().iter().all(|q| !q
+            .header_names
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case("secret"))),
+        "no request carried the secret"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn keyring_round_trips_a_typed_secret_byte_for_byte() {
+    let k = Keyring::mock();
+    let reference = SecretRef::for_field("hostile-typed", "secret");
+    k.store(&reference, SecretString::from(TYPED))
+        .await
+        .unwrap();
+    let back = k.load(&reference).await.unwrap();
+    assert_eq!(back.expose_secret().as_bytes(), TYPED.as_bytes());
+}
+
+#[tokio::test]
+async fn plain_http_to_a_remote_host_is_refused_before_any_traffic() {
+    let w = wizard("topleft-autotask");
+    let conn = Connection::Autotask {
+        target: AutotaskTarget {
+            // .invalid never resolves; the refusal must come before any lookup anyway.
+            api_root: "http://example.invalid/atservicesrest".into(),
+            username: "topleft-api@acme.example".into(),
+            integration_code: "CODE".into(),
+        },
+        secret: SecretString::from(TYPED_ASCII),
+    };
+    let out = run(check_cmd(&w, &conn, "human")).await;
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(matches!(out.status.code(), Some(1 | 2)), "{all}");
+    assert!(
+        all.contains("https://") && all.contains("plain http://"),
+        "{all}"
+    );
+    assert!(!all.contains(TYPED_ASCII));
+}
+
+#[tokio::test]
+async fn a_clientid_that_is_not_a_guid_is_reported() {
+    let w = wizard("topleft-connectwise");
+    let sb = sandbox("configured:topleft-connectwise").await;
+    let mut conn = connection(&sb, &w);
+    if let Connection::Connectwise { target, .. } = &mut conn {
+        target.client_id = "not-a-guid".into();
+    }
+    let r = verify_all(&w, &conn, &VerifyOptions::default()).await;
+    let cid = r
+        .steps
+        .iter()
+        .flat_map(|s| s.checks.iter())
+        .find(|c| c.id == "client-id")
+        .unwrap();
+    assert_eq!(cid.status, Status::Fail, "{}", dump(&r));
+    assert!(cid.detail.contains("not-a-guid"), "{}", cid.detail);
+    sb.shutdown().await;
+}
