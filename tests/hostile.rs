@@ -409,6 +409,10 @@ async fn a_clientid_that_is_not_a_guid_is_reported() {
         .find(|c| c.id == "client-id")
         .unwrap();
     assert_eq!(cid.status, Status::Fail, "{}", dump(&r));
-    assert!(cid.detail.contains("not-a-guid"), "{}", cid.detail);
+    assert!(
+        cid.detail.contains("\"not-a-guid\" is not a GUID"),
+        "{}",
+        cid.detail
+    );
     sb.shutdown().await;
 }

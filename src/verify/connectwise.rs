@@ -41,6 +41,8 @@ pub(crate) struct CwRun {
     security: Cell<Vec<SecuritySetting>>,
     callbacks: Cell<Vec<Value>>,
     client_id_given: bool,
+    /// The clientId as given, when it is not GUID-shaped (named if ConnectWise refuses it).
+    client_id_malformed: Option<String>,
 }
 
 fn s<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -122,6 +124,8 @@ impl CwRun {
             security: OnceCell::new(),
             callbacks: OnceCell::new(),
             client_id_given: !target.client_id.trim().is_empty(),
+            client_id_malformed: (!is_guid(target.client_id.trim()))
+                .then(|| crate::sanitize::clean_line(target.client_id.trim())),
         }
     }
 
@@ -329,7 +333,17 @@ wizard's integration.client_id)",
         match self.info().await {
             Ok(_) => Outcome::pass("ConnectWise accepted the clientId"),
             Err(e) if e.kind == ErrorKind::ClientId => {
-                Outcome::fail(format!("ConnectWise refused the clientId: {}", said(e)))
+                let shape = match &self.client_id_malformed {
+                    Some(v) => format!(
+                        ". \"{v}\" is not a GUID: a clientId looks like \
+1a2b3c4d-0000-4000-8000-00000000abcd (8-4-4-4-12 hex digits); ask the vendor for theirs"
+                    ),
+                    None => String::new(),
+                };
+                Outcome::fail(format!(
+                    "ConnectWise refused the clientId: {}{shape}",
+                    said(e)
+                ))
             }
             Err(_) => {
                 Outcome::skipped("skipped: sign-in failed, so the clientId could not be confirmed")
@@ -719,6 +733,17 @@ Roles that \"{name}\" is not an admin role."
             Err(e) => Outcome::fail(format!("could not list callbacks: {}", said(e))),
         }
     }
+}
+
+/// `8-4-4-4-12` hex digits, optionally in braces: the shape of every ConnectWise clientId.
+fn is_guid(v: &str) -> bool {
+    let v = v.trim_start_matches('{').trim_end_matches('}');
+    let parts: Vec<&str> = v.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
