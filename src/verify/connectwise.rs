@@ -751,6 +751,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn guid_shape() {
+        assert!(is_guid("1a2b3c4d-0000-4000-8000-00000000abcd"));
+        assert!(is_guid("{1A2B3C4D-0000-4000-8000-00000000ABCD}"));
+        for bad in [
+            "",
+            "not-a-guid",
+            "1a2b3c4d00004000800000000000abcd",
+            "1a2b3c4d-0000-4000-8000-00000000abcg",
+        ] {
+            assert!(!is_guid(bad), "{bad}");
+        }
+    }
+
+    #[test]
     fn corporate_level_matching() {
         assert!(level_matches(
             "Corporate (Level 1)",

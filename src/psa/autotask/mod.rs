@@ -458,6 +458,30 @@ mod tests {
     }
 
     #[test]
+    fn header_values_autotask_cannot_receive_are_named_never_quoted() {
+        let client = |user: &str, secret: &str, code: &str| {
+            let http = Http::new(crate::psa::http::HttpConfig::default()).unwrap();
+            AutotaskClient::new(http, "https://x", user, SecretString::from(secret), code)
+        };
+        let ok = client("api@acme.example", "p@$$ #\"\\ word`'~", "CODE 1");
+        assert!(ok.check_header_values("https://x").is_ok());
+        for (c, field) in [
+            (client("api@acme.example", "wörd-secret", "CODE"), "secret"),
+            (client("api@acme.example", "line\nbreak", "CODE"), "secret"),
+            (client("api@acmé.example", "s", "CODE"), "username"),
+            (client("api@acme.example", "s", "CO\tDE"), "tracking"),
+        ] {
+            let e = c.check_header_values("https://x").unwrap_err();
+            let text = e.to_string();
+            assert!(
+                text.contains(field) && text.contains("nothing was sent"),
+                "{text}"
+            );
+            assert!(!text.contains("wörd-secret") && !text.contains("line\nbreak"));
+        }
+    }
+
+    #[test]
     fn debug_never_shows_the_secret() {
         let http = Http::new(crate::psa::http::HttpConfig::default()).unwrap();
         let c = AutotaskClient::new(
