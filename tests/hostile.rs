@@ -391,6 +391,25 @@ async fn plain_http_to_a_remote_host_is_refused_before_any_traffic() {
         "{all}"
     );
     assert!(!all.contains(TYPED_ASCII));
+
+    let w = wizard("topleft-connectwise");
+    let conn = Connection::Connectwise {
+        target: ConnectwiseTarget {
+            site: "http://example.invalid".into(),
+            company_id: "acme".into(),
+            public_key: "pub".into(),
+            client_id: "1a2b3c4d-0000-4000-8000-00000000abcd".into(),
+        },
+        private_key: SecretString::from(TYPED_ASCII),
+    };
+    let out = run(check_cmd(&w, &conn, "human")).await;
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(matches!(out.status.code(), Some(1 | 2)), "{all}");
+    assert!(
+        all.contains("https://") && all.contains("plain http://"),
+        "{all}"
+    );
+    assert!(!all.contains(TYPED_ASCII));
 }
 
 #[tokio::test]
