@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use psa_onboard::connection::{AutotaskTarget, Connection, ConnectwiseTarget};
+use psa_onboard::connection::Connection;
 use psa_onboard::psa::http::{DEFAULT_MAX_IN_FLIGHT, HttpConfig};
 use psa_onboard::sandbox::{Sandbox, SandboxOptions};
 use psa_onboard::verify::{VerifyOptions, verify_all};
@@ -29,26 +29,7 @@ const WIZARDS: [&str; 4] = [
 ];
 
 fn connection(sb: &Sandbox, w: &Wizard) -> Connection {
-    let c = sb.credentials();
-    match w.psa {
-        Psa::Autotask => Connection::Autotask {
-            target: AutotaskTarget {
-                api_root: sb.autotask_api_root(),
-                username: c.autotask.username.clone(),
-                integration_code: c.autotask.integration_code.clone(),
-            },
-            secret: c.autotask.secret.clone(),
-        },
-        Psa::Connectwise => Connection::Connectwise {
-            target: ConnectwiseTarget {
-                site: sb.connectwise_site(),
-                company_id: c.connectwise.company_id.clone(),
-                public_key: c.connectwise.public_key.clone(),
-                client_id: c.connectwise.client_id.clone(),
-            },
-            private_key: c.connectwise.private_key.clone(),
-        },
-    }
+    sb.connection(w.psa)
 }
 
 async fn configured(id: &str, latency: Duration) -> Sandbox {

@@ -10,7 +10,7 @@ use psa_onboard::sandbox::{Sandbox, SandboxOptions};
 use psa_onboard::secrets::{Keyring, SecretRef};
 use psa_onboard::session::model::VerificationRun;
 use psa_onboard::verify::{CheckResult, Report, Status, VerifyOptions, verify_all, verify_step};
-use psa_onboard::wizard::{self, Psa, Wizard};
+use psa_onboard::wizard::{self, Wizard};
 use secrecy::{ExposeSecret, SecretString};
 
 /// base64 of "rm -rf ~": the clipboard payload an OSC 52 write would plant.
@@ -61,26 +61,7 @@ async fn sandbox(scenario: &str) -> Sandbox {
 }
 
 fn connection(sb: &Sandbox, w: &Wizard) -> Connection {
-    let c = sb.credentials();
-    match w.psa {
-        Psa::Autotask => Connection::Autotask {
-            target: AutotaskTarget {
-                api_root: sb.autotask_api_root(),
-                username: c.autotask.username.clone(),
-                integration_code: c.autotask.integration_code.clone(),
-            },
-            secret: c.autotask.secret.clone(),
-        },
-        Psa::Connectwise => Connection::Connectwise {
-            target: ConnectwiseTarget {
-                site: sb.connectwise_site(),
-                company_id: c.connectwise.company_id.clone(),
-                public_key: c.connectwise.public_key.clone(),
-                client_id: c.connectwise.client_id.clone(),
-            },
-            private_key: c.connectwise.private_key.clone(),
-        },
-    }
+    sb.connection(w.psa)
 }
 
 /// `psa-onboard check` with the connection's details in the environment, proxies removed.

@@ -36,26 +36,7 @@ async fn sandbox(scenario: &str) -> Sandbox {
 }
 
 fn connection(sb: &Sandbox, w: &Wizard) -> Connection {
-    let c = sb.credentials();
-    match w.psa {
-        Psa::Autotask => Connection::Autotask {
-            target: AutotaskTarget {
-                api_root: sb.autotask_api_root(),
-                username: c.autotask.username.clone(),
-                integration_code: c.autotask.integration_code.clone(),
-            },
-            secret: c.autotask.secret.clone(),
-        },
-        Psa::Connectwise => Connection::Connectwise {
-            target: ConnectwiseTarget {
-                site: sb.connectwise_site(),
-                company_id: c.connectwise.company_id.clone(),
-                public_key: c.connectwise.public_key.clone(),
-                client_id: c.connectwise.client_id.clone(),
-            },
-            private_key: c.connectwise.private_key.clone(),
-        },
-    }
+    sb.connection(w.psa)
 }
 
 fn with_autotask(

@@ -277,6 +277,32 @@ impl Sandbox {
         }
     }
 
+    /// A connection to this sandbox for a PSA, with the current demo credentials (what an
+    /// admin would type after doing the API user/member and keys steps).
+    pub fn connection(&self, psa: crate::wizard::Psa) -> crate::connection::Connection {
+        use crate::connection::{AutotaskTarget, Connection, ConnectwiseTarget};
+        let c = self.credentials();
+        match psa {
+            crate::wizard::Psa::Autotask => Connection::Autotask {
+                target: AutotaskTarget {
+                    api_root: self.autotask_api_root(),
+                    username: c.autotask.username.clone(),
+                    integration_code: c.autotask.integration_code.clone(),
+                },
+                secret: c.autotask.secret.clone(),
+            },
+            crate::wizard::Psa::Connectwise => Connection::Connectwise {
+                target: ConnectwiseTarget {
+                    site: self.connectwise_site(),
+                    company_id: c.connectwise.company_id.clone(),
+                    public_key: c.connectwise.public_key.clone(),
+                    client_id: c.connectwise.client_id.clone(),
+                },
+                private_key: c.connectwise.private_key.clone(),
+            },
+        }
+    }
+
     /// Does in the tenant what the step's instructions tell the admin to click.
     pub fn apply_step(&self, wizard: &Wizard, step_id: &str) -> Result<(), SandboxError> {
         let mut t = lock(&self.shared.tenant);

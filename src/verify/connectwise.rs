@@ -124,7 +124,7 @@ impl CwRun {
             security: OnceCell::new(),
             callbacks: OnceCell::new(),
             client_id_given: !target.client_id.trim().is_empty(),
-            client_id_malformed: (!is_guid(target.client_id.trim()))
+            client_id_malformed: (!crate::wizard::validate::is_guid(target.client_id.trim()))
                 .then(|| crate::sanitize::clean_line(target.client_id.trim())),
         }
     }
@@ -735,32 +735,25 @@ Roles that \"{name}\" is not an admin role."
     }
 }
 
-/// `8-4-4-4-12` hex digits, optionally in braces: the shape of every ConnectWise clientId.
-fn is_guid(v: &str) -> bool {
-    let v = v.trim_start_matches('{').trim_end_matches('}');
-    let parts: Vec<&str> = v.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn guid_shape() {
-        assert!(is_guid("1a2b3c4d-0000-4000-8000-00000000abcd"));
-        assert!(is_guid("{1A2B3C4D-0000-4000-8000-00000000ABCD}"));
+        assert!(crate::wizard::validate::is_guid(
+            "1a2b3c4d-0000-4000-8000-00000000abcd"
+        ));
+        assert!(crate::wizard::validate::is_guid(
+            "{1A2B3C4D-0000-4000-8000-00000000ABCD}"
+        ));
         for bad in [
             "",
             "not-a-guid",
             "1a2b3c4d00004000800000000000abcd",
             "1a2b3c4d-0000-4000-8000-00000000abcg",
         ] {
-            assert!(!is_guid(bad), "{bad}");
+            assert!(!crate::wizard::validate::is_guid(bad), "{bad}");
         }
     }
 

@@ -524,7 +524,9 @@ pub fn is_slug(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
+/// A GUID as 8-4-4-4-12 hex digits, optionally in braces (as Windows tools show them).
 pub fn is_guid(s: &str) -> bool {
+    let s = s.trim_start_matches('{').trim_end_matches('}');
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
         && parts

@@ -344,7 +344,7 @@ pub fn validate(id: FieldId, v: &str) -> Verdict {
             Err(e) => Verdict::Error(e),
         },
         FieldId::ClientId => {
-            if is_guid(v) {
+            if crate::wizard::validate::is_guid(v) {
                 Verdict::Ok
             } else {
                 Verdict::Error(
@@ -414,16 +414,6 @@ fn is_loopback(host: &str) -> bool {
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
-}
-
-fn is_guid(v: &str) -> bool {
-    let v = v.trim_start_matches('{').trim_end_matches('}');
-    let parts: Vec<&str> = v.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
