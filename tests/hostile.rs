@@ -417,106 +417,9 @@ async fn a_clientid_that_is_not_a_guid_is_reported() {
     sb.shutdown().await;
 }
 
-/// The real binary on a pseudo-terminal (the minimum of tests/tui.rs's helper).
-struct Pty {
-    parser: std::sync::Arc<std::sync::Mutex<vt100::Parser>>,
-    raw: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
-    writer: Box<dyn std::io::Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    /// Held so the terminal stays open while the child runs.
-    _master: Box<dyn portable_pty::MasterPty + Send>,
-}
-
-const PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
-
-impl Pty {
-    fn spawn(args: &[&str], state_dir: &std::path::Path) -> Pty {
-        use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-        use std::io::Read;
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 40,
-                cols: 160,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_psa-onboard"));
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("LANG", "C.UTF-8");
-        cmd.env_remove("LC_ALL");
-        cmd.env_remove("NO_COLOR");
-        for k in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"] {
-            cmd.env_remove(k);
-        }
-        cmd.env("PSA_ONBOARD_STATE_DIR", state_dir);
-        cmd.env("PSA_ONBOARD_WIZARD_DIR", state_dir.join("no-user-wizards"));
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let parser = std::sync::Arc::new(std::sync::Mutex::new(vt100::Parser::new(
-            40.try_into().unwrap(),
-            160.try_into().unwrap(),
-            0,
-        )));
-        let raw = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let (p, r) = (parser.clone(), raw.clone());
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        let writer = pair.master.take_writer().unwrap();
-        Pty {
-            parser,
-            raw,
-            writer,
-            child,
-            _master: pair.master,
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    /// Poll until the screen shows every one of `texts`.
-    fn wait_for(&self, texts: &[&str]) -> String {
-        let start = std::time::Instant::now();
-        loop {
-            let screen = self.screen();
-            if texts.iter().all(|t| screen.contains(t)) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "timed out waiting for {texts:?}; the screen shows:\n{screen}"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn quit(mut self) -> Vec<u8> {
-        self.send("\x03");
-        let start = std::time::Instant::now();
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(start.elapsed() < PATIENCE, "the binary did not exit");
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        self.raw.lock().unwrap().clone()
-    }
-}
+#[path = "common/pty.rs"]
+mod pty;
+use pty::Pty;
 
 /// Raw terminal output: the TUI's own escape sequences are expected; none of the PSA's.
 fn assert_raw_inert(raw: &[u8]) {
@@ -555,7 +458,7 @@ async fn tui_shows_hostile_connectwise_names_inert_and_takes_a_typed_key() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_path_buf();
     let (raw, screens) = tokio::task::spawn_blocking(move || {
-        let mut pty = Pty::spawn(&["run", "topleft-connectwise"], &path);
+        let mut pty = Pty::spawn_sized(&["run", "topleft-connectwise"], &path, &[], 40, 160);
         pty.wait_for(&["Step 1 of 5"]);
         pty.send("n");
         pty.wait_for(&["Step 2 of 5"]);
@@ -574,7 +477,11 @@ async fn tui_shows_hostile_connectwise_names_inert_and_takes_a_typed_key() {
         // Back to the member step, whose checks quote the member and its role.
         pty.send("b");
         let member = pty.wait_for(&["Step 2 of 5", QUOTED]);
-        (pty.quit(), vec![verified, member])
+        pty.send("\x03");
+        pty.wait_exit();
+        pty.drain();
+        let raw = pty.raw.lock().unwrap().clone();
+        (raw, vec![verified, member])
     })
     .await
     .unwrap();

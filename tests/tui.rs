@@ -1,12 +1,10 @@
 //! The interactive wizard: snapshots of every screen (ratatui TestBackend + insta) and the real
 //! binary driven through a pseudo-terminal (portable-pty + vt100).
 
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::PtySize;
 use psa_onboard::tui::app::{
     self, FieldId, Msg, Run, Screen, ServiceError, SessionSummary, StartScreen, State, StepState,
     WizardEntry,
@@ -408,146 +406,9 @@ fn snapshot_impersonation_step() {
 // ---------------------------------------------------------------------------------------------
 // The real binary in a pseudo-terminal
 
-/// How long to wait for the screen to show something. Generous: the machine is shared.
-const PATIENCE: Duration = Duration::from_secs(60);
-
-struct Pty {
-    parser: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    master: Box<dyn portable_pty::MasterPty + Send>,
-}
-
-impl Pty {
-    fn spawn(args: &[&str], state_dir: &std::path::Path, extra_env: &[(&str, &str)]) -> Pty {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 24,
-                cols: 80,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_psa-onboard"));
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("LANG", "C.UTF-8");
-        cmd.env_remove("LC_ALL");
-        cmd.env_remove("NO_COLOR");
-        cmd.env("PSA_ONBOARD_STATE_DIR", state_dir);
-        cmd.env("PSA_ONBOARD_WIZARD_DIR", state_dir.join("no-user-wizards"));
-        cmd.env("RUST_BACKTRACE", "0");
-        for (k, v) in extra_env {
-            cmd.env(k, v);
-        }
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            24.try_into().unwrap(),
-            80.try_into().unwrap(),
-            0,
-        )));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let (p, r) = (parser.clone(), raw.clone());
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        let writer = pair.master.take_writer().unwrap();
-        Pty {
-            parser,
-            raw,
-            writer,
-            child,
-            master: pair.master,
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    /// Poll until the screen shows every one of `texts`.
-    fn wait_for(&self, texts: &[&str]) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if texts.iter().all(|t| screen.contains(t)) {
-                return screen;
-            }
-            if start.elapsed() > PATIENCE {
-                panic!("timed out waiting for {texts:?}; the screen shows:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            if start.elapsed() > PATIENCE {
-                let _ = self.child.kill();
-                panic!(
-                    "the binary did not exit; the screen shows:\n{}",
-                    self.screen()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Wait until output stops arriving (after exit) so the parser has seen everything.
-    fn drain(&self) {
-        let mut last = usize::MAX;
-        let start = Instant::now();
-        loop {
-            let n = self.raw.lock().unwrap().len();
-            if n == last || start.elapsed() > PATIENCE {
-                return;
-            }
-            last = n;
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// The terminal is back to normal: main screen, cursor shown, no mouse reporting, and the
-    /// line discipline in canonical (cooked) mode with echo.
-    fn assert_restored(&self) {
-        self.drain();
-        let p = self.parser.lock().unwrap();
-        let screen = p.screen();
-        assert!(!screen.alternate_screen(), "still on the alternate screen");
-        assert!(!screen.hide_cursor(), "cursor still hidden");
-        assert_eq!(
-            screen.mouse_protocol_mode(),
-            vt100::MouseProtocolMode::None,
-            "mouse reporting still on"
-        );
-        assert!(!screen.bracketed_paste(), "bracketed paste still on");
-        let termios = self.master.get_termios().expect("termios of the pty");
-        let flags = format!("{:?}", termios.local_flags);
-        assert!(
-            flags.contains("ICANON") && flags.contains("ECHO"),
-            "raw mode still on: {flags}"
-        );
-    }
-}
+#[path = "common/pty.rs"]
+mod pty;
+use pty::Pty;
 
 const DOWN: &str = "\x1b[B";
 const CTRL_C: &str = "\x03";
