@@ -24,6 +24,8 @@ pub struct LiveServices {
     pub store_dir: PathBuf,
     /// New runs go against the embedded sandbox.
     pub demo: bool,
+    /// Timeouts and extra trusted roots for PSA requests (`--timeout`, `--ca-cert`).
+    pub http: crate::psa::http::HttpConfig,
     /// The embedded sandbox, started on first need (a demo, or resuming a demo session).
     sandbox: Arc<tokio::sync::Mutex<Option<Arc<crate::sandbox::Sandbox>>>>,
     /// The session being edited; holding it holds its lock.
@@ -45,6 +47,7 @@ impl LiveServices {
             wizard_dir,
             store_dir,
             demo: false,
+            http: crate::psa::http::HttpConfig::default(),
             sandbox: Arc::default(),
             open: Arc::default(),
             keyring: Arc::default(),
@@ -217,10 +220,14 @@ impl Services for LiveServices {
         // so it runs on a blocking thread driven by the runtime's handle. Cancelling drops the
         // result (by generation); the checks in flight end at their HTTP timeouts.
         let handle = tokio::runtime::Handle::current();
+        let http = self.http.clone();
         let job = tokio::task::spawn_blocking(move || {
             // Refused credentials are not forgotten here: `update` decides when (changed input,
             // a sandbox action, or the admin's confirmed retry) through `Effect::ForgetRefused`.
-            let opts = crate::verify::VerifyOptions::default();
+            let opts = crate::verify::VerifyOptions {
+                http,
+                ..crate::verify::VerifyOptions::default()
+            };
             let progress = move |r: &crate::verify::CheckResult| on_check(r.clone());
             handle.block_on(crate::verify::verify_step(
                 &wizard,
