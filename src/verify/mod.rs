@@ -450,6 +450,34 @@ mod tests {
     use super::*;
     use crate::connection::AutotaskTarget;
 
+    /// The TUI polls a verification in a task it aborts on Esc or time-out (dropping every
+    /// request in flight); that needs a `Send + 'static` future owning its inputs. Stream
+    /// combinators with borrowing closures (`buffer_unordered`) can defeat rustc's proof of
+    /// `Send` ("FnOnce is not general enough"): this test then fails to compile.
+    #[test]
+    fn verification_futures_can_be_spawned() {
+        fn spawnable<F: Future + Send + 'static>(_: &F) {}
+        let w = crate::wizard::resolve("topleft-autotask", None)
+            .unwrap()
+            .wizard;
+        let conn = Connection::Autotask {
+            target: AutotaskTarget {
+                api_root: "https://127.0.0.1:9/atservicesrest".into(),
+                username: "u".into(),
+                integration_code: "c".into(),
+            },
+            secret: secrecy::SecretString::from("s"),
+        };
+        let opts = VerifyOptions::default();
+        let progress = |_: &CheckResult| {};
+        let (w2, conn2, opts2) = (w.clone(), conn.clone(), opts.clone());
+        let step = async move { verify_step(&w, "security-level", &conn, &opts, &progress).await };
+        spawnable(&step);
+        let all = async move { verify_all(&w2, &conn2, &opts2).await };
+        spawnable(&all);
+        // Never polled: nothing is sent.
+    }
+
     #[tokio::test]
     async fn a_client_that_cannot_start_fails_every_observable_check_without_network() {
         let w = crate::wizard::resolve("topleft-autotask", None)
