@@ -492,14 +492,39 @@ async fn tui_shows_hostile_connectwise_names_inert_and_takes_a_typed_key() {
     sb.shutdown().await;
 }
 
-/// The step screen after `v` with `faults` set: it must name the failure in `expect`, quote
-/// nothing raw, and leave the wizard usable. Faults are cleared afterwards.
+/// The screen's right-hand pane as one line: text the TUI wrapped over several rows matches.
+fn flat(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| l.rsplit_once('│').map_or(l, |(_, r)| r).trim())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The step screen after `v` with `faults` set: it must name the failure in `expect` (none of
+/// which the screen showed before), and leave the wizard usable. Faults are cleared afterwards.
 fn verify_under(pty: &mut Pty, sb: &Sandbox, faults: Faults, expect: &[&str]) -> String {
+    let before = flat(&pty.screen());
+    assert!(
+        !expect.iter().all(|e| before.contains(e)),
+        "the screen already shows {expect:?}"
+    );
     sb.set_faults(faults);
     pty.send("v");
-    let mut want = vec!["Not verified"];
-    want.extend_from_slice(expect);
-    let screen = pty.wait_for(&want);
+    let start = std::time::Instant::now();
+    let screen = loop {
+        let screen = pty.screen();
+        let text = flat(&screen);
+        if text.contains("Not verified") && expect.iter().all(|e| text.contains(e)) {
+            break screen;
+        }
+        assert!(
+            start.elapsed() < pty::PATIENCE,
+            "timed out waiting for {expect:?}; the screen shows:\n{screen}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
     sb.set_faults(Faults::default());
     screen
 }
@@ -553,6 +578,8 @@ async fn tui_names_each_network_failure_retries_and_keeps_the_session() {
             cw.client_id
         ));
         pty.wait_for(&["Verified against the PSA."]);
+        // The steps that waited for the credentials verify too; let them finish first.
+        pty.wait_for(&["3/5 done"]);
         let mut screens = Vec::new();
         let slow = Faults {
             latency: std::time::Duration::from_secs(3),
@@ -608,7 +635,7 @@ async fn tui_names_each_network_failure_retries_and_keeps_the_session() {
             &mut pty,
             &sb,
             truncated,
-            &["invalid JSON", "did not come from the PSA's API"],
+            &["invalid JSON (expected", "did not come from the PSA's API"],
         ));
         let portal = Faults {
             html_next: 100,
@@ -618,13 +645,18 @@ async fn tui_names_each_network_failure_retries_and_keeps_the_session() {
             &mut pty,
             &sb,
             portal,
-            &["an HTML page where JSON was expected", "Wi-Fi sign-in"],
+            &["an HTML page where JSON was expected (a Wi-Fi sign-in page"],
         ));
         let huge = Faults {
             oversized_next: 100,
             ..Faults::default()
         };
-        screens.push(verify_under(&mut pty, &sb, huge, &["larger than 4096 KiB"]));
+        screens.push(verify_under(
+            &mut pty,
+            &sb,
+            huge,
+            &["the answer is larger than 4096 KiB; refusing to read it"],
+        ));
         let moved = Faults {
             redirect_next: 100,
             redirect_to,
@@ -634,7 +666,7 @@ async fn tui_names_each_network_failure_retries_and_keeps_the_session() {
             &mut pty,
             &sb,
             moved,
-            &["does not follow redirects"],
+            &["psa-onboard does not follow redirects"],
         ));
         // The network is back: `v` verifies, and the answers typed at the start still stand.
         pty.send("v");
@@ -675,9 +707,23 @@ async fn tui_names_each_network_failure_retries_and_keeps_the_session() {
     );
     let record = &session.steps[&w.steps[2].id];
     assert_eq!(record.status.key(), "verified", "{record:?}");
+    // The steps verified before the trouble stay verified.
+    for earlier in &w.steps[..2] {
+        assert_eq!(
+            session.steps[&earlier.id].status.key(),
+            "verified",
+            "{}",
+            earlier.id
+        );
+    }
     // Every failed attempt is on record (first pass, eight faults, the final pass), each
     // quoting what went wrong, inert.
-    assert_eq!(record.runs.len(), 10, "{:?}", record.runs.len());
+    let firsts: Vec<_> = record
+        .runs
+        .iter()
+        .map(|r| r.report.checks[0].detail.clone())
+        .collect();
+    assert_eq!(record.runs.len(), 10, "{firsts:#?}");
     let failed: Vec<_> = record.runs[1..9]
         .iter()
         .map(|r| r.report.checks[0].detail.clone())

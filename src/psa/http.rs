@@ -79,7 +79,7 @@ impl RawResponse {
         serde_json::from_slice(&self.body).map_err(|e| {
             let text = self.text();
             let shown = if super::error::looks_like_html(&text) {
-                "an HTML page where JSON was expected (wrong host or URL?)".to_string()
+                "an HTML page where JSON was expected (a Wi-Fi sign-in page, a proxy, or the wrong address?)".to_string()
             } else if text.trim().is_empty() {
                 "an empty body where JSON was expected".to_string()
             } else {
