@@ -739,3 +739,59 @@ async fn tui_names_each_network_failure_retries_and_keeps_the_session() {
     }
     elsewhere.shutdown().await;
 }
+
+/// The Autotask half of the TUI test: hostile security-level names from the PSA are drawn
+/// inert, and a secret typed with `$ # " \`, quotes and spaces signs in as typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tui_shows_hostile_autotask_level_names_inert_and_takes_a_typed_secret() {
+    let sb = sandbox("configured:topleft-autotask").await;
+    let at = sb.credentials().autotask;
+    let user = at.username.clone();
+    sb.with_tenant(|t| {
+        let a = &mut t.autotask;
+        let r = a
+            .resources
+            .iter_mut()
+            .find(|r| r.user_name == user)
+            .unwrap();
+        r.secret = SecretString::from(TYPED_ASCII);
+        for l in a.levels.iter_mut() {
+            l.name = hostile(&l.name);
+        }
+    });
+    let root = sb.autotask_api_root();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let (raw, screens) = tokio::task::spawn_blocking(move || {
+        let mut pty = Pty::spawn_sized(&["run", "topleft-autotask"], &path, &[], 40, 160);
+        pty.wait_for(&["Step 1 of 6"]);
+        // The level waits for the API user's credentials (step 2).
+        pty.send(&pty::tick_manual_items("topleft-autotask", 0));
+        pty.wait_for(&["n next"]);
+        pty.send("n");
+        pty.wait_for(&["Step 2 of 6", "Connection details"]);
+        // Username, secret, tracking identifier, and the sandbox's zone-lookup root.
+        pty.send(&format!(
+            "{}\t{TYPED_ASCII}\t{}\t\x15{root}\r",
+            at.username, at.integration_code
+        ));
+        // The typed secret signs in; the level check quotes the (renamed) level, inert.
+        let verified = pty.wait_for(&[
+            "✓ The username, password and TopLeft's tracking identifier sign in",
+            "✗ The API user has the \"TopLeft\" security level",
+            QUOTED,
+        ]);
+        pty.send("q");
+        assert!(pty.wait_exit().success());
+        pty.assert_restored();
+        let raw = pty.raw.lock().unwrap().clone();
+        (raw, vec![verified])
+    })
+    .await
+    .unwrap();
+    for s in &screens {
+        assert!(!s.contains(TYPED_ASCII), "the typed secret on screen:\n{s}");
+    }
+    assert_raw_inert(&raw);
+    sb.shutdown().await;
+}

@@ -408,7 +408,7 @@ fn snapshot_impersonation_step() {
 
 #[path = "common/pty.rs"]
 mod pty;
-use pty::Pty;
+use pty::{Pty, tick_manual_items};
 
 const DOWN: &str = "\x1b[B";
 const CTRL_C: &str = "\x03";
@@ -561,22 +561,6 @@ fn pty_demo_topleft_connectwise_end_to_end() {
     pty.send("q");
     assert!(pty.wait_exit().success());
     pty.assert_restored();
-}
-
-/// Keys that tick every manual item of a step, walking the selection from the top.
-fn tick_manual_items(wizard_id: &str, step: usize) -> String {
-    use psa_onboard::tui::app::progress;
-    let w = wizard(wizard_id);
-    let st = &w.steps[step];
-    let items = progress::items(st);
-    let mut keys = "\x1b[5~".repeat(items.len() / 10 + 1); // PageUp to the first item
-    for item in items {
-        if item.is_manual(st) {
-            keys.push(' ');
-        }
-        keys.push_str(DOWN);
-    }
-    keys
 }
 
 #[test]

@@ -159,3 +159,21 @@ impl Pty {
         );
     }
 }
+
+/// Keys that tick every manual item of a step, walking the selection from the top.
+pub fn tick_manual_items(wizard_id: &str, step: usize) -> String {
+    use psa_onboard::tui::app::progress;
+    let w = psa_onboard::wizard::resolve(wizard_id, None)
+        .expect("built-in wizard")
+        .wizard;
+    let st = &w.steps[step];
+    let items = progress::items(st);
+    let mut keys = "\x1b[5~".repeat(items.len() / 10 + 1); // PageUp to the first item
+    for item in items {
+        if item.is_manual(st) {
+            keys.push(' ');
+        }
+        keys.push_str("\x1b[B");
+    }
+    keys
+}

@@ -344,7 +344,7 @@ fn handoff_panel(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
         };
         b.text(&text, "  ", "    ", theme.accent());
     }
-    let label_w = 22usize;
+    let label_w = 24usize;
     for (i, f) in portal.fields.iter().enumerate() {
         let focused = i == run.handoff.focus;
         let marker = if focused { g.select } else { " " };
@@ -393,7 +393,7 @@ fn form(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body, area: Rect) {
         "Connection details (e to edit):"
     };
     b.text(title, "", "", theme.bold());
-    let label_w = 22usize;
+    let label_w = 24usize;
     for (i, f) in run.form.fields.iter().enumerate() {
         let focused = run.focus_form && i == run.form.focus;
         let marker = if focused { g.select } else { " " };
