@@ -179,3 +179,62 @@ fn print_banner(sb: &Sandbox, opts: &SandboxArgs, out: &mut impl Write) -> std::
     writeln!(out, "Press Ctrl-C to stop.")?;
     out.flush()
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: SandboxArgs,
+    }
+
+    #[test]
+    fn cert_implies_tls_and_names_each_mode() {
+        let cli = Cli::try_parse_from(["x", "--cert", "incomplete-chain"]).unwrap();
+        assert_eq!(cli.args.cert, Some(CertMode::IncompleteChain));
+        assert!(cli.args.tls());
+        for (word, mode) in [
+            ("self-signed", CertMode::SelfSigned),
+            ("chained", CertMode::Chained),
+            ("expired", CertMode::Expired),
+            ("wrong-host", CertMode::WrongHost),
+        ] {
+            let cli = Cli::try_parse_from(["x", "--cert", word]).unwrap();
+            assert_eq!(cli.args.cert, Some(mode));
+        }
+        let err = Cli::try_parse_from(["x", "--cert", "bogus"]).err().unwrap();
+        assert!(err.to_string().contains("wrong-host"), "{err}");
+        assert!(!Cli::try_parse_from(["x"]).unwrap().args.tls());
+    }
+
+    #[tokio::test]
+    async fn the_banner_says_which_certificate_and_prints_the_root() {
+        let args = Cli::try_parse_from(["x", "--cert", "wrong-host"])
+            .unwrap()
+            .args;
+        let sb = Sandbox::start(SandboxOptions {
+            tls: args.tls(),
+            cert: args.cert.unwrap_or_default(),
+            ..SandboxOptions::default()
+        })
+        .await
+        .unwrap();
+        let mut out = Vec::new();
+        print_banner(&sb, &args, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("HTTPS (private CA chain, leaf for the WRONG HOST)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Certificate to trust (the private root CA"),
+            "{text}"
+        );
+        assert!(text.contains("-----BEGIN CERTIFICATE-----"), "{text}");
+        sb.shutdown().await;
+    }
+}

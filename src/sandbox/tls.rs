@@ -50,11 +50,7 @@ pub fn acceptor(mode: CertMode) -> Result<(TlsAcceptor, String), SandboxError> {
     Ok((TlsAcceptor::from(Arc::new(config)), pem))
 }
 
-type Served = (
-    Vec<CertificateDer<'static>>,
-    PrivateKeyDer<'static>,
-    String,
-);
+type Served = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>, String);
 
 fn gen_err(e: rcgen::Error) -> SandboxError {
     SandboxError::Tls(format!("cannot generate a certificate: {e}"))
@@ -65,9 +61,12 @@ fn loopback_names() -> Vec<String> {
 }
 
 fn self_signed() -> Result<Served, SandboxError> {
-    let ck = rcgen::generate_simple_self_signed(loopback_names()).map_err(gen_err)?;
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.signing_key.serialize_der()));
-    Ok((vec![ck.cert.der().clone()], key, ck.cert.pem()))
+    let key = KeyPair::generate().map_err(gen_err)?;
+    let cert = params(loopback_names(), "psa-onboard sandbox (self-signed)")?
+        .self_signed(&key)
+        .map_err(gen_err)?;
+    let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    Ok((vec![cert.der().clone()], der, cert.pem()))
 }
 
 /// Parameters with a distinct common name (distinct names keep issuer ≠ subject below the root).
