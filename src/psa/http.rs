@@ -3,12 +3,13 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, RequestBuilder, StatusCode, header::HeaderMap};
 use tokio::sync::Semaphore;
 
 use super::error::{ErrorKind, PsaError, Transport};
+use super::tls_diagnosis::{self, ChainProblem};
 
 /// How the client behaves. `Default` is right for a live PSA.
 #[derive(Debug, Clone)]
@@ -106,7 +107,17 @@ pub struct Http {
     client: reqwest::Client,
     cfg: HttpConfig,
     slots: Arc<Semaphore>,
+    /// Chain diagnoses per origin, so requests failing together share one extra handshake
+    /// (and a server that never answers costs one connect timeout, not one per request).
+    diagnosed: Arc<tokio::sync::Mutex<Diagnoses>>,
 }
+
+/// Origin → (when, what the chain showed; `None` when it could not be looked at).
+type Diagnoses = std::collections::HashMap<String, (Instant, Option<ChainProblem>)>;
+
+/// How long a chain diagnosis is reused (a re-check after the admin fixes the server must look
+/// again).
+const DIAGNOSIS_TTL: Duration = Duration::from_secs(30);
 
 impl Http {
     pub fn new(cfg: HttpConfig) -> Result<Self, PsaError> {
@@ -148,7 +159,12 @@ impl Http {
                 )
             })?;
         let slots = Arc::new(Semaphore::new(cfg.max_in_flight.max(1)));
-        Ok(Http { client, cfg, slots })
+        Ok(Http {
+            client,
+            cfg,
+            slots,
+            diagnosed: Arc::default(),
+        })
     }
 
     pub fn config(&self) -> &HttpConfig {
@@ -289,17 +305,29 @@ impl Http {
         if !unknown_issuer || proxy_configured() {
             return err;
         }
-        let chain = super::tls_diagnosis::presented_chain(url, self.cfg.connect_timeout).await;
-        match chain
-            .as_deref()
-            .and_then(super::tls_diagnosis::classify_chain)
-        {
+        match self.diagnose(url).await {
             Some(problem) => PsaError {
-                message: super::tls_diagnosis::describe(&problem),
+                message: tls_diagnosis::describe(&problem),
                 ..err
             },
             None => err,
         }
+    }
+
+    /// The chain problem of `url`'s server, looked at once per origin per [`DIAGNOSIS_TTL`].
+    async fn diagnose(&self, url: &str) -> Option<ChainProblem> {
+        let origin = url::Url::parse(url).ok()?.origin().ascii_serialization();
+        // Held across the handshake on purpose: concurrent failures wait for one diagnosis.
+        let mut cache = self.diagnosed.lock().await;
+        if let Some((at, problem)) = cache.get(&origin)
+            && at.elapsed() < DIAGNOSIS_TTL
+        {
+            return problem.clone();
+        }
+        let chain = tls_diagnosis::presented_chain(url, self.cfg.connect_timeout).await;
+        let problem = chain.as_deref().and_then(tls_diagnosis::classify_chain);
+        cache.insert(origin, (Instant::now(), problem.clone()));
+        problem
     }
 }
 
@@ -650,6 +678,31 @@ mod tests {
         assert!(text.contains("h9.x and 15 more"), "{text}");
         assert!(!text.contains("h10.x"), "{text}");
         assert!(wrong_host_text("a.x", &[]).contains("covers no host name at all"));
+    }
+
+    #[tokio::test]
+    async fn one_chain_diagnosis_per_origin() {
+        use crate::sandbox::{CertMode, Sandbox, SandboxOptions};
+        let sb = Sandbox::start(SandboxOptions {
+            tls: true,
+            cert: CertMode::IncompleteChain,
+            ..SandboxOptions::default()
+        })
+        .await
+        .unwrap();
+        let site = sb.connectwise_site();
+        let http = Http::new(HttpConfig::default()).unwrap();
+        let first = http.diagnose(&format!("{site}/a")).await;
+        assert!(
+            matches!(first, Some(ChainProblem::IncompleteChain { .. })),
+            "{first:?}"
+        );
+        assert!(sb.requests().is_empty(), "{:?}", sb.requests());
+        sb.shutdown().await;
+        // The server is gone: only the cached diagnosis can answer.
+        assert_eq!(http.clone().diagnose(&format!("{site}/b")).await, first);
+        let fresh = Http::new(HttpConfig::default()).unwrap();
+        assert_eq!(fresh.diagnose(&format!("{site}/b")).await, None);
     }
 
     #[test]
