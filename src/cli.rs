@@ -27,8 +27,58 @@ pub struct Cli {
     )]
     pub wizard_dir: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub net: NetworkArgs,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How psa-onboard reaches a PSA, for every command that talks to one (`run`, `resume`,
+/// `check`, the start screen).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct NetworkArgs {
+    /// Also trust this root certificate (PEM): a private CA, or the CA of a proxy that inspects
+    /// TLS. The system's trusted authorities still apply.
+    #[arg(long, global = true, value_name = "FILE", env = "PSA_ONBOARD_CA_CERT")]
+    pub ca_cert: Option<PathBuf>,
+    /// Give up on a PSA request after this many seconds (default 30; raise it on a slow link).
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        env = "PSA_ONBOARD_TIMEOUT",
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
+    pub timeout: Option<u64>,
+}
+
+impl NetworkArgs {
+    /// The HTTP client settings these flags ask for; an unreadable CA file is named.
+    pub fn http_config(&self) -> Result<crate::psa::http::HttpConfig, UsageError> {
+        let mut cfg = crate::psa::http::HttpConfig::default();
+        if let Some(secs) = self.timeout {
+            cfg.request_timeout = std::time::Duration::from_secs(secs);
+            cfg.connect_timeout = cfg.connect_timeout.min(cfg.request_timeout);
+        }
+        if let Some(path) = &self.ca_cert {
+            let pem = std::fs::read_to_string(path).map_err(|e| {
+                UsageError(format!(
+                    "cannot read the CA certificate {}: {e}",
+                    path.display()
+                ))
+            })?;
+            if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(UsageError(format!(
+                    "{} is not a PEM certificate (it should contain \"-----BEGIN CERTIFICATE-----\"); \
+export the CA's root certificate in PEM (Base-64) form",
+                    path.display()
+                )));
+            }
+            cfg.extra_root_pems.push(pem);
+        }
+        Ok(cfg)
+    }
 }
 
 #[derive(Debug, Subcommand)]

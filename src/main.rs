@@ -77,7 +77,8 @@ fn interactive(cli: &Cli) -> Result<(), cli::UsageError> {
     rt.block_on(async {
         let store_dir = psa_onboard::session::Store::default_dir()
             .map_err(|e| cli::UsageError(e.to_string()))?;
-        let services = tui::services::LiveServices::new(cli.wizard_dir(), store_dir);
+        let mut services = tui::services::LiveServices::new(cli.wizard_dir(), store_dir);
+        services.http = cli.net.http_config()?;
         let launch = match &cli.command {
             Some(Command::Run { wizard }) => tui::Launch::Run(wizard.clone()),
             Some(Command::Resume { session }) => tui::Launch::Resume(session.clone()),

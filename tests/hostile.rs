@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use psa_onboard::connection::{AutotaskTarget, Connection, ConnectwiseTarget};
 use psa_onboard::export::{self, Format};
-use psa_onboard::sandbox::{Sandbox, SandboxOptions};
+use psa_onboard::sandbox::{Faults, Sandbox, SandboxOptions};
 use psa_onboard::secrets::{Keyring, SecretRef};
 use psa_onboard::session::model::VerificationRun;
 use psa_onboard::verify::{CheckResult, Report, Status, VerifyOptions, verify_all, verify_step};
@@ -490,4 +490,206 @@ async fn tui_shows_hostile_connectwise_names_inert_and_takes_a_typed_key() {
     }
     assert_raw_inert(&raw);
     sb.shutdown().await;
+}
+
+/// The step screen after `v` with `faults` set: it must name the failure in `expect`, quote
+/// nothing raw, and leave the wizard usable. Faults are cleared afterwards.
+fn verify_under(pty: &mut Pty, sb: &Sandbox, faults: Faults, expect: &[&str]) -> String {
+    sb.set_faults(faults);
+    pty.send("v");
+    let mut want = vec!["Not verified"];
+    want.extend_from_slice(expect);
+    let screen = pty.wait_for(&want);
+    sb.set_faults(Faults::default());
+    screen
+}
+
+/// Issue #7: a hostile or broken network, driven through the real TUI. Each fault ends in a
+/// message that names it and says what to do, `v` retries, nothing is followed elsewhere, the
+/// terminal is restored and the session keeps every answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tui_names_each_network_failure_retries_and_keeps_the_session() {
+    let sb = std::sync::Arc::new(sandbox("configured:topleft-connectwise").await);
+    // Where the redirect points: a second PSA that must never see a request.
+    let elsewhere = sandbox("configured:topleft-connectwise").await;
+    let cw = sb.credentials().connectwise;
+    let (cw_private, cw_public, cw_company) = (
+        cw.private_key.clone(),
+        cw.public_key.clone(),
+        cw.company_id.clone(),
+    );
+    let site = sb.connectwise_site();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let redirect_to = format!(
+        "{}/v4_6_release/apis/3.0/system/info",
+        elsewhere.connectwise_site()
+    );
+    let sb2 = sb.clone();
+    let site2 = site.clone();
+    let (raw, screens) = tokio::task::spawn_blocking(move || {
+        let (sb, site) = (sb2, site2);
+        let mut pty = Pty::spawn_sized(
+            &["run", "topleft-connectwise", "--timeout", "1"],
+            &path,
+            &[],
+            40,
+            160,
+        );
+        pty.wait_for(&["Step 1 of 5"]);
+        pty.send("n");
+        pty.wait_for(&["Step 2 of 5"]);
+        pty.send(&"\x1b[B".repeat(6));
+        pty.wait_for(&["Space tick"]);
+        pty.send(" ");
+        pty.wait_for(&["[✓]"]);
+        pty.send("n");
+        pty.wait_for(&["Step 3 of 5", "Connection details"]);
+        pty.send(&format!(
+            "{site}\t{}\t{}\t{}\t{}\r",
+            cw.company_id,
+            cw.public_key,
+            cw.private_key.expose_secret(),
+            cw.client_id
+        ));
+        pty.wait_for(&["Verified against the PSA."]);
+        let mut screens = Vec::new();
+        let slow = Faults {
+            latency: std::time::Duration::from_secs(3),
+            ..Faults::default()
+        };
+        screens.push(verify_under(
+            &mut pty,
+            &sb,
+            slow,
+            &["did not answer in time", "--timeout"],
+        ));
+        let reset = Faults {
+            drop_next: 100,
+            ..Faults::default()
+        };
+        screens.push(verify_under(
+            &mut pty,
+            &sb,
+            reset,
+            &["connection closed before the PSA answered"],
+        ));
+        let outage = Faults {
+            server_error_next: 100,
+            server_error_message: Some(hostile("Service Unavailable")),
+            ..Faults::default()
+        };
+        screens.push(verify_under(
+            &mut pty,
+            &sb,
+            outage,
+            &[
+                "HTTP 503",
+                "Service Unavailable",
+                "reported an error of its own",
+            ],
+        ));
+        let throttled = Faults {
+            rate_limit_next: 100,
+            retry_after_secs: 600,
+            ..Faults::default()
+        };
+        screens.push(verify_under(
+            &mut pty,
+            &sb,
+            throttled,
+            &["retry after 600 s", "limiting requests"],
+        ));
+        let truncated = Faults {
+            malformed_json_next: 100,
+            ..Faults::default()
+        };
+        screens.push(verify_under(
+            &mut pty,
+            &sb,
+            truncated,
+            &["invalid JSON", "did not come from the PSA's API"],
+        ));
+        let portal = Faults {
+            html_next: 100,
+            ..Faults::default()
+        };
+        screens.push(verify_under(
+            &mut pty,
+            &sb,
+            portal,
+            &["an HTML page where JSON was expected", "Wi-Fi sign-in"],
+        ));
+        let huge = Faults {
+            oversized_next: 100,
+            ..Faults::default()
+        };
+        screens.push(verify_under(&mut pty, &sb, huge, &["larger than 4096 KiB"]));
+        let moved = Faults {
+            redirect_next: 100,
+            redirect_to,
+            ..Faults::default()
+        };
+        screens.push(verify_under(
+            &mut pty,
+            &sb,
+            moved,
+            &["does not follow redirects"],
+        ));
+        // The network is back: `v` verifies, and the answers typed at the start still stand.
+        pty.send("v");
+        screens.push(pty.wait_for(&["Verified against the PSA.", &site]));
+        pty.send("q");
+        assert!(pty.wait_exit().success(), "quit exits 0");
+        pty.assert_restored();
+        let raw = pty.raw.lock().unwrap().clone();
+        (raw, screens)
+    })
+    .await
+    .unwrap();
+    assert_raw_inert(&raw);
+    for s in &screens {
+        assert!(
+            !s.contains(cw_private.expose_secret()),
+            "the private key on screen:\n{s}"
+        );
+    }
+    assert!(elsewhere.requests().is_empty(), "the redirect was followed");
+    // The session survived every failure: same step, same answers, the last run verified.
+    let store = psa_onboard::session::Store::at(dir.path().join("sessions"));
+    let listing = store.list();
+    assert_eq!(listing.sessions.len(), 1, "{listing:?}");
+    let session = &listing.sessions[0];
+    let w = wizard("topleft-connectwise");
+    assert_eq!(
+        session.current_step.as_deref(),
+        Some(w.steps[2].id.as_str())
+    );
+    let text = toml::to_string(session).unwrap();
+    for typed in [&site, &cw_public, &cw_company] {
+        assert!(text.contains(typed.as_str()), "{typed} lost:\n{text}");
+    }
+    assert!(
+        !text.contains(cw_private.expose_secret()),
+        "the private key on disk"
+    );
+    let record = &session.steps[&w.steps[2].id];
+    assert_eq!(record.status.key(), "verified", "{record:?}");
+    // Every failed attempt is on record (first pass, eight faults, the final pass), each
+    // quoting what went wrong, inert.
+    assert_eq!(record.runs.len(), 10, "{:?}", record.runs.len());
+    let failed: Vec<_> = record.runs[1..9]
+        .iter()
+        .map(|r| r.report.checks[0].detail.clone())
+        .collect();
+    assert!(
+        failed.iter().all(|d| d.contains("did not resolve")),
+        "{failed:#?}"
+    );
+    assert_inert("the session file", &text);
+    match std::sync::Arc::try_unwrap(sb) {
+        Ok(sb) => sb.shutdown().await,
+        Err(_) => panic!("sandbox still shared"),
+    }
+    elsewhere.shutdown().await;
 }

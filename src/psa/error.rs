@@ -80,6 +80,64 @@ impl PsaError {
         self.kind == ErrorKind::Permission
     }
 
+    /// What to do about a failure that says nothing about the PSA's setup: the network, TLS,
+    /// an answer that is not the PSA's, an outage or throttling. `None` when the PSA's answer is
+    /// about the setup itself (credentials, permissions, a missing record): the step's own
+    /// remedy applies then.
+    pub fn network_remedy(&self) -> Option<String> {
+        let text = match &self.kind {
+            ErrorKind::Transport(t) => match t {
+                Transport::Timeout => {
+                    "The PSA did not answer in time. Check this computer's network (VPN, proxy, \
+hotel or guest Wi-Fi) and try again; on a slow link, start psa-onboard with a longer --timeout \
+(seconds)."
+                }
+                Transport::Dns => {
+                    "Check the address for typos, and that this computer can look it up (VPN or \
+DNS). ConnectWise: the site you sign in at, e.g. na.myconnectwise.net. Autotask: leave the \
+zone-lookup address at its default."
+                }
+                Transport::Refused => {
+                    "Nothing answers at that address and port. Check the address, and any proxy \
+or firewall in between."
+                }
+                Transport::Certificate => {
+                    "Do not send credentials over this connection. Check that the address is the \
+PSA's own; if your network inspects TLS (a corporate proxy), start psa-onboard with --ca-cert \
+and the proxy's root certificate (PEM)."
+                }
+                Transport::Tls => {
+                    "The secure connection could not be set up. Check the address and any proxy \
+in between, then try again."
+                }
+                Transport::Policy => "Use the https:// address of your PSA.",
+                Transport::Other => {
+                    "The connection closed before the PSA answered (a network drop, a proxy or a \
+firewall). Try again; if it keeps happening, try another network or ask whoever runs the proxy."
+                }
+            },
+            ErrorKind::Protocol => {
+                "The answer did not come from the PSA's API (an HTML page, often a Wi-Fi sign-in \
+page or a proxy; unreadable or oversized data; or a redirect). Check the address, sign in to the \
+network if it asks, and try again."
+            }
+            ErrorKind::Server => {
+                "The PSA reported an error of its own. Try again in a few minutes; if it \
+persists, check the vendor's status page and quote the message above to their support."
+            }
+            ErrorKind::Throttled { .. } => {
+                "The PSA is limiting requests for your tenant (the limit is shared with your \
+other integrations). Wait a few minutes and try again."
+            }
+            ErrorKind::Auth
+            | ErrorKind::ClientId
+            | ErrorKind::Permission
+            | ErrorKind::NotFound
+            | ErrorKind::BadRequest => return None,
+        };
+        Some(text.to_string())
+    }
+
     /// One line: what happened, with the PSA's message quoted.
     pub fn describe(&self) -> String {
         let what = match &self.kind {

@@ -537,7 +537,11 @@ region); if the PSA is reached under another name, use a name the certificate co
 }
 
 fn transport_error(e: &reqwest::Error, url: &str) -> PsaError {
-    let chain = error_chain(e);
+    // The URL is reported once, by PsaError; reqwest's own text repeats it.
+    let chain = match e.url() {
+        Some(u) => error_chain(e).replace(&format!(" for url ({u})"), ""),
+        None => error_chain(e),
+    };
     let lower = chain.to_ascii_lowercase();
     if let Some(r) = find_rustls(e) {
         if let Some(text) = certificate_text(&r) {

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 /// Faults the sandbox injects. Counters are consumed one per request, in the order: dropped
-/// connection, rate limit, server error; then the request is served and, if asked, its body is
-/// replaced by malformed or oversized JSON.
+/// connection, rate limit, server error, redirect, HTML page; then the request is served and,
+/// if asked, its body is replaced by malformed or oversized JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Faults {
     /// Added to every request (Autotask: while holding a thread-limit slot).
@@ -15,6 +15,16 @@ pub struct Faults {
     pub retry_after_secs: u32,
     /// Answer the next N requests with 503 (a 5xx burst).
     pub server_error_next: u32,
+    /// The message those 503 answers carry (default: "Service Unavailable"), e.g. to test that
+    /// a PSA's hostile error text reaches no screen raw.
+    pub server_error_message: Option<String>,
+    /// Answer the next N requests with `302 Found` to `redirect_to` (a moved tenant, an SSO or
+    /// proxy page): the client must never follow it with credentials.
+    pub redirect_next: u32,
+    pub redirect_to: String,
+    /// Answer the next N requests with `200 OK` and an HTML page, as a Wi-Fi sign-in (captive)
+    /// portal or a proxy's block page does.
+    pub html_next: u32,
     /// Close the connection of the next N requests without any response.
     pub drop_next: u32,
     /// Replace the next N successful JSON bodies with truncated JSON.
@@ -33,6 +43,10 @@ impl Default for Faults {
             rate_limit_next: 0,
             retry_after_secs: 30,
             server_error_next: 0,
+            server_error_message: None,
+            redirect_next: 0,
+            redirect_to: "https://login.example.invalid/sso?return=/".to_string(),
+            html_next: 0,
             drop_next: 0,
             malformed_json_next: 0,
             oversized_next: 0,
@@ -49,6 +63,8 @@ pub enum Action {
     Drop,
     RateLimit { retry_after: u32 },
     ServerError,
+    Redirect,
+    Html,
 }
 
 /// What to do with a served response body.
@@ -79,6 +95,10 @@ impl Faults {
             }
         } else if take(&mut self.server_error_next) {
             Action::ServerError
+        } else if take(&mut self.redirect_next) {
+            Action::Redirect
+        } else if take(&mut self.html_next) {
+            Action::Html
         } else {
             Action::Serve
         }
@@ -111,11 +131,15 @@ mod tests {
             drop_next: 1,
             rate_limit_next: 1,
             server_error_next: 1,
+            redirect_next: 1,
+            html_next: 1,
             ..Faults::default()
         };
         assert_eq!(f.take_action(), Action::Drop);
         assert_eq!(f.take_action(), Action::RateLimit { retry_after: 30 });
         assert_eq!(f.take_action(), Action::ServerError);
+        assert_eq!(f.take_action(), Action::Redirect);
+        assert_eq!(f.take_action(), Action::Html);
         assert_eq!(f.take_action(), Action::Serve);
     }
 }

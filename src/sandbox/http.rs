@@ -143,7 +143,15 @@ async fn dispatch(
     let is_autotask = req.path.to_ascii_lowercase().starts_with("/atservicesrest");
     let response = match action {
         Action::RateLimit { retry_after } => rate_limited(is_autotask, retry_after),
-        Action::ServerError => server_error(is_autotask),
+        Action::ServerError => {
+            let message = lock(&shared.faults).server_error_message.clone();
+            server_error(is_autotask, message.as_deref())
+        }
+        Action::Redirect => {
+            let to = lock(&shared.faults).redirect_to.clone();
+            redirect(&to)
+        }
+        Action::Html => captive_portal(),
         Action::Serve | Action::Drop => route(&shared, &req).await,
     };
     let (mut parts, resp_body) = response.into_parts();
@@ -243,11 +251,32 @@ fn rate_limited(is_autotask: bool, retry_after: u32) -> Response {
     r
 }
 
-fn server_error(is_autotask: bool) -> Response {
+fn server_error(is_autotask: bool, message: Option<&str>) -> Response {
+    let message = message.unwrap_or("Service Unavailable");
     let body = if is_autotask {
-        serde_json::json!({"errors": ["Service Unavailable"]})
+        serde_json::json!({"errors": [message]})
     } else {
-        serde_json::json!({"code": "ServiceUnavailable", "message": "Service Unavailable"})
+        serde_json::json!({"code": "ServiceUnavailable", "message": message})
     };
     json(StatusCode::SERVICE_UNAVAILABLE, body)
+}
+
+/// A redirect elsewhere, as a moved tenant, an SSO front door or a proxy would send.
+fn redirect(to: &str) -> Response {
+    let mut r = StatusCode::FOUND.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+/// What a hotel or guest Wi-Fi answers every request with until someone signs in: a 200 page.
+fn captive_portal() -> Response {
+    let html = "<!DOCTYPE html>\n<html><head><title>Guest Wi-Fi</title></head>\n<body><h1>Welcome to Guest Wi-Fi</h1>\n<p>Please accept the terms of use to continue.</p>\n<form method=\"post\" action=\"/accept\"><button>Accept and connect</button></form>\n</body></html>\n";
+    let mut r = (StatusCode::OK, html).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r
 }

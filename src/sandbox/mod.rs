@@ -351,6 +351,12 @@ impl Sandbox {
         lock(&self.shared.peaks).1.clone()
     }
 
+    /// Requests being handled right now (latency included); a request leaves as soon as it is
+    /// answered or its client goes away.
+    pub fn in_flight(&self) -> u32 {
+        lock(&self.shared.peaks).0
+    }
+
     /// Stops accepting, closes open connections and waits for the server task.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);

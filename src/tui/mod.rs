@@ -120,7 +120,10 @@ async fn run_screen(screen: Screen, services: Arc<LiveServices>) -> Result<(), L
         remedy: "Run it in an interactive terminal.".into(),
     })?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    // A step's verification is a few round trips, each allowed the request timeout.
+    let verify_timeout = effects::VERIFY_TIMEOUT.max(services.http.request_timeout * 3);
     let mut runner = effects::Runner::new(services, tx);
+    runner.verify_timeout = verify_timeout;
     let mut state = match screen {
         // Open the run through `update`, like the start screen does; it saves straight away so
         // the session can be resumed even if nothing changes.

@@ -24,6 +24,8 @@ pub struct LiveServices {
     pub store_dir: PathBuf,
     /// New runs go against the embedded sandbox.
     pub demo: bool,
+    /// Timeouts and extra trusted roots for PSA requests (`--timeout`, `--ca-cert`).
+    pub http: crate::psa::http::HttpConfig,
     /// The embedded sandbox, started on first need (a demo, or resuming a demo session).
     sandbox: Arc<tokio::sync::Mutex<Option<Arc<crate::sandbox::Sandbox>>>>,
     /// The session being edited; holding it holds its lock.
@@ -45,6 +47,7 @@ impl LiveServices {
             wizard_dir,
             store_dir,
             demo: false,
+            http: crate::psa::http::HttpConfig::default(),
             sandbox: Arc::default(),
             open: Arc::default(),
             keyring: Arc::default(),
@@ -213,30 +216,34 @@ impl Services for LiveServices {
         connection: Connection,
         on_check: OnCheck,
     ) -> BoxFuture<'static, Result<StepReport, ServiceError>> {
-        // The engine's future is not provably `Send` (a higher-ranked lifetime in its stream),
-        // so it runs on a blocking thread driven by the runtime's handle. Cancelling drops the
-        // result (by generation); the checks in flight end at their HTTP timeouts.
-        let handle = tokio::runtime::Handle::current();
-        let job = tokio::task::spawn_blocking(move || {
+        // The verification is this one future, polled by the caller's task: aborting that task
+        // (Esc, or the verify time-out) drops it and every request in flight with it, so their
+        // connections close at once and the PSA's thread-limit slots are freed.
+        let http = self.http.clone();
+        async move {
             // Refused credentials are not forgotten here: `update` decides when (changed input,
             // a sandbox action, or the admin's confirmed retry) through `Effect::ForgetRefused`.
-            let opts = crate::verify::VerifyOptions::default();
+            let opts = crate::verify::VerifyOptions {
+                http,
+                ..crate::verify::VerifyOptions::default()
+            };
             let progress = move |r: &crate::verify::CheckResult| on_check(r.clone());
-            handle.block_on(crate::verify::verify_step(
-                &wizard,
-                &step,
-                &connection,
-                &opts,
-                &progress,
-            ))
-        });
-        async move {
-            job.await.map_err(|e| {
-                err(
-                    format!("The verification stopped unexpectedly: {e}"),
-                    "Press v to try again; if it keeps happening, run `psa-onboard check` for details.",
-                )
-            })
+            let run = crate::verify::verify_step(&wizard, &step, &connection, &opts, &progress);
+            // A bug in a check must end in a message, not a step left pending forever.
+            std::panic::AssertUnwindSafe(run)
+                .catch_unwind()
+                .await
+                .map_err(|panic| {
+                    let why = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "a check panicked".into());
+                    err(
+                        format!("The verification stopped unexpectedly: {why}"),
+                        "Press v to try again; if it keeps happening, run `psa-onboard check` for details.",
+                    )
+                })
         }
         .boxed()
     }
@@ -325,5 +332,152 @@ impl Services for LiveServices {
     fn resume(&self, id: String) -> BoxFuture<'static, Result<Box<Run>, ServiceError>> {
         let me = self.clone();
         async move { me.resume_run(&id).await }.boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Cancelling a verification must stop its traffic at once: the PSA's thread-limit slots
+    //! (3 per Autotask endpoint, shared with every integration) are not ours to hold.
+
+    use std::time::Duration;
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use tokio::sync::mpsc::unbounded_channel;
+
+    use super::*;
+    use crate::sandbox::{Faults, Sandbox, SandboxOptions};
+    use crate::tui::app::{self, Msg, Screen, State};
+    use crate::tui::effects::Runner;
+
+    /// Long enough that no request held by it ever finishes during a test (the HTTP client's
+    /// own time-out, 30 s, would be what ends it if nothing else did).
+    const HOLD: Duration = Duration::from_secs(3600);
+
+    async fn sandbox(latency: Duration) -> Sandbox {
+        Sandbox::start(SandboxOptions {
+            scenario: "configured:topleft-autotask".into(),
+            latency,
+            ..SandboxOptions::default()
+        })
+        .await
+        .unwrap()
+    }
+
+    /// The Autotask guide's first step (its permission rows: many entity reads), with the
+    /// sandbox's credentials typed in.
+    fn state(sb: &Sandbox) -> State {
+        let w = Arc::new(wizard::resolve("topleft-autotask", None).unwrap().wizard);
+        let mut run = Run::new(w.clone(), "s".into(), w.id.clone(), "h".into());
+        super::super::demo::prefill(sb, &mut run);
+        State::new(Screen::Run(Box::new(run)), false)
+    }
+
+    fn runner(tx: tokio::sync::mpsc::UnboundedSender<Msg>) -> (Runner, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let live = LiveServices::new(None, dir.path().to_path_buf());
+        (Runner::new(Arc::new(live), tx), dir)
+    }
+
+    fn press(state: &mut State, runner: &mut Runner, c: KeyCode) {
+        for e in app::update(state, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))) {
+            runner.run(state, e);
+        }
+    }
+
+    /// Polls until `done`, for at most `limit` (a generous bound, not a measurement).
+    async fn wait_until(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
+        let give_up = tokio::time::Instant::now() + limit;
+        while !done() {
+            assert!(
+                tokio::time::Instant::now() < give_up,
+                "gave up waiting: {what}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// After a cancel: nothing in flight (well before the HTTP client's 30 s time-out would
+    /// have ended a held request), nothing answered since, and nothing new starting.
+    async fn assert_traffic_stopped(sb: &Sandbox, answered_before: usize) {
+        wait_until(Duration::from_secs(10), "requests in flight to end", || {
+            sb.in_flight() == 0
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(sb.in_flight(), 0, "a request started after the cancel");
+        assert_eq!(
+            sb.requests().len(),
+            answered_before,
+            "a request was answered after the cancel: {:?}",
+            sb.requests().last().map(|r| &r.path)
+        );
+    }
+
+    #[tokio::test]
+    async fn esc_closes_every_request_in_flight_and_frees_the_thread_limit_slots() {
+        let sb = sandbox(Duration::from_millis(200)).await;
+        let (tx, mut rx) = unbounded_channel();
+        let (mut runner, _dir) = runner(tx);
+        let mut state = state(&sb);
+        press(&mut state, &mut runner, KeyCode::Char('v'));
+        assert!(state.is_pending());
+        // Zone lookup and sign-in are answered; from now on every request is held.
+        wait_until(
+            Duration::from_secs(20),
+            "the sign-in to be answered",
+            || sb.requests().iter().any(|r| r.path.ends_with("/Version")),
+        )
+        .await;
+        sb.set_faults(Faults {
+            latency: HOLD,
+            ..sb.faults()
+        });
+        // The entity reads are held in flight, holding Autotask thread-limit slots.
+        wait_until(Duration::from_secs(20), "the reads to be held", || {
+            sb.in_flight() >= 3
+        })
+        .await;
+        let answered = sb.requests().len();
+        assert!(
+            !sb.peak_in_flight().autotask.is_empty(),
+            "the held reads count against the thread limit"
+        );
+
+        press(&mut state, &mut runner, KeyCode::Esc);
+        assert!(!state.is_pending());
+        assert_traffic_stopped(&sb, answered).await;
+        assert!(no_verdict(&mut rx), "the cancelled run reported a verdict");
+    }
+
+    /// Whether no verdict came back (progress messages from before the cancel may).
+    fn no_verdict(rx: &mut tokio::sync::mpsc::UnboundedReceiver<Msg>) -> bool {
+        std::iter::from_fn(|| rx.try_recv().ok()).all(|m| !matches!(m, Msg::Verified { .. }))
+    }
+
+    #[tokio::test]
+    async fn the_verify_time_out_closes_the_request_it_gave_up_on() {
+        let sb = sandbox(HOLD).await;
+        let (tx, mut rx) = unbounded_channel();
+        let (mut runner, _dir) = runner(tx);
+        // Ample for the first request to reach a loopback server; it is held from then on.
+        runner.verify_timeout = Duration::from_secs(3);
+        let mut state = state(&sb);
+        press(&mut state, &mut runner, KeyCode::Char('v'));
+        wait_until(Duration::from_secs(3), "the zone lookup to arrive", || {
+            sb.in_flight() == 1
+        })
+        .await;
+        let msg = loop {
+            match rx.recv().await.unwrap() {
+                m @ Msg::Verified { .. } => break m,
+                _ => continue,
+            }
+        };
+        let Msg::Verified { result: Err(e), .. } = &msg else {
+            panic!("{msg:?}")
+        };
+        assert!(e.message.contains("did not answer"), "{e:?}");
+        assert_traffic_stopped(&sb, 0).await;
     }
 }

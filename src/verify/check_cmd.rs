@@ -2,7 +2,6 @@
 //! (docs/CHECK_JSON.md). Exit 0 when nothing fails, 1 when a check fails, 2 when it cannot run.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use secrecy::SecretString;
 
@@ -40,9 +39,6 @@ pub struct CheckArgs {
     /// Autotask: the ticket the impersonation write test adds its note to (with --allow-writes).
     #[arg(long, value_name = "TICKET_ID")]
     pub test_ticket: Option<i64>,
-    /// Trust this extra root certificate (PEM), e.g. a private CA or the sandbox's.
-    #[arg(long, value_name = "FILE")]
-    pub ca_cert: Option<PathBuf>,
     /// Autotask zone-lookup root.
     #[arg(long, env = "AUTOTASK_API_ROOT", default_value = AUTOTASK_DEFAULT_API_ROOT)]
     pub autotask_api_root: String,
@@ -154,8 +150,9 @@ pub fn connection(args: &CheckArgs, wizard: &Wizard) -> Result<Connection, Usage
 }
 
 /// Options from the flags; admin keys only for a ConnectWise wizard.
-fn options(args: &CheckArgs, psa: Psa) -> Result<VerifyOptions, UsageError> {
+fn options(cli: &Cli, args: &CheckArgs, psa: Psa) -> Result<VerifyOptions, UsageError> {
     let mut opts = VerifyOptions {
+        http: cli.net.http_config()?,
         allow_writes: args.allow_writes,
         strict: args.strict,
         test_ticket: args.test_ticket,
@@ -175,15 +172,6 @@ fn options(args: &CheckArgs, psa: Psa) -> Result<VerifyOptions, UsageError> {
             public_key,
             private_key,
         });
-    }
-    if let Some(path) = &args.ca_cert {
-        let pem = std::fs::read_to_string(path).map_err(|e| {
-            UsageError(format!(
-                "cannot read the CA certificate {}: {e}",
-                path.display()
-            ))
-        })?;
-        opts.http.extra_root_pems.push(pem);
     }
     Ok(opts)
 }
@@ -205,7 +193,7 @@ async fn check_session(
     let mut resumed =
         crate::session::connect::resume(&store, name, dir.as_deref(), &keyring).await?;
     let wizard = resumed.wizard.wizard.clone();
-    let opts = options(args, wizard.psa)?;
+    let opts = options(cli, args, wizard.psa)?;
     let report = Verifier::new(&resumed.connection, &opts)
         .verify_all(&wizard)
         .await;
@@ -236,7 +224,7 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<bool, Us
                 .map_err(|e| UsageError(e.to_string()))?
                 .wizard;
             let conn = connection(args, &wizard)?;
-            let opts = options(args, wizard.psa)?;
+            let opts = options(cli, args, wizard.psa)?;
             let report =
                 rt.block_on(async { Verifier::new(&conn, &opts).verify_all(&wizard).await });
             (wizard, report)

@@ -316,7 +316,9 @@ impl CwRun {
                 ci.version_code.as_deref().unwrap_or("?"),
                 c.site_root()
             )),
-            Err(e) => Outcome::fail(format!("the company ID did not resolve: {}", said(e))),
+            Err(e) => {
+                Outcome::fail(format!("the company ID did not resolve: {}", said(e))).because(e)
+            }
         }
     }
 
@@ -344,6 +346,7 @@ wizard's integration.client_id)",
                     "ConnectWise refused the clientId: {}{shape}",
                     said(e)
                 ))
+                .because(e)
             }
             Err(_) => {
                 Outcome::skipped("skipped: sign-in failed, so the clientId could not be confirmed")
@@ -366,13 +369,13 @@ wizard's integration.client_id)",
             Err(e) if e.kind == ErrorKind::Auth => Outcome::fail(format!(
                 "ConnectWise refused the keys: {}. {CONNECTWISE_401_CAUSES}",
                 said(e)
-            )),
+            )).because(e),
             Err(e) if e.kind == ErrorKind::NotFound => Outcome::fail(format!(
                 "system/info failed: {}. On ConnectWise cloud a 404 can also mean the keys or company ID are wrong. \
 {CONNECTWISE_401_CAUSES}",
                 said(e)
-            )),
-            Err(e) => Outcome::fail(format!("system/info failed: {}", said(e))),
+            )).because(e),
+            Err(e) => Outcome::fail(format!("system/info failed: {}", said(e))).because(e),
         }
     }
 
@@ -381,7 +384,8 @@ wizard's integration.client_id)",
         let view = match self.member(spec.identifier.as_deref()).await {
             Ok(v) => v.clone(),
             Err(e) => {
-                return Outcome::fail(format!("could not read the member record: {}", said(e)));
+                return Outcome::fail(format!("could not read the member record: {}", said(e)))
+                    .because(e);
             }
         };
         let rec = &view.record;
@@ -498,6 +502,7 @@ wizard's integration.client_id)",
                     "could not read the member's effective security (system/mySecurity): {}",
                     said(e)
                 ))
+                .because(e)
             })
     }
 
@@ -592,6 +597,7 @@ wizard's integration.client_id)",
             status,
             detail,
             permission: first,
+            remedy: None,
         }
     }
 
@@ -695,7 +701,8 @@ Roles that \"{name}\" is not an admin role."
             Some(Err(e)) => Outcome::fail(format!(
                 "could not read the role with the administrator's keys: {}",
                 said(e)
-            )),
+            ))
+            .because(e),
             Some(Ok(None)) => Outcome::fail(format!("there is no security role named \"{name}\"")),
             Some(Ok(Some((role, _)))) => {
                 if role.get("adminFlag").and_then(Value::as_bool) == Some(true) {
@@ -730,7 +737,7 @@ Roles that \"{name}\" is not an admin role."
                     ))
                 }
             }
-            Err(e) => Outcome::fail(format!("could not list callbacks: {}", said(e))),
+            Err(e) => Outcome::fail(format!("could not list callbacks: {}", said(e))).because(e),
         }
     }
 }

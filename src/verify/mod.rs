@@ -59,6 +59,9 @@ pub(crate) struct Outcome {
     pub status: Status,
     pub detail: String,
     pub permission: Option<PermissionObservation>,
+    /// Replaces the step's remedy when the failure is not about the setup (see
+    /// [`Outcome::because`]).
+    pub remedy: Option<String>,
 }
 
 impl Outcome {
@@ -67,6 +70,7 @@ impl Outcome {
             status: Status::Pass,
             detail: detail.into(),
             permission: None,
+            remedy: None,
         }
     }
     pub fn fail(detail: impl Into<String>) -> Self {
@@ -74,6 +78,7 @@ impl Outcome {
             status: Status::Fail,
             detail: detail.into(),
             permission: None,
+            remedy: None,
         }
     }
     pub fn warn(detail: impl Into<String>) -> Self {
@@ -81,6 +86,7 @@ impl Outcome {
             status: Status::Warn,
             detail: detail.into(),
             permission: None,
+            remedy: None,
         }
     }
     pub fn manual(detail: impl Into<String>) -> Self {
@@ -88,6 +94,7 @@ impl Outcome {
             status: Status::Manual,
             detail: detail.into(),
             permission: None,
+            remedy: None,
         }
     }
     pub fn skipped(detail: impl Into<String>) -> Self {
@@ -95,7 +102,14 @@ impl Outcome {
             status: Status::Skipped,
             detail: detail.into(),
             permission: None,
+            remedy: None,
         }
+    }
+    /// Record the PSA call that caused this outcome: a network, TLS or server failure gets the
+    /// remedy for that instead of the step's (fixing a role cannot fix a timeout).
+    pub fn because(mut self, e: &PsaError) -> Self {
+        self.remedy = e.network_remedy();
+        self
     }
     /// A failure that becomes a warning when the check is only a recommendation.
     pub fn fail_or_warn(warn_only: bool, detail: impl Into<String>) -> Self {
@@ -317,7 +331,10 @@ impl Verifier {
             let remedy = if outcome.status == Status::Pass {
                 String::new()
             } else {
-                text::remedy(step, item)
+                outcome
+                    .remedy
+                    .clone()
+                    .unwrap_or_else(|| text::remedy(step, item))
             };
             // Details quote the PSA (untrusted text): no control sequences reach a screen or file.
             let clean = crate::sanitize::clean_line;
@@ -432,6 +449,34 @@ pub(crate) fn needs_signin(o: Observe) -> bool {
 mod tests {
     use super::*;
     use crate::connection::AutotaskTarget;
+
+    /// The TUI polls a verification in a task it aborts on Esc or time-out (dropping every
+    /// request in flight); that needs a `Send + 'static` future owning its inputs. Stream
+    /// combinators with borrowing closures (`buffer_unordered`) can defeat rustc's proof of
+    /// `Send` ("FnOnce is not general enough"): this test then fails to compile.
+    #[test]
+    fn verification_futures_can_be_spawned() {
+        fn spawnable<F: Future + Send + 'static>(_: &F) {}
+        let w = crate::wizard::resolve("topleft-autotask", None)
+            .unwrap()
+            .wizard;
+        let conn = Connection::Autotask {
+            target: AutotaskTarget {
+                api_root: "https://127.0.0.1:9/atservicesrest".into(),
+                username: "u".into(),
+                integration_code: "c".into(),
+            },
+            secret: secrecy::SecretString::from("s"),
+        };
+        let opts = VerifyOptions::default();
+        let progress = |_: &CheckResult| {};
+        let (w2, conn2, opts2) = (w.clone(), conn.clone(), opts.clone());
+        let step = async move { verify_step(&w, "security-level", &conn, &opts, &progress).await };
+        spawnable(&step);
+        let all = async move { verify_all(&w2, &conn2, &opts2).await };
+        spawnable(&all);
+        // Never polled: nothing is sent.
+    }
 
     #[tokio::test]
     async fn a_client_that_cannot_start_fails_every_observable_check_without_network() {

@@ -158,7 +158,13 @@ impl ConnectwiseClient {
             })
             .await?;
         let info: CompanyInfo = resp.json().map_err(|mut e| {
-            e.kind = ErrorKind::NotFound;
+            // An unknown company ID gets an empty or odd body (UNCONFIRMED): an empty answer
+            // means "not found". HTML or JSON cut short stays a protocol error: a Wi-Fi sign-in
+            // page or a broken proxy is likelier than a typo, and the message still asks.
+            let text = resp.text();
+            if text.trim().is_empty() || text.trim() == "null" {
+                e.kind = ErrorKind::NotFound;
+            }
             e.message = format!("companyinfo did not answer with the company's details ({}); is the company ID right?", e.message);
             e
         })?;

@@ -277,7 +277,7 @@ to try again",
 (the Username field of the API user), which may differ from its email."
                     ));
                 }
-                Outcome::fail(d)
+                Outcome::fail(d).because(e)
             }
         }
     }
@@ -299,7 +299,7 @@ to try again",
                 } else {
                     "Autotask refused the sign-in"
                 };
-                Outcome::fail(format!("{lead}: {}. {AUTOTASK_401_CAUSES}", said(e)))
+                Outcome::fail(format!("{lead}: {}. {AUTOTASK_401_CAUSES}", said(e))).because(e)
             }
             Err(e)
                 if e.message
@@ -310,8 +310,9 @@ to try again",
                     "Autotask does not know the username: {}. {AUTOTASK_401_CAUSES}",
                     said(e)
                 ))
+                .because(e)
             }
-            Err(e) => Outcome::fail(format!("the sign-in check failed: {}", said(e))),
+            Err(e) => Outcome::fail(format!("the sign-in check failed: {}", said(e))).because(e),
         }
     }
 
@@ -322,7 +323,8 @@ to try again",
                 return Outcome::fail_or_warn(
                     ctx.warn_only,
                     format!("could not read the usage: {}", said(e)),
-                );
+                )
+                .because(e);
             }
         };
         let used = t.current_timeframe_request_count.unwrap_or(0.0);
@@ -358,7 +360,8 @@ in Admin > Resources/Users",
             Err(e) => Err(Outcome::fail(format!(
                 "could not read the API user's record: {}",
                 said(e)
-            ))),
+            ))
+            .because(e)),
         }
     }
 
@@ -468,7 +471,9 @@ not an API-only user"
                     said(e)
                 ));
             }
-            Err(e) => return Outcome::fail(format!("could not list resources: {}", said(e))),
+            Err(e) => {
+                return Outcome::fail(format!("could not list resources: {}", said(e))).because(e);
+            }
         };
         let limits = if ctx.step.license_limits.is_empty() {
             ctx.wizard
@@ -620,7 +625,8 @@ may not see Resources); list your resources' security levels in Admin > Resource
             Err(e) => Outcome::fail(format!(
                 "could not read TicketWebhooks' entity information: {}",
                 said(&e)
-            )),
+            ))
+            .because(&e),
         }
     }
 
@@ -643,6 +649,8 @@ may not see Resources); list your resources' security levels in Admin > Resource
         let mut warns: Vec<String> = Vec::new();
         let mut oks: Vec<String> = Vec::new();
         let mut first: Option<(PermissionObservation, bool)> = None;
+        // A probe that failed for a reason outside the setup (network, outage) sets the remedy.
+        let mut cause: Option<crate::psa::PsaError> = None;
         let note = |obs: PermissionObservation,
                     hard: bool,
                     first: &mut Option<(PermissionObservation, bool)>| {
@@ -658,6 +666,7 @@ may not see Resources); list your resources' security levels in Admin > Resource
                         "{entity}: entity information refused: {}",
                         said(&e)
                     ));
+                    cause = cause.or_else(|| Some(e.clone()));
                     continue;
                 }
             };
@@ -729,7 +738,8 @@ may not see Resources); list your resources' security levels in Admin > Resource
                             );
                         }
                         Err(e) => {
-                            fails.push(format!("{entity}: the query probe failed: {}", said(&e)))
+                            fails.push(format!("{entity}: the query probe failed: {}", said(&e)));
+                            cause = cause.or(Some(e));
                         }
                     }
                 }
@@ -753,6 +763,7 @@ may not see Resources); list your resources' security levels in Admin > Resource
             status,
             detail,
             permission: first.map(|(o, _)| o),
+            remedy: cause.and_then(|e| e.network_remedy()),
         }
     }
 }

@@ -14,7 +14,8 @@ impl AtRun {
                 return Outcome::fail(format!(
                     "could not list resources to impersonate: {}",
                     said(e)
-                ));
+                ))
+                .because(e);
             }
         };
         // Prefer a full license (1–3) so a license limit does not muddy the result.
@@ -38,6 +39,7 @@ impl AtRun {
                     "could not find a ticket for the test note: {}",
                     said(&e)
                 ))
+                .because(&e)
             })?;
             tickets
                 .first()
@@ -84,8 +86,8 @@ Web Services API › Ticket Notes › Add, or {who}'s security level does not al
 cannot be impersonated).",
                 h.id,
                 said(&e)
-            )),
-            Err(e) => Outcome::fail(format!("the impersonated note failed: {}", said(&e))),
+            )).because(&e),
+            Err(e) => Outcome::fail(format!("the impersonated note failed: {}", said(&e))).because(&e),
             Ok(id) => {
                 let note = self
                     .client
@@ -125,13 +127,13 @@ cannot be impersonated).",
             Err(e) => Outcome::fail(format!(
                 "Autotask refused to create a webhook: {}",
                 said(&e)
-            )),
+            )).because(&e),
             Ok(id) => match self.client.delete_ticket_webhook(id).await {
                 Ok(()) => Outcome::pass(format!("created webhook {id} and deleted it again")),
                 Err(e) => Outcome::warn(format!(
                     "created webhook {id} but could not delete it ({}); delete the inactive \"psa-onboard setup check\" webhook yourself",
                     said(&e)
-                )),
+                )).because(&e),
             },
         }
     }
