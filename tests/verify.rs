@@ -7,7 +7,9 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use psa_onboard::connection::{AutotaskTarget, Connection, ConnectwiseTarget};
-use psa_onboard::sandbox::{CwLevel, Faults, RoleSetting, Sandbox, SandboxOptions};
+use psa_onboard::sandbox::{
+    CertMode, CwLevel, Faults, RoleSetting, Sandbox, SandboxOptions, WRONG_HOST_NAME,
+};
 use psa_onboard::verify::{
     AdminKeys, CheckResult, Report, Status, Verifier, VerifyOptions, describe_writes,
     forget_refused_credentials, verify_all, verify_step,
@@ -1128,6 +1130,110 @@ async fn tls_with_the_sandbox_certificate_and_a_plain_certificate_error_without_
     assert!(company.detail.contains("certificate"), "{}", company.detail);
 }
 
+/// Each broken TLS set-up is named plainly in the failing check, and nothing carrying a
+/// credential reaches the server (the diagnostic handshake never completes).
+#[tokio::test]
+async fn tls_failures_are_each_named_plainly() {
+    let w = wizard("topleft-connectwise");
+    // (mode, trust the sandbox's root PEM, words the failure must contain)
+    let cases: [(CertMode, bool, &[&str]); 5] = [
+        (
+            CertMode::SelfSigned,
+            false,
+            &["is self-signed", "psa-onboard sandbox", "--ca-cert FILE"],
+        ),
+        (
+            CertMode::Chained,
+            false,
+            &[
+                "issued by an authority this computer does not trust",
+                "\"psa-onboard sandbox root CA\"",
+                "TLS-inspecting proxy",
+                "--ca-cert FILE",
+            ],
+        ),
+        (
+            CertMode::IncompleteChain,
+            true,
+            &[
+                "did not send the intermediate certificate",
+                "\"psa-onboard sandbox intermediate CA\"",
+            ],
+        ),
+        (
+            CertMode::Expired,
+            true,
+            &["has expired", "valid until 2021-01-01 00:00:00 UTC"],
+        ),
+        (
+            CertMode::WrongHost,
+            true,
+            &[
+                "is for a different host name",
+                "asks for \"127.0.0.1\"",
+                WRONG_HOST_NAME,
+            ],
+        ),
+    ];
+    for (mode, trust, words) in cases {
+        let sb = Sandbox::start(SandboxOptions {
+            scenario: "configured:topleft-connectwise".into(),
+            tls: true,
+            cert: mode,
+            ..SandboxOptions::default()
+        })
+        .await
+        .unwrap();
+        let mut opts = VerifyOptions::default();
+        if trust {
+            opts.http.extra_root_pems = vec![sb.root_cert_pem().unwrap()];
+        }
+        let r = verify_step(&w, "api-keys", &connection(&sb, &w), &opts, &|_| {}).await;
+        let company = r.checks.iter().find(|c| c.id == "company").unwrap();
+        assert_eq!(company.status, Status::Fail, "{mode:?}");
+        for word in words {
+            assert!(
+                company.detail.contains(word),
+                "{mode:?}: {word:?} missing from {}",
+                company.detail
+            );
+        }
+        assert!(
+            !company
+                .detail
+                .contains("(self-signed, or the server sends an incomplete chain"),
+            "{mode:?}: the undiagnosed sentence: {}",
+            company.detail
+        );
+        assert!(
+            sb.requests().is_empty(),
+            "{mode:?}: a request reached the server: {:?}",
+            sb.requests()
+        );
+        sb.shutdown().await;
+    }
+
+    // The valid chain, its root trusted, verifies.
+    let sb = Sandbox::start(SandboxOptions {
+        scenario: "configured:topleft-connectwise".into(),
+        tls: true,
+        cert: CertMode::Chained,
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap();
+    let mut opts = VerifyOptions::default();
+    opts.http.extra_root_pems = vec![sb.root_cert_pem().unwrap()];
+    let r = verify_step(&w, "api-keys", &connection(&sb, &w), &opts, &|_| {}).await;
+    assert!(
+        r.checks.iter().all(|c| c.status == Status::Pass),
+        "{:?}",
+        r.checks
+    );
+    assert!(!sb.requests().is_empty());
+    sb.shutdown().await;
+}
+
 #[tokio::test]
 async fn unconfigured_tenant_fails_with_remedies() {
     for id in WIZARDS {
@@ -1234,7 +1340,7 @@ async fn check_binary_trusts_an_extra_root_with_ca_cert() {
         .find(|c| c["id"] == "zone")
         .unwrap();
     assert!(
-        zone["detail"].as_str().unwrap().contains("certificate"),
+        zone["detail"].as_str().unwrap().contains("is self-signed"),
         "{zone}"
     );
 }

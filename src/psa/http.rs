@@ -3,12 +3,13 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, RequestBuilder, StatusCode, header::HeaderMap};
 use tokio::sync::Semaphore;
 
 use super::error::{ErrorKind, PsaError, Transport};
+use super::tls_diagnosis::{self, ChainProblem};
 
 /// How the client behaves. `Default` is right for a live PSA.
 #[derive(Debug, Clone)]
@@ -106,7 +107,17 @@ pub struct Http {
     client: reqwest::Client,
     cfg: HttpConfig,
     slots: Arc<Semaphore>,
+    /// Chain diagnoses per origin, so requests failing together share one extra handshake
+    /// (and a server that never answers costs one connect timeout, not one per request).
+    diagnosed: Arc<tokio::sync::Mutex<Diagnoses>>,
 }
+
+/// Origin → (when, what the chain showed; `None` when it could not be looked at).
+type Diagnoses = std::collections::HashMap<String, (Instant, Option<ChainProblem>)>;
+
+/// How long a chain diagnosis is reused (a re-check after the admin fixes the server must look
+/// again).
+const DIAGNOSIS_TTL: Duration = Duration::from_secs(30);
 
 impl Http {
     pub fn new(cfg: HttpConfig) -> Result<Self, PsaError> {
@@ -148,7 +159,12 @@ impl Http {
                 )
             })?;
         let slots = Arc::new(Semaphore::new(cfg.max_in_flight.max(1)));
-        Ok(Http { client, cfg, slots })
+        Ok(Http {
+            client,
+            cfg,
+            slots,
+            diagnosed: Arc::default(),
+        })
     }
 
     pub fn config(&self) -> &HttpConfig {
@@ -219,7 +235,10 @@ impl Http {
         req: RequestBuilder,
         classify: Classifier,
     ) -> Result<RawResponse, PsaError> {
-        let mut resp = req.send().await.map_err(|e| transport_error(&e, url))?;
+        let mut resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => return Err(self.send_failure(&e, url).await),
+        };
         let status = resp.status();
         let headers = resp.headers().clone();
         if status.is_redirection() {
@@ -269,6 +288,62 @@ impl Http {
             url,
         ))
     }
+}
+
+impl Http {
+    /// A failed send as a typed error. A certificate from an unknown issuer is looked at more
+    /// closely (one aborted handshake, within the connect timeout) to say which of self-signed,
+    /// incomplete chain or untrusted authority it is.
+    async fn send_failure(&self, e: &reqwest::Error, url: &str) -> PsaError {
+        let err = transport_error(e, url);
+        let unknown_issuer = matches!(
+            find_rustls(e),
+            Some(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer
+            ))
+        );
+        if !unknown_issuer || proxy_configured() {
+            return err;
+        }
+        match self.diagnose(url).await {
+            Some(problem) => PsaError {
+                message: tls_diagnosis::describe(&problem),
+                ..err
+            },
+            None => err,
+        }
+    }
+
+    /// The chain problem of `url`'s server, looked at once per origin per [`DIAGNOSIS_TTL`].
+    async fn diagnose(&self, url: &str) -> Option<ChainProblem> {
+        let origin = url::Url::parse(url).ok()?.origin().ascii_serialization();
+        // Held across the handshake on purpose: concurrent failures wait for one diagnosis.
+        let mut cache = self.diagnosed.lock().await;
+        if let Some((at, problem)) = cache.get(&origin)
+            && at.elapsed() < DIAGNOSIS_TTL
+        {
+            return problem.clone();
+        }
+        let chain = tls_diagnosis::presented_chain(url, self.cfg.connect_timeout).await;
+        let problem = chain.as_deref().and_then(tls_diagnosis::classify_chain);
+        cache.insert(origin, (Instant::now(), problem.clone()));
+        problem
+    }
+}
+
+/// Whether reqwest may be going through a proxy (its default honours these variables). A
+/// direct diagnostic handshake could then see a different server, so none is made.
+fn proxy_configured() -> bool {
+    [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }
 
 fn oversize(status: StatusCode, max: usize, url: &str) -> PsaError {
@@ -354,20 +429,24 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-/// Find the rustls error in a reqwest error's chain, if any.
+/// Find the rustls error in a reqwest error's chain, if any. The connector wraps it in an
+/// io::Error inside another io::Error, and io::Error's `source()` skips its payload, so payloads
+/// are followed explicitly.
 fn find_rustls(e: &(dyn std::error::Error + 'static)) -> Option<rustls::Error> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(s) = cur {
+    // Bounded: error chains are short, and this never loops forever on a strange one.
+    for _ in 0..32 {
+        let s = cur?;
         if let Some(r) = s.downcast_ref::<rustls::Error>() {
             return Some(r.clone());
         }
-        if let Some(io) = s.downcast_ref::<std::io::Error>()
-            && let Some(inner) = io.get_ref()
-            && let Some(r) = inner.downcast_ref::<rustls::Error>()
+        cur = match s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
         {
-            return Some(r.clone());
-        }
-        cur = s.source();
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => s.source(),
+        };
     }
     None
 }
@@ -379,20 +458,82 @@ fn certificate_text(err: &rustls::Error) -> Option<String> {
         return None;
     };
     Some(match c {
-        C::UnknownIssuer => "the server's certificate is not signed by a trusted authority \
-(self-signed, or the server sends an incomplete chain without its intermediate certificate); \
-install a fully chained certificate, or pass --ca-cert for a private CA"
+        C::UnknownIssuer => UNKNOWN_ISSUER.to_string(),
+        C::ExpiredContext { time, not_after } => format!(
+            "the server's certificate has expired: it was valid until {}, and it is now {}. The \
+server's owner must renew it (if this computer's clock is wrong, correct it)",
+            utc(not_after),
+            utc(time)
+        ),
+        C::Expired => "the server's certificate has expired. The server's owner must renew it \
+(if this computer's clock is wrong, correct it)"
             .to_string(),
-        C::Expired | C::ExpiredContext { .. } => "the server's certificate has expired".to_string(),
-        C::NotValidYet | C::NotValidYetContext { .. } => {
+        C::NotValidYetContext { time, not_before } => format!(
+            "the server's certificate is not valid yet: it is valid from {}, and it is now {} \
+(check this computer's clock)",
+            utc(not_before),
+            utc(time)
+        ),
+        C::NotValidYet => {
             "the server's certificate is not valid yet (check this computer's clock)".to_string()
         }
-        C::NotValidForName | C::NotValidForNameContext { .. } => {
-            "the server's certificate is for a different host name".to_string()
-        }
+        C::NotValidForNameContext {
+            expected,
+            presented,
+        } => wrong_host_text(&expected.to_str(), presented),
+        C::NotValidForName => "the server's certificate is for a different host name; check \
+the host name in the URL"
+            .to_string(),
         C::Revoked => "the server's certificate has been revoked".to_string(),
         other => format!("the server's certificate was rejected ({other:?})"),
     })
+}
+
+/// When the chain behind an unknown issuer could not be looked at.
+const UNKNOWN_ISSUER: &str = "the server's certificate is not signed by a trusted authority \
+(self-signed, or the server sends an incomplete chain without its intermediate certificate); \
+install a fully chained certificate, or pass --ca-cert for a private CA";
+
+/// A certificate time as `2021-01-01 00:00:00 UTC`.
+fn utc(t: &rustls::pki_types::UnixTime) -> String {
+    i64::try_from(t.as_secs())
+        .ok()
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .map(|ts| ts.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| "an unreadable date".to_string())
+}
+
+/// The names a certificate covers (webpki lists them as `DnsName("x")`, `IpAddress(1.2.3.4)`)
+/// against the host asked for.
+fn wrong_host_text(expected: &str, presented: &[String]) -> String {
+    let mut names: Vec<String> = presented
+        .iter()
+        .filter_map(|p| {
+            let inner = p
+                .strip_prefix("DnsName(\"")
+                .and_then(|s| s.strip_suffix("\")"))
+                .or_else(|| {
+                    p.strip_prefix("IpAddress(")
+                        .and_then(|s| s.strip_suffix(')'))
+                })?;
+            let clean = crate::sanitize::clean_line(inner);
+            Some(clean.chars().take(100).collect())
+        })
+        .collect();
+    let covers = match names.len() {
+        0 => "no host name at all".to_string(),
+        n if n > 10 => {
+            names.truncate(10);
+            format!("{} and {} more", names.join(", "), n - 10)
+        }
+        _ => names.join(", "),
+    };
+    format!(
+        "the server's certificate is for a different host name: the URL asks for \"{}\", but the \
+certificate covers {covers}. Check the host name in the URL (a typo, or another server or \
+region); if the PSA is reached under another name, use a name the certificate covers",
+        crate::sanitize::clean_line(expected)
+    )
 }
 
 fn transport_error(e: &reqwest::Error, url: &str) -> PsaError {
@@ -488,6 +629,84 @@ mod tests {
         }
         h.insert("retry-after", "1.5".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_millis(1500)));
+    }
+
+    #[test]
+    fn the_rustls_error_is_found_inside_nested_io_errors() {
+        let cert = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let inner = std::io::Error::new(std::io::ErrorKind::InvalidData, cert.clone());
+        let outer = std::io::Error::other(inner);
+        assert_eq!(find_rustls(&outer), Some(cert));
+        assert_eq!(find_rustls(&std::io::Error::other("plain")), None);
+    }
+
+    #[test]
+    fn expired_and_wrong_host_texts_say_when_and_which_names() {
+        use rustls::CertificateError as C;
+        use rustls::pki_types::{ServerName, UnixTime};
+        let at = |s| UnixTime::since_unix_epoch(Duration::from_secs(s));
+        let text = certificate_text(&rustls::Error::InvalidCertificate(C::ExpiredContext {
+            time: at(1_700_000_000),
+            not_after: at(1_609_459_200),
+        }))
+        .unwrap();
+        assert!(text.contains("has expired"), "{text}");
+        assert!(
+            text.contains("valid until 2021-01-01 00:00:00 UTC"),
+            "{text}"
+        );
+        assert!(text.contains("now 2023-11-14 22:13:20 UTC"), "{text}");
+
+        let text = certificate_text(&rustls::Error::InvalidCertificate(
+            C::NotValidForNameContext {
+                expected: ServerName::try_from("psa.example.com").unwrap(),
+                presented: vec![
+                    "DnsName(\"other.example.com\")".into(),
+                    "IpAddress(10.0.0.1)".into(),
+                    "UniformResourceIdentifier(\"x\")".into(),
+                    "DnsName(\"evil\u{1b}]52;c;AAAA\u{7}.example\")".into(),
+                ],
+            },
+        ))
+        .unwrap();
+        assert!(text.contains("is for a different host name"), "{text}");
+        assert!(text.contains("asks for \"psa.example.com\""), "{text}");
+        assert!(
+            text.contains("covers other.example.com, 10.0.0.1, evil.example."),
+            "{text}"
+        );
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+
+        let many: Vec<String> = (0..25).map(|i| format!("DnsName(\"h{i}.x\")")).collect();
+        let text = wrong_host_text("a.x", &many);
+        assert!(text.contains("h9.x and 15 more"), "{text}");
+        assert!(!text.contains("h10.x"), "{text}");
+        assert!(wrong_host_text("a.x", &[]).contains("covers no host name at all"));
+    }
+
+    #[tokio::test]
+    async fn one_chain_diagnosis_per_origin() {
+        use crate::sandbox::{CertMode, Sandbox, SandboxOptions};
+        let sb = Sandbox::start(SandboxOptions {
+            tls: true,
+            cert: CertMode::IncompleteChain,
+            ..SandboxOptions::default()
+        })
+        .await
+        .unwrap();
+        let site = sb.connectwise_site();
+        let http = Http::new(HttpConfig::default()).unwrap();
+        let first = http.diagnose(&format!("{site}/a")).await;
+        assert!(
+            matches!(first, Some(ChainProblem::IncompleteChain { .. })),
+            "{first:?}"
+        );
+        assert!(sb.requests().is_empty(), "{:?}", sb.requests());
+        sb.shutdown().await;
+        // The server is gone: only the cached diagnosis can answer.
+        assert_eq!(http.clone().diagnose(&format!("{site}/b")).await, first);
+        let fresh = Http::new(HttpConfig::default()).unwrap();
+        assert_eq!(fresh.diagnose(&format!("{site}/b")).await, None);
     }
 
     #[test]

@@ -4,6 +4,8 @@ pub mod autotask;
 pub mod connectwise;
 pub mod error;
 pub mod http;
+pub mod tls_diagnosis;
+pub mod x509;
 
 pub use error::{ErrorKind, PsaError, Transport};
 

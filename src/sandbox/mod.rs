@@ -40,6 +40,7 @@ pub use seed::{
     CW_PUBLIC_KEY,
 };
 pub use tenant::*;
+pub use tls::{CertMode, WRONG_HOST_NAME};
 
 use crate::wizard::Wizard;
 
@@ -71,8 +72,10 @@ pub struct SandboxOptions {
     pub latency: Duration,
     /// 0 picks a free port.
     pub port: u16,
-    /// Serve HTTPS with a self-signed certificate generated at start.
+    /// Serve HTTPS with a certificate generated at start (which one: `cert`).
     pub tls: bool,
+    /// The certificate served when `tls` is set (default: self-signed).
+    pub cert: CertMode,
     pub faults: Faults,
 }
 
@@ -83,6 +86,7 @@ impl Default for SandboxOptions {
             latency: Duration::ZERO,
             port: 0,
             tls: false,
+            cert: CertMode::default(),
             faults: Faults::default(),
         }
     }
@@ -199,7 +203,7 @@ impl Sandbox {
             source,
         })?;
         let (acceptor, cert_pem) = if options.tls {
-            let (a, pem) = tls::self_signed()?;
+            let (a, pem) = tls::acceptor(options.cert)?;
             (Some(a), Some(pem))
         } else {
             (None, None)
@@ -247,7 +251,8 @@ impl Sandbox {
         self.shared.base_url.clone()
     }
 
-    /// The self-signed certificate's PEM when serving HTTPS.
+    /// The PEM clients should trust when serving HTTPS: the self-signed leaf, or for a chained
+    /// [`CertMode`] the private root CA.
     pub fn root_cert_pem(&self) -> Option<String> {
         self.cert_pem.clone()
     }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use secrecy::ExposeSecret;
 
-use super::{Sandbox, SandboxOptions};
+use super::{CertMode, Sandbox, SandboxOptions};
 use crate::wizard::{self, Psa};
 
 /// Options of the `sandbox` subcommand.
@@ -23,6 +23,27 @@ pub struct SandboxArgs {
     /// Serve HTTPS with a self-signed certificate (its PEM is printed).
     #[arg(long)]
     pub tls: bool,
+    /// Serve HTTPS with this certificate set-up (implies --tls): a self-signed leaf, a valid
+    /// private-CA chain, or that chain broken one way (to see how clients report each).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub cert: Option<CertMode>,
+}
+
+impl SandboxArgs {
+    fn tls(&self) -> bool {
+        self.tls || self.cert.is_some()
+    }
+}
+
+/// How the banner describes the certificate served.
+fn cert_words(mode: CertMode) -> &'static str {
+    match mode {
+        CertMode::SelfSigned => "self-signed",
+        CertMode::Chained => "private CA chain",
+        CertMode::Expired => "private CA chain, EXPIRED leaf",
+        CertMode::WrongHost => "private CA chain, leaf for the WRONG HOST",
+        CertMode::IncompleteChain => "private CA chain, INCOMPLETE (no intermediate sent)",
+    }
 }
 
 /// Starts the sandbox, prints where it listens and the demo credentials, waits for Ctrl-C.
@@ -37,7 +58,8 @@ pub fn run(opts: &SandboxArgs, out: &mut impl Write) -> Result<(), String> {
             scenario: opts.scenario.clone(),
             latency: Duration::from_millis(opts.latency_ms),
             port: opts.port,
-            tls: opts.tls,
+            tls: opts.tls(),
+            cert: opts.cert.unwrap_or_default(),
             ..SandboxOptions::default()
         })
         .await
@@ -54,10 +76,11 @@ pub fn run(opts: &SandboxArgs, out: &mut impl Write) -> Result<(), String> {
 
 fn print_banner(sb: &Sandbox, opts: &SandboxArgs, out: &mut impl Write) -> std::io::Result<()> {
     let creds = sb.credentials();
-    let scheme = if opts.tls {
-        "HTTPS (self-signed)"
+    let mode = opts.cert.unwrap_or_default();
+    let scheme = if opts.tls() {
+        format!("HTTPS ({})", cert_words(mode))
     } else {
-        "plain HTTP"
+        "plain HTTP".to_string()
     };
     writeln!(
         out,
@@ -145,13 +168,73 @@ fn print_banner(sb: &Sandbox, opts: &SandboxArgs, out: &mut impl Write) -> std::
     )?;
     if let Some(pem) = sb.root_cert_pem() {
         writeln!(out)?;
-        writeln!(
-            out,
-            "Certificate to trust (self-signed, generated at start):"
-        )?;
+        let what = match mode {
+            CertMode::SelfSigned => "self-signed, generated at start",
+            _ => "the private root CA, generated at start",
+        };
+        writeln!(out, "Certificate to trust ({what}):")?;
         write!(out, "{pem}")?;
     }
     writeln!(out)?;
     writeln!(out, "Press Ctrl-C to stop.")?;
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: SandboxArgs,
+    }
+
+    #[test]
+    fn cert_implies_tls_and_names_each_mode() {
+        let cli = Cli::try_parse_from(["x", "--cert", "incomplete-chain"]).unwrap();
+        assert_eq!(cli.args.cert, Some(CertMode::IncompleteChain));
+        assert!(cli.args.tls());
+        for (word, mode) in [
+            ("self-signed", CertMode::SelfSigned),
+            ("chained", CertMode::Chained),
+            ("expired", CertMode::Expired),
+            ("wrong-host", CertMode::WrongHost),
+        ] {
+            let cli = Cli::try_parse_from(["x", "--cert", word]).unwrap();
+            assert_eq!(cli.args.cert, Some(mode));
+        }
+        let err = Cli::try_parse_from(["x", "--cert", "bogus"]).err().unwrap();
+        assert!(err.to_string().contains("wrong-host"), "{err}");
+        assert!(!Cli::try_parse_from(["x"]).unwrap().args.tls());
+    }
+
+    #[tokio::test]
+    async fn the_banner_says_which_certificate_and_prints_the_root() {
+        let args = Cli::try_parse_from(["x", "--cert", "wrong-host"])
+            .unwrap()
+            .args;
+        let sb = Sandbox::start(SandboxOptions {
+            tls: args.tls(),
+            cert: args.cert.unwrap_or_default(),
+            ..SandboxOptions::default()
+        })
+        .await
+        .unwrap();
+        let mut out = Vec::new();
+        print_banner(&sb, &args, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("HTTPS (private CA chain, leaf for the WRONG HOST)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Certificate to trust (the private root CA"),
+            "{text}"
+        );
+        assert!(text.contains("-----BEGIN CERTIFICATE-----"), "{text}");
+        sb.shutdown().await;
+    }
 }
