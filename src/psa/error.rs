@@ -102,9 +102,9 @@ zone-lookup address at its default."
 or firewall in between."
                 }
                 Transport::Certificate => {
-                    "Do not send credentials over this connection. Check that the address is the \
-PSA's own; if your network inspects TLS (a corporate proxy), start psa-onboard with --ca-cert \
-and the proxy's root certificate (PEM)."
+                    "Nothing was sent over this connection. Do what the message above says: \
+check the address first; trust a certificate with --ca-cert only for your own private CA or a \
+proxy your network admin vouches for."
                 }
                 Transport::Tls => {
                     "The secure connection could not be set up. Check the address and any proxy \
