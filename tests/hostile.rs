@@ -502,29 +502,34 @@ fn flat(screen: &str) -> String {
         .join(" ")
 }
 
-/// The step screen after `v` with `faults` set: it must name the failure in `expect` (none of
-/// which the screen showed before), and leave the wizard usable. Faults are cleared afterwards.
-fn verify_under(pty: &mut Pty, sb: &Sandbox, faults: Faults, expect: &[&str]) -> String {
+/// Send `keys`, then wait until the screen says "Not verified" and names every one of `expect`
+/// (none of which it showed before, so a stale screen cannot pass).
+fn fails_naming(pty: &mut Pty, keys: &str, expect: &[&str]) -> String {
     let before = flat(&pty.screen());
     assert!(
         !expect.iter().all(|e| before.contains(e)),
         "the screen already shows {expect:?}"
     );
-    sb.set_faults(faults);
-    pty.send("v");
+    pty.send(keys);
     let start = std::time::Instant::now();
-    let screen = loop {
+    loop {
         let screen = pty.screen();
         let text = flat(&screen);
         if text.contains("Not verified") && expect.iter().all(|e| text.contains(e)) {
-            break screen;
+            return screen;
         }
         assert!(
             start.elapsed() < pty::PATIENCE,
             "timed out waiting for {expect:?}; the screen shows:\n{screen}"
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
-    };
+    }
+}
+
+/// `v` with `faults` set must fail naming `expect`; the faults are cleared afterwards.
+fn verify_under(pty: &mut Pty, sb: &Sandbox, faults: Faults, expect: &[&str]) -> String {
+    sb.set_faults(faults);
+    let screen = fails_naming(pty, "v", expect);
     sb.set_faults(Faults::default());
     screen
 }
@@ -794,4 +799,146 @@ async fn tui_shows_hostile_autotask_level_names_inert_and_takes_a_typed_secret()
     }
     assert_raw_inert(&raw);
     sb.shutdown().await;
+}
+
+/// Issue #7: each TLS failure, through the real TUI, is named plainly, sends nothing, and the
+/// admin fixes the address (e) and goes on with the session intact. One run visits six HTTPS
+/// sandboxes; `--ca-cert` trusts the private roots of the ones whose trust is not the problem.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tui_names_each_certificate_failure_and_sends_nothing() {
+    use psa_onboard::sandbox::CertMode;
+    let https = |cert| {
+        Sandbox::start(SandboxOptions {
+            scenario: "configured:topleft-connectwise".into(),
+            tls: true,
+            cert,
+            ..SandboxOptions::default()
+        })
+    };
+    let self_signed = https(CertMode::SelfSigned).await.unwrap();
+    let untrusted = https(CertMode::Chained).await.unwrap();
+    let incomplete = https(CertMode::IncompleteChain).await.unwrap();
+    let expired = https(CertMode::Expired).await.unwrap();
+    let wrong_host = https(CertMode::WrongHost).await.unwrap();
+    let good = https(CertMode::Chained).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("private-roots.pem");
+    let roots: Vec<String> = [&incomplete, &expired, &wrong_host, &good]
+        .iter()
+        .map(|sb| sb.root_cert_pem().expect("an HTTPS sandbox has a root"))
+        .collect();
+    std::fs::write(&bundle, roots.concat()).unwrap();
+    let cw = good.credentials().connectwise;
+    let sites: Vec<String> = [
+        &self_signed,
+        &untrusted,
+        &incomplete,
+        &expired,
+        &wrong_host,
+        &good,
+    ]
+    .iter()
+    .map(|sb| sb.connectwise_site())
+    .collect();
+    assert!(sites.iter().all(|s| s.starts_with("https://")), "{sites:?}");
+    let path = dir.path().to_path_buf();
+    let sites2 = sites.clone();
+    let private = cw.private_key.clone();
+    let screens = tokio::task::spawn_blocking(move || {
+        let sites = sites2;
+        let ca = bundle.to_string_lossy().into_owned();
+        let mut pty = Pty::spawn_sized(
+            &["run", "topleft-connectwise", "--ca-cert", &ca],
+            &path,
+            &[],
+            40,
+            160,
+        );
+        pty.wait_for(&["Step 1 of 5"]);
+        pty.send("n");
+        pty.wait_for(&["Step 2 of 5"]);
+        pty.send(&"\x1b[B".repeat(6));
+        pty.wait_for(&["Space tick"]);
+        pty.send(" ");
+        pty.wait_for(&["[✓]"]);
+        pty.send("n");
+        pty.wait_for(&["Step 3 of 5", "Connection details"]);
+        let mut screens = vec![fails_naming(
+            &mut pty,
+            &format!(
+                "{}\t{}\t{}\t{}\t{}\r",
+                sites[0],
+                cw.company_id,
+                cw.public_key,
+                private.expose_secret(),
+                cw.client_id
+            ),
+            &["certificate is self-signed", "Nothing was sent"],
+        )];
+        // e: back into the form; Shift+Tab up to the site; Ctrl+U clears it; Enter walks on
+        // through the kept values and submits.
+        let edit_site = |site: &str| format!("e{}\x15{site}\r\r\r\r\r", "\x1b[Z".repeat(5));
+        for (site, expect) in sites[1..5].iter().zip([
+            "issued by an authority this computer does not trust",
+            "did not send the intermediate certificate",
+            "certificate has expired",
+            "certificate is for a different host name",
+        ]) {
+            screens.push(fails_naming(&mut pty, &edit_site(site), &[expect, site]));
+        }
+        pty.send(&edit_site(&sites[5]));
+        screens.push(pty.wait_for(&["Verified against the PSA.", &sites[5]]));
+        pty.send("q");
+        assert!(pty.wait_exit().success(), "quit exits 0");
+        pty.assert_restored();
+        screens
+    })
+    .await
+    .unwrap();
+    for s in &screens {
+        assert!(
+            !s.contains(cw_secret(&good).as_str()),
+            "the private key on screen:\n{s}"
+        );
+    }
+    // Not one request reached a server whose certificate was refused.
+    for (sb, name) in [
+        (&self_signed, "self-signed"),
+        (&untrusted, "untrusted"),
+        (&incomplete, "incomplete chain"),
+        (&expired, "expired"),
+        (&wrong_host, "wrong host"),
+    ] {
+        assert!(sb.requests().is_empty(), "{name}: {:?}", sb.requests());
+    }
+    assert!(!good.requests().is_empty());
+    let store = psa_onboard::session::Store::at(dir.path().join("sessions"));
+    let listing = store.list();
+    assert_eq!(listing.sessions.len(), 1, "{listing:?}");
+    let session = &listing.sessions[0];
+    let text = toml::to_string(session).unwrap();
+    assert!(
+        text.contains(&sites[5]),
+        "the corrected site is saved:\n{text}"
+    );
+    let w = wizard("topleft-connectwise");
+    assert_eq!(session.steps[&w.steps[2].id].status.key(), "verified");
+    for sb in [
+        self_signed,
+        untrusted,
+        incomplete,
+        expired,
+        wrong_host,
+        good,
+    ] {
+        sb.shutdown().await;
+    }
+}
+
+fn cw_secret(sb: &Sandbox) -> String {
+    sb.credentials()
+        .connectwise
+        .private_key
+        .expose_secret()
+        .to_string()
 }

@@ -1147,7 +1147,7 @@ async fn tls_failures_are_each_named_plainly() {
             false,
             &[
                 "issued by an authority this computer does not trust",
-                "\"psa-onboard sandbox root CA\"",
+                "\"psa-onboard sandbox root CA ",
                 "TLS-inspecting proxy",
                 "--ca-cert FILE",
             ],
@@ -1157,7 +1157,7 @@ async fn tls_failures_are_each_named_plainly() {
             true,
             &[
                 "did not send the intermediate certificate",
-                "\"psa-onboard sandbox intermediate CA\"",
+                "\"psa-onboard sandbox intermediate CA ",
             ],
         ),
         (

@@ -485,6 +485,10 @@ server's owner must renew it (if this computer's clock is wrong, correct it)",
 the host name in the URL"
             .to_string(),
         C::Revoked => "the server's certificate has been revoked".to_string(),
+        C::BadSignature => "the server's certificate claims a trusted authority as its issuer, \
+but that authority did not sign it: it was forged or replaced on the way (a TLS-inspecting proxy, \
+or someone in the middle). Check the address and ask your network admin"
+            .to_string(),
         other => format!("the server's certificate was rejected ({other:?})"),
     })
 }
@@ -638,6 +642,18 @@ mod tests {
         let outer = std::io::Error::other(inner);
         assert_eq!(find_rustls(&outer), Some(cert));
         assert_eq!(find_rustls(&std::io::Error::other("plain")), None);
+    }
+
+    /// A chain that names a trusted authority it was not signed by (a forged or re-signed
+    /// certificate, or two private CAs sharing a name) is called what it is.
+    #[test]
+    fn a_forged_signature_is_named() {
+        let text = certificate_text(&rustls::Error::InvalidCertificate(
+            rustls::CertificateError::BadSignature,
+        ))
+        .unwrap();
+        assert!(text.contains("did not sign it"), "{text}");
+        assert!(!text.contains("BadSignature"), "{text}");
     }
 
     #[test]

@@ -92,12 +92,21 @@ fn ca_params(common_name: &str) -> Result<CertificateParams, SandboxError> {
 
 fn chained(mode: CertMode) -> Result<Served, SandboxError> {
     let root_key = KeyPair::generate().map_err(gen_err)?;
-    let root_params = ca_params("psa-onboard sandbox root CA")?;
+    // Each sandbox's authorities get their own names, as two real CAs would: a client trusting
+    // several sandboxes' roots must not match one sandbox's chain to another's root by name.
+    let tag: String = root_key
+        .public_key_raw()
+        .iter()
+        .rev()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let root_params = ca_params(&format!("psa-onboard sandbox root CA {tag}"))?;
     let root = root_params.self_signed(&root_key).map_err(gen_err)?;
     let root_issuer = Issuer::new(root_params, root_key);
 
     let int_key = KeyPair::generate().map_err(gen_err)?;
-    let int_params = ca_params("psa-onboard sandbox intermediate CA")?;
+    let int_params = ca_params(&format!("psa-onboard sandbox intermediate CA {tag}"))?;
     let intermediate = int_params
         .signed_by(&int_key, &root_issuer)
         .map_err(gen_err)?;
