@@ -344,7 +344,12 @@ fn handoff_panel(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
         };
         b.text(&text, "  ", "    ", theme.accent());
     }
-    let label_w = 24usize;
+    // Wide enough for the longest label and a space, so a value never runs into its label.
+    let label_w = portal
+        .fields
+        .iter()
+        .map(|f| f.label().chars().count() + 3)
+        .fold(22, usize::max);
     for (i, f) in portal.fields.iter().enumerate() {
         let focused = i == run.handoff.focus;
         let marker = if focused { g.select } else { " " };
@@ -393,7 +398,12 @@ fn form(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body, area: Rect) {
         "Connection details (e to edit):"
     };
     b.text(title, "", "", theme.bold());
-    let label_w = 24usize;
+    let label_w = run
+        .form
+        .fields
+        .iter()
+        .map(|f| f.id.label().chars().count() + 3)
+        .fold(22, usize::max);
     for (i, f) in run.form.fields.iter().enumerate() {
         let focused = run.focus_form && i == run.form.focus;
         let marker = if focused { g.select } else { " " };
