@@ -596,15 +596,31 @@ async fn tui_names_each_network_failure_retries_and_keeps_the_session() {
             slow,
             &["did not answer in time", "--timeout"],
         ));
-        let reset = Faults {
+        let dropped = Faults {
             drop_next: 100,
             ..Faults::default()
         };
         screens.push(verify_under(
             &mut pty,
             &sb,
+            dropped,
+            &[
+                "connection closed before message completed",
+                "connection closed before the PSA answered",
+            ],
+        ));
+        let reset = Faults {
+            reset_next: 100,
+            ..Faults::default()
+        };
+        screens.push(verify_under(
+            &mut pty,
+            &sb,
             reset,
-            &["connection closed before the PSA answered"],
+            &[
+                "the connection was reset before the PSA answered",
+                "connection closed before the PSA answered",
+            ],
         ));
         let outage = Faults {
             server_error_next: 100,
@@ -721,15 +737,15 @@ async fn tui_names_each_network_failure_retries_and_keeps_the_session() {
             earlier.id
         );
     }
-    // Every failed attempt is on record (first pass, eight faults, the final pass), each
+    // Every failed attempt is on record (first pass, nine faults, the final pass), each
     // quoting what went wrong, inert.
     let firsts: Vec<_> = record
         .runs
         .iter()
         .map(|r| r.report.checks[0].detail.clone())
         .collect();
-    assert_eq!(record.runs.len(), 10, "{firsts:#?}");
-    let failed: Vec<_> = record.runs[1..9]
+    assert_eq!(record.runs.len(), 11, "{firsts:#?}");
+    let failed: Vec<_> = record.runs[1..10]
         .iter()
         .map(|r| r.report.checks[0].detail.clone())
         .collect();

@@ -583,6 +583,11 @@ fn transport_error(e: &reqwest::Error, url: &str) -> PsaError {
             Transport::Refused,
             format!("nothing is listening there: {chain}"),
         )
+    } else if lower.contains("connection reset") {
+        (
+            Transport::Other,
+            format!("the connection was reset before the PSA answered: {chain}"),
+        )
     } else if lower.contains("tls") || lower.contains("handshake") {
         (Transport::Tls, format!("TLS failed: {chain}"))
     } else {

@@ -27,6 +27,9 @@ pub struct Faults {
     pub html_next: u32,
     /// Close the connection of the next N requests without any response.
     pub drop_next: u32,
+    /// Reset (TCP RST) the next N connections once their first request has arrived, as a
+    /// flaky network, a proxy or a firewall does. Counted per connection, before any other fault.
+    pub reset_next: u32,
     /// Replace the next N successful JSON bodies with truncated JSON.
     pub malformed_json_next: u32,
     /// Replace the next N successful JSON bodies with a valid body of `oversized_bytes`.
@@ -48,6 +51,7 @@ impl Default for Faults {
             redirect_to: "https://login.example.invalid/sso?return=/".to_string(),
             html_next: 0,
             drop_next: 0,
+            reset_next: 0,
             malformed_json_next: 0,
             oversized_next: 0,
             oversized_bytes: 8 * 1024 * 1024,
@@ -102,6 +106,11 @@ impl Faults {
         } else {
             Action::Serve
         }
+    }
+
+    /// Consumes one connection reset.
+    pub fn take_reset(&mut self) -> bool {
+        take(&mut self.reset_next)
     }
 
     /// Consumes one vendor-submission rejection.

@@ -389,6 +389,10 @@ async fn serve(
                 let Ok((stream, _)) = accepted else { continue };
                 let service = http::hyper_service(router.clone(), shared.clone());
                 let acceptor = acceptor.clone();
+                if lock(&shared.faults).take_reset() {
+                    conns.spawn(reset(stream, acceptor));
+                    continue;
+                }
                 conns.spawn(async move {
                     let builder = hyper_util::server::conn::auto::Builder::new(
                         hyper_util::rt::TokioExecutor::new(),
@@ -413,6 +417,28 @@ async fn serve(
     }
     conns.abort_all();
     while conns.join_next().await.is_some() {}
+}
+
+/// The reset fault: take the request (after the TLS handshake, if any), then close with
+/// `SO_LINGER` 0 so the client sees a TCP RST, not an orderly close.
+async fn reset(stream: tokio::net::TcpStream, acceptor: Option<tokio_rustls::TlsAcceptor>) {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 4096];
+    let wait = std::time::Duration::from_secs(5);
+    match acceptor {
+        Some(acceptor) => {
+            let Ok(mut tls) = acceptor.accept(stream).await else {
+                return;
+            };
+            let _ = tokio::time::timeout(wait, tls.read(&mut buf)).await;
+            let _ = tls.get_ref().0.set_zero_linger();
+        }
+        None => {
+            let mut stream = stream;
+            let _ = tokio::time::timeout(wait, stream.read(&mut buf)).await;
+            let _ = stream.set_zero_linger();
+        }
+    }
 }
 
 #[cfg(test)]
