@@ -170,6 +170,7 @@ pub async fn handle(shared: &Arc<Shared>, req: &Req) -> Response {
         req.header("ApiIntegrationCode").unwrap_or("").to_string(),
         endpoint,
     );
+    let busy = lock(&shared.faults).autotask_busy_threads;
     let _slot = {
         let mut map = lock(&shared.inflight);
         let n = map.entry(key.clone()).or_insert(0);
@@ -178,7 +179,7 @@ pub async fn handle(shared: &Arc<Shared>, req: &Req) -> Response {
             let peak = peaks.1.autotask.entry(key.clone()).or_insert(0);
             *peak = (*peak).max(*n + 1);
         }
-        if *n >= THREAD_LIMIT {
+        if *n + busy >= THREAD_LIMIT {
             let status = lock(&shared.tenant).autotask.thread_limit_status;
             return json(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::TOO_MANY_REQUESTS),

@@ -35,6 +35,9 @@ pub struct Faults {
     /// Replace the next N successful JSON bodies with a valid body of `oversized_bytes`.
     pub oversized_next: u32,
     pub oversized_bytes: usize,
+    /// Autotask: requests someone else (the vendor's live integration, under the same tracking
+    /// identifier) keeps in flight on every endpoint; they count toward the thread limit.
+    pub autotask_busy_threads: u32,
     /// Answer the next N vendor submissions (`POST /vendor/submit`) with 422 and a message.
     pub vendor_reject_next: u32,
 }
@@ -55,6 +58,7 @@ impl Default for Faults {
             malformed_json_next: 0,
             oversized_next: 0,
             oversized_bytes: 8 * 1024 * 1024,
+            autotask_busy_threads: 0,
             vendor_reject_next: 0,
         }
     }

@@ -20,7 +20,11 @@ use super::error::{ErrorKind, PsaError, classify_autotask};
 use super::http::{Http, Idempotency, RawResponse};
 
 /// Autotask's limit of concurrent requests per (tracking identifier + endpoint).
-pub const THREADS_PER_ENDPOINT: usize = 3;
+pub const AUTOTASK_THREAD_LIMIT: usize = 3;
+/// What one client uses of it. The limit is shared with everything else that signs in with the
+/// same tracking identifier — above all the vendor's live integration, whose drift `check`
+/// re-audits — so one slot per endpoint is always left free for it.
+pub const THREADS_PER_ENDPOINT: usize = AUTOTASK_THREAD_LIMIT - 1;
 /// Query pages followed at most (500 records each).
 const MAX_PAGES: usize = 20;
 
