@@ -185,6 +185,8 @@ async fn hostile_connectwise_names_are_shown_inert() {
     let public = sb.credentials().connectwise.public_key;
     sb.with_tenant(|t| {
         let cw = &mut t.connectwise;
+        // companyinfo's CompanyName, which the company check quotes.
+        cw.company_name = hostile(&cw.company_name);
         let member_id = cw
             .keys
             .iter()
@@ -445,6 +447,7 @@ async fn tui_shows_hostile_connectwise_names_inert_and_takes_a_typed_key() {
     let public = cw.public_key.clone();
     sb.with_tenant(|t| {
         let c = &mut t.connectwise;
+        c.company_name = hostile(&c.company_name);
         let k = c.keys.iter_mut().find(|k| k.public_key == public).unwrap();
         k.private_key = SecretString::from(TYPED);
         let member_id = k.member_id;

@@ -310,8 +310,14 @@ impl CwRun {
             Err(o) => return o,
         };
         match self.company.get_or_init(|| c.company_info()).await {
+            // The company's name lets the admin see it is their own tenant, not a look-alike ID.
             Ok(ci) => Outcome::pass(format!(
-                "codebase {} (version {}) at {}",
+                "{}codebase {} (version {}) at {}",
+                ci.company_name
+                    .as_deref()
+                    .filter(|n| !n.trim().is_empty())
+                    .map(|n| format!("\"{}\", ", n.trim()))
+                    .unwrap_or_default(),
                 ci.codebase.as_deref().unwrap_or("?"),
                 ci.version_code.as_deref().unwrap_or("?"),
                 c.site_root()
