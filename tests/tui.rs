@@ -438,6 +438,51 @@ fn pty_panic_restores_the_terminal() {
     );
 }
 
+/// A panic inside a verification (a bug in a check) is a message on the step, not a torn-down
+/// terminal under a running TUI: still on the alternate screen, still answering keys, and
+/// restored normally on quit.
+#[test]
+fn pty_a_panicking_check_is_a_message_and_the_tui_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn_sized(
+        &["run", "topleft-connectwise"],
+        dir.path(),
+        &[("PSA_ONBOARD_TEST_PANIC", "verify")],
+        30,
+        120,
+    );
+    pty.wait_for(&["Step 1 of 5"]);
+    pty.send("n");
+    pty.wait_for(&["Step 2 of 5"]);
+    pty.send(&DOWN.repeat(6));
+    pty.wait_for(&["Space tick"]);
+    pty.send(" ");
+    pty.wait_for(&["[✓]"]);
+    pty.send("n");
+    pty.wait_for(&["Step 3 of 5", "Connection details"]);
+    pty.send("cw.example.com\tacme\tXk2pQ7aLm3Rt9Vb1\tprivate-xyz-123\t1a2b3c4d-0000-4000-8000-00000000abcd\r");
+    let screen = pty.wait_for(&[
+        "The verification stopped unexpectedly",
+        "Press v to try again",
+    ]);
+    assert!(
+        !screen.contains("panicked at"),
+        "the panic report is on screen:\n{screen}"
+    );
+    assert!(
+        pty.parser.lock().unwrap().screen().alternate_screen(),
+        "the terminal was restored under the running TUI"
+    );
+    // Still answering keys.
+    pty.send("?");
+    pty.wait_for(&["Close this help."]);
+    pty.send("q");
+    pty.wait_for(&["v verify"]);
+    pty.send("q");
+    assert!(pty.wait_exit().success(), "{}", pty.screen());
+    pty.assert_restored();
+}
+
 #[test]
 fn pty_quit_midway_and_resume_at_the_same_step_with_answers() {
     let dir = tempfile::tempdir().unwrap();

@@ -228,10 +228,16 @@ impl Services for LiveServices {
                 ..crate::verify::VerifyOptions::default()
             };
             let progress = move |r: &crate::verify::CheckResult| on_check(r.clone());
-            let run = crate::verify::verify_step(&wizard, &step, &connection, &opts, &progress);
-            // A bug in a check must end in a message, not a step left pending forever.
-            std::panic::AssertUnwindSafe(run)
-                .catch_unwind()
+            let run = async {
+                // Lets tests prove a panicking check ends in a message with the TUI intact.
+                if std::env::var_os("PSA_ONBOARD_TEST_PANIC").is_some_and(|v| v == "verify") {
+                    panic!("PSA_ONBOARD_TEST_PANIC=verify: a check panicked");
+                }
+                crate::verify::verify_step(&wizard, &step, &connection, &opts, &progress).await
+            };
+            // A bug in a check must end in a message, not a step left pending forever, and must
+            // not tear the terminal down under the running TUI.
+            super::terminal::caught(run)
                 .await
                 .map_err(|panic| {
                     let why = panic
