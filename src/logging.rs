@@ -107,7 +107,7 @@ pub fn dispatch(
             path: path.clone(),
             source,
         })?;
-    let (writer, worker) = tracing_appender::non_blocking(file);
+    let (writer, worker) = tracing_appender::non_blocking(CleanLines(file));
     let (filter, bad) = filter(level);
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -128,6 +128,27 @@ pub fn dispatch(
             path,
         },
     ))
+}
+
+/// Writes each log event as one clean line. Events quote PSA text (error messages, names): a
+/// control sequence in it must not reach whoever later runs `cat` or `less` on the log, and a
+/// newline in it must not forge a log line of its own.
+struct CleanLines<W>(W);
+
+impl<W: std::io::Write> std::io::Write for CleanLines<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // The writer thread hands over one formatted event per call.
+        let text = String::from_utf8_lossy(buf);
+        let body = text.strip_suffix('\n').unwrap_or(&text);
+        let mut line = crate::sanitize::clean_line(body);
+        line.push('\n');
+        self.0.write_all(line.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// The filter for `level`, with the HTTP stack capped; also the rejected text, if any.
@@ -192,6 +213,33 @@ mod tests {
         assert!(!log.contains("too detailed"), "trace is below debug: {log}");
         assert!(!log.contains("a frame with headers"), "h2 is capped: {log}");
         assert!(!log.contains("\x1b["), "no colour codes in a file: {log}");
+    }
+
+    #[test]
+    fn psa_text_is_logged_as_one_inert_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let (d, guard) = dispatch(dir.path(), Some("debug")).unwrap();
+        let said =
+            "Service Unavailable\x1b]52;c;cm0gLXJmIH4=\x07\nERROR forged line\u{202e}txt.exe";
+        tracing::dispatcher::with_default(&d, || {
+            tracing::debug!("retrying after the PSA said {said}");
+        });
+        drop(guard);
+        let log = read(dir.path());
+        assert!(log.contains("Service Unavailable"), "{log}");
+        for bad in ["\x1b", "\x07", "\u{202e}"] {
+            assert!(!log.contains(bad), "{bad:?} reached the log: {log:?}");
+        }
+        let lines: Vec<&str> = log.lines().filter(|l| l.contains("retrying")).collect();
+        assert_eq!(lines.len(), 1, "{log}");
+        assert!(
+            lines[0].contains("forged line"),
+            "kept, on the same line: {log}"
+        );
+        assert!(
+            !log.lines().any(|l| l.starts_with("ERROR")),
+            "a forged line: {log}"
+        );
     }
 
     #[test]

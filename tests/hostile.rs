@@ -72,7 +72,12 @@ fn check_cmd(w: &Wizard, conn: &Connection, format: &str) -> Command {
             "PSA_ONBOARD_WIZARD_DIR",
             "/nonexistent-psa-onboard-test-dir",
         )
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        // The log goes to a scratch directory, not the user's state directory.
+        .env(
+            "PSA_ONBOARD_STATE_DIR",
+            std::env::temp_dir().join("psa-onboard-hostile-tests"),
+        );
     for k in [
         "HTTP_PROXY",
         "HTTPS_PROXY",
@@ -960,4 +965,37 @@ fn cw_secret(sb: &Sandbox) -> String {
         .private_key
         .expose_secret()
         .to_string()
+}
+
+/// The log quotes the PSA too (retries name what the PSA said): the real binary's log file,
+/// at debug level, carries a hostile error message as one inert line.
+#[tokio::test]
+async fn hostile_error_text_reaches_the_log_inert() {
+    let w = wizard("topleft-connectwise");
+    let sb = sandbox("configured:topleft-connectwise").await;
+    sb.set_faults(Faults {
+        server_error_next: 100,
+        server_error_message: Some(hostile("Service Unavailable")),
+        ..Faults::default()
+    });
+    let state = tempfile::tempdir().unwrap();
+    let mut cmd = check_cmd(&w, &connection(&sb, &w), "human");
+    cmd.env("PSA_ONBOARD_STATE_DIR", state.path())
+        .env("PSA_ONBOARD_LOG", "debug");
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("reported an error of its own"), "{stdout}");
+    assert_inert("check stdout", &stdout);
+    let log = std::fs::read_to_string(state.path().join("logs").join("psa-onboard.log")).unwrap();
+    assert!(
+        log.contains("Service Unavailable"),
+        "the PSA's words were logged:\n{log}"
+    );
+    assert_inert("the log", &log);
+    assert!(
+        log.lines().all(|l| l.starts_with("20")),
+        "every line is a log event of its own:\n{log}"
+    );
+    sb.shutdown().await;
 }

@@ -138,7 +138,7 @@ other integrations). Wait a few minutes and try again."
         Some(text.to_string())
     }
 
-    /// One line: what happened, with the PSA's message quoted.
+    /// One line: what happened, with the PSA's message quoted (control sequences removed).
     pub fn describe(&self) -> String {
         let what = match &self.kind {
             ErrorKind::Auth => "sign-in refused".to_string(),
@@ -169,7 +169,12 @@ other integrations). Wait a few minutes and try again."
         if self.message.is_empty() {
             format!("{what} ({status}{} with an empty body)", self.url)
         } else {
-            format!("{what} ({status}{}): \"{}\"", self.url, self.message)
+            // The PSA's words, made inert: this line reaches logs and error output as it is.
+            format!(
+                "{what} ({status}{}): \"{}\"",
+                crate::sanitize::clean_line(&self.url),
+                crate::sanitize::clean_line(&self.message)
+            )
         }
     }
 }
