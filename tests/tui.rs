@@ -82,7 +82,9 @@ fn start_verify(s: &mut State) -> (usize, u64) {
     let fx = key(s, KeyCode::Char('v'));
     fx.iter()
         .find_map(|e| match e {
-            app::Effect::Verify { step, generation } => Some((*step, *generation)),
+            app::Effect::Verify {
+                step, generation, ..
+            } => Some((*step, *generation)),
             _ => None,
         })
         .expect("verification starts")

@@ -23,12 +23,14 @@ pub type OnCheck = Arc<dyn Fn(CheckResult) + Send + Sync>;
 
 /// What the TUI needs from the world.
 pub trait Services: Send + Sync + 'static {
-    /// Verify one step against the PSA, reporting each check as it completes.
+    /// Verify one step against the PSA, reporting each check as it completes. `allow_writes`
+    /// runs the checks that write to the PSA (the admin agreed, for this one run).
     fn verify(
         &self,
         wizard: Arc<Wizard>,
         step: String,
         connection: Connection,
+        allow_writes: bool,
         on_check: OnCheck,
     ) -> BoxFuture<'static, Result<StepReport, ServiceError>>;
 
@@ -147,7 +149,11 @@ impl Runner {
                     h.abort();
                 }
             }
-            Effect::Verify { step, generation } => {
+            Effect::Verify {
+                step,
+                generation,
+                allow_writes,
+            } => {
                 let Some(run) = state.run() else {
                     return Flow::Continue;
                 };
@@ -173,7 +179,9 @@ impl Runner {
                         result,
                     });
                 });
-                let fut = self.services.verify(wizard, step_id, connection, on_check);
+                let fut = self
+                    .services
+                    .verify(wizard, step_id, connection, allow_writes, on_check);
                 let limit = self.verify_timeout;
                 let h = tokio::spawn(async move {
                     let result = match tokio::time::timeout(limit, fut).await {
@@ -335,6 +343,7 @@ mod tests {
             _: Arc<Wizard>,
             _: String,
             _: Connection,
+            _: bool,
             _: OnCheck,
         ) -> BoxFuture<'static, Result<StepReport, ServiceError>> {
             futures::future::pending().boxed()
