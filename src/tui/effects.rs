@@ -335,6 +335,8 @@ mod tests {
     #[derive(Default)]
     struct Faulty {
         saves: Mutex<usize>,
+        /// `allow_writes` of each verification asked for, in order.
+        writes: Mutex<Vec<bool>>,
     }
 
     impl Services for Faulty {
@@ -343,9 +345,10 @@ mod tests {
             _: Arc<Wizard>,
             _: String,
             _: Connection,
-            _: bool,
+            allow_writes: bool,
             _: OnCheck,
         ) -> BoxFuture<'static, Result<StepReport, ServiceError>> {
+            self.writes.lock().unwrap().push(allow_writes);
             futures::future::pending().boxed()
         }
         fn apply_in_sandbox(
@@ -463,6 +466,25 @@ mod tests {
             Msg::Verified { generation, .. } => assert_eq!(generation, current),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn the_write_consent_reaches_the_verifier_for_that_run_only() {
+        let (tx, _rx) = unbounded_channel();
+        let services = Arc::new(Faulty::default());
+        let mut runner = Runner::new(services.clone(), tx);
+        let state = state();
+        for (generation, allow_writes) in [(1, true), (2, false)] {
+            runner.run(
+                &state,
+                Effect::Verify {
+                    step: 0,
+                    generation,
+                    allow_writes,
+                },
+            );
+        }
+        assert_eq!(*services.writes.lock().unwrap(), vec![true, false]);
     }
 
     #[tokio::test]

@@ -175,6 +175,13 @@ const STEP: &[Binding] = &[
         Verify
     ),
     b!(
+        &[(KeyCode::Char('w'), NONE)],
+        "w",
+        "write tests",
+        "Run this step's write tests once (asks first, naming what they leave in your PSA); v alone never writes.",
+        WriteTests
+    ),
+    b!(
         &[(KeyCode::Esc, NONE)],
         "Esc",
         "cancel",
@@ -240,13 +247,6 @@ const STEP: &[Binding] = &[
         "retry same credentials",
         "Verify again with credentials the PSA refused, unchanged (asks first: repeated failures lock Autotask accounts).",
         RetrySame
-    ),
-    b!(
-        &[(KeyCode::Char('w'), NONE)],
-        "w",
-        "run the write tests",
-        "Run this step's write tests once (asks first, naming what they leave in your PSA); v alone never writes.",
-        WriteTests
     ),
     b!(
         &[(KeyCode::Tab, NONE)],

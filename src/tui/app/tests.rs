@@ -880,7 +880,7 @@ fn write_tests_key_applies_only_on_steps_with_write_checks() {
 fn write_tests_ask_naming_what_stays_in_the_psa_and_run_once() {
     let mut s = at_write_step();
     assert!(s.enabled(Action::WriteTests));
-    assert!(render(&s, 200, 30).contains("w run the write tests"));
+    assert!(render(&s, 200, 30).contains("w write tests"));
     // w asks, naming what is left behind; n sends nothing.
     let fx = ch(&mut s, 'w');
     assert!(fx.is_empty(), "{fx:?}");
