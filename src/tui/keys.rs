@@ -178,7 +178,7 @@ const STEP: &[Binding] = &[
         &[(KeyCode::Char('w'), NONE)],
         "w",
         "write tests",
-        "Run this step's write tests once (asks first, naming what they leave in your PSA); v alone never writes.",
+        "Verify with this step's write tests too, once (asks first, naming what they leave in your PSA); v alone never writes.",
         WriteTests
     ),
     b!(

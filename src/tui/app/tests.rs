@@ -921,8 +921,8 @@ fn write_tests_ask_naming_what_stays_in_the_psa_and_run_once() {
 fn help_lists_the_write_tests_key_only_where_it_applies() {
     let mut s = at_write_step();
     ch(&mut s, '?');
-    assert!(render(&s, 120, 50).contains("write tests once"));
+    assert!(render(&s, 120, 50).contains("write tests too"));
     let mut s = state("topleft-autotask");
     ch(&mut s, '?');
-    assert!(!render(&s, 120, 50).contains("write tests once"));
+    assert!(!render(&s, 120, 50).contains("write tests too"));
 }
