@@ -740,6 +740,13 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
                 (Some(Action::Yes), Some(Prompt::Writes)) => {
                     let i = r.current;
                     r.start_verify_with(i, true, effects);
+                    if r.progress[i].pending.is_some() {
+                        r.notice = Some(Notice {
+                            text: "Running the write tests this once; v verifies read-only again."
+                                .into(),
+                            error: false,
+                        });
+                    }
                 }
                 (Some(Action::Yes), Some(Prompt::RetrySame)) => {
                     r.forget_refused = true;
@@ -862,6 +869,8 @@ fn on_step_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
             r.focus_form = true;
         }
         Action::RetrySame => r.prompt = Some(Prompt::RetrySame),
+        // Without a connection nothing would run: say so instead of asking.
+        Action::WriteTests if !r.form.is_complete() => r.start_verify(i, effects),
         Action::WriteTests => r.prompt = Some(Prompt::Writes),
         Action::Copy | Action::OpenPortal | Action::Reveal | Action::PortalNext => {
             handoff::on_action(r, action, effects)

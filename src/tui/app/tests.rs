@@ -902,6 +902,7 @@ fn write_tests_ask_naming_what_stays_in_the_psa_and_run_once() {
     ch(&mut s, 'w');
     let fx = ch(&mut s, 'y');
     assert_eq!(writes_allowed(&fx), vec![true], "{fx:?}");
+    assert!(render(&s, 120, 40).contains("Running the write tests this once"));
     assert!(!s.enabled(Action::WriteTests), "not while it runs");
     let (step, generation) = verify_effect(&fx);
     let rep = report(&s, step, Status::Pass);
@@ -925,4 +926,18 @@ fn help_lists_the_write_tests_key_only_where_it_applies() {
     let mut s = state("topleft-autotask");
     ch(&mut s, '?');
     assert!(!render(&s, 120, 50).contains("write tests too"));
+}
+
+#[test]
+fn write_tests_without_a_connection_point_at_it_instead_of_asking() {
+    let mut s = at_write_step();
+    run_mut(&mut s).form.set(FieldId::Secret, "");
+    let fx = ch(&mut s, 'w');
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(s.context(), Context::Step, "no prompt");
+    let notice = run(&s).notice.clone().unwrap();
+    assert!(
+        notice.text.contains("connection details first"),
+        "{notice:?}"
+    );
 }
