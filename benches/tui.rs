@@ -166,7 +166,9 @@ fn largest_state() -> State {
     let (step_ix, generation) = fx
         .iter()
         .find_map(|e| match e {
-            app::Effect::Verify { step, generation } => Some((*step, *generation)),
+            app::Effect::Verify {
+                step, generation, ..
+            } => Some((*step, *generation)),
             _ => None,
         })
         .expect("v starts a verification");

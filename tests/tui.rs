@@ -82,7 +82,9 @@ fn start_verify(s: &mut State) -> (usize, u64) {
     let fx = key(s, KeyCode::Char('v'));
     fx.iter()
         .find_map(|e| match e {
-            app::Effect::Verify { step, generation } => Some((*step, *generation)),
+            app::Effect::Verify {
+                step, generation, ..
+            } => Some((*step, *generation)),
             _ => None,
         })
         .expect("verification starts")
@@ -641,6 +643,62 @@ fn pty_demo_topleft_autotask_end_to_end() {
     }
     pty.send("n");
     pty.wait_for(&["Every step is verified."]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
+
+#[test]
+fn pty_demo_runs_the_impersonation_write_test_only_after_asking() {
+    let id = "topleft-autotask";
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn_sized(&["demo", id], dir.path(), &[], 40, 120);
+    pty.wait_for(&["DEMO", "Step 1 of 6", "a do it for me"]);
+    pty.send(&tick_manual_items(id, 0));
+    pty.send("a");
+    pty.wait_for(&["Done in the sandbox"]);
+    pty.send("n");
+    pty.wait_for(&["Step 2 of 6"]);
+    pty.send("a");
+    wait_done(&pty, 2, 6);
+    // The impersonation step: done in the sandbox, verified read-only (the write test skipped).
+    pty.send("n");
+    pty.wait_for(&["Step 3 of 6", "w write tests"]);
+    pty.send(&tick_manual_items(id, 2));
+    pty.send("a");
+    wait_done(&pty, 3, 6);
+    // Impersonation also needs the resources' own security levels (the next step): done in the
+    // sandbox too, then back to the write test.
+    pty.send("n");
+    pty.wait_for(&["Step 4 of 6"]);
+    pty.send(&tick_manual_items(id, 3));
+    pty.send("a");
+    wait_done(&pty, 4, 6);
+    pty.send("b");
+    pty.wait_for(&["Step 3 of 6", "w write tests"]);
+    // The write test is the last item: select it so it is in view.
+    pty.send("\x1b[6~");
+    pty.wait_for(&["skipped: this check writes"]);
+    // w asks, naming what stays behind; n sends nothing.
+    pty.send("w");
+    pty.wait_for(&[
+        "They write to your PSA",
+        "does not allow deleting ticket notes",
+    ]);
+    pty.send("n");
+    pty.wait_for(&["w write tests"]);
+    assert!(pty.screen().contains("skipped: this check writes"));
+    // w, y: it runs once, as an impersonated resource, and passes.
+    pty.send("w");
+    pty.wait_for(&["y = run them now"]);
+    pty.send("y");
+    // Only a run that wrote can pass: a read-only run shows the check skipped.
+    let screen = pty.wait_for(&["✓ Add a ticket note as one of your resources"]);
+    assert!(!screen.contains("skipped: this check writes"), "{screen}");
+    assert!(!screen.contains("They write to your PSA"), "{screen}");
+    // The consent covered that one run: v verifies read-only again.
+    pty.send("v");
+    pty.wait_for(&["skipped: this check writes"]);
     pty.send("q");
     assert!(pty.wait_exit().success());
     pty.assert_restored();

@@ -139,6 +139,8 @@ pub enum Prompt {
     Submit,
     /// Resend credentials the PSA refused before, unchanged (lockout risk).
     RetrySame,
+    /// Run this step's write checks once, after naming what they leave in the PSA.
+    Writes,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,6 +261,11 @@ impl Run {
     }
 
     fn start_verify(&mut self, i: usize, effects: &mut Vec<Effect>) {
+        self.start_verify_with(i, false, effects)
+    }
+
+    /// Verify step `i`; `allow_writes` is the admin's consent for this one run only.
+    fn start_verify_with(&mut self, i: usize, allow_writes: bool, effects: &mut Vec<Effect>) {
         let Some(step) = self.wizard.steps.get(i) else {
             return;
         };
@@ -311,6 +318,7 @@ impl Run {
         effects.push(Effect::Verify {
             step: i,
             generation,
+            allow_writes,
         });
     }
 
@@ -378,6 +386,8 @@ pub enum Effect {
     Verify {
         step: usize,
         generation: u64,
+        /// Run the checks that write to the PSA (the admin said yes to `Prompt::Writes`).
+        allow_writes: bool,
     },
     /// Abandon the work with this generation (its result would be dropped anyway).
     Cancel {
@@ -466,6 +476,7 @@ impl State {
         let p = &r.progress[r.current];
         match action {
             Action::Verify => progress::needs_api(step) && p.pending.is_none(),
+            Action::WriteTests => progress::has_writes(step) && p.pending.is_none(),
             Action::Cancel => p.pending.is_some(),
             Action::Apply => r.demo && p.pending.is_none(),
             Action::Tick => r.selected_item().is_some_and(|i| i.is_manual(step)),
@@ -726,6 +737,17 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             };
             match (action, r.prompt.take()) {
                 (Some(Action::Yes), Some(Prompt::Submit)) => handoff::start_submit(r, effects),
+                (Some(Action::Yes), Some(Prompt::Writes)) => {
+                    let i = r.current;
+                    r.start_verify_with(i, true, effects);
+                    if r.progress[i].pending.is_some() {
+                        r.notice = Some(Notice {
+                            text: "Running the write tests this once; v verifies read-only again."
+                                .into(),
+                            error: false,
+                        });
+                    }
+                }
                 (Some(Action::Yes), Some(Prompt::RetrySame)) => {
                     r.forget_refused = true;
                     let i = r.current;
@@ -847,6 +869,9 @@ fn on_step_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
             r.focus_form = true;
         }
         Action::RetrySame => r.prompt = Some(Prompt::RetrySame),
+        // Without a connection nothing would run: say so instead of asking.
+        Action::WriteTests if !r.form.is_complete() => r.start_verify(i, effects),
+        Action::WriteTests => r.prompt = Some(Prompt::Writes),
         Action::Copy | Action::OpenPortal | Action::Reveal | Action::PortalNext => {
             handoff::on_action(r, action, effects)
         }

@@ -23,12 +23,14 @@ pub type OnCheck = Arc<dyn Fn(CheckResult) + Send + Sync>;
 
 /// What the TUI needs from the world.
 pub trait Services: Send + Sync + 'static {
-    /// Verify one step against the PSA, reporting each check as it completes.
+    /// Verify one step against the PSA, reporting each check as it completes. `allow_writes`
+    /// runs the checks that write to the PSA (the admin agreed, for this one run).
     fn verify(
         &self,
         wizard: Arc<Wizard>,
         step: String,
         connection: Connection,
+        allow_writes: bool,
         on_check: OnCheck,
     ) -> BoxFuture<'static, Result<StepReport, ServiceError>>;
 
@@ -147,7 +149,11 @@ impl Runner {
                     h.abort();
                 }
             }
-            Effect::Verify { step, generation } => {
+            Effect::Verify {
+                step,
+                generation,
+                allow_writes,
+            } => {
                 let Some(run) = state.run() else {
                     return Flow::Continue;
                 };
@@ -173,7 +179,9 @@ impl Runner {
                         result,
                     });
                 });
-                let fut = self.services.verify(wizard, step_id, connection, on_check);
+                let fut = self
+                    .services
+                    .verify(wizard, step_id, connection, allow_writes, on_check);
                 let limit = self.verify_timeout;
                 let h = tokio::spawn(async move {
                     let result = match tokio::time::timeout(limit, fut).await {
@@ -327,6 +335,8 @@ mod tests {
     #[derive(Default)]
     struct Faulty {
         saves: Mutex<usize>,
+        /// `allow_writes` of each verification asked for, in order.
+        writes: Mutex<Vec<bool>>,
     }
 
     impl Services for Faulty {
@@ -335,8 +345,10 @@ mod tests {
             _: Arc<Wizard>,
             _: String,
             _: Connection,
+            allow_writes: bool,
             _: OnCheck,
         ) -> BoxFuture<'static, Result<StepReport, ServiceError>> {
+            self.writes.lock().unwrap().push(allow_writes);
             futures::future::pending().boxed()
         }
         fn apply_in_sandbox(
@@ -454,6 +466,25 @@ mod tests {
             Msg::Verified { generation, .. } => assert_eq!(generation, current),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn the_write_consent_reaches_the_verifier_for_that_run_only() {
+        let (tx, _rx) = unbounded_channel();
+        let services = Arc::new(Faulty::default());
+        let mut runner = Runner::new(services.clone(), tx);
+        let state = state();
+        for (generation, allow_writes) in [(1, true), (2, false)] {
+            runner.run(
+                &state,
+                Effect::Verify {
+                    step: 0,
+                    generation,
+                    allow_writes,
+                },
+            );
+        }
+        assert_eq!(*services.writes.lock().unwrap(), vec![true, false]);
     }
 
     #[tokio::test]

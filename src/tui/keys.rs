@@ -32,6 +32,8 @@ pub enum Action {
     CloseHelp,
     /// Resend credentials the PSA refused, after a lockout warning.
     RetrySame,
+    /// Run the step's write checks once, after a prompt naming what they leave behind.
+    WriteTests,
     /// Hand-off: copy the focused field (OSC 52).
     Copy,
     /// Hand-off: open the vendor's portal in a browser.
@@ -171,6 +173,13 @@ const STEP: &[Binding] = &[
         "verify",
         "Verify against the PSA; rows fill in as answers arrive.",
         Verify
+    ),
+    b!(
+        &[(KeyCode::Char('w'), NONE)],
+        "w",
+        "write tests",
+        "Verify with this step's write tests too, once (asks first, naming what they leave in your PSA); v alone never writes.",
+        WriteTests
     ),
     b!(
         &[(KeyCode::Esc, NONE)],
@@ -410,6 +419,7 @@ pub fn is_situational(action: Action) -> bool {
     matches!(
         action,
         Action::RetrySame
+            | Action::WriteTests
             | Action::Copy
             | Action::OpenPortal
             | Action::PortalNext

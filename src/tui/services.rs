@@ -214,6 +214,7 @@ impl Services for LiveServices {
         wizard: Arc<Wizard>,
         step: String,
         connection: Connection,
+        allow_writes: bool,
         on_check: OnCheck,
     ) -> BoxFuture<'static, Result<StepReport, ServiceError>> {
         // The verification is this one future, polled by the caller's task: aborting that task
@@ -225,6 +226,8 @@ impl Services for LiveServices {
             // a sandbox action, or the admin's confirmed retry) through `Effect::ForgetRefused`.
             let opts = crate::verify::VerifyOptions {
                 http,
+                // Only when the admin agreed to this run's writes (`w`, then y).
+                allow_writes,
                 ..crate::verify::VerifyOptions::default()
             };
             let progress = move |r: &crate::verify::CheckResult| on_check(r.clone());

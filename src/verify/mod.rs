@@ -424,15 +424,24 @@ pub async fn verify_all(wizard: &Wizard, conn: &Connection, opts: &VerifyOptions
 /// What the wizard's write checks would leave behind in the PSA, to show before opting in.
 /// Empty when the wizard has none.
 pub fn describe_writes(wizard: &Wizard) -> String {
-    let mut lines = Vec::new();
-    for step in &wizard.steps {
-        for c in &step.checks {
-            if let Some(o) = c.observe.filter(|o| o.is_write()) {
-                lines.push(format!("• {} — {}", c.title, text::write_effect(o)));
-            }
-        }
-    }
-    lines.join("\n")
+    wizard
+        .steps
+        .iter()
+        .flat_map(describe_step_writes)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What one step's write checks would leave behind in the PSA, one "• title — effect" line per
+/// check (the TUI asks with these before running them). Empty when the step has none.
+pub fn describe_step_writes(step: &Step) -> Vec<String> {
+    step.checks
+        .iter()
+        .filter_map(|c| {
+            let o = c.observe.filter(|o| o.is_write())?;
+            Some(format!("• {} — {}", c.title, text::write_effect(o)))
+        })
+        .collect()
 }
 
 /// A PSA error as a detail line, quoting the PSA.

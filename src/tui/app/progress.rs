@@ -95,6 +95,21 @@ pub fn needs_api(step: &Step) -> bool {
     items(step).iter().any(|i| !i.is_manual(step))
 }
 
+/// The step has a check that writes to the PSA (run only after the admin agrees, `w`).
+pub fn has_writes(step: &Step) -> bool {
+    step.checks
+        .iter()
+        .any(|c| c.manual.is_none() && c.observe.is_some_and(|o| o.is_write()))
+}
+
+/// The question asked before running a step's write checks: what each leaves in the PSA.
+pub fn writes_question(step: &Step) -> String {
+    format!(
+        "Run the write tests on this step, once? They write to your PSA: {} y = run them now, n = cancel",
+        crate::verify::describe_step_writes(step).join(" ")
+    )
+}
+
 /// Decide which item a check result belongs to. `None`: report it separately.
 ///
 /// The engine names checks by the wizard's check ids; permission results carry the row's module

@@ -105,7 +105,9 @@ fn report(s: &State, step: usize, status: Status) -> StepReport {
 fn verify_effect(fx: &[Effect]) -> (usize, u64) {
     fx.iter()
         .find_map(|e| match e {
-            Effect::Verify { step, generation } => Some((*step, *generation)),
+            Effect::Verify {
+                step, generation, ..
+            } => Some((*step, *generation)),
             _ => None,
         })
         .expect("a Verify effect")
@@ -815,5 +817,127 @@ fn handoff_submits_only_after_confirming_and_records_the_answer() {
     assert_eq!(
         run(&s).progress[step].report.as_ref().unwrap().checks[0].status,
         Status::Fail
+    );
+}
+
+/// The Allow flags of a Verify effect, in order.
+fn writes_allowed(fx: &[Effect]) -> Vec<bool> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Verify { allow_writes, .. } => Some(*allow_writes),
+            _ => None,
+        })
+        .collect()
+}
+
+/// topleft-autotask with a connection typed in, at the step whose check writes a ticket note
+/// as an impersonated resource.
+fn at_write_step() -> State {
+    let mut s = state("topleft-autotask");
+    let r = run_mut(&mut s);
+    r.form.set(FieldId::Username, "api@acme.example");
+    r.form.set(FieldId::Secret, "a-secret");
+    r.form.set(FieldId::TrackingId, "TRACK-1");
+    r.form
+        .set(FieldId::ApiRoot, "http://127.0.0.1:9/atservicesrest");
+    let i = r
+        .wizard
+        .steps
+        .iter()
+        .position(|st| {
+            st.checks
+                .iter()
+                .any(|c| c.observe == Some(crate::wizard::Observe::AutotaskImpersonationWrite))
+        })
+        .expect("topleft-autotask has the impersonation write test");
+    r.go_to(i);
+    s
+}
+
+#[test]
+fn write_tests_key_applies_only_on_steps_with_write_checks() {
+    let mut s = state("topleft-autotask");
+    let n = run(&s).wizard.steps.len();
+    for i in 0..n {
+        run_mut(&mut s).go_to(i);
+        let step = run(&s).step().unwrap();
+        let writes = step
+            .checks
+            .iter()
+            .any(|c| c.observe.is_some_and(|o| o.is_write()));
+        assert_eq!(s.enabled(Action::WriteTests), writes, "step {}", step.id);
+    }
+    let mut s = state("topleft-connectwise");
+    assert!(!s.enabled(Action::WriteTests));
+    // Disabled keys do nothing.
+    let fx = ch(&mut s, 'w');
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(s.context(), Context::Step);
+    assert!(!render(&s, 140, 30).contains("run the write tests"));
+}
+
+#[test]
+fn write_tests_ask_naming_what_stays_in_the_psa_and_run_once() {
+    let mut s = at_write_step();
+    assert!(s.enabled(Action::WriteTests));
+    assert!(render(&s, 200, 30).contains("w write tests"));
+    // w asks, naming what is left behind; n sends nothing.
+    let fx = ch(&mut s, 'w');
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(s.context(), Context::Prompt);
+    let screen = render(&s, 120, 40);
+    for what in [
+        "They write to your PSA",
+        "adds a note titled \"psa-onboard setup",
+        "does not allow deleting ticket notes",
+        "y = run them now, n = cancel",
+    ] {
+        assert!(screen.contains(what), "{what}: {screen}");
+    }
+    let fx = ch(&mut s, 'n');
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(s.context(), Context::Step);
+    assert!(run(&s).progress[run(&s).current].pending.is_none());
+    // w then y: one verification with writes allowed.
+    ch(&mut s, 'w');
+    let fx = ch(&mut s, 'y');
+    assert_eq!(writes_allowed(&fx), vec![true], "{fx:?}");
+    assert!(render(&s, 120, 40).contains("Running the write tests this once"));
+    assert!(!s.enabled(Action::WriteTests), "not while it runs");
+    let (step, generation) = verify_effect(&fx);
+    let rep = report(&s, step, Status::Pass);
+    update(
+        &mut s,
+        Msg::Verified {
+            step,
+            generation,
+            result: Ok(rep),
+        },
+    );
+    // The consent covered that run only: v is read-only again.
+    assert_eq!(writes_allowed(&ch(&mut s, 'v')), vec![false]);
+}
+
+#[test]
+fn help_lists_the_write_tests_key_only_where_it_applies() {
+    let mut s = at_write_step();
+    ch(&mut s, '?');
+    assert!(render(&s, 120, 50).contains("write tests too"));
+    let mut s = state("topleft-autotask");
+    ch(&mut s, '?');
+    assert!(!render(&s, 120, 50).contains("write tests too"));
+}
+
+#[test]
+fn write_tests_without_a_connection_point_at_it_instead_of_asking() {
+    let mut s = at_write_step();
+    run_mut(&mut s).form.set(FieldId::Secret, "");
+    let fx = ch(&mut s, 'w');
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(s.context(), Context::Step, "no prompt");
+    let notice = run(&s).notice.clone().unwrap();
+    assert!(
+        notice.text.contains("connection details first"),
+        "{notice:?}"
     );
 }

@@ -33,7 +33,8 @@ pub fn render(state: &State, theme: &Theme, g: Glyphs, area: Rect, frame: &mut F
             continue;
         }
         if keys::is_situational(b.action) && !state.enabled(b.action) {
-            handoff_folded |= b.action != keys::Action::RetrySame;
+            handoff_folded |=
+                !matches!(b.action, keys::Action::RetrySame | keys::Action::WriteTests);
             continue;
         }
         let label = if b.label == "↑↓" {

@@ -291,6 +291,7 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
     if let Some(prompt) = run.prompt {
         let text = match prompt {
             Prompt::Submit => handoff::submit_question(run),
+            Prompt::Writes => run.step().map(progress::writes_question).unwrap_or_default(),
             Prompt::RetrySame => "Send the same credentials again? The PSA refused them before, and Autotask locks an account after repeated failures: do this only after fixing the account in the PSA. y = try again, n = cancel".to_string(),
         };
         b.text(
