@@ -67,9 +67,9 @@ pub fn row_want(r: &PermissionRow) -> String {
 pub fn write_effect(o: Observe) -> &'static str {
     match o {
         Observe::AutotaskImpersonationWrite => {
-            "It adds a note titled \"psa-onboard setup check\" to the ticket you chose (--test-ticket), else to the \
-first ticket Autotask returns (the result names it), written as one of your \
-active resources (impersonated). Autotask does not allow deleting ticket notes through the API, so the \
+            "It adds a note titled \"psa-onboard setup check\" to the first ticket Autotask returns (or, \
+with `check --test-ticket ID`, the ticket you name; the result names the ticket), written as one of \
+your active resources (impersonated). Autotask does not allow deleting ticket notes through the API, so the \
 note stays on that ticket."
         }
         Observe::AutotaskWebhookWrite => {
