@@ -467,15 +467,7 @@ async fn tui_shows_hostile_connectwise_names_inert_and_takes_a_typed_key() {
     let path = dir.path().to_path_buf();
     let (raw, screens) = tokio::task::spawn_blocking(move || {
         let mut pty = Pty::spawn_sized(&["run", "topleft-connectwise"], &path, &[], 40, 160);
-        pty.wait_for(&["Step 1 of 5"]);
-        pty.send("n");
-        pty.wait_for(&["Step 2 of 5"]);
-        pty.send(&"\x1b[B".repeat(6));
-        pty.wait_for(&["Space tick"]);
-        pty.send(" ");
-        pty.wait_for(&["[✓]"]);
-        pty.send("n");
-        pty.wait_for(&["Step 3 of 5", "Connection details"]);
+        pty.walk_to_connectwise_credentials();
         // Typed, as an admin would: the private key with $ # " \ space and ö.
         pty.send(&format!(
             "{site}\t{}\t{}\t{TYPED}\t{}\r",
@@ -574,15 +566,7 @@ async fn tui_names_each_network_failure_retries_and_keeps_the_session() {
             40,
             160,
         );
-        pty.wait_for(&["Step 1 of 5"]);
-        pty.send("n");
-        pty.wait_for(&["Step 2 of 5"]);
-        pty.send(&"\x1b[B".repeat(6));
-        pty.wait_for(&["Space tick"]);
-        pty.send(" ");
-        pty.wait_for(&["[✓]"]);
-        pty.send("n");
-        pty.wait_for(&["Step 3 of 5", "Connection details"]);
+        pty.walk_to_connectwise_credentials();
         pty.send(&format!(
             "{site}\t{}\t{}\t{}\t{}\r",
             cw.company_id,
@@ -868,6 +852,7 @@ async fn tui_names_each_certificate_failure_and_sends_nothing() {
     let path = dir.path().to_path_buf();
     let sites2 = sites.clone();
     let private = cw.private_key.clone();
+    let shown_secret = private.expose_secret().to_string();
     let screens = tokio::task::spawn_blocking(move || {
         let sites = sites2;
         let ca = bundle.to_string_lossy().into_owned();
@@ -878,15 +863,7 @@ async fn tui_names_each_certificate_failure_and_sends_nothing() {
             40,
             160,
         );
-        pty.wait_for(&["Step 1 of 5"]);
-        pty.send("n");
-        pty.wait_for(&["Step 2 of 5"]);
-        pty.send(&"\x1b[B".repeat(6));
-        pty.wait_for(&["Space tick"]);
-        pty.send(" ");
-        pty.wait_for(&["[✓]"]);
-        pty.send("n");
-        pty.wait_for(&["Step 3 of 5", "Connection details"]);
+        pty.walk_to_connectwise_credentials();
         let mut screens = vec![fails_naming(
             &mut pty,
             &format!(
@@ -921,7 +898,7 @@ async fn tui_names_each_certificate_failure_and_sends_nothing() {
     .unwrap();
     for s in &screens {
         assert!(
-            !s.contains(cw_secret(&good).as_str()),
+            !s.contains(&shown_secret),
             "the private key on screen:\n{s}"
         );
     }
@@ -957,14 +934,6 @@ async fn tui_names_each_certificate_failure_and_sends_nothing() {
     ] {
         sb.shutdown().await;
     }
-}
-
-fn cw_secret(sb: &Sandbox) -> String {
-    sb.credentials()
-        .connectwise
-        .private_key
-        .expose_secret()
-        .to_string()
 }
 
 /// The log quotes the PSA too (retries name what the PSA said): the real binary's log file,

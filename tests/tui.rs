@@ -453,15 +453,7 @@ fn pty_a_panicking_check_is_a_message_and_the_tui_goes_on() {
         30,
         120,
     );
-    pty.wait_for(&["Step 1 of 5"]);
-    pty.send("n");
-    pty.wait_for(&["Step 2 of 5"]);
-    pty.send(&DOWN.repeat(6));
-    pty.wait_for(&["Space tick"]);
-    pty.send(" ");
-    pty.wait_for(&["[✓]"]);
-    pty.send("n");
-    pty.wait_for(&["Step 3 of 5", "Connection details"]);
+    pty.walk_to_connectwise_credentials();
     pty.send("cw.example.com\tacme\tXk2pQ7aLm3Rt9Vb1\tprivate-xyz-123\t1a2b3c4d-0000-4000-8000-00000000abcd\r");
     let screen = pty.wait_for(&[
         "The verification stopped unexpectedly",
@@ -489,17 +481,7 @@ fn pty_a_panicking_check_is_a_message_and_the_tui_goes_on() {
 fn pty_quit_midway_and_resume_at_the_same_step_with_answers() {
     let dir = tempfile::tempdir().unwrap();
     let mut pty = Pty::spawn(&["run", "topleft-connectwise"], dir.path(), &[]);
-    pty.wait_for(&["Step 1 of 5", "v verify"]);
-    // Step 1 waits for the credentials of step 3; pass over it.
-    pty.send("n");
-    pty.wait_for(&["Step 2 of 5"]);
-    // Tick the member step's manual item, then go on.
-    pty.send(&DOWN.repeat(6));
-    pty.wait_for(&["Space tick"]);
-    pty.send(" ");
-    pty.wait_for(&["[✓]"]);
-    pty.send("n");
-    pty.wait_for(&["Step 3 of 5", "Connection details"]);
+    pty.walk_to_connectwise_credentials();
     pty.send("cw.example.com\tacme\tXk2pQ7aLm3Rt9Vb1\tprivate-xyz-123");
     pty.wait_for(&["•••••••••••••••"]);
     assert!(

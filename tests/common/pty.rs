@@ -101,6 +101,18 @@ impl Pty {
         }
     }
 
+    /// `run topleft-connectwise` from its first step to the credentials form (step 3): step 1
+    /// waits for the credentials, step 2's manual item is ticked.
+    pub fn walk_to_connectwise_credentials(&mut self) {
+        self.wait_for(&["Step 1 of 5"]);
+        self.send("n");
+        self.wait_for(&["Step 2 of 5"]);
+        self.send(&tick_manual_items("topleft-connectwise", 1));
+        self.wait_for(&["[✓]"]);
+        self.send("n");
+        self.wait_for(&["Step 3 of 5", "Connection details"]);
+    }
+
     pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
