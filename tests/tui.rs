@@ -703,19 +703,22 @@ fn pty_mouse_click_in_the_rail_and_resize() {
     pty.send(&"\x1b[<65;50;12M".repeat(3));
     pty.wait_for(&["▌· Companies › Manage Attachments"]);
     // Resize: the layout follows (the rail gets wider and shows more of each title).
-    pty.master
-        .resize(PtySize {
-            rows: 30,
-            cols: 100,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    pty.parser
-        .lock()
-        .unwrap()
-        .screen_mut()
-        .set_size(30.try_into().unwrap(), 100.try_into().unwrap());
+    // The parser takes the new size first, under its lock, so no frame drawn for the new size
+    // is read at the old one (a race on a loaded machine).
+    {
+        let mut parser = pty.parser.lock().unwrap();
+        parser
+            .screen_mut()
+            .set_size(30.try_into().unwrap(), 100.try_into().unwrap());
+        pty.master
+            .resize(PtySize {
+                rows: 30,
+                cols: 100,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+    }
     pty.wait_for(&["1. Add a security role f"]);
     pty.send("q");
     assert!(pty.wait_exit().success());
