@@ -16,5 +16,6 @@ pub mod sanitize;
 pub mod secrets;
 pub mod session;
 pub mod tui;
+pub mod verdict;
 pub mod verify;
 pub mod wizard;

@@ -189,12 +189,12 @@ fn crash_child_writer() {
             "t".into(),
             (0..(n % 13) * 10)
                 .map(|i| CheckResult {
-                    id: format!("c{i}"),
-                    title: format!("check {i} of run {n}"),
-                    status: Status::Pass,
                     detail: "x".repeat(64),
-                    remedy: String::new(),
-                    permission: None,
+                    ..CheckResult::new(
+                        format!("c{i}"),
+                        format!("check {i} of run {n}"),
+                        Status::Pass,
+                    )
                 })
                 .collect(),
         )

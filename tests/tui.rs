@@ -6,8 +6,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portable_pty::PtySize;
 use psa_onboard::tui::app::{
-    self, FieldId, Msg, Run, Screen, ServiceError, SessionSummary, StartScreen, State, StepState,
-    WizardEntry,
+    self, FieldId, Msg, Run, Screen, ServiceError, SessionSummary, StartScreen, State, WizardEntry,
 };
 use psa_onboard::verify::{CheckResult, PermissionObservation, Status, StepReport};
 use psa_onboard::wizard::{self, Psa};
@@ -90,14 +89,18 @@ fn start_verify(s: &mut State) -> (usize, u64) {
         .expect("verification starts")
 }
 
+/// Observed results carry their time, as the verifier stamps them.
+fn observed(status: Status) -> Option<jiff::Timestamp> {
+    matches!(status, Status::Pass | Status::Warn | Status::Fail)
+        .then(|| "2026-01-05T10:00:00Z".parse().unwrap())
+}
+
 fn check(id: &str, title: &str, status: Status, detail: &str, remedy: &str) -> CheckResult {
     CheckResult {
-        id: id.into(),
-        title: title.into(),
-        status,
         detail: detail.into(),
         remedy: remedy.into(),
-        permission: None,
+        observed_at: observed(status),
+        ..CheckResult::new(id, title, status)
     }
 }
 
@@ -110,10 +113,7 @@ fn perm(
     status: Status,
 ) -> CheckResult {
     CheckResult {
-        id: format!("{function}/{op}"),
-        title: format!("{module} › {function} {op}"),
-        status,
-        detail: String::new(),
+        observed_at: observed(status),
         remedy: if status == Status::Pass {
             String::new()
         } else {
@@ -128,6 +128,11 @@ fn perm(
             required: required.into(),
             actual: actual.into(),
         }),
+        ..CheckResult::new(
+            format!("{function}/{op}"),
+            format!("{module} › {function} {op}"),
+            status,
+        )
     }
 }
 
@@ -293,7 +298,7 @@ fn snapshot_verifying_then_failed_then_verified() {
             Msg::Check {
                 step,
                 generation,
-                result: r.clone(),
+                result: Box::new(r.clone()),
             },
         );
     }
@@ -310,19 +315,19 @@ fn snapshot_verifying_then_failed_then_verified() {
             result: Ok(report),
         },
     );
-    assert_eq!(s.run().unwrap().progress[0].state, StepState::Failed);
+    assert!(s.run().unwrap().verdict(0).is_failed());
     // The first failing row is selected, so it is in view.
     assert_eq!(s.run().unwrap().selected, st_index(&s, "Merge Tickets"));
     insta::assert_snapshot!("cw_role_failed_with_remedy_80x24", draw(&s, 80, 24));
 
     let r = role_results(&s, &[], false);
     verified(&mut s, r);
-    assert_eq!(s.run().unwrap().progress[0].state, StepState::Verified);
+    assert_eq!(s.run().unwrap().verdict(0).key(), "verified");
     insta::assert_snapshot!("cw_role_verified_80x24", draw(&s, 80, 24));
 
     let r = role_results(&s, &[], true);
     verified(&mut s, r);
-    assert_eq!(s.run().unwrap().progress[0].state, StepState::Warned);
+    assert_eq!(s.run().unwrap().verdict(0).key(), "partly_verified");
     for _ in 0..40 {
         key(&mut s, KeyCode::Down);
     }

@@ -4,30 +4,9 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::UsageError;
-use crate::session::{Session, Store, WizardChanges};
-use crate::wizard::{self, Loaded, Origin};
+use crate::session::{Store, WizardChanges};
 
 use super::{Format, render};
-
-/// Find the wizard a session follows: the file it came from if that still exists, else the
-/// catalog entry with its id.
-pub fn wizard_for(session: &Session, dir: Option<&Path>) -> Result<Loaded, UsageError> {
-    let origin = Path::new(&session.wizard.origin);
-    if session.wizard.origin.ends_with(".toml") && origin.is_file() {
-        return wizard::load::load_file(origin, Origin::File(origin.to_path_buf()))
-            .map_err(|e| UsageError(e.to_string()));
-    }
-    let (all, _) = wizard::catalog(dir);
-    all.into_iter()
-        .find(|l| l.wizard.id == session.wizard.id)
-        .ok_or_else(|| {
-            UsageError(format!(
-                "session {:?} follows wizard {:?}, which is not available (it came from {}); put \
-                 the wizard file back in the wizard directory and try again",
-                session.name, session.wizard.id, session.wizard.origin
-            ))
-        })
-}
 
 /// Render and write the summary. Notes (a changed wizard) go to `note`.
 pub fn run(
@@ -47,7 +26,8 @@ pub fn run(
         })?;
         let store = Store::open_default().map_err(|e| UsageError(e.to_string()))?;
         let session = store.load(name).map_err(|e| UsageError(e.to_string()))?;
-        let loaded = wizard_for(&session, wizard_dir)?;
+        let loaded = crate::session::wizard_of(&session, wizard_dir)
+            .map_err(|e| UsageError(e.to_string()))?;
         let changes = WizardChanges::between(&session, &loaded);
         if changes.changed {
             let _ = writeln!(note, "note: {}", changes.describe(&loaded.wizard.id));

@@ -19,12 +19,9 @@ fn at(min: i64) -> Timestamp {
 
 fn check(id: &str, title: &str, status: Status, detail: &str) -> CheckResult {
     CheckResult {
-        id: id.into(),
-        title: title.into(),
-        status,
         detail: detail.into(),
-        remedy: String::new(),
-        permission: None,
+        observed_at: matches!(status, Status::Pass | Status::Warn | Status::Fail).then(|| at(0)),
+        ..CheckResult::new(id, title, status)
     }
 }
 

@@ -7,11 +7,12 @@ use serde::Serialize;
 
 use super::sanitize::clean;
 use crate::session::{Session, Target, WizardChanges};
-use crate::verify::report::Status;
+use crate::verdict::Verdict;
+use crate::verify::report::{CheckResult, Status};
 use crate::wizard::{StepKind, Wizard};
 
 pub const FORMAT: &str = "psa-onboard/setup-summary";
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -79,6 +80,9 @@ pub struct Progress {
     pub done: usize,
     pub total: usize,
     pub verified: usize,
+    pub partly_verified: usize,
+    pub confirmed_by_you: usize,
+    pub not_verified: usize,
     pub continued_unverified: usize,
     pub skipped_optional: usize,
 }
@@ -91,9 +95,12 @@ pub struct StepLine {
     /// longer has.
     pub kind: Option<StepKind>,
     pub optional: bool,
-    /// `not_started` | `in_progress` | `verified` | `continued_unverified` | `skipped_optional`.
+    /// The step's verdict: `verified` | `partly_verified` | `confirmed_by_you` |
+    /// `not_verified` | `continued_unverified` | `skipped_optional`.
     pub status: String,
-    /// When the step reached its status (verified / continued / skipped).
+    /// The verdict in words, with its reason and time ("Not re-verified since …").
+    pub status_text: String,
+    /// When the step reached its verdict (observed, confirmed, continued or skipped).
     pub status_at: Option<Timestamp>,
     /// The time of the latest verification run.
     pub last_verified: Option<Timestamp>,
@@ -117,16 +124,30 @@ pub struct CheckLine {
     pub remedy: String,
 }
 
+/// One line of the permission table: a guide row (and, where the PSA reports per entity or
+/// operation, one line each) with what the PSA answered.
 #[derive(Debug, Clone, Serialize)]
 pub struct PermissionLine {
     pub step: String,
     pub check: String,
+    /// The guide's row as it names it.
+    pub row: String,
     pub module: String,
     pub function: String,
+    /// Empty for a row compared as a whole (a setting, or a row not observed).
     pub op: String,
+    /// The guide's value.
     pub required: String,
+    /// What the PSA answered; empty when it was not observed.
     pub observed: String,
+    /// The row's check result (`manual` rows cannot be observed through the API).
     pub status: Status,
+    /// Whether the admin confirmed a manual row.
+    pub confirmed: bool,
+    /// When the PSA's answer was observed.
+    pub observed_at: Option<Timestamp>,
+    /// What was asked and what decided it.
+    pub evidence: Vec<crate::verify::Evidence>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -190,6 +211,9 @@ impl Summary {
             done: 0,
             total: ids.len(),
             verified: 0,
+            partly_verified: 0,
+            confirmed_by_you: 0,
+            not_verified: 0,
             continued_unverified: 0,
             skipped_optional: 0,
         };
@@ -198,12 +222,16 @@ impl Summary {
             let def = wizard.step(id);
             let rec = session.steps.get(id).cloned().unwrap_or_default();
             let latest = rec.runs.last();
-            if rec.status.is_done() {
+            let verdict = session.verdict(id, def);
+            if verdict.is_done() {
                 progress.done += 1;
             }
-            match &rec.status {
-                crate::session::StepStatus::Verified { .. } => progress.verified += 1,
-                crate::session::StepStatus::ContinuedUnverified { at, reason } => {
+            match &verdict {
+                Verdict::Verified { .. } => progress.verified += 1,
+                Verdict::PartlyVerified { .. } => progress.partly_verified += 1,
+                Verdict::ConfirmedByYou { .. } => progress.confirmed_by_you += 1,
+                Verdict::NotVerified(_) => progress.not_verified += 1,
+                Verdict::ContinuedUnverified { at, reason } => {
                     progress.continued_unverified += 1;
                     continued_unverified.push(UnverifiedLine {
                         step: clean(id),
@@ -212,10 +240,55 @@ impl Summary {
                         reason: clean(reason),
                     });
                 }
-                crate::session::StepStatus::SkippedOptional { .. } => {
-                    progress.skipped_optional += 1
+                Verdict::SkippedOptional { .. } => progress.skipped_optional += 1,
+            }
+            // The permission table: every guide row, observed or not.
+            if let Some(d) = def {
+                for (i, row) in d.permissions.iter().enumerate() {
+                    let key = format!("row-{}", i + 1);
+                    let result = latest.and_then(|r| r.report.checks.iter().find(|c| c.id == key));
+                    let line =
+                        |op: &str, required: String, observed: String, c: Option<&CheckResult>| {
+                            PermissionLine {
+                                step: clean(id),
+                                check: key.clone(),
+                                row: clean(&row.label()),
+                                module: clean(&row.module),
+                                function: clean(row.subject()),
+                                op: clean(op),
+                                required: clean(&required),
+                                observed: clean(&observed),
+                                status: c.map(|c| c.status).unwrap_or(
+                                    if row.manual_reason().is_some() {
+                                        Status::Manual
+                                    } else {
+                                        Status::Skipped
+                                    },
+                                ),
+                                confirmed: rec.confirmations.contains_key(&key),
+                                observed_at: c.and_then(|c| c.observed_at),
+                                evidence: c.map(|c| c.evidence.clone()).unwrap_or_default(),
+                            }
+                        };
+                    match result {
+                        Some(c) if !c.observations.is_empty() => {
+                            for o in &c.observations {
+                                let mut l =
+                                    line(&o.op, o.required.clone(), o.actual.clone(), Some(c));
+                                l.function = clean(&o.function);
+                                permissions.push(l);
+                            }
+                        }
+                        c => permissions.push(line(
+                            "",
+                            crate::verify::row_want(row),
+                            c.filter(|c| c.observed())
+                                .map(|c| c.detail.clone())
+                                .unwrap_or_default(),
+                            c,
+                        )),
+                    }
                 }
-                _ => {}
             }
             let mut open_checks = Vec::new();
             let mut evidence = Vec::new();
@@ -230,18 +303,6 @@ impl Summary {
                             status: c.status,
                             detail: clean(&c.detail),
                             remedy: clean(&c.remedy),
-                        });
-                    }
-                    if let Some(p) = &c.permission {
-                        permissions.push(PermissionLine {
-                            step: clean(id),
-                            check: clean(&c.id),
-                            module: clean(&p.module),
-                            function: clean(&p.function),
-                            op: clean(&p.op),
-                            required: clean(&p.required),
-                            observed: clean(&p.actual),
-                            status: c.status,
                         });
                     }
                     if c.status == Status::Warn {
@@ -296,8 +357,9 @@ impl Summary {
                 title: step_title(id),
                 kind: def.map(|d| d.kind),
                 optional: def.is_some_and(|d| d.optional),
-                status: rec.status.key().to_owned(),
-                status_at: rec.status.at(),
+                status: verdict.key().to_owned(),
+                status_text: verdict.sentence(),
+                status_at: verdict.at(),
                 last_verified: latest.map(|r| r.at),
                 last_result: latest.map(|r| r.report.status),
                 runs: rec.runs.len(),

@@ -48,12 +48,7 @@ impl WizardChanges {
     pub fn by_steps(session: &Session, wizard: &Wizard, changed: bool) -> WizardChanges {
         let now = step_hashes(wizard);
         let then = &session.wizard.step_hashes;
-        let started = |id: &str| {
-            session
-                .steps
-                .get(id)
-                .is_some_and(|r| r.status.key() != "not_started" || !r.runs.is_empty())
-        };
+        let started = |id: &str| session.steps.get(id).is_some_and(|r| r.started());
         let mut out = WizardChanges {
             changed,
             ..Default::default()

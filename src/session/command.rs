@@ -53,7 +53,8 @@ pub fn list(store: &Store, out: &mut impl Write) -> Result<(), UsageError> {
         )
         .map_err(write_err)?;
         for s in &listing.sessions {
-            let (done, total) = s.progress();
+            let wizard = super::wizard_of(s, None).ok();
+            let (done, total) = s.progress(wizard.as_ref().map(|l| &l.wizard));
             writeln!(
                 out,
                 "{:<name_w$}  {:<wiz_w$}  {:<11}  {:>8}  {}",
@@ -96,7 +97,8 @@ pub fn delete(
                  Run `psa-onboard sessions delete {name} --yes` to delete it."
             )));
         }
-        let (done, total) = session.progress();
+        let wizard = super::wizard_of(&session, None).ok();
+        let (done, total) = session.progress(wizard.as_ref().map(|l| &l.wizard));
         write!(
             prompt,
             "Delete session {name:?} ({}, {done}/{total} steps done) and its {} keyring {}? [y/N] ",

@@ -67,7 +67,15 @@ pub struct Resumed {
     pub connection: Connection,
 }
 
-/// Open `name` under its lock, find its wizard, and rebuild its connection from the keyring.
+#[derive(Debug, thiserror::Error)]
+pub enum ResumeError {
+    #[error(transparent)]
+    Open(#[from] super::open::OpenError),
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+}
+
+/// Open `name` under its lock (`session::open`), and rebuild its connection from the keyring.
 /// After verifying: `resumed.open.session.record_report(&report, now)` then
 /// `resumed.open.save()`.
 pub async fn resume(
@@ -75,18 +83,13 @@ pub async fn resume(
     name: &str,
     wizard_dir: Option<&std::path::Path>,
     keyring: &Keyring,
-) -> Result<Resumed, crate::cli::UsageError> {
-    use crate::cli::UsageError;
-    let open = store.open(name).map_err(|e| UsageError(e.to_string()))?;
-    let wizard = crate::export::command::wizard_for(&open.session, wizard_dir)?;
-    let changes = super::changes::WizardChanges::between(&open.session, &wizard);
-    let connection = connection(&open.session, keyring)
-        .await
-        .map_err(|e| UsageError(e.to_string()))?;
+) -> Result<Resumed, ResumeError> {
+    let opened = super::open::open(store, name, wizard_dir)?;
+    let connection = connection(&opened.open.session, keyring).await?;
     Ok(Resumed {
-        open,
-        wizard,
-        changes,
+        open: opened.open,
+        wizard: opened.wizard,
+        changes: opened.changes,
         connection,
     })
 }
@@ -146,13 +149,15 @@ mod tests {
         }
 
         let step = loaded.wizard.steps[0].id.clone();
+        let mut pass = crate::verify::CheckResult::new("c", "c", crate::verify::Status::Pass);
+        pass.observed_at = Some(t0);
         let report = Report::new(
             "topleft-connectwise".into(),
             "connectwise".into(),
-            vec![StepReport::new(step.clone(), "t".into(), vec![])],
+            vec![StepReport::new(step.clone(), "t".into(), vec![pass])],
         );
         s.record_report(&report, t0);
-        assert_eq!(s.steps[&step].status.key(), "verified");
+        assert_eq!(s.verdict(&step, None).key(), "verified");
     }
 
     #[tokio::test]
@@ -183,17 +188,25 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.to_string().contains("open in another psa-onboard"), "{e}");
+        let now: Timestamp = "2026-01-06T08:00:00Z".parse().unwrap();
         let report = Report::new(
             "topleft-autotask".into(),
             "autotask".into(),
-            vec![StepReport::new("submit".into(), "t".into(), vec![])],
+            vec![StepReport::new(
+                "submit".into(),
+                "t".into(),
+                vec![crate::verify::CheckResult::new(
+                    "c",
+                    "c",
+                    crate::verify::Status::Pass,
+                )],
+            )],
         );
-        let now: Timestamp = "2026-01-06T08:00:00Z".parse().unwrap();
         resumed.open.session.record_report(&report, now);
         resumed.open.save().unwrap();
         drop(resumed);
         let back = store.load("acme-topleft").unwrap();
-        assert_eq!(back.steps["submit"].status.key(), "verified");
+        assert_eq!(back.verdict("submit", None).key(), "verified");
         assert_eq!(back.updated, now);
     }
 }

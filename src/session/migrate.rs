@@ -53,6 +53,7 @@ pub fn upgrade(mut table: Table) -> Result<Table, MigrateError> {
         table = match v {
             v if v == i64::from(SCHEMA_VERSION) => return Ok(table),
             0 => v0_to_v1(table)?,
+            1 => v1_to_v2(table)?,
             v if v > i64::from(SCHEMA_VERSION) => return Err(MigrateError::Newer { found: v }),
             v => return Err(MigrateError::Unknown(v)),
         };
@@ -125,10 +126,36 @@ fn v0_to_v1(old: Table) -> Result<Table, MigrateError> {
     Ok(new)
 }
 
+/// v1 stored a derived `status` per step (`verified`, `in_progress`, …) that could disagree with
+/// the evidence. v2 stores only the admin's decisions (`decision`: continued unverified or
+/// skipped); the verdict is derived from the runs and confirmations every time. A v1
+/// "verified" without a run behind it is therefore no longer called verified.
+fn v1_to_v2(mut table: Table) -> Result<Table, MigrateError> {
+    if let Some(Value::Table(steps)) = table.get_mut("steps") {
+        for (id, rec) in steps.iter_mut() {
+            let Value::Table(rec) = rec else {
+                return Err(MigrateError::Shape {
+                    version: 1,
+                    message: format!("step {id:?} must be a table"),
+                });
+            };
+            if let Some(Value::Table(status)) = rec.remove("status") {
+                let state = status.get("state").and_then(Value::as_str).unwrap_or("");
+                if matches!(state, "continued_unverified" | "skipped_optional") {
+                    rec.insert("decision".into(), Value::Table(status));
+                }
+            }
+        }
+    }
+    table.insert("schema_version".into(), Value::Integer(2));
+    Ok(table)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::model::{Session, StepStatus};
+    use crate::session::model::Session;
+    use crate::verdict::Decision;
 
     const V0: &str = r#"
 name = "acme"
@@ -144,12 +171,12 @@ company = "Acme MSP"
 "#;
 
     #[test]
-    fn v0_migrates_to_v1() {
+    fn v0_migrates_to_the_current_schema() {
         let table: Table = toml::from_str(V0).unwrap();
         assert_eq!(version_of(&table), Ok(0));
         let up = upgrade(table).unwrap();
         let s: Session = Value::Table(up).try_into().unwrap();
-        assert_eq!(s.schema_version, 1);
+        assert_eq!(s.schema_version, SCHEMA_VERSION);
         assert_eq!(s.name, "acme");
         assert_eq!(s.wizard.id, "topleft-autotask");
         assert_eq!(s.wizard.content_hash, "0123abcd");
@@ -157,11 +184,46 @@ company = "Acme MSP"
         assert_eq!(s.answers["company"], "Acme MSP");
         let created: jiff::Timestamp = "2025-11-01T09:00:00Z".parse().unwrap();
         assert_eq!(s.created, created);
-        assert_eq!(
-            s.steps["security-level"].status,
-            StepStatus::Verified { at: created }
-        );
+        // v0 kept no evidence: its "verified" cannot be called verified now.
+        assert_eq!(s.verdict("security-level", None).key(), "not_verified");
         assert!(s.secrets.is_empty());
+    }
+
+    #[test]
+    fn v1_keeps_decisions_and_drops_derived_states() {
+        let text = r#"
+schema_version = 1
+name = "acme"
+created = "2026-01-05T09:00:00Z"
+updated = "2026-01-05T09:00:00Z"
+who = "alice"
+[wizard]
+id = "rewst-autotask"
+title = "t"
+vendor = "v"
+psa = "autotask"
+content_hash = "h"
+origin = "built-in"
+[steps.a.status]
+state = "verified"
+at = "2026-01-05T09:10:00Z"
+[steps.b.status]
+state = "continued_unverified"
+at = "2026-01-05T09:20:00Z"
+reason = "PSA unreachable"
+[steps.c.status]
+state = "skipped_optional"
+at = "2026-01-05T09:30:00Z"
+"#;
+        let up = upgrade(toml::from_str(text).unwrap()).unwrap();
+        let s: Session = Value::Table(up).try_into().unwrap();
+        assert_eq!(s.steps["a"].decision, None);
+        assert_eq!(s.verdict("a", None).key(), "not_verified");
+        assert!(matches!(
+            &s.steps["b"].decision,
+            Some(Decision::ContinuedUnverified { reason, .. }) if reason == "PSA unreachable"
+        ));
+        assert_eq!(s.verdict("c", None).key(), "skipped_optional");
     }
 
     #[test]

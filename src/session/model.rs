@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::connection::{AutotaskTarget, ConnectwiseTarget};
 use crate::secrets::SecretRef;
-use crate::verify::report::{Status, StepReport};
-use crate::wizard::{Loaded, Psa};
+use crate::verdict::{Decision, Facts, RunRef, Verdict};
+use crate::verify::report::StepReport;
+use crate::wizard::{Loaded, Psa, Wizard};
 
 /// The schema this build writes. Older files are migrated on load (see `migrate`).
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// How many verification runs are kept per step (oldest dropped first).
 pub const HISTORY_LIMIT: usize = 20;
@@ -79,11 +80,14 @@ pub enum Target {
     Connectwise(ConnectwiseTarget),
 }
 
-/// One step's progress and the evidence behind it.
+/// One step's evidence and the admin's decisions about it. The step's verdict is not stored:
+/// it is derived from these by [`crate::verdict::verdict`] every time it is shown.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepRecord {
-    pub status: StepStatus,
+    /// Continued unverified or skipped by the admin, if so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
     /// Verification runs, oldest first, at most [`HISTORY_LIMIT`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<VerificationRun>,
@@ -92,68 +96,10 @@ pub struct StepRecord {
     pub confirmations: BTreeMap<String, Confirmation>,
 }
 
-/// Where a step stands.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum StepStatus {
-    #[default]
-    NotStarted,
-    InProgress,
-    /// The latest run had no failure and every manual check is confirmed.
-    Verified {
-        at: Timestamp,
-    },
-    /// The admin moved on without a passing verification.
-    ContinuedUnverified {
-        at: Timestamp,
-        reason: String,
-    },
-    /// An optional step the admin chose to skip.
-    SkippedOptional {
-        at: Timestamp,
-    },
-}
-
-impl StepStatus {
-    /// Stable machine name (also used in exports).
-    pub fn key(&self) -> &'static str {
-        match self {
-            StepStatus::NotStarted => "not_started",
-            StepStatus::InProgress => "in_progress",
-            StepStatus::Verified { .. } => "verified",
-            StepStatus::ContinuedUnverified { .. } => "continued_unverified",
-            StepStatus::SkippedOptional { .. } => "skipped_optional",
-        }
-    }
-
-    pub fn label(&self) -> &'static str {
-        match self {
-            StepStatus::NotStarted => "not started",
-            StepStatus::InProgress => "in progress",
-            StepStatus::Verified { .. } => "verified",
-            StepStatus::ContinuedUnverified { .. } => "continued unverified",
-            StepStatus::SkippedOptional { .. } => "skipped (optional)",
-        }
-    }
-
-    /// Whether the step no longer blocks progress.
-    pub fn is_done(&self) -> bool {
-        matches!(
-            self,
-            StepStatus::Verified { .. }
-                | StepStatus::ContinuedUnverified { .. }
-                | StepStatus::SkippedOptional { .. }
-        )
-    }
-
-    /// When the step reached this state, if it is a terminal one.
-    pub fn at(&self) -> Option<Timestamp> {
-        match self {
-            StepStatus::Verified { at }
-            | StepStatus::ContinuedUnverified { at, .. }
-            | StepStatus::SkippedOptional { at } => Some(*at),
-            _ => None,
-        }
+impl StepRecord {
+    /// Whether anything happened on this step.
+    pub fn started(&self) -> bool {
+        self.decision.is_some() || !self.runs.is_empty() || !self.confirmations.is_empty()
     }
 }
 
@@ -231,24 +177,59 @@ pub fn slug(text: &str) -> String {
     }
 }
 
-/// The OS user name, for "who did this". Environment first (what the admin sees in their
-/// prompt), then the numeric uid.
+/// The person at the keyboard, for "who did this": the OS account's full name where the OS
+/// keeps one (the GECOS field on Unix), else the login name.
 pub fn current_user() -> String {
-    for var in ["USER", "LOGNAME", "USERNAME"] {
-        if let Ok(v) = std::env::var(var)
-            && !v.trim().is_empty()
-        {
-            return v.trim().to_owned();
-        }
-    }
+    let login = ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|v| !v.trim().is_empty()))
+        .map(|v| v.trim().to_owned());
     #[cfg(unix)]
     {
-        format!("uid {}", rustix::process::getuid().as_raw())
+        let uid = rustix::process::getuid().as_raw();
+        if let Some((name, full)) = passwd_entry(uid) {
+            let login = login.unwrap_or(name);
+            return match full {
+                Some(full) if full != login => format!("{full} ({login})"),
+                _ => login,
+            };
+        }
+        login.unwrap_or_else(|| format!("uid {uid}"))
     }
     #[cfg(not(unix))]
     {
-        "unknown".to_owned()
+        login.unwrap_or_else(|| "unknown".to_owned())
     }
+}
+
+/// The login and full name of `uid` from /etc/passwd (read bounded; a missing or odd file
+/// gives `None`).
+#[cfg(unix)]
+fn passwd_entry(uid: u32) -> Option<(String, Option<String>)> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open("/etc/passwd")
+        .ok()?
+        .take(4 << 20)
+        .read_to_string(&mut text)
+        .ok()?;
+    parse_passwd(&text, uid)
+}
+
+#[cfg(unix)]
+fn parse_passwd(text: &str, uid: u32) -> Option<(String, Option<String>)> {
+    text.lines().find_map(|line| {
+        let f: Vec<&str> = line.split(':').collect();
+        if f.len() < 5 || f[2].parse::<u32>().ok()? != uid {
+            return None;
+        }
+        let full = f[4].split(',').next().unwrap_or("").trim();
+        let full = crate::sanitize::clean_line(full);
+        Some((
+            crate::sanitize::clean_line(f[0]),
+            (!full.is_empty()).then_some(full),
+        ))
+    })
 }
 
 impl WizardRef {
@@ -305,6 +286,28 @@ impl Session {
         r
     }
 
+    /// Set the PSA instance and the matching non-secret form answers (the TUI's connection
+    /// form reads them back on resume).
+    pub fn set_target(&mut self, target: Target) {
+        let pairs: Vec<(&str, &str)> = match &target {
+            Target::Autotask(t) => vec![
+                ("api_root", &t.api_root),
+                ("username", &t.username),
+                ("integration_code", &t.integration_code),
+            ],
+            Target::Connectwise(t) => vec![
+                ("site", &t.site),
+                ("company_id", &t.company_id),
+                ("public_key", &t.public_key),
+                ("client_id", &t.client_id),
+            ],
+        };
+        for (k, v) in pairs {
+            self.answers.insert(k.to_owned(), v.to_owned());
+        }
+        self.target = Some(target);
+    }
+
     pub fn psa(&self) -> Psa {
         match &self.target {
             Some(Target::Autotask(_)) => Psa::Autotask,
@@ -322,14 +325,47 @@ impl Session {
         }
     }
 
-    /// (done, total) steps.
-    pub fn progress(&self) -> (usize, usize) {
-        let ids = self.step_ids();
-        let done = ids
+    /// Each step's verdict, in wizard order. With the wizard, steps whose only items are manual
+    /// are judged by their confirmations; without it, by their latest report alone.
+    pub fn verdicts(&self, wizard: Option<&Wizard>) -> Vec<(String, Verdict)> {
+        self.step_ids()
+            .into_iter()
+            .map(|id| {
+                let v = self.verdict(&id, wizard.and_then(|w| w.step(&id)));
+                (id, v)
+            })
+            .collect()
+    }
+
+    /// One step's verdict (the one rule: [`crate::verdict::verdict`]).
+    pub fn verdict(&self, id: &str, step: Option<&crate::wizard::Step>) -> Verdict {
+        let empty = StepRecord::default();
+        let rec = self.steps.get(id).unwrap_or(&empty);
+        let runs: Vec<RunRef<'_>> = rec
+            .runs
             .iter()
-            .filter(|id| self.steps.get(*id).is_some_and(|r| r.status.is_done()))
-            .count();
-        (done, ids.len())
+            .map(|r| RunRef {
+                report: &r.report,
+                at: Some(r.at),
+            })
+            .collect();
+        let confirmed: Vec<(&str, Option<Timestamp>)> = rec
+            .confirmations
+            .iter()
+            .map(|(k, c)| (k.as_str(), Some(c.at)))
+            .collect();
+        crate::verdict::verdict(&Facts {
+            step,
+            runs: &runs,
+            confirmed: &confirmed,
+            decision: rec.decision.as_ref(),
+        })
+    }
+
+    /// (done, total) steps: done is any verdict that no longer blocks progress.
+    pub fn progress(&self, wizard: Option<&Wizard>) -> (usize, usize) {
+        let v = self.verdicts(wizard);
+        (v.iter().filter(|(_, v)| v.is_done()).count(), v.len())
     }
 
     fn record(&mut self, step: &str) -> &mut StepRecord {
@@ -348,8 +384,7 @@ impl Session {
         rec.runs.push(VerificationRun { at, report });
         let excess = rec.runs.len().saturating_sub(HISTORY_LIMIT);
         rec.runs.drain(..excess);
-        self.current_step = Some(step.clone());
-        self.reevaluate(&step, at);
+        self.current_step = Some(step);
         self.updated = at;
     }
 
@@ -362,55 +397,29 @@ impl Session {
                 by: by.to_owned(),
             },
         );
-        self.reevaluate(step, at);
         self.updated = at;
     }
 
     /// Move on without verification, saying why.
     pub fn continue_unverified(&mut self, step: &str, reason: &str, at: Timestamp) {
-        self.record(step).status = StepStatus::ContinuedUnverified {
+        self.record(step).decision = Some(Decision::ContinuedUnverified {
             at,
             reason: reason.to_owned(),
-        };
+        });
         self.updated = at;
     }
 
     /// Skip an optional step.
     pub fn skip_optional(&mut self, step: &str, at: Timestamp) {
-        self.record(step).status = StepStatus::SkippedOptional { at };
+        self.record(step).decision = Some(Decision::SkippedOptional { at });
         self.updated = at;
-    }
-
-    /// Verified when the latest run has no failure and every manual check is confirmed;
-    /// otherwise in progress. A step the admin already continued or skipped keeps that state
-    /// until a run verifies it.
-    fn reevaluate(&mut self, step: &str, at: Timestamp) {
-        let rec = self.record(step);
-        let Some(run) = rec.runs.last() else {
-            return;
-        };
-        let verified = run.report.checks.iter().all(|c| match c.status {
-            Status::Fail => false,
-            Status::Manual => rec.confirmations.contains_key(&c.id),
-            _ => true,
-        });
-        if verified {
-            if !matches!(rec.status, StepStatus::Verified { .. }) {
-                rec.status = StepStatus::Verified { at };
-            }
-        } else if !matches!(
-            rec.status,
-            StepStatus::ContinuedUnverified { .. } | StepStatus::SkippedOptional { .. }
-        ) {
-            rec.status = StepStatus::InProgress;
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::report::CheckResult;
+    use crate::verify::report::{CheckResult, Status};
 
     fn loaded() -> Loaded {
         crate::wizard::builtin()
@@ -420,14 +429,7 @@ mod tests {
     }
 
     fn check(id: &str, status: Status) -> CheckResult {
-        CheckResult {
-            id: id.into(),
-            title: id.into(),
-            status,
-            detail: String::new(),
-            remedy: String::new(),
-            permission: None,
-        }
+        CheckResult::new(id, id, status)
     }
 
     fn ts(s: &str) -> Timestamp {
@@ -482,15 +484,11 @@ mod tests {
             vec![check("a", Status::Pass), check("m", Status::Manual)],
         );
         s.record_run(report, ts("2026-01-05T10:01:00Z"));
-        assert_eq!(s.steps[&step].status, StepStatus::InProgress);
+        assert_eq!(s.verdict(&step, None).key(), "not_verified");
         s.confirm(&step, "m", "alice", ts("2026-01-05T10:02:00Z"));
-        assert_eq!(
-            s.steps[&step].status,
-            StepStatus::Verified {
-                at: ts("2026-01-05T10:02:00Z")
-            }
-        );
-        assert_eq!(s.progress(), (1, l.wizard.steps.len()));
+        // An automated pass plus a confirmation is partly verified, never plain "verified".
+        assert_eq!(s.verdict(&step, None).key(), "partly_verified");
+        assert_eq!(s.progress(None), (1, l.wizard.steps.len()));
         assert_eq!(s.updated, ts("2026-01-05T10:02:00Z"));
     }
 
@@ -511,7 +509,7 @@ mod tests {
             t0 + jiff::SignedDuration::from_secs(HISTORY_LIMIT as i64 + 4)
         );
         assert_eq!(runs[0].at, t0 + jiff::SignedDuration::from_secs(5));
-        assert_eq!(s.steps[&step].status, StepStatus::InProgress);
+        assert_eq!(s.verdict(&step, None).key(), "not_verified");
     }
 
     #[test]
@@ -523,7 +521,7 @@ mod tests {
         s.continue_unverified(&step, "PSA unreachable", t0);
         let r = StepReport::new(step.clone(), "t".into(), vec![check("a", Status::Fail)]);
         s.record_run(r, t0);
-        assert_eq!(s.steps[&step].status.key(), "continued_unverified");
+        assert_eq!(s.verdict(&step, None).key(), "continued_unverified");
     }
 
     #[test]
@@ -552,5 +550,21 @@ mod tests {
         let text = toml::to_string(&s).unwrap();
         let back: Session = toml::from_str(&text).unwrap();
         assert_eq!(back, s);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_person_is_named_from_the_passwd_full_name() {
+        let text = "root:x:0:0:root:/root:/bin/sh\nada:x:1000:1000:Ada Lovelace,,,:/home/ada:/bin/sh\nbob:x:1001:1001::/home/bob:/bin/sh\n";
+        assert_eq!(
+            parse_passwd(text, 1000),
+            Some(("ada".into(), Some("Ada Lovelace".into())))
+        );
+        assert_eq!(parse_passwd(text, 1001), Some(("bob".into(), None)));
+        assert_eq!(parse_passwd(text, 7), None);
+        // Hostile GECOS text is made inert.
+        let hostile = "eve:x:5:5:Eve\u{1b}]0;pwned\u{7}:/:/bin/sh\n";
+        let (_, full) = parse_passwd(hostile, 5).unwrap();
+        assert!(!full.unwrap().contains('\u{1b}'));
     }
 }

@@ -184,6 +184,11 @@ impl Store {
     /// Read a session without editing it. No lock is taken (writes are atomic renames, so a
     /// reader sees the old or the new file), except briefly to move a damaged file aside; that
     /// is skipped when another instance has the session open.
+    /// Whether a session file of that name exists.
+    pub fn exists(&self, name: &str) -> bool {
+        validate_name(name).is_ok() && self.path(name).exists()
+    }
+
     pub fn load(&self, name: &str) -> Result<Session, StoreError> {
         validate_name(name)?;
         let path = self.path(name);

@@ -11,11 +11,12 @@ use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEve
 use ratatui::layout::{Position, Rect};
 use tui_input::{Input, InputRequest};
 
+use crate::verdict::{Decision, Verdict};
 use crate::verify::{CheckResult, StepReport};
 use crate::wizard::{Psa, StepKind, Wizard};
 
 pub use form::{FieldId, Form};
-pub use progress::{Item, Live, Pending, PendingKind, Progress, ServiceError, StepState};
+pub use progress::{Item, Live, Pending, PendingKind, Progress, ServiceError};
 
 use super::keys::{self, Action, Context};
 use super::ui::layout;
@@ -197,6 +198,19 @@ impl Run {
         self.items().get(self.selected).copied()
     }
 
+    /// Step `i`'s verdict.
+    pub fn verdict(&self, i: usize) -> Verdict {
+        match self.wizard.steps.get(i) {
+            Some(step) => self.progress[i].verdict(step),
+            None => Verdict::NotVerified(crate::verdict::Why::NotRun),
+        }
+    }
+
+    /// Step `i` no longer blocks progress.
+    pub fn done(&self, i: usize) -> bool {
+        self.verdict(i).is_done()
+    }
+
     /// Whether the admin may leave the current step forwards, and if not, why.
     pub fn next_blocked(&self) -> Option<String> {
         let step = self.step()?;
@@ -204,7 +218,8 @@ impl Run {
         if p.pending.is_some() {
             return Some("Wait for the verification to finish, or press Esc to cancel it.".into());
         }
-        if p.state.is_done() {
+        let verdict = p.verdict(step);
+        if verdict.is_done() {
             return None;
         }
         if !p.all_ticked(step) {
@@ -213,7 +228,7 @@ impl Run {
         if self.deferrable(self.current) {
             return None;
         }
-        if p.state == StepState::Failed {
+        if verdict.is_failed() || p.error.is_some() {
             return Some(
                 "Fix what failed and verify again (v), or continue unverified (u).".into(),
             );
@@ -227,7 +242,7 @@ impl Run {
     /// A step before the credentials exist can be passed over and verified later.
     pub fn deferrable(&self, i: usize) -> bool {
         i < self.conn_step
-            && !self.progress[self.conn_step].state.is_done()
+            && !self.done(self.conn_step)
             && self
                 .wizard
                 .steps
@@ -239,7 +254,7 @@ impl Run {
     pub fn reachable(&self) -> usize {
         let mut i = 0;
         while i < self.wizard.steps.len()
-            && (self.progress[i].state.is_done() || self.progress[i].state == StepState::Deferred)
+            && (self.done(i) || self.progress[i].is_deferred(&self.wizard.steps[i]))
         {
             i += 1;
         }
@@ -270,7 +285,6 @@ impl Run {
             return;
         };
         if !progress::needs_api(step) {
-            self.progress[i].settle(step);
             self.notice = Some(Notice {
                 text: "Nothing here can be checked through the API: tick each item once done."
                     .into(),
@@ -324,11 +338,13 @@ impl Run {
 
     /// After the credentials step verifies, verify the steps that waited for it.
     fn verify_deferred(&mut self, effects: &mut Vec<Effect>) {
-        if !self.progress[self.conn_step].state.is_done() {
+        if !self.done(self.conn_step) {
             return;
         }
         for i in 0..self.wizard.steps.len() {
-            if self.progress[i].state == StepState::Deferred && self.progress[i].pending.is_none() {
+            if self.progress[i].is_deferred(&self.wizard.steps[i])
+                && self.progress[i].pending.is_none()
+            {
                 self.start_verify(i, effects);
             }
         }
@@ -349,7 +365,7 @@ pub enum Msg {
     Check {
         step: usize,
         generation: u64,
-        result: CheckResult,
+        result: Box<CheckResult>,
     },
     Verified {
         step: usize,
@@ -482,11 +498,11 @@ impl State {
             Action::Tick => r.selected_item().is_some_and(|i| i.is_manual(step)),
             Action::Next => r.next_blocked().is_none(),
             Action::Back => r.current > 0,
-            Action::ContinueUnverified => !p.state.is_done() && p.pending.is_none(),
+            Action::ContinueUnverified => !p.verdict(step).is_done() && p.pending.is_none(),
             Action::RetrySame => {
                 progress::needs_api(step)
                     && p.pending.is_none()
-                    && p.state == StepState::Failed
+                    && p.verdict(step).is_failed()
                     && r.last_input.is_some()
             }
             Action::Reveal => r.focus_form || step.kind == StepKind::CredentialSubmission,
@@ -498,7 +514,7 @@ impl State {
                     && r.submit_endpoint.is_some()
                     && p.pending.is_none()
             }
-            Action::Skip => step.optional && !p.state.is_done() && p.pending.is_none(),
+            Action::Skip => step.optional && !p.verdict(step).is_done() && p.pending.is_none(),
             Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
                 !progress::items(step).is_empty()
             }
@@ -562,7 +578,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 && let Some(p) = r.progress.get_mut(step)
                 && p.pending.is_some_and(|x| x.generation == generation)
             {
-                p.results.push(result);
+                p.results.push(*result);
             }
         }
         Msg::Verified {
@@ -582,12 +598,24 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 match result {
                     Ok(report) => {
                         p.results = report.checks.clone();
-                        p.report = Some(report);
-                        p.error = None;
-                        if p.state == StepState::Deferred || p.state == StepState::Failed {
-                            p.state = StepState::Todo;
+                        // Keep the proof this run replaces: if it could not observe the step,
+                        // the step reads "not re-verified since" that proof.
+                        if let Some(old) = p.report.take() {
+                            let old_verdict = Progress {
+                                report: Some(old.clone()),
+                                ..p.clone()
+                            }
+                            .verdict(s);
+                            if old_verdict.is_observed()
+                                && let Some(at) = old_verdict.at()
+                            {
+                                p.earlier = Some((old, at));
+                            }
                         }
-                        p.settle(s);
+                        p.report = Some(report);
+                        p.report_at = None;
+                        p.error = None;
+                        p.deferred = false;
                         if p.results
                             .iter()
                             .any(|c| c.detail.contains("not sent again"))
@@ -613,7 +641,6 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     }
                     Err(e) => {
                         p.error = Some(e);
-                        p.state = StepState::Failed;
                     }
                 }
                 if step == r.conn_step {
@@ -638,7 +665,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                         r.progress[step].applied = true;
                         // The sandbox changed the account: what it refused may work now.
                         r.forget_refused = true;
-                        if step < r.conn_step && !r.progress[r.conn_step].state.is_done() {
+                        if step < r.conn_step && !r.done(r.conn_step) {
                             // The integration's credentials do not exist yet: verifying now
                             // could only fail on them.
                             r.notice = Some(Notice {
@@ -722,7 +749,10 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             match action {
                 Some(Action::Yes) => {
                     let i = r.current;
-                    r.progress[i].state = StepState::Unverified;
+                    r.progress[i].decision = Some(Decision::ContinuedUnverified {
+                        at: jiff::Timestamp::UNIX_EPOCH,
+                        reason: "the admin chose to continue without verification".into(),
+                    });
                     r.confirm = false;
                     r.go_to(i + 1);
                     effects.push(Effect::SaveSession);
@@ -837,19 +867,12 @@ fn on_step_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
                 if !p.ticked.remove(&key) {
                     p.ticked.insert(key);
                 }
-                if p.state == StepState::Verified
-                    || p.state == StepState::Warned
-                    || !progress::needs_api(step)
-                    || p.report.is_some()
-                {
-                    p.settle(step);
-                }
                 effects.push(Effect::SaveSession);
             }
         }
         Action::Next => {
-            if r.deferrable(i) && !r.progress[i].state.is_done() {
-                r.progress[i].state = StepState::Deferred;
+            if r.deferrable(i) && !r.done(i) {
+                r.progress[i].deferred = true;
             }
             r.notice = None;
             r.go_to(i + 1);
@@ -861,7 +884,9 @@ fn on_step_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
         }
         Action::ContinueUnverified => r.confirm = true,
         Action::Skip => {
-            r.progress[i].state = StepState::Skipped;
+            r.progress[i].decision = Some(Decision::SkippedOptional {
+                at: jiff::Timestamp::UNIX_EPOCH,
+            });
             r.go_to(i + 1);
             effects.push(Effect::SaveSession);
         }

@@ -57,7 +57,8 @@ pub fn start_screen(services: &LiveServices) -> StartScreen {
         .sessions
         .into_iter()
         .map(|s| {
-            let (done, total) = s.progress();
+            let wizard = crate::session::wizard_of(&s, services.wizard_dir.as_deref()).ok();
+            let (done, total) = s.progress(wizard.as_ref().map(|l| &l.wizard));
             SessionSummary {
                 at_step: s.current_step.clone().unwrap_or_else(|| "summary".into()),
                 done,

@@ -184,13 +184,12 @@ impl LiveServices {
             // Only the steps whose definition changed lose their verdict; the rest stand.
             let changes = crate::session::changes::WizardChanges::by_steps(s, &run.wizard, true);
             for (i, step) in run.wizard.steps.iter().enumerate() {
-                let p = &mut run.progress[i];
-                let verified = matches!(
-                    p.state,
-                    super::app::StepState::Verified | super::app::StepState::Warned
-                );
-                if changes.reverify.contains(&step.id) && verified {
-                    p.state = super::app::StepState::Todo;
+                if changes.reverify.contains(&step.id) {
+                    let p = &mut run.progress[i];
+                    p.report = None;
+                    p.report_at = None;
+                    p.earlier = None;
+                    p.results.clear();
                 }
             }
             run.notice = Some(super::app::Notice {

@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::app::{FieldId, Progress, Run, StepState};
+use super::app::{FieldId, Progress, Run};
 use crate::connection::{AutotaskTarget, ConnectwiseTarget};
-use crate::session::{Confirmation, Session, StepStatus, Target};
-use crate::verify::{Status, StepReport};
+use crate::session::{Confirmation, Session, Target};
+use crate::verdict::{Decision, Facts, RunRef};
+use crate::verify::StepReport;
 use crate::wizard::{Psa, Wizard};
 
 /// Where a demo session records the steps done in the sandbox (replayed on resume).
@@ -31,7 +32,9 @@ pub struct SavedSession {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavedStep {
     pub id: String,
-    pub state: StepState,
+    /// Continued unverified or skipped (a time of the Unix epoch: made in this run, stamped
+    /// when saved).
+    pub decision: Option<Decision>,
     pub ticked: BTreeSet<String>,
     pub applied: bool,
     pub report: Option<StepReport>,
@@ -50,7 +53,7 @@ pub fn snapshot(run: &Run) -> SavedSession {
             .zip(&run.progress)
             .map(|(s, p)| SavedStep {
                 id: s.id.clone(),
-                state: p.state,
+                decision: p.decision.clone(),
                 ticked: p.ticked.clone(),
                 applied: p.applied,
                 report: p.report.clone(),
@@ -100,17 +103,12 @@ pub fn apply(snap: &SavedSession, s: &mut Session, now: Timestamp, who: &str) {
         _ => s.target.clone(),
     };
     for st in &snap.steps {
-        let rec = s.steps.entry(st.id.clone()).or_default();
         if let Some(report) = &st.report
-            && rec.runs.last().map(|r| &r.report) != Some(report)
+            && s.latest(&st.id).map(|r| &r.report) != Some(report)
         {
-            rec.runs.push(crate::session::model::VerificationRun {
-                at: now,
-                report: report.clone(),
-            });
-            let excess = rec.runs.len().saturating_sub(crate::session::HISTORY_LIMIT);
-            rec.runs.drain(..excess);
+            s.record_run(report.clone(), now);
         }
+        let rec = s.steps.entry(st.id.clone()).or_default();
         rec.confirmations.retain(|k, _| st.ticked.contains(k));
         for k in &st.ticked {
             rec.confirmations
@@ -120,35 +118,27 @@ pub fn apply(snap: &SavedSession, s: &mut Session, now: Timestamp, who: &str) {
                     by: who.to_string(),
                 });
         }
-        let at = rec.status.at().unwrap_or(now);
-        rec.status = match st.state {
-            StepState::Verified | StepState::Warned => StepStatus::Verified {
-                at: if matches!(rec.status, StepStatus::Verified { .. }) {
-                    at
-                } else {
-                    now
-                },
-            },
-            StepState::Unverified => match &rec.status {
-                s @ StepStatus::ContinuedUnverified { .. } => s.clone(),
-                _ => StepStatus::ContinuedUnverified {
-                    at: now,
-                    reason: "the admin chose to continue without verification".into(),
-                },
-            },
-            StepState::Skipped => StepStatus::SkippedOptional {
-                at: if matches!(rec.status, StepStatus::SkippedOptional { .. }) {
-                    at
-                } else {
-                    now
-                },
-            },
-            StepState::Todo if st.report.is_none() && st.ticked.is_empty() && !st.applied => {
-                StepStatus::NotStarted
+        // A decision keeps its first time; one made in this run is stamped now.
+        rec.decision = match (&st.decision, &rec.decision) {
+            (None, _) => None,
+            (Some(new), Some(old))
+                if std::mem::discriminant(new) == std::mem::discriminant(old) =>
+            {
+                Some(old.clone())
             }
-            _ => StepStatus::InProgress,
+            (Some(Decision::ContinuedUnverified { reason, .. }), _) => {
+                Some(Decision::ContinuedUnverified {
+                    at: now,
+                    reason: reason.clone(),
+                })
+            }
+            (Some(Decision::SkippedOptional { .. }), _) => {
+                Some(Decision::SkippedOptional { at: now })
+            }
         };
     }
+    s.current_step = snap.current.clone();
+    s.updated = now;
 }
 
 /// Rebuild a run from a stored session.
@@ -162,44 +152,44 @@ pub fn restore(s: &Session, wizard: Arc<Wizard>, source: String, hash: String) -
         .unwrap_or_default();
     run.current = match &s.current_step {
         Some(id) => wizard.steps.iter().position(|st| &st.id == id).unwrap_or(0),
-        None if s.progress().0 == s.progress().1 => wizard.steps.len(),
+        None if s.progress(Some(&wizard)).0 == wizard.steps.len() => wizard.steps.len(),
         None => 0,
     };
     for (i, step) in wizard.steps.iter().enumerate() {
         let Some(rec) = s.steps.get(&step.id) else {
             continue;
         };
-        let report = rec.runs.last().map(|r| r.report.clone());
-        let mut p = Progress {
-            results: report
-                .as_ref()
-                .map(|r| r.checks.clone())
-                .unwrap_or_default(),
-            report,
+        let latest = rec.runs.last();
+        // The last earlier run that proved the step, for "not re-verified since".
+        let earlier = rec.runs[..rec.runs.len().saturating_sub(1)]
+            .iter()
+            .rev()
+            .find_map(|r| {
+                let v = crate::verdict::verdict(&Facts {
+                    step: Some(step),
+                    runs: &[RunRef {
+                        report: &r.report,
+                        at: Some(r.at),
+                    }],
+                    confirmed: &rec
+                        .confirmations
+                        .iter()
+                        .map(|(k, c)| (k.as_str(), Some(c.at)))
+                        .collect::<Vec<_>>(),
+                    decision: None,
+                });
+                v.is_observed().then(|| (r.report.clone(), r.at))
+            });
+        run.progress[i] = Progress {
+            results: latest.map(|r| r.report.checks.clone()).unwrap_or_default(),
+            report: latest.map(|r| r.report.clone()),
+            report_at: latest.map(|r| r.at),
+            earlier,
             ticked: rec.confirmations.keys().cloned().collect(),
             applied: applied.contains(step.id.as_str()),
+            decision: rec.decision.clone(),
             ..Progress::default()
         };
-        p.state = match &rec.status {
-            StepStatus::ContinuedUnverified { .. } => StepState::Unverified,
-            StepStatus::SkippedOptional { .. } => StepState::Skipped,
-            StepStatus::Verified { .. } => {
-                let warned = p
-                    .report
-                    .as_ref()
-                    .is_some_and(|r| r.checks.iter().any(|c| c.status == Status::Warn));
-                if warned {
-                    StepState::Warned
-                } else {
-                    StepState::Verified
-                }
-            }
-            _ => {
-                p.settle(step);
-                p.state
-            }
-        };
-        run.progress[i] = p;
     }
     for id in FieldId::ALL {
         if let Some(v) = s.answers.get(id.key())
@@ -210,8 +200,8 @@ pub fn restore(s: &Session, wizard: Arc<Wizard>, source: String, hash: String) -
     }
     // Steps passed over before the credentials existed are still waiting for them.
     for i in 0..run.current.min(wizard.steps.len()) {
-        if matches!(run.progress[i].state, StepState::Todo) && run.deferrable(i) {
-            run.progress[i].state = StepState::Deferred;
+        if !run.done(i) && run.deferrable(i) {
+            run.progress[i].deferred = true;
         }
     }
     run
@@ -238,10 +228,13 @@ mod tests {
         run.form.set(FieldId::Site, "cw.example.com");
         run.form.set(FieldId::PrivateKey, "very-private-key");
         run.current = 2;
-        run.progress[0].state = StepState::Deferred;
+        run.progress[0].deferred = true;
         run.progress[1].ticked.insert("board-restrictions".into());
-        run.progress[1].state = StepState::Deferred;
-        run.progress[3].state = StepState::Unverified;
+        run.progress[1].deferred = true;
+        run.progress[3].decision = Some(Decision::ContinuedUnverified {
+            at: Timestamp::UNIX_EPOCH,
+            reason: "the admin chose to continue without verification".into(),
+        });
         let t0: Timestamp = "2026-11-23T00:00:00Z".parse().unwrap();
         let mut session = Session::new(name, &loaded, "admin", t0).unwrap();
         apply(&snapshot(&run), &mut session, t0, "admin");
@@ -249,8 +242,16 @@ mod tests {
         assert!(!text.contains("very-private-key"), "{text}");
         assert!(text.contains("cw.example.com"));
         assert_eq!(
-            session.steps["allow-list"].status.key(),
+            session.verdict("allow-list", None).key(),
             "continued_unverified"
+        );
+        // Stamped when saved, not left at the epoch.
+        assert_eq!(
+            session.steps["allow-list"]
+                .decision
+                .as_ref()
+                .map(Decision::at),
+            Some(t0)
         );
         assert_eq!(
             session.steps["api-member"].confirmations["board-restrictions"].by,
@@ -260,17 +261,23 @@ mod tests {
         // A later save keeps the time of what did not change.
         let t1: Timestamp = "2026-11-23T01:00:00Z".parse().unwrap();
         apply(&snapshot(&run), &mut session, t1, "admin");
-        assert_eq!(session.steps["allow-list"].status.at(), Some(t0));
+        assert_eq!(
+            session.steps["allow-list"]
+                .decision
+                .as_ref()
+                .map(Decision::at),
+            Some(t0)
+        );
 
         let back = restore(
             &session,
-            w,
+            w.clone(),
             "topleft-connectwise".into(),
             loaded.content_hash,
         );
         assert_eq!(back.current, 2);
-        assert_eq!(back.progress[0].state, StepState::Deferred);
-        assert_eq!(back.progress[3].state, StepState::Unverified);
+        assert!(back.progress[0].is_deferred(&w.steps[0]));
+        assert_eq!(back.verdict(3).key(), "continued_unverified");
         assert!(back.progress[1].ticked.contains("board-restrictions"));
         assert_eq!(
             back.form.field(FieldId::Site).unwrap().value(),

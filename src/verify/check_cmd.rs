@@ -9,7 +9,8 @@ use crate::cli::{Cli, UsageError};
 use crate::connection::{AUTOTASK_DEFAULT_API_ROOT, AutotaskTarget, Connection, ConnectwiseTarget};
 use crate::wizard::{self, Psa, Wizard};
 
-use super::{Report, Status, Verifier, VerifyOptions};
+use super::{CheckResult, Report, ReportTarget, Status, Verifier, VerifyOptions};
+use crate::verdict::{Facts, RunRef, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -28,6 +29,10 @@ pub struct CheckArgs {
     /// keyring), and the results saved back into it.
     #[arg(long, value_name = "NAME", conflicts_with = "wizard")]
     pub session: Option<String>,
+    /// Record this run as a session NAME (created if new): the connection, the results as
+    /// evidence, and the secret in the OS keyring. `check --session NAME` re-audits it later.
+    #[arg(long, value_name = "NAME", conflicts_with = "session")]
+    pub save_session: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Least privilege: permissions above the guide's fail instead of warning.
@@ -45,7 +50,8 @@ pub struct CheckArgs {
     /// The Autotask API user's username.
     #[arg(long, env = "AUTOTASK_USERNAME")]
     pub autotask_username: Option<String>,
-    /// The API tracking identifier (default: the wizard's).
+    /// The API tracking identifier: the vendor gives it (their guide or support). A wizard that
+    /// names one supplies it when this is not set.
     #[arg(long, env = "AUTOTASK_INTEGRATION_CODE")]
     pub autotask_integration_code: Option<String>,
     /// ConnectWise site: host (na.myconnectwise.net) or URL.
@@ -55,7 +61,8 @@ pub struct CheckArgs {
     pub connectwise_company_id: Option<String>,
     #[arg(long, env = "CONNECTWISE_PUBLIC_KEY")]
     pub connectwise_public_key: Option<String>,
-    /// The integration's clientId (default: the wizard's).
+    /// The integration's clientId: the vendor gives it. A wizard that names one supplies it when
+    /// this is not set.
     #[arg(long, env = "CONNECTWISE_CLIENT_ID")]
     pub connectwise_client_id: Option<String>,
     /// Optional: an administrator's public key, for reading the role itself (its private key
@@ -176,12 +183,48 @@ fn options(cli: &Cli, args: &CheckArgs, psa: Psa) -> Result<VerifyOptions, Usage
     Ok(opts)
 }
 
+/// The non-secret description of what a connection points at, for the report's header.
+pub fn target_of(conn: &Connection) -> ReportTarget {
+    match conn {
+        Connection::Autotask { target, .. } => ReportTarget {
+            api_root: Some(target.api_root.clone()),
+            api_user: Some(target.username.clone()),
+            ..ReportTarget::default()
+        },
+        Connection::Connectwise { target, .. } => ReportTarget {
+            site: Some(target.site.clone()),
+            company_id: Some(target.company_id.clone()),
+            member_public_key: Some(target.public_key.clone()),
+            ..ReportTarget::default()
+        },
+    }
+}
+
+/// Run every check and stamp the report with what it looked at and when.
+async fn verify(wizard: &Wizard, conn: &Connection, opts: &VerifyOptions) -> Report {
+    let started = jiff::Timestamp::now();
+    let mut report = Verifier::new(conn, opts).verify_all(wizard).await;
+    report.started_at = Some(started);
+    let mut target = target_of(conn);
+    // The zone the username resolved to, when the lookup answered.
+    if let Some(zone) = report
+        .steps
+        .iter()
+        .flat_map(|s| &s.checks)
+        .find(|c| c.status == Status::Pass && c.detail.starts_with("zone "))
+    {
+        target.zone = Some(zone.detail.trim_start_matches("zone ").to_string());
+    }
+    report.target = Some(target);
+    report
+}
+
 /// Re-verify a saved session and save the results into it.
 async fn check_session(
     cli: &Cli,
     args: &CheckArgs,
     name: &str,
-) -> Result<(Wizard, Report), UsageError> {
+) -> Result<(Wizard, Report, Vec<Verdict>), UsageError> {
     let store =
         crate::session::store::Store::open_default().map_err(|e| UsageError(e.to_string()))?;
     // Name a missing session before asking the keyring for anything.
@@ -190,23 +233,105 @@ async fn check_session(
         .await
         .map_err(|e| UsageError(e.to_string()))?;
     let dir = cli.wizard_dir();
-    let mut resumed =
-        crate::session::connect::resume(&store, name, dir.as_deref(), &keyring).await?;
+    let mut resumed = crate::session::connect::resume(&store, name, dir.as_deref(), &keyring)
+        .await
+        .map_err(|e| UsageError(e.to_string()))?;
     let wizard = resumed.wizard.wizard.clone();
     let opts = options(cli, args, wizard.psa)?;
-    let report = Verifier::new(&resumed.connection, &opts)
-        .verify_all(&wizard)
-        .await;
-    resumed
-        .open
-        .session
-        .record_report(&report, jiff::Timestamp::now());
+    let report = verify(&wizard, &resumed.connection, &opts).await;
+    let session = &mut resumed.open.session;
+    session.record_report(&report, jiff::Timestamp::now());
+    let verdicts = session
+        .verdicts(Some(&wizard))
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect();
     resumed.open.save().map_err(|e| {
         UsageError(format!(
             "verified, but could not save session {name:?}: {e}"
         ))
     })?;
-    Ok((wizard, report))
+    Ok((wizard, report, verdicts))
+}
+
+/// Record a headless run as a session: created if new (the secret stored in the OS keyring),
+/// else updated when it follows the same wizard.
+async fn save_session(
+    name: &str,
+    loaded: &crate::wizard::Loaded,
+    conn: &Connection,
+    report: &Report,
+) -> Result<Vec<Verdict>, UsageError> {
+    use crate::session::{Session, Target, store::Store};
+    let err =
+        |e: &dyn std::fmt::Display| UsageError(format!("could not save session {name:?}: {e}"));
+    let store = Store::open_default().map_err(|e| err(&e))?;
+    let now = jiff::Timestamp::now();
+    let mut open = if store.exists(name) {
+        let open = store.open(name).map_err(|e| err(&e))?;
+        if open.session.wizard.id != loaded.wizard.id {
+            return Err(UsageError(format!(
+                "session {name:?} follows wizard {:?}, not {:?}: choose another name",
+                open.session.wizard.id, loaded.wizard.id
+            )));
+        }
+        open
+    } else {
+        let session = Session::new(name, loaded, &crate::session::current_user(), now)
+            .map_err(|e| UsageError(e.to_string()))?;
+        store.create(session).map_err(|e| err(&e))?
+    };
+    let (target, secret) = match conn {
+        Connection::Autotask { target, secret } => (Target::Autotask(target.clone()), secret),
+        Connection::Connectwise {
+            target,
+            private_key,
+        } => (Target::Connectwise(target.clone()), private_key),
+    };
+    let session = &mut open.session;
+    session.set_target(target);
+    let field = crate::session::secret_field(session);
+    let reference = session.secret_ref(field);
+    let keyring = crate::secrets::Keyring::system()
+        .await
+        .map_err(|e| err(&e))?;
+    keyring
+        .store(&reference, secret.clone())
+        .await
+        .map_err(|e| err(&e))?;
+    session.record_report(report, now);
+    let verdicts = session
+        .verdicts(Some(&loaded.wizard))
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect();
+    open.save().map_err(|e| err(&e))?;
+    Ok(verdicts)
+}
+
+/// The verdicts of a run with no session (nothing confirmed by anyone).
+fn verdicts_of(wizard: &Wizard, report: &Report) -> Vec<Verdict> {
+    wizard
+        .steps
+        .iter()
+        .map(|step| {
+            let runs: Vec<RunRef<'_>> = report
+                .steps
+                .iter()
+                .filter(|r| r.id == step.id)
+                .map(|r| RunRef {
+                    report: r,
+                    at: report.started_at,
+                })
+                .collect();
+            crate::verdict::verdict(&Facts {
+                step: Some(step),
+                runs: &runs,
+                confirmed: &[],
+                decision: None,
+            })
+        })
+        .collect()
 }
 
 /// Run the command. `Ok(true)` when no check failed.
@@ -216,18 +341,21 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<bool, Us
         .enable_all()
         .build()
         .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))?;
-    let (wizard, report) = match (&args.session, &args.wizard) {
+    let (wizard, report, verdicts) = match (&args.session, &args.wizard) {
         (Some(name), _) => rt.block_on(check_session(cli, args, name))?,
         (None, Some(id)) => {
             let dir = cli.wizard_dir();
-            let wizard = wizard::resolve(id, dir.as_deref())
-                .map_err(|e| UsageError(e.to_string()))?
-                .wizard;
+            let loaded =
+                wizard::resolve(id, dir.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+            let wizard = loaded.wizard.clone();
             let conn = connection(args, &wizard)?;
             let opts = options(cli, args, wizard.psa)?;
-            let report =
-                rt.block_on(async { Verifier::new(&conn, &opts).verify_all(&wizard).await });
-            (wizard, report)
+            let report = rt.block_on(verify(&wizard, &conn, &opts));
+            let verdicts = match &args.save_session {
+                Some(name) => rt.block_on(save_session(name, &loaded, &conn, &report))?,
+                None => verdicts_of(&wizard, &report),
+            };
+            (wizard, report, verdicts)
         }
         (None, None) => {
             return Err(UsageError(
@@ -236,14 +364,77 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<bool, Us
         }
     };
     let text = match args.format {
-        Format::Json => {
-            serde_json::to_string_pretty(&report).map_err(|e| UsageError(e.to_string()))? + "\n"
-        }
-        Format::Human => render_human(&wizard, &report, fancy_glyphs()),
+        Format::Json => render_json(&report, &verdicts)?,
+        Format::Human => render_human(&wizard, &report, &verdicts, Style::from_env()),
     };
     out.write_all(text.as_bytes())
         .map_err(|e| UsageError(format!("cannot write: {e}")))?;
     Ok(report.ok)
+}
+
+/// The JSON report (docs/CHECK_JSON.md): the run, with each step's verdict.
+pub fn render_json(report: &Report, verdicts: &[Verdict]) -> Result<String, UsageError> {
+    let mut v = serde_json::to_value(report).map_err(|e| UsageError(e.to_string()))?;
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("format_version".into(), CHECK_JSON_VERSION.into());
+    }
+    if let Some(steps) = v.get_mut("steps").and_then(|s| s.as_array_mut()) {
+        for (step, verdict) in steps.iter_mut().zip(verdicts) {
+            if let Some(obj) = step.as_object_mut() {
+                obj.insert("verdict".into(), verdict.key().into());
+                obj.insert("verdict_text".into(), verdict.sentence().into());
+            }
+        }
+    }
+    serde_json::to_string_pretty(&v)
+        .map(|s| s + "\n")
+        .map_err(|e| UsageError(e.to_string()))
+}
+
+/// The version of `check --format json`'s shape (docs/CHECK_JSON.md).
+pub const CHECK_JSON_VERSION: u32 = 2;
+
+/// How the human report is drawn.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Unicode glyphs (UTF-8 locale, no NO_COLOR).
+    pub fancy: bool,
+    /// ANSI colour (a terminal, no NO_COLOR, not TERM=dumb).
+    pub color: bool,
+}
+
+impl Style {
+    pub fn from_env() -> Style {
+        use std::io::IsTerminal;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        Style {
+            fancy: fancy_glyphs(),
+            color: !no_color && !dumb && std::io::stdout().is_terminal(),
+        }
+    }
+
+    fn paint(self, s: Status, text: &str) -> String {
+        if !self.color {
+            return text.to_string();
+        }
+        let code = match s {
+            Status::Pass => "32",
+            Status::Fail => "31",
+            Status::Warn => "33",
+            Status::Manual => "36",
+            Status::Skipped => "2",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+
+    fn bold(self, text: &str) -> String {
+        if self.color {
+            format!("\x1b[1m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
 }
 
 /// Unicode glyphs unless NO_COLOR is set or the locale is not UTF-8.
@@ -274,46 +465,183 @@ fn glyph(s: Status, fancy: bool) -> &'static str {
     }
 }
 
-/// The human-readable report.
-pub fn render_human(wizard: &Wizard, report: &Report, fancy: bool) -> String {
-    let mut o = format!("{} ({})\n", wizard.title, wizard.id);
-    let mut counts = [0usize; 5];
-    for step in &report.steps {
-        o.push_str(&format!("\n{} {}\n", glyph(step.status, fancy), step.title));
-        for c in &step.checks {
-            counts[match c.status {
-                Status::Pass => 0,
-                Status::Fail => 1,
-                Status::Warn => 2,
-                Status::Manual => 3,
-                Status::Skipped => 4,
-            }] += 1;
-            o.push_str(&format!("  {} {}\n", glyph(c.status, fancy), c.title));
-            if c.status != Status::Pass || !c.detail.is_empty() {
-                for line in c.detail.lines().filter(|l| !l.trim().is_empty()) {
-                    o.push_str(&format!("      {line}\n"));
-                }
-            }
-            if let Some(p) = &c.permission {
-                o.push_str(&format!(
-                    "      {} › {} {}: required {}, found {}\n",
-                    p.module, p.function, p.op, p.required, p.actual
-                ));
-            }
-            if !c.remedy.is_empty() && matches!(c.status, Status::Fail | Status::Warn) {
-                o.push_str(&format!("      fix: {}\n", c.remedy));
+/// The glyph status a verdict is drawn with.
+fn verdict_status(v: &Verdict) -> Status {
+    match v {
+        Verdict::Verified { .. } => Status::Pass,
+        Verdict::PartlyVerified { .. } => Status::Warn,
+        Verdict::ConfirmedByYou { .. } => Status::Manual,
+        Verdict::NotVerified(crate::verdict::Why::Failed { .. }) => Status::Fail,
+        Verdict::NotVerified(crate::verdict::Why::CouldNotRun { .. }) => Status::Fail,
+        Verdict::NotVerified(_) => Status::Manual,
+        Verdict::ContinuedUnverified { .. } | Verdict::SkippedOptional { .. } => Status::Skipped,
+    }
+}
+
+/// The human-readable report: a header a ticket can carry, failures first, checks that could
+/// not run collapsed by cause, then each step's verdict. Every string from a wizard file or the
+/// PSA is cleaned of terminal control sequences.
+pub fn render_human(
+    wizard: &Wizard,
+    report: &Report,
+    verdicts: &[Verdict],
+    style: Style,
+) -> String {
+    let clean = crate::sanitize::clean_line;
+    let fancy = style.fancy;
+    let sep = if fancy { "›" } else { ">" };
+    let mut o = String::new();
+    // Header: what, where, who, when, which version. Never a secret.
+    o.push_str(&style.bold(&format!("{} ({})", clean(&wizard.title), clean(&wizard.id))));
+    o.push('\n');
+    let mut line = |k: &str, v: String| o.push_str(&format!("  {k:<11} {v}\n"));
+    line("PSA", wizard.psa.label().to_string());
+    if let Some(t) = &report.target {
+        for (k, v) in [
+            ("Site", &t.site),
+            ("Company", &t.company_id),
+            (
+                "API member",
+                &t.member_public_key
+                    .as_ref()
+                    .map(|k| format!("public key {k}")),
+            ),
+            ("Zone root", &t.api_root),
+            ("Zone", &t.zone),
+            ("API user", &t.api_user),
+        ] {
+            if let Some(v) = v {
+                line(k, clean(v));
             }
         }
     }
+    if let Some(at) = report.started_at {
+        line("Checked", at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string());
+    }
+    line("Tool", format!("psa-onboard {}", report.tool_version));
+
+    let checks = || {
+        report
+            .steps
+            .iter()
+            .flat_map(|s| s.checks.iter().map(move |c| (s, c)))
+    };
+    let detail = |o: &mut String, c: &CheckResult| {
+        for l in c.detail.lines().filter(|l| !l.trim().is_empty()) {
+            o.push_str(&format!("      {}\n", clean(l)));
+        }
+        if let Some(p) = &c.permission
+            && c.status != Status::Pass
+        {
+            o.push_str(&format!(
+                "      {} {sep} {} {}: required {}, found {}\n",
+                clean(&p.module),
+                clean(&p.function),
+                clean(&p.op),
+                clean(&p.required),
+                clean(&p.actual)
+            ));
+        }
+        if !c.remedy.is_empty() && matches!(c.status, Status::Fail | Status::Warn) {
+            o.push_str(&format!("      fix: {}\n", clean(&c.remedy)));
+        }
+    };
+    for (status, heading) in [(Status::Fail, "Failed"), (Status::Warn, "Warnings")] {
+        let hits: Vec<_> = checks().filter(|(_, c)| c.status == status).collect();
+        if hits.is_empty() {
+            continue;
+        }
+        o.push_str(&format!(
+            "\n{}\n",
+            style.bold(&format!("{heading} ({})", hits.len()))
+        ));
+        for (step, c) in hits {
+            o.push_str(&format!(
+                "  {} {} {sep} {}\n",
+                style.paint(status, glyph(status, fancy)),
+                clean(&step.title),
+                clean(&c.title)
+            ));
+            detail(&mut o, c);
+        }
+    }
+    // Checks that could not run, one line per cause.
+    let mut causes: Vec<(String, usize)> = Vec::new();
+    for (_, c) in checks().filter(|(_, c)| c.could_not_run()) {
+        let cause = clean(c.detail.trim().trim_start_matches("skipped:").trim());
+        match causes.iter_mut().find(|(k, _)| *k == cause) {
+            Some((_, n)) => *n += 1,
+            None => causes.push((cause, 1)),
+        }
+    }
+    if !causes.is_empty() {
+        o.push_str(&format!("\n{}\n", style.bold("Not run")));
+        for (cause, n) in &causes {
+            o.push_str(&format!(
+                "  {} {n} check(s) not run: {cause}\n",
+                style.paint(Status::Skipped, glyph(Status::Skipped, fancy))
+            ));
+        }
+    }
+    let manual: Vec<_> = checks()
+        .filter(|(_, c)| c.status == Status::Manual)
+        .collect();
+    if !manual.is_empty() {
+        o.push_str(&format!(
+            "\n{}\n",
+            style.bold(&format!(
+                "To confirm yourself ({}): the PSA's API cannot show these",
+                manual.len()
+            ))
+        ));
+        for (step, c) in manual {
+            o.push_str(&format!(
+                "  {} {} {sep} {}\n",
+                style.paint(Status::Manual, glyph(Status::Manual, fancy)),
+                clean(&step.title),
+                clean(&c.title)
+            ));
+        }
+    }
+    o.push_str(&format!("\n{}\n", style.bold("Steps")));
+    for (i, step) in wizard.steps.iter().enumerate() {
+        let Some(v) = verdicts.get(i) else { continue };
+        let s = verdict_status(v);
+        o.push_str(&format!(
+            "  {} {}. {} — {}\n",
+            style.paint(s, glyph(s, fancy)),
+            i + 1,
+            clean(&step.title),
+            v.sentence()
+        ));
+        let passed: Vec<String> = report
+            .steps
+            .iter()
+            .filter(|r| r.id == step.id)
+            .flat_map(|r| &r.checks)
+            .filter(|c| c.status == Status::Pass)
+            .map(|c| clean(&c.title))
+            .collect();
+        if !passed.is_empty() {
+            o.push_str(&format!(
+                "      {} passed: {}\n",
+                style.paint(Status::Pass, glyph(Status::Pass, fancy)),
+                passed.join("; ")
+            ));
+        }
+    }
+    let c = report.counts;
     o.push_str(&format!(
-        "\n{} passed, {} failed, {} warnings, {} to confirm yourself, {} skipped — {}\n",
-        counts[0],
-        counts[1],
-        counts[2],
-        counts[3],
-        counts[4],
+        "\n{} passed, {} failed, {} warnings, {} to confirm yourself, {} not run — {}\n",
+        c.pass,
+        c.fail,
+        c.warn,
+        c.manual,
+        c.skipped,
         if report.ok {
             "no check failed"
+        } else if c.fail == 0 {
+            "some checks could not run"
         } else {
             "some checks failed"
         }
@@ -332,9 +660,6 @@ mod tests {
             .wizard;
         let checks = vec![
             CheckResult {
-                id: "row-20".into(),
-                title: "Service Desk › Service Tickets".into(),
-                status: Status::Fail,
                 detail: "missing: edit is My, the guide says All".into(),
                 remedy: "Set it.".into(),
                 permission: Some(PermissionObservation {
@@ -344,47 +669,132 @@ mod tests {
                     required: "All".into(),
                     actual: "My".into(),
                 }),
+                ..CheckResult::new("row-20", "Service Desk › Service Tickets", Status::Fail)
             },
-            CheckResult {
-                id: "company".into(),
-                title: "Company".into(),
-                status: Status::Pass,
-                detail: String::new(),
-                remedy: String::new(),
-                permission: None,
-            },
+            CheckResult::new("company", "Company", Status::Pass),
         ];
         let r = Report::new(
             w.id.clone(),
             "connectwise".into(),
-            vec![StepReport::new("s".into(), "Step".into(), checks)],
+            vec![StepReport::new(
+                w.steps[0].id.clone(),
+                "Step".into(),
+                checks,
+            )],
         );
         (w, r)
+    }
+
+    fn plain() -> Style {
+        Style {
+            fancy: false,
+            color: false,
+        }
     }
 
     #[test]
     fn human_report_glyphs_and_fallback() {
         let (w, r) = report();
-        let fancy = render_human(&w, &r, true);
+        let v = verdicts_of(&w, &r);
+        let fancy = render_human(
+            &w,
+            &r,
+            &v,
+            Style {
+                fancy: true,
+                color: false,
+            },
+        );
         assert!(
-            fancy.contains("✗ Service Desk › Service Tickets"),
+            fancy.contains("✗ Step › Service Desk › Service Tickets"),
             "{fancy}"
         );
-        assert!(fancy.contains("✓ Company"));
+        assert!(fancy.contains("✓ passed: Company"), "{fancy}");
         assert!(fancy.contains("Service Desk › Service Tickets edit: required All, found My"));
         assert!(fancy.contains("fix: Set it."));
         assert!(fancy.contains("1 passed, 1 failed"));
-        let plain = render_human(&w, &r, false);
-        assert!(plain.contains("[FAIL] Service Desk › Service Tickets"));
-        assert!(plain.contains("[ok] Company"));
-        assert!(!plain.contains('✗'));
+        assert!(!fancy.contains('\x1b'), "no colour unless asked");
+        let plain = render_human(&w, &r, &v, plain());
+        assert!(
+            plain.contains("[FAIL] Step > Service Desk > Service Tickets"),
+            "{plain}"
+        );
+        assert!(plain.contains("[ok] passed: Company"));
+        assert!(!plain.contains('✗') && !plain.contains('›'));
+        let color = render_human(
+            &w,
+            &r,
+            &v,
+            Style {
+                fancy: true,
+                color: true,
+            },
+        );
+        assert!(color.contains("\x1b[31m✗\x1b[0m"), "{color}");
+    }
+
+    #[test]
+    fn failures_come_first_and_checks_not_run_collapse_by_cause() {
+        let w = crate::wizard::resolve("topleft-connectwise", None)
+            .unwrap()
+            .wizard;
+        let mut steps = Vec::new();
+        for (i, step) in w.steps.iter().enumerate() {
+            let checks = (0..12)
+                .map(|n| {
+                    let mut c =
+                        CheckResult::new(format!("c{n}"), format!("check {n}"), Status::Skipped);
+                    c.detail = "skipped: sign-in failed".into();
+                    c.skip = Some(crate::verify::SkipCause::CouldNotRun);
+                    if i == 2 && n == 0 {
+                        c.status = Status::Fail;
+                        c.skip = None;
+                        c.detail = "ConnectWise refused the keys".into();
+                    }
+                    c
+                })
+                .collect();
+            steps.push(StepReport::new(step.id.clone(), step.title.clone(), checks));
+        }
+        let mut r = Report::new(w.id.clone(), "connectwise".into(), steps);
+        r.target = Some(ReportTarget {
+            site: Some("na.myconnectwise.net".into()),
+            company_id: Some("acme".into()),
+            member_public_key: Some("pub123".into()),
+            ..ReportTarget::default()
+        });
+        r.started_at = Some("2026-12-06T01:00:00Z".parse().unwrap());
+        let text = render_human(&w, &r, &verdicts_of(&w, &r), plain());
+        let fail = text.find("[FAIL]").expect("a failure line");
+        let not_run = text
+            .find("check(s) not run: sign-in failed")
+            .expect("{text}");
+        assert!(fail < not_run, "failures first:\n{text}");
+        assert_eq!(text.matches("not run: sign-in failed").count(), 1, "{text}");
+        for want in [
+            "na.myconnectwise.net",
+            "acme",
+            "public key pub123",
+            "2026-12-06 01:00:00 UTC",
+            "psa-onboard ",
+        ] {
+            assert!(
+                text.contains(want),
+                "{want} missing from the header:\n{text}"
+            );
+        }
+        assert!(!r.ok);
     }
 
     #[test]
     fn json_shape_is_the_documented_one() {
-        let (_, r) = report();
-        let v = serde_json::to_value(&r).unwrap();
+        let (w, r) = report();
+        let v: serde_json::Value =
+            serde_json::from_str(&render_json(&r, &verdicts_of(&w, &r)).unwrap()).unwrap();
         assert_eq!(v["ok"], false);
+        assert_eq!(v["format_version"], CHECK_JSON_VERSION);
+        assert_eq!(v["counts"]["fail"], 1);
+        assert!(v["tool_version"].is_string());
         let c = &v["steps"][0]["checks"][0];
         assert_eq!(c["status"], "fail");
         assert_eq!(c["permission"]["op"], "edit");

@@ -599,12 +599,32 @@ wizard's integration.client_id)",
         } else {
             parts.join(". ")
         };
-        Outcome {
-            status,
-            detail,
-            permission: first,
-            remedy: None,
-        }
+        let observations: Vec<PermissionObservation> = row
+            .levels()
+            .filter_map(|(col, required)| {
+                let (op, _) = super::levels::OPS.iter().find(|(_, c)| *c == col)?;
+                let actual = super::levels::reported_for(actual, op).verbatim;
+                Some(PermissionObservation {
+                    module: row.module.clone(),
+                    function: function.to_string(),
+                    op: op.to_string(),
+                    required: required.to_string(),
+                    actual: actual.to_string(),
+                })
+            })
+            .collect();
+        let answer = super::levels::OPS
+            .iter()
+            .map(|(op, _)| format!("{op} {}", super::levels::reported_for(actual, op).verbatim))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut out = Outcome::with(status, detail).asked(
+            "GET system/mySecurity",
+            format!("{} › {function}: {answer}", row.module),
+        );
+        out.permission = first.or_else(|| observations.first().cloned());
+        out.observations = observations;
+        out
     }
 
     /// With admin keys: what the role itself says for a differing row. When the role is right

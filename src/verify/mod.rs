@@ -23,7 +23,11 @@ use futures::future::{BoxFuture, join_all};
 use futures::stream::FuturesUnordered;
 
 pub use autotask::forget_refused_credentials;
-pub use report::{CheckResult, PermissionObservation, Report, Status, StepReport};
+pub use report::{
+    CheckResult, Counts, Evidence, PermissionObservation, Report, ReportTarget, SkipCause, Status,
+    StepReport,
+};
+pub use text::row_want;
 
 use crate::connection::Connection;
 use crate::psa::PsaError;
@@ -59,51 +63,62 @@ pub(crate) struct Outcome {
     pub status: Status,
     pub detail: String,
     pub permission: Option<PermissionObservation>,
+    /// Every comparison made (rows): the summary's permission table.
+    pub observations: Vec<PermissionObservation>,
+    /// What was asked and answered. When empty on an observed result, the wrapper records the
+    /// observation's request (`text::request`) with the detail as the answer.
+    pub evidence: Vec<Evidence>,
     /// Replaces the step's remedy when the failure is not about the setup (see
     /// [`Outcome::because`]).
     pub remedy: Option<String>,
+    pub skip: Option<SkipCause>,
 }
 
 impl Outcome {
-    pub fn pass(detail: impl Into<String>) -> Self {
+    pub(crate) fn with(status: Status, detail: impl Into<String>) -> Self {
         Outcome {
-            status: Status::Pass,
+            status,
             detail: detail.into(),
             permission: None,
+            observations: Vec::new(),
+            evidence: Vec::new(),
             remedy: None,
+            skip: None,
         }
+    }
+    pub fn pass(detail: impl Into<String>) -> Self {
+        Outcome::with(Status::Pass, detail)
     }
     pub fn fail(detail: impl Into<String>) -> Self {
-        Outcome {
-            status: Status::Fail,
-            detail: detail.into(),
-            permission: None,
-            remedy: None,
-        }
+        Outcome::with(Status::Fail, detail)
     }
     pub fn warn(detail: impl Into<String>) -> Self {
-        Outcome {
-            status: Status::Warn,
-            detail: detail.into(),
-            permission: None,
-            remedy: None,
-        }
+        Outcome::with(Status::Warn, detail)
     }
     pub fn manual(detail: impl Into<String>) -> Self {
-        Outcome {
-            status: Status::Manual,
-            detail: detail.into(),
-            permission: None,
-            remedy: None,
-        }
+        Outcome::with(Status::Manual, detail)
     }
+    /// Not run because something it depends on failed: never counts as passing.
     pub fn skipped(detail: impl Into<String>) -> Self {
         Outcome {
-            status: Status::Skipped,
-            detail: detail.into(),
-            permission: None,
-            remedy: None,
+            skip: Some(SkipCause::CouldNotRun),
+            ..Outcome::with(Status::Skipped, detail)
         }
+    }
+    /// Not run by the admin's choice (writes not allowed, a part of the guide not chosen).
+    pub fn not_chosen(cause: SkipCause, detail: impl Into<String>) -> Self {
+        Outcome {
+            skip: Some(cause),
+            ..Outcome::with(Status::Skipped, detail)
+        }
+    }
+    /// Add what was asked and what the PSA answered.
+    pub fn asked(mut self, request: impl Into<String>, answer: impl Into<String>) -> Self {
+        self.evidence.push(Evidence {
+            request: request.into(),
+            answer: answer.into(),
+        });
+        self
     }
     /// Record the PSA call that caused this outcome: a network, TLS or server failure gets the
     /// remedy for that instead of the step's (fixing a role cannot fix a timeout).
@@ -202,12 +217,9 @@ impl Verifier {
     ) -> StepReport {
         let Some(step) = wizard.step(step_id) else {
             let r = CheckResult {
-                id: "step".into(),
-                title: format!("Step \"{step_id}\""),
-                status: Status::Fail,
                 detail: format!("wizard \"{}\" has no step \"{step_id}\"", wizard.id),
                 remedy: "Pick one of the wizard's steps (psa-onboard show <wizard>).".into(),
-                permission: None,
+                ..CheckResult::new("step", format!("Step \"{step_id}\""), Status::Fail)
             };
             progress(&r);
             return StepReport::new(step_id.into(), step_id.into(), vec![r]);
@@ -338,19 +350,45 @@ impl Verifier {
             };
             // Details quote the PSA (untrusted text): no control sequences reach a screen or file.
             let clean = crate::sanitize::clean_line;
+            let clean_obs = |p: PermissionObservation| PermissionObservation {
+                module: clean(&p.module),
+                function: clean(&p.function),
+                op: p.op,
+                required: p.required,
+                actual: clean(&p.actual),
+            };
+            let observed = matches!(outcome.status, Status::Pass | Status::Warn | Status::Fail);
+            let mut evidence = outcome.evidence;
+            // Every observed verdict keeps its proof: when the check recorded none itself, the
+            // request its observation makes and the detail it drew from the answer.
+            if observed && evidence.is_empty() && !matches!(self.run, Run::Broken(_)) {
+                let observe = match item {
+                    Item::Check(c) => c.observe,
+                    Item::Row(_, r) => r.verify.as_ref().and_then(|v| v.observe),
+                };
+                if let Some(request) = observe.and_then(text::request) {
+                    evidence.push(Evidence {
+                        request: request.to_string(),
+                        answer: outcome.detail.clone(),
+                    });
+                }
+            }
             CheckResult {
-                id,
-                title,
-                status: outcome.status,
                 detail: crate::sanitize::clean(&outcome.detail),
                 remedy,
-                permission: outcome.permission.map(|p| PermissionObservation {
-                    module: clean(&p.module),
-                    function: clean(&p.function),
-                    op: p.op,
-                    required: p.required,
-                    actual: clean(&p.actual),
-                }),
+                permission: outcome.permission.map(clean_obs),
+                observations: outcome.observations.into_iter().map(clean_obs).collect(),
+                evidence: evidence
+                    .into_iter()
+                    .map(|e| Evidence {
+                        request: clean(&e.request),
+                        answer: clean(&e.answer),
+                    })
+                    .collect(),
+                observed_at: (observed && !matches!(self.run, Run::Broken(_)))
+                    .then(jiff::Timestamp::now),
+                skip: outcome.skip,
+                ..CheckResult::new(id, title, outcome.status)
             }
         })
     }
@@ -381,10 +419,13 @@ impl Verifier {
             && o.is_write()
             && !self.opts.allow_writes
         {
-            return Outcome::skipped(format!(
-                "skipped: this check writes to your PSA and runs only when you allow writes. {}",
-                text::write_effect(o)
-            ));
+            return Outcome::not_chosen(
+                SkipCause::WritesNotAllowed,
+                format!(
+                    "skipped: this check writes to your PSA and runs only when you allow writes. {}",
+                    text::write_effect(o)
+                ),
+            );
         }
         match (&self.run, item, observe) {
             (Run::Broken(e), _, _) => Outcome::fail(format!("could not start: {e}")),

@@ -4,6 +4,7 @@
 //! keeps them as evidence), the TUI (which shows them) and `export`/`check` (which print them).
 //! The JSON shape is stable and documented in docs/CHECK_JSON.md.
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// The verdict of one check.
@@ -69,6 +70,29 @@ pub struct PermissionObservation {
     pub actual: String,
 }
 
+/// Why a check did not run. Only [`SkipCause::CouldNotRun`] stands between a step and its
+/// verdict; the other two are the admin's choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipCause {
+    /// Something it depends on failed (zone lookup, sign-in, the client could not start).
+    CouldNotRun,
+    /// It writes to the PSA and the admin did not allow writes for this run.
+    WritesNotAllowed,
+    /// It belongs to a part of the guide the admin chose not to use (e.g. webhooks).
+    NotChosen,
+}
+
+/// What the PSA was asked and what it answered that decided a check: the proof behind a
+/// verdict. Never holds a secret (requests are method and path only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Method and path, e.g. `GET /v1.0/Tickets/entityInformation`.
+    pub request: String,
+    /// The part of the answer that decided it, e.g. `userAccessForUpdate = All`.
+    pub answer: String,
+}
+
 /// The result of one check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckResult {
@@ -81,8 +105,51 @@ pub struct CheckResult {
     /// What to click to fix it, quoting the guide's UI path (empty for a pass).
     #[serde(default)]
     pub remedy: String,
+    /// The comparison that decided the verdict (the first problem, or the first comparison).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permission: Option<PermissionObservation>,
+    /// Every permission comparison the check made (one per entity and operation, or per
+    /// ConnectWise operation): the setup summary's permission table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observations: Vec<PermissionObservation>,
+    /// What was asked and answered. Present on every result the PSA answered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// When the PSA's answer was observed; absent when nothing was observed (manual, skipped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_at: Option<Timestamp>,
+    /// Why it did not run (`status` skipped only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip: Option<SkipCause>,
+}
+
+impl CheckResult {
+    /// A result with nothing observed yet: fill in the rest with struct update syntax.
+    pub fn new(id: impl Into<String>, title: impl Into<String>, status: Status) -> Self {
+        CheckResult {
+            id: id.into(),
+            title: title.into(),
+            status,
+            detail: String::new(),
+            remedy: String::new(),
+            permission: None,
+            observations: Vec::new(),
+            evidence: Vec::new(),
+            observed_at: None,
+            skip: None,
+        }
+    }
+
+    /// The check could not run (a dependency failed, or an older session recorded a skip
+    /// without a cause and it is not a write test).
+    pub fn could_not_run(&self) -> bool {
+        self.status == Status::Skipped && self.skip.is_none_or(|c| c == SkipCause::CouldNotRun)
+    }
+
+    /// Observed on the PSA: pass, warn or fail with the PSA's answer.
+    pub fn observed(&self) -> bool {
+        matches!(self.status, Status::Pass | Status::Warn | Status::Fail)
+    }
 }
 
 /// The results of one step's checks.
@@ -110,25 +177,93 @@ impl StepReport {
     }
 }
 
+/// Which PSA instance a run looked at (non-secret parts only).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportTarget {
+    /// Autotask: the zone-lookup root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_root: Option<String>,
+    /// Autotask: the zone the API user resolved to, when the lookup answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    /// Autotask: the API user's username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_user: Option<String>,
+    /// ConnectWise: the site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// ConnectWise: the login company id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_id: Option<String>,
+    /// ConnectWise: the API member's public key (it names the member; the private key is
+    /// never shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_public_key: Option<String>,
+}
+
+/// How many checks ended in each status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub pass: usize,
+    pub warn: usize,
+    pub fail: usize,
+    pub manual: usize,
+    pub skipped: usize,
+}
+
+impl Counts {
+    pub fn of<'a>(checks: impl IntoIterator<Item = &'a CheckResult>) -> Counts {
+        let mut c = Counts::default();
+        for r in checks {
+            *match r.status {
+                Status::Pass => &mut c.pass,
+                Status::Warn => &mut c.warn,
+                Status::Fail => &mut c.fail,
+                Status::Manual => &mut c.manual,
+                Status::Skipped => &mut c.skipped,
+            } += 1;
+        }
+        c
+    }
+}
+
 /// A whole verification run (`psa-onboard check`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     pub wizard: String,
     pub psa: String,
-    /// True when no check failed.
+    /// True when no check failed and none that should have run could not.
     pub ok: bool,
+    /// The instance checked; filled in by the caller that knows the connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<ReportTarget>,
+    /// When the run began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Timestamp>,
+    /// The psa-onboard version that ran it.
+    #[serde(default)]
+    pub tool_version: String,
+    /// Checks per status.
+    #[serde(default)]
+    pub counts: Counts,
     pub steps: Vec<StepReport>,
 }
 
 impl Report {
     pub fn new(wizard: String, psa: String, steps: Vec<StepReport>) -> Self {
-        let ok = steps
-            .iter()
-            .all(|s| s.checks.iter().all(|c| c.status != Status::Fail));
+        let ok = steps.iter().all(|s| {
+            s.checks
+                .iter()
+                .all(|c| c.status != Status::Fail && !c.could_not_run())
+        });
         Report {
             wizard,
             psa,
             ok,
+            target: None,
+            started_at: None,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            counts: Counts::of(steps.iter().flat_map(|s| &s.checks)),
             steps,
         }
     }
@@ -139,14 +274,7 @@ mod tests {
     use super::*;
 
     fn check(status: Status) -> CheckResult {
-        CheckResult {
-            id: "c".into(),
-            title: "c".into(),
-            status,
-            detail: String::new(),
-            remedy: String::new(),
-            permission: None,
-        }
+        CheckResult::new("c", "c", status)
     }
 
     #[test]

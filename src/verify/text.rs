@@ -95,6 +95,35 @@ pub const CONNECTWISE_401_CAUSES: &str = "Check the company ID (the one typed on
 that the public and private key are a pair from the same API key (the private key is shown only once; create a new \
 key if unsure), that the key was not deleted, and that the API member is not inactive.";
 
+/// The request an observation makes, as evidence: method and path relative to the API's base
+/// (never a header, so never a secret). `None` for what asks nothing.
+pub fn request(o: Observe) -> Option<&'static str> {
+    use Observe::*;
+    Some(match o {
+        AutotaskZone => "GET /V1.0/zoneInformation?user=<username>",
+        AutotaskCredentials => "GET /V1.0/Version",
+        AutotaskThreshold => "GET /V1.0/ThresholdInformation",
+        AutotaskUserActive | AutotaskUserLicense | AutotaskUserSecurityLevel => {
+            "POST /V1.0/Resources/query (userName = <username>)"
+        }
+        AutotaskImpersonationLevels => "POST /V1.0/Resources/query (active resources)",
+        AutotaskWebhookAccess => "GET /V1.0/TicketWebhooks/entityInformation",
+        AutotaskImpersonationWrite => "POST /V1.0/Tickets/<id>/Notes (ImpersonationResourceId)",
+        AutotaskWebhookWrite => "POST + DELETE /V1.0/TicketWebhooks",
+        ConnectwiseCompanyInfo => "GET /login/companyinfo/<company>",
+        ConnectwiseCredentials | ConnectwiseClientId => "GET system/info",
+        ConnectwiseMemberIdentity
+        | ConnectwiseMemberLicense
+        | ConnectwiseMemberActive
+        | ConnectwiseMemberRole
+        | ConnectwiseMemberLevel
+        | ConnectwiseMemberLocation => "GET system/myMembers",
+        ConnectwiseRoleExcess => "GET system/mySecurity",
+        ConnectwiseRoleNotAdmin => "GET system/securityroles (with the administrator's keys)",
+        ConnectwiseCallbacks => "GET system/callbacks",
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,52 +2,11 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
+use jiff::Timestamp;
 
+use crate::verdict::{Decision, Facts, RunRef, Verdict};
 use crate::verify::{CheckResult, Status, StepReport};
 use crate::wizard::{Psa, Step};
-
-/// Where a step stands. Persisted in the session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StepState {
-    /// Not verified yet.
-    Todo,
-    /// Passed over before the connection existed; verified once it does.
-    Deferred,
-    /// Every API check passed and every manual item is ticked.
-    Verified,
-    /// Verified, with warnings (e.g. excess privilege).
-    Warned,
-    /// The last verification found failures.
-    Failed,
-    /// The admin chose to continue without verification. Recorded as such.
-    Unverified,
-    /// An optional step the admin skipped.
-    Skipped,
-}
-
-impl StepState {
-    pub fn label(self) -> &'static str {
-        match self {
-            StepState::Todo => "not verified yet",
-            StepState::Deferred => "verified once the connection exists",
-            StepState::Verified => "verified",
-            StepState::Warned => "verified with warnings",
-            StepState::Failed => "failed",
-            StepState::Unverified => "continued unverified",
-            StepState::Skipped => "skipped (optional)",
-        }
-    }
-
-    /// States that let the admin move on.
-    pub fn is_done(self) -> bool {
-        matches!(
-            self,
-            StepState::Verified | StepState::Warned | StepState::Unverified | StepState::Skipped
-        )
-    }
-}
 
 /// A permission row or a step check: the unit the table shows a status for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -156,38 +115,25 @@ pub fn match_result(step: &Step, psa: Psa, r: &CheckResult) -> Option<Item> {
     None
 }
 
-/// A skipped check the admin opted out of (a write test) does not count against the step.
-pub fn is_opt_in_skip(step: &Step, r: &CheckResult) -> bool {
-    r.status == Status::Skipped
-        && step
-            .checks
-            .iter()
-            .any(|c| c.id == r.id && c.observe.is_some_and(|o| o.is_write()))
-}
-
-/// The step's verdict from its API checks: every one must have been observed. A check that
-/// could not run (e.g. skipped because sign-in failed) is not a pass.
-pub fn api_verdict(step: &Step, report: &StepReport) -> Status {
-    report
-        .checks
-        .iter()
-        .filter(|c| c.status != Status::Manual)
-        .map(|c| match c.status {
-            Status::Skipped if is_opt_in_skip(step, c) => Status::Pass,
-            Status::Skipped => Status::Fail,
-            s => s,
-        })
-        .fold(Status::Pass, Status::worst)
-}
-
-/// What the screen knows about one step.
-#[derive(Debug, Clone)]
+/// What the screen knows about one step. Its verdict is derived ([`Progress::verdict`]), never
+/// stored.
+#[derive(Debug, Clone, Default)]
 pub struct Progress {
-    pub state: StepState,
+    /// Continued unverified or skipped by the admin. A decision made in this run carries the
+    /// Unix epoch as its time until the session store stamps it (`store::apply`): `update` is
+    /// pure and reads no clock.
+    pub decision: Option<Decision>,
+    /// Passed over before the connection existed; verified once it does.
+    pub deferred: bool,
     /// Results as they arrive, in arrival order (the live table reads them).
     pub results: Vec<CheckResult>,
     /// The last complete report, kept as evidence.
     pub report: Option<StepReport>,
+    /// When the session recorded `report` (restored sessions); else its observation times.
+    pub report_at: Option<Timestamp>,
+    /// The last earlier run that proved the step, with its time: a later run that could not
+    /// observe the step reads "not re-verified since" it.
+    pub earlier: Option<(StepReport, Timestamp)>,
     /// Manual items the admin ticked, by [`Item::key`].
     pub ticked: BTreeSet<String>,
     /// A verification or sandbox action in flight: its generation.
@@ -196,20 +142,6 @@ pub struct Progress {
     pub error: Option<ServiceError>,
     /// The step was performed in the demo sandbox (replayed when a demo resumes).
     pub applied: bool,
-}
-
-impl Default for Progress {
-    fn default() -> Self {
-        Progress {
-            state: StepState::Todo,
-            results: Vec::new(),
-            report: None,
-            ticked: BTreeSet::new(),
-            pending: None,
-            error: None,
-            applied: false,
-        }
-    }
 }
 
 /// Work in flight for a step.
@@ -296,24 +228,34 @@ impl Progress {
             .all(|i| self.ticked.contains(&i.key(step)))
     }
 
-    /// Settle the step's state from its last report and its ticks.
-    pub fn settle(&mut self, step: &Step) {
-        if matches!(self.state, StepState::Unverified | StepState::Skipped) {
-            return;
+    /// The step's verdict (the one rule: [`crate::verdict::verdict`]).
+    pub fn verdict(&self, step: &Step) -> Verdict {
+        let mut runs: Vec<RunRef<'_>> = Vec::new();
+        if let Some((report, at)) = &self.earlier {
+            runs.push(RunRef {
+                report,
+                at: Some(*at),
+            });
         }
-        let api = if needs_api(step) {
-            self.report.as_ref().map(|r| api_verdict(step, r))
-        } else {
-            Some(Status::Pass)
-        };
-        self.state = match api {
-            None if self.state == StepState::Deferred => StepState::Deferred,
-            None => StepState::Todo,
-            Some(Status::Fail) => StepState::Failed,
-            Some(_) if !self.all_ticked(step) => StepState::Todo,
-            Some(Status::Warn) => StepState::Warned,
-            Some(_) => StepState::Verified,
-        };
+        if let Some(report) = &self.report {
+            runs.push(RunRef {
+                report,
+                at: self.report_at,
+            });
+        }
+        let confirmed: Vec<(&str, Option<Timestamp>)> =
+            self.ticked.iter().map(|k| (k.as_str(), None)).collect();
+        crate::verdict::verdict(&Facts {
+            step: Some(step),
+            runs: &runs,
+            confirmed: &confirmed,
+            decision: self.decision.as_ref(),
+        })
+    }
+
+    /// Waiting for the connection: passed over before it existed and not done since.
+    pub fn is_deferred(&self, step: &Step) -> bool {
+        self.deferred && !self.verdict(step).is_done()
     }
 }
 
@@ -322,14 +264,7 @@ mod tests {
     use super::*;
 
     fn result(id: &str, status: Status) -> CheckResult {
-        CheckResult {
-            id: id.into(),
-            title: id.into(),
-            status,
-            detail: String::new(),
-            remedy: String::new(),
-            permission: None,
-        }
+        CheckResult::new(id, id, status)
     }
 
     #[test]
@@ -339,36 +274,41 @@ mod tests {
             .find(|l| l.wizard.id == "topleft-autotask")
             .unwrap()
             .wizard;
-        // Impersonation: manual rows plus an opt-in write test.
-        let st = &w.steps[2];
-        let write = st.checks.iter().find(|c| c.write).unwrap();
-        let skipped_write = StepReport::new(
-            st.id.clone(),
-            st.title.clone(),
-            vec![result(&write.id, Status::Skipped)],
-        );
-        assert_eq!(api_verdict(st, &skipped_write), Status::Pass);
         // The API user step: skipped because sign-in failed is not verified.
         let st = &w.steps[1];
         let mut checks: Vec<CheckResult> = st
             .checks
             .iter()
-            .map(|c| result(&c.id, Status::Skipped))
+            .map(|c| {
+                let mut r = result(&c.id, Status::Skipped);
+                r.skip = Some(crate::verify::SkipCause::CouldNotRun);
+                r
+            })
             .collect();
-        let report = StepReport::new(st.id.clone(), st.title.clone(), checks.clone());
-        assert_eq!(api_verdict(st, &report), Status::Fail);
         let mut p = Progress {
-            report: Some(report),
+            report: Some(StepReport::new(
+                st.id.clone(),
+                st.title.clone(),
+                checks.clone(),
+            )),
             ..Progress::default()
         };
-        p.settle(st);
-        assert_eq!(p.state, StepState::Failed);
+        assert_eq!(p.verdict(st).key(), "not_verified");
         for c in &mut checks {
-            c.status = Status::Pass;
+            c.status = if c.id.starts_with("row-")
+                || st.checks.iter().any(|k| k.id == c.id && k.manual.is_some())
+            {
+                Status::Manual
+            } else {
+                Status::Pass
+            };
+            c.skip = None;
+            c.observed_at = Some("2026-01-05T10:00:00Z".parse().unwrap());
         }
         p.report = Some(StepReport::new(st.id.clone(), st.title.clone(), checks));
-        p.state = StepState::Todo;
-        p.settle(st);
-        assert_eq!(p.state, StepState::Verified);
+        for i in items(st).into_iter().filter(|i| i.is_manual(st)) {
+            p.ticked.insert(i.key(st));
+        }
+        assert!(p.verdict(st).is_done(), "{:?}", p.verdict(st));
     }
 }

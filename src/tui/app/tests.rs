@@ -72,16 +72,26 @@ fn ch(s: &mut State, c: char) -> Vec<Effect> {
 
 fn result(id: &str, status: Status) -> CheckResult {
     CheckResult {
-        id: id.into(),
-        title: id.into(),
-        status,
-        detail: String::new(),
         remedy: if status == Status::Fail {
             "Fix it.".into()
         } else {
             String::new()
         },
-        permission: None,
+        observed_at: matches!(status, Status::Pass | Status::Warn | Status::Fail)
+            .then(|| "2026-01-05T10:00:00Z".parse().unwrap()),
+        skip: (status == Status::Skipped).then_some(crate::verify::SkipCause::CouldNotRun),
+        ..CheckResult::new(id, id, status)
+    }
+}
+
+/// A step's state as the screen shows it: "deferred" while it waits for the connection, else
+/// its verdict's key.
+fn shown(s: &State, i: usize) -> &'static str {
+    let r = run(s);
+    if r.progress[i].is_deferred(&r.wizard.steps[i]) {
+        "deferred"
+    } else {
+        r.verdict(i).key()
     }
 }
 
@@ -141,7 +151,7 @@ fn form_typing_tab_and_submit_start_verification() {
     let mut s = state("topleft-connectwise");
     // Go to the credentials step (steps before it are deferred while there is no connection).
     to_conn_step(&mut s);
-    assert_eq!(run(&s).progress[0].state, StepState::Deferred);
+    assert_eq!(shown(&s, 0), "deferred");
     assert!(
         run(&s).focus_form,
         "the empty form takes focus at the credentials step"
@@ -215,7 +225,7 @@ fn stale_results_are_dropped_by_generation() {
         Msg::Check {
             step,
             generation: g1,
-            result: result("no-excess", Status::Fail),
+            result: Box::new(result("no-excess", Status::Fail)),
         },
     );
     assert!(fx.is_empty());
@@ -232,14 +242,14 @@ fn stale_results_are_dropped_by_generation() {
         },
     );
     assert!(run(&s).progress[0].verifying(), "stale report dropped");
-    assert_eq!(run(&s).progress[0].state, StepState::Todo);
+    assert_eq!(shown(&s, 0), "not_verified");
     // The current generation's results land.
     update(
         &mut s,
         Msg::Check {
             step,
             generation: g2,
-            result: result("no-excess", Status::Pass),
+            result: Box::new(result("no-excess", Status::Pass)),
         },
     );
     assert_eq!(run(&s).progress[0].results.len(), 1);
@@ -253,7 +263,7 @@ fn stale_results_are_dropped_by_generation() {
         },
     );
     assert!(fx.contains(&Effect::SaveSession));
-    assert_eq!(run(&s).progress[0].state, StepState::Verified);
+    assert_eq!(shown(&s, 0), "verified");
 }
 
 #[test]
@@ -278,7 +288,7 @@ fn next_is_blocked_until_the_step_verifies() {
             result: Ok(rep),
         },
     );
-    assert_eq!(run(&s).progress[2].state, StepState::Failed);
+    assert_eq!(shown(&s, 2), "not_verified");
     ch(&mut s, 'n');
     assert_eq!(run(&s).current, 2, "blocked after a failure");
     assert!(
@@ -327,9 +337,12 @@ fn continue_unverified_is_confirmed_and_recorded() {
     let fx = ch(&mut s, 'y');
     assert_eq!(fx, vec![Effect::SaveSession]);
     assert_eq!(run(&s).current, 3);
-    assert_eq!(run(&s).progress[2].state, StepState::Unverified);
+    assert_eq!(shown(&s, 2), "continued_unverified");
     let saved = crate::tui::store::snapshot(run(&s));
-    assert_eq!(saved.steps[2].state, StepState::Unverified);
+    assert!(matches!(
+        saved.steps[2].decision,
+        Some(crate::verdict::Decision::ContinuedUnverified { .. })
+    ));
 }
 
 #[test]
@@ -342,7 +355,8 @@ fn manual_items_are_ticked_not_verified() {
     assert!(s.enabled(Action::Tick));
     let fx = ch(&mut s, ' ');
     assert_eq!(fx, vec![Effect::SaveSession]);
-    assert_eq!(run(&s).progress[3].state, StepState::Verified);
+    // A ticked manual item is confirmed by the admin, never "verified".
+    assert_eq!(shown(&s, 3), "confirmed_by_you");
     ch(&mut s, 'n');
     assert_eq!(run(&s).current, 4);
 }
@@ -353,7 +367,7 @@ fn optional_steps_can_be_skipped() {
     run_mut(&mut s).go_to(3);
     assert!(s.enabled(Action::Skip));
     ch(&mut s, 's');
-    assert_eq!(run(&s).progress[3].state, StepState::Skipped);
+    assert_eq!(shown(&s, 3), "skipped_optional");
     assert_eq!(run(&s).current, 4);
 }
 
@@ -448,7 +462,10 @@ fn demo_apply_then_verifies() {
     assert!(run(&s).notice.as_ref().unwrap().text.contains("press n"));
     assert!(run(&s).next_blocked().is_none());
     // Once they do, doing it verifies it.
-    run_mut(&mut s).progress[2].state = StepState::Verified;
+    run_mut(&mut s).progress[2].decision = Some(crate::verdict::Decision::ContinuedUnverified {
+        at: jiff::Timestamp::UNIX_EPOCH,
+        reason: "test".into(),
+    });
     let (step, generation) = apply(&mut s);
     let fx = update(
         &mut s,
@@ -502,7 +519,7 @@ fn permission_results_fill_rows_as_they_arrive() {
         Msg::Check {
             step,
             generation: g,
-            result: res,
+            result: Box::new(res),
         },
     );
     let r = run(&s);
@@ -793,7 +810,7 @@ fn handoff_submits_only_after_confirming_and_records_the_answer() {
     assert_eq!(rec.status, Status::Pass);
     assert!(rec.detail.contains("HTTP 200") && rec.detail.contains("SBX-0001"));
     // The manual confirmation still decides the step.
-    assert_eq!(p.state, StepState::Todo);
+    assert_eq!(shown(&s, step), "not_verified");
     // A refusal is recorded as a failure with its message.
     ch(&mut s, 'p');
     let fx = ch(&mut s, 'y');

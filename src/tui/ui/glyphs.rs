@@ -1,6 +1,6 @@
 //! Status glyphs, with ASCII fallbacks for terminals without UTF-8 (or when NO_COLOR asks for plain).
 
-use crate::tui::app::StepState;
+use crate::verdict::Verdict;
 use crate::verify::Status;
 
 #[derive(Debug, Clone, Copy)]
@@ -14,6 +14,10 @@ pub struct Glyphs {
     pub unverified: &'static str,
     pub skipped: &'static str,
     pub deferred: &'static str,
+    /// Confirmed by the admin (nothing automated).
+    pub confirmed: &'static str,
+    /// Partly verified: observed and confirmed, or observed with warnings.
+    pub partly: &'static str,
     pub unknown: &'static str,
     pub box_on: &'static str,
     pub box_off: &'static str,
@@ -37,6 +41,8 @@ const UTF8: Glyphs = Glyphs {
     unverified: "▲",
     skipped: "–",
     deferred: "◇",
+    confirmed: "☑",
+    partly: "◐",
     unknown: "·",
     box_on: "[✓]",
     box_off: "[ ]",
@@ -60,6 +66,8 @@ const ASCII: Glyphs = Glyphs {
     unverified: "?",
     skipped: "-",
     deferred: "~",
+    confirmed: "c",
+    partly: "p",
     unknown: ".",
     box_on: "[x]",
     box_off: "[ ]",
@@ -92,15 +100,19 @@ impl Glyphs {
         }
     }
 
-    pub fn step(&self, s: StepState) -> &'static str {
-        match s {
-            StepState::Todo => self.todo,
-            StepState::Deferred => self.deferred,
-            StepState::Verified => self.ok,
-            StepState::Warned => self.warn,
-            StepState::Failed => self.fail,
-            StepState::Unverified => self.unverified,
-            StepState::Skipped => self.skipped,
+    /// A step's glyph: its verdict, or "deferred" while it waits for the connection.
+    pub fn verdict(&self, v: &Verdict, deferred: bool) -> &'static str {
+        match v {
+            Verdict::Verified { .. } => self.ok,
+            Verdict::ConfirmedByYou { .. } => self.confirmed,
+            Verdict::PartlyVerified { warnings: 0, .. } => self.partly,
+            Verdict::PartlyVerified { .. } => self.warn,
+            Verdict::NotVerified(_) if deferred => self.deferred,
+            Verdict::NotVerified(w) if *w == crate::verdict::Why::NotRun => self.todo,
+            Verdict::NotVerified(crate::verdict::Why::ToConfirm { .. }) => self.todo,
+            Verdict::NotVerified(_) => self.fail,
+            Verdict::ContinuedUnverified { .. } => self.unverified,
+            Verdict::SkippedOptional { .. } => self.skipped,
         }
     }
 }

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::text::truncate;
 use super::{Glyphs, Theme};
-use crate::tui::app::{Run, StepState};
+use crate::tui::app::Run;
 
 pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, frame: &mut Frame) {
     let mut block = Block::default()
@@ -22,7 +22,7 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
-    let done = run.progress.iter().filter(|p| p.state.is_done()).count();
+    let done = (0..run.progress.len()).filter(|i| run.done(*i)).count();
     let mut lines = vec![
         Line::from(vec![
             Span::styled(" Steps", theme.bold()),
@@ -32,18 +32,22 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     ];
     for (i, step) in run.wizard.steps.iter().enumerate() {
         let p = &run.progress[i];
+        let verdict = p.verdict(step);
+        let untouched = matches!(
+            verdict,
+            crate::verdict::Verdict::NotVerified(
+                crate::verdict::Why::NotRun | crate::verdict::Why::ToConfirm { .. }
+            )
+        );
         let (glyph, style) = if p.pending.is_some() {
             (g.spinner(spinner), theme.accent())
-        } else if i == run.current && p.state == StepState::Todo {
+        } else if i == run.current && untouched && !p.deferred {
             (g.current, theme.accent())
         } else {
-            let s = match p.state {
-                StepState::Verified => theme.ok(),
-                StepState::Warned | StepState::Unverified => theme.warn(),
-                StepState::Failed => theme.fail(),
-                _ => theme.dim(),
-            };
-            (g.step(p.state), s)
+            (
+                g.verdict(&verdict, p.deferred),
+                super::step::verdict_style(theme, &verdict),
+            )
         };
         let label = truncate(
             &format!("{}. {}", i + 1, step.title),

@@ -11,8 +11,9 @@ use super::text::wrap;
 use super::{Glyphs, Theme};
 use crate::tui::app::form::Verdict;
 use crate::tui::app::handoff;
-use crate::tui::app::progress::{self, Item, Live, PendingKind, StepState};
+use crate::tui::app::progress::{self, Item, Live, PendingKind};
 use crate::tui::app::{Prompt, Run};
+use crate::verdict::{Verdict as StepVerdict, Why};
 use crate::verify::{CheckResult, Status};
 use crate::wizard::{Column, PermissionRow, Psa, RowShape, Step, StepKind};
 
@@ -126,7 +127,8 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
         );
     }
     table(run, spinner, step, theme, g, &mut b);
-    if p.state == StepState::Failed && !run.wizard.troubleshooting.is_empty() {
+    if (p.verdict(step).is_failed() || p.error.is_some()) && !run.wizard.troubleshooting.is_empty()
+    {
         b.blank();
         b.push(Line::from(Span::styled("If it still fails:", theme.bold())));
         for t in &run.wizard.troubleshooting {
@@ -195,37 +197,40 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
             format!("Sending to the vendor{}", g.ellipsis),
             theme.accent(),
         ),
-        None => match p.state {
-            StepState::Verified => (g.ok, "Verified against the PSA.".into(), theme.ok()),
-            StepState::Warned => (
-                g.warn,
-                "Verified, with warnings: see the ⚠ rows.".replace('⚠', g.warn),
-                theme.warn(),
-            ),
-            StepState::Failed => {
-                let failed = p
-                    .results
-                    .iter()
-                    .filter(|r| r.status == Status::Fail)
-                    .count();
-                let unchecked = p
-                    .results
-                    .iter()
-                    .filter(|r| r.status == Status::Skipped && !progress::is_opt_in_skip(step, r))
-                    .count();
-                let text = if let Some(e) = &p.error {
-                    format!(
-                        "Could not verify: {}",
-                        crate::sanitize::clean_line(&e.message)
-                    )
-                } else if unchecked > 0 && failed == 0 {
+        None if p.error.is_some() => {
+            let e = p.error.as_ref().expect("checked");
+            (
+                g.fail,
+                format!(
+                    "Could not verify: {}",
+                    crate::sanitize::clean_line(&e.message)
+                ),
+                theme.fail(),
+            )
+        }
+        None => {
+            let v = p.verdict(step);
+            let text = match &v {
+                StepVerdict::Verified { .. } => v.sentence(),
+                StepVerdict::PartlyVerified { warnings, .. } if *warnings > 0 => {
+                    format!("{} See the {} rows.", v.sentence(), g.warn)
+                }
+                StepVerdict::NotVerified(Why::Failed { failed }) => {
+                    let unchecked = p.results.iter().filter(|r| r.could_not_run()).count();
+                    if unchecked > 0 {
+                        format!(
+                            "Not verified: {failed} check(s) failed and {unchecked} could not run. The remedy is under each {} row.",
+                            g.fail
+                        )
+                    } else {
+                        format!(
+                            "Not verified: {failed} check(s) failed: the remedy is under each {} row.",
+                            g.fail
+                        )
+                    }
+                }
+                StepVerdict::NotVerified(Why::CouldNotRun { .. }) => {
                     // Nothing to fix here yet: say what stopped the checks.
-                    let why = p
-                        .results
-                        .iter()
-                        .find(|r| r.status == Status::Skipped && !r.detail.is_empty())
-                        .map(|r| format!(" ({})", crate::sanitize::clean_line(&r.detail)))
-                        .unwrap_or_default();
                     let later = if run.current < run.conn_step {
                         format!(
                             " They need the credentials from step {}: press n and come back, or they are checked then.",
@@ -234,50 +239,44 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
                     } else {
                         String::new()
                     };
-                    format!("Not verified: {unchecked} check(s) could not run{why}.{later}")
-                } else if unchecked > 0 {
-                    format!(
-                        "Not verified: {failed} check(s) failed and {unchecked} could not run. The remedy is under each {} row.",
-                        g.fail
-                    )
-                } else {
-                    format!(
-                        "{failed} check(s) failed: the remedy is under each {} row.",
-                        g.fail
-                    )
-                };
-                (g.fail, text, theme.fail())
-            }
-            StepState::Unverified => (
-                g.unverified,
-                "Continued unverified (recorded in the session). v verifies it now.".into(),
-                theme.warn(),
-            ),
-            StepState::Skipped => (g.skipped, "Skipped (optional).".into(), theme.dim()),
-            StepState::Deferred => (
-                g.deferred,
-                format!(
+                    format!("{}{later}", v.sentence())
+                }
+                StepVerdict::ContinuedUnverified { .. } => {
+                    "Continued unverified (recorded in the session). v verifies it now.".into()
+                }
+                StepVerdict::NotVerified(_) if p.is_deferred(step) => format!(
                     "Verified once the connection exists (step {}).",
                     run.conn_step + 1
                 ),
-                theme.dim(),
-            ),
-            StepState::Todo => {
-                let text = if p.report.is_some() && !p.all_ticked(step) {
-                    "API checks passed. Tick each manual item once done (Space).".to_string()
-                } else if run.deferrable(run.current) {
-                    format!(
-                        "Do this, then n: it is verified after step {} gives the connection.",
-                        run.conn_step + 1
-                    )
-                } else if progress::needs_api(step) {
-                    "Not verified yet. Do the clicks below, then press v to verify.".to_string()
-                } else {
-                    "Not verifiable through the API: tick each item once done (Space).".to_string()
-                };
-                (g.current, text, theme.accent())
-            }
-        },
+                StepVerdict::NotVerified(Why::ToConfirm { .. }) if p.report.is_some() => {
+                    "The PSA's checks are in. Tick each manual item once done (Space).".into()
+                }
+                StepVerdict::NotVerified(_) if run.deferrable(run.current) => format!(
+                    "Do this, then n: it is verified after step {} gives the connection.",
+                    run.conn_step + 1
+                ),
+                StepVerdict::NotVerified(_) if progress::needs_api(step) => {
+                    "Not verified yet. Do the clicks below, then press v to verify.".into()
+                }
+                StepVerdict::NotVerified(_) => {
+                    "Not verifiable through the API: tick each item once done (Space).".into()
+                }
+                _ => v.sentence(),
+            };
+            let glyph = match &v {
+                StepVerdict::NotVerified(Why::NotRun | Why::ToConfirm { .. })
+                    if !p.is_deferred(step) =>
+                {
+                    g.current
+                }
+                _ => g.verdict(&v, p.deferred),
+            };
+            let style = match &v {
+                StepVerdict::NotVerified(Why::NotRun | Why::ToConfirm { .. }) => theme.accent(),
+                _ => verdict_style(theme, &v),
+            };
+            (glyph, text, style)
+        }
     };
     b.text(&text, &format!("{glyph} "), "  ", style);
     if run.confirm {
@@ -659,42 +658,77 @@ fn levels(row: &PermissionRow, psa: Psa, g: Glyphs) -> String {
     }
 }
 
-fn summary(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
-    let all = run.progress.iter().all(|p| {
-        matches!(
-            p.state,
-            StepState::Verified | StepState::Warned | StepState::Skipped
-        )
-    });
-    b.push(Line::from(Span::styled("Summary", theme.bold())));
-    if all {
-        b.text(
-            "Every step is verified. Your session is saved.",
-            &format!("{} ", g.ok),
-            "  ",
-            theme.ok(),
-        );
-    } else {
-        b.text(
-            "Some steps are not verified: go back (b, or click a step) to verify them.",
-            &format!("{} ", g.warn),
-            "  ",
-            theme.warn(),
+/// The colour of a verdict: observed green, confirmed or continued amber, failed red.
+pub(super) fn verdict_style(theme: &Theme, v: &StepVerdict) -> Style {
+    match v {
+        StepVerdict::Verified { .. } => theme.ok(),
+        StepVerdict::PartlyVerified { warnings: 0, .. } => theme.ok(),
+        StepVerdict::PartlyVerified { .. }
+        | StepVerdict::ConfirmedByYou { .. }
+        | StepVerdict::ContinuedUnverified { .. } => theme.warn(),
+        StepVerdict::NotVerified(Why::Failed { .. } | Why::CouldNotRun { .. }) => theme.fail(),
+        _ => theme.dim(),
+    }
+}
+
+/// The summary's headline: exactly how many steps stand on what, never more than observed.
+pub fn summary_headline(verdicts: &[StepVerdict]) -> (bool, String) {
+    let count = |key: &str| verdicts.iter().filter(|v| v.key() == key).count();
+    let total = verdicts.len();
+    let verified = count("verified");
+    if verified == total {
+        return (
+            true,
+            "Every step is verified on the PSA. Your session is saved.".into(),
         );
     }
+    let mut parts = Vec::new();
+    for (key, label) in [
+        ("verified", "verified on the PSA"),
+        ("partly_verified", "partly verified"),
+        ("confirmed_by_you", "confirmed by you"),
+        ("continued_unverified", "continued unverified"),
+        ("skipped_optional", "skipped (optional)"),
+        ("not_verified", "not verified"),
+    ] {
+        let n = count(key);
+        if n > 0 {
+            parts.push(format!("{n} {label}"));
+        }
+    }
+    let done = verdicts.iter().all(StepVerdict::is_done);
+    let mut text = format!("{} of {total} steps: {}.", total, parts.join(", "));
+    text = text.replacen(
+        &format!("{total} of {total} steps"),
+        &format!("{total} steps"),
+        1,
+    );
+    if !done {
+        text.push_str(" Go back (b, or click a step) to finish the rest.");
+    }
+    (false, text)
+}
+
+fn summary(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
+    let verdicts: Vec<StepVerdict> = (0..run.progress.len()).map(|i| run.verdict(i)).collect();
+    let (all, headline) = summary_headline(&verdicts);
+    b.push(Line::from(Span::styled("Summary", theme.bold())));
+    let (glyph, style) = if all {
+        (g.ok, theme.ok())
+    } else {
+        (g.warn, theme.warn())
+    };
+    b.text(&headline, &format!("{glyph} "), "  ", style);
     b.blank();
-    for (i, (step, p)) in run.wizard.steps.iter().zip(&run.progress).enumerate() {
-        let style = match p.state {
-            StepState::Verified => theme.ok(),
-            StepState::Failed => theme.fail(),
-            StepState::Warned | StepState::Unverified => theme.warn(),
-            _ => theme.dim(),
-        };
+    for (i, (step, v)) in run.wizard.steps.iter().zip(&verdicts).enumerate() {
         b.push(Line::from(vec![
-            Span::styled(format!(" {} ", g.step(p.state)), style),
+            Span::styled(
+                format!(" {} ", g.verdict(v, run.progress[i].deferred)),
+                verdict_style(theme, v),
+            ),
             Span::raw(format!("{}. {}", i + 1, step.title)),
         ]));
-        b.text(p.state.label(), "      ", "      ", theme.dim());
+        b.text(&v.sentence(), "      ", "      ", theme.dim());
     }
     b.blank();
     b.text(&format!("Session: {}", run.session_id), "", "", theme.dim());

@@ -86,6 +86,16 @@ fn access_label(a: Access) -> &'static str {
     }
 }
 
+/// The entityInformation field an operation's access is reported in (`userAccessFor…`).
+fn op_field(op: Op) -> &'static str {
+    match op {
+        Op::Query => "Query",
+        Op::Create => "Create",
+        Op::Update => "Update",
+        Op::Delete => "Delete",
+    }
+}
+
 fn access_of(info: &EntityInfo, op: Op) -> Option<UserAccess> {
     match op {
         Op::Query => info.access_query,
@@ -649,6 +659,11 @@ may not see Resources); list your resources' security levels in Admin > Resource
         let mut warns: Vec<String> = Vec::new();
         let mut oks: Vec<String> = Vec::new();
         let mut first: Option<(PermissionObservation, bool)> = None;
+        let mut observations: Vec<PermissionObservation> = Vec::new();
+        let mut evidence: Vec<super::Evidence> = Vec::new();
+        let ask = |evidence: &mut Vec<super::Evidence>, request: String, answer: String| {
+            evidence.push(super::Evidence { request, answer })
+        };
         // A probe that failed for a reason outside the setup (network, outage) sets the remedy.
         let mut cause: Option<crate::psa::PsaError> = None;
         let note = |obs: PermissionObservation,
@@ -680,6 +695,12 @@ may not see Resources); list your resources' security levels in Admin > Resource
                     required: access_label(want).into(),
                     actual: shown.into(),
                 };
+                observations.push(obs.clone());
+                ask(
+                    &mut evidence,
+                    format!("GET /V1.0/{entity}/entityInformation"),
+                    format!("{entity} userAccessFor{} = {shown}", op_field(op)),
+                );
                 match compare_access(want, got) {
                     AccessCmp::Ok => oks.push(format!("{entity} {} = {shown}", op.label())),
                     AccessCmp::Restricted => {
@@ -717,10 +738,22 @@ may not see Resources); list your resources' security levels in Admin > Resource
                 }
                 if op == Op::Query && want != Access::None {
                     match self.probe_query(entity).await {
-                        Ok(n) => oks.push(format!(
-                            "{entity} query probe answered ({n} of at most 1 record)"
-                        )),
+                        Ok(n) => {
+                            ask(
+                                &mut evidence,
+                                format!("POST /V1.0/{entity}/query (MaxRecords 1)"),
+                                format!("answered with {n} record(s)"),
+                            );
+                            oks.push(format!(
+                                "{entity} query probe answered ({n} of at most 1 record)"
+                            ))
+                        }
                         Err(e) if e.is_permission() => {
+                            ask(
+                                &mut evidence,
+                                format!("POST /V1.0/{entity}/query (MaxRecords 1)"),
+                                format!("refused: {}", said(&e)),
+                            );
                             fails.push(format!(
                                 "{entity}: the query probe was refused: {}",
                                 said(&e)
@@ -759,12 +792,14 @@ may not see Resources); list your resources' security levels in Admin > Resource
             .cloned()
             .collect::<Vec<_>>()
             .join("; ");
-        Outcome {
-            status,
-            detail,
-            permission: first.map(|(o, _)| o),
-            remedy: cause.and_then(|e| e.network_remedy()),
-        }
+        let mut out = Outcome::with(status, detail);
+        out.permission = first
+            .map(|(o, _)| o)
+            .or_else(|| observations.first().cloned());
+        out.observations = observations;
+        out.evidence = evidence;
+        out.remedy = cause.and_then(|e| e.network_remedy());
+        out
     }
 }
 
