@@ -140,7 +140,11 @@ impl Verdict {
                 format!("Not verified: {left} item(s) for you to confirm.")
             }
             Verdict::ContinuedUnverified { at, reason } => {
-                format!("Continued unverified at {}: {reason}.", when(at))
+                format!(
+                    "Continued unverified at {}: {}.",
+                    when(at),
+                    reason.trim_end_matches('.')
+                )
             }
             Verdict::SkippedOptional { at } => format!("Skipped (optional) at {}.", when(at)),
         }

@@ -105,9 +105,14 @@ pub fn render(s: &Summary) -> String {
     o.push_str("<h2>Steps</h2>\n<table>\n<thead><tr><th>#</th><th>Step</th><th>Status</th><th>Last verified</th><th>Result</th></tr></thead>\n<tbody>\n");
     for (n, st) in s.steps.iter().enumerate() {
         let mut status = badge(&st.status, label(&st.status));
-        if let Some(at) = st.status_at
-            && st.status != "verified"
-        {
+        if st.status_at.is_none() && st.status == "not_verified" {
+            let _ = write!(
+                status,
+                " <span class=\"detail\">{}</span>",
+                h(&st.status_text)
+            );
+        }
+        if let Some(at) = st.status_at {
             let _ = write!(
                 status,
                 " <span class=\"detail\">{}</span>",
@@ -182,17 +187,27 @@ pub fn render(s: &Summary) -> String {
     if s.permissions.is_empty() {
         o.push_str("<p class=\"none\">No permission has been observed yet.</p>\n");
     } else {
-        o.push_str("<table>\n<thead><tr><th>Module</th><th>Object / function</th><th>Operation</th><th>Required</th><th>Observed</th><th>Result</th></tr></thead>\n<tbody>\n");
+        o.push_str("<table>\n<thead><tr><th>Row (the guide's)</th><th>Object / function</th><th>Operation</th><th>Guide's value</th><th>Observed on the PSA</th><th>Result</th><th>Observed at</th></tr></thead>\n<tbody>\n");
         for p in &s.permissions {
+            let result = match p.status {
+                Status::Pass | Status::Warn | Status::Fail => status_badge(p.status),
+                _ => h(super::markdown::row_result(p)),
+            };
             let _ = writeln!(
                 o,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                h(&p.module),
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{result}</td><td class=\"time\">{}</td></tr>",
+                h(&p.row),
                 h(&p.function),
                 h(&p.op),
                 h(&p.required),
-                h(&p.observed),
-                status_badge(p.status)
+                if p.observed.is_empty() {
+                    "—".to_string()
+                } else {
+                    h(&p.observed)
+                },
+                p.observed_at
+                    .map(|t| h(&human_time(t)))
+                    .unwrap_or_else(|| "—".into()),
             );
         }
         o.push_str("</tbody>\n</table>\n");

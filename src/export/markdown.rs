@@ -68,10 +68,9 @@ pub fn render(s: &Summary) -> String {
     let _ = writeln!(o, "|---|---|---|---|---|");
     for (n, st) in s.steps.iter().enumerate() {
         let status = match st.status_at {
-            Some(at) if st.status != "verified" => {
-                format!("{} ({})", label(&st.status), human_time(at))
-            }
-            _ => label(&st.status).to_string(),
+            Some(at) => format!("{} ({})", label(&st.status), human_time(at)),
+            None if st.status == "not_verified" => md(&st.status_text),
+            None => label(&st.status).to_string(),
         };
         let _ = writeln!(
             o,
@@ -129,19 +128,24 @@ pub fn render(s: &Summary) -> String {
     } else {
         let _ = writeln!(
             o,
-            "| Module | Object / function | Operation | Required | Observed | Result |"
+            "| Row (the guide's) | Object / function | Operation | Guide's value | Observed on the PSA | Result | Observed at |"
         );
-        let _ = writeln!(o, "|---|---|---|---|---|---|");
+        let _ = writeln!(o, "|---|---|---|---|---|---|---|");
         for p in &s.permissions {
             let _ = writeln!(
                 o,
-                "| {} | {} | {} | {} | {} | {} |",
-                md(&p.module),
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                md(&p.row),
                 md(&p.function),
                 md(&p.op),
                 md(&p.required),
-                md(&p.observed),
-                p.status.label()
+                if p.observed.is_empty() {
+                    "—".to_string()
+                } else {
+                    md(&p.observed)
+                },
+                row_result(p),
+                p.observed_at.map(human_time).unwrap_or_else(|| "—".into()),
             );
         }
         o.push('\n');
@@ -210,17 +214,42 @@ pub fn render(s: &Summary) -> String {
 
 pub(super) fn progress(s: &Summary) -> String {
     let p = &s.progress;
+    let parts: Vec<String> = [
+        (p.verified, "verified on the PSA"),
+        (p.partly_verified, "partly verified"),
+        (p.confirmed_by_you, "confirmed by you"),
+        (p.continued_unverified, "continued unverified"),
+        (p.skipped_optional, "skipped"),
+        (p.not_verified, "not verified"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
     format!(
-        "{} of {} steps done ({} verified, {} continued unverified, {} skipped)",
-        p.done, p.total, p.verified, p.continued_unverified, p.skipped_optional
+        "{} of {} steps done ({})",
+        p.done,
+        p.total,
+        parts.join(", ")
     )
+}
+
+/// A permission row's result in words: a manual row is confirmed by you or still to confirm.
+pub(super) fn row_result(p: &super::summary::PermissionLine) -> &'static str {
+    match p.status {
+        crate::verify::Status::Manual if p.confirmed => "confirmed by you",
+        crate::verify::Status::Manual => "to confirm (the API cannot show it)",
+        crate::verify::Status::Skipped => "not observed",
+        s => s.label(),
+    }
 }
 
 pub(super) fn label(status: &str) -> &'static str {
     match status {
-        "not_started" => "not started",
-        "in_progress" => "in progress",
         "verified" => "verified",
+        "partly_verified" => "partly verified",
+        "confirmed_by_you" => "confirmed by you",
+        "not_verified" => "not verified",
         "continued_unverified" => "continued unverified",
         "skipped_optional" => "skipped (optional)",
         _ => "unknown",

@@ -327,6 +327,14 @@ impl Sandbox {
     }
 
     /// Runs `f` on the tenant (for tests that set up an admin's mistakes).
+    /// Replace the tenant with a fresh scenario (`unconfigured`, `configured:<wizard>`) at the
+    /// same address: a drift audit's "the tenant changed under the session".
+    pub fn load_scenario(&self, name: &str) -> Result<(), SandboxError> {
+        let (tenant, _) = scenario::build(name)?;
+        self.with_tenant(|t| *t = tenant);
+        Ok(())
+    }
+
     pub fn with_tenant<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> R {
         f(&mut lock(&self.shared.tenant))
     }
