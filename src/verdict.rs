@@ -103,7 +103,9 @@ impl Verdict {
     pub fn sentence(&self) -> String {
         let when = |t: &Timestamp| t.strftime("%Y-%m-%d %H:%M UTC").to_string();
         match self {
-            Verdict::Verified { at } => format!("Verified on the PSA at {}.", when(at)),
+            Verdict::Verified { at } => {
+                format!("Verified: every check passed on the PSA at {}.", when(at))
+            }
             Verdict::ConfirmedByYou { at: Some(at) } => {
                 format!(
                     "Confirmed by you at {} (the PSA's API cannot show it).",
@@ -114,11 +116,11 @@ impl Verdict {
                 "Confirmed by you (the PSA's API cannot show it).".into()
             }
             Verdict::PartlyVerified { at, warnings: 0 } => format!(
-                "Partly verified: the PSA's checks passed at {}; the rest is confirmed by you.",
+                "Partly verified: the checks passed on the PSA at {}; the rest is confirmed by you.",
                 when(at)
             ),
             Verdict::PartlyVerified { at, warnings } => format!(
-                "Partly verified at {}: {warnings} check(s) warned.",
+                "Partly verified: the checks passed on the PSA at {} with {warnings} warning(s).",
                 when(at)
             ),
             Verdict::NotVerified(Why::NotRun) => "Not verified yet.".into(),

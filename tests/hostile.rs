@@ -473,7 +473,7 @@ async fn tui_shows_hostile_connectwise_names_inert_and_takes_a_typed_key() {
             "{site}\t{}\t{}\t{TYPED}\t{}\r",
             cw.company_id, cw.public_key, cw.client_id
         ));
-        let verified = pty.wait_for(&["Verified against the PSA."]);
+        let verified = pty.wait_for(&["passed on the PSA"]);
         // Back to the member step, whose checks quote the member and its role.
         pty.send("b");
         let member = pty.wait_for(&["Step 2 of 5", QUOTED]);
@@ -574,7 +574,7 @@ async fn tui_names_each_network_failure_retries_and_keeps_the_session() {
             cw.private_key.expose_secret(),
             cw.client_id
         ));
-        pty.wait_for(&["Verified against the PSA."]);
+        pty.wait_for(&["passed on the PSA"]);
         // The steps that waited for the credentials verify too; let them finish first.
         pty.wait_for(&["3/5 done"]);
         let mut screens = Vec::new();
@@ -683,7 +683,7 @@ async fn tui_names_each_network_failure_retries_and_keeps_the_session() {
         ));
         // The network is back: `v` verifies, and the answers typed at the start still stand.
         pty.send("v");
-        screens.push(pty.wait_for(&["Verified against the PSA.", &site]));
+        screens.push(pty.wait_for(&["passed on the PSA", &site]));
         pty.send("q");
         assert!(pty.wait_exit().success(), "quit exits 0");
         pty.assert_restored();
@@ -885,7 +885,7 @@ async fn tui_names_each_certificate_failure_and_sends_nothing() {
             screens.push(fails_naming(&mut pty, &edit_site(site), &[expect, site]));
         }
         pty.send(&edit_site(&sites[5]));
-        screens.push(pty.wait_for(&["Verified against the PSA.", &sites[5]]));
+        screens.push(pty.wait_for(&["passed on the PSA", &sites[5]]));
         pty.send("q");
         assert!(pty.wait_exit().success(), "quit exits 0");
         pty.assert_restored();

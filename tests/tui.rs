@@ -578,7 +578,7 @@ fn pty_demo_topleft_connectwise_end_to_end() {
     pty.send("v");
     pty.wait_for(&["failed"]);
     pty.send("a");
-    pty.wait_for(&["Verified against the PSA."]);
+    pty.wait_for(&["passed on the PSA"]);
     // The first two steps verify in the background now that the keys work.
     wait_done(&pty, 3, 5);
     let screen = pty.screen();
@@ -591,7 +591,7 @@ fn pty_demo_topleft_connectwise_end_to_end() {
     pty.send(" ");
     pty.wait_for(&["n next"]);
     pty.send("n");
-    pty.wait_for(&["Every step is verified."]);
+    pty.wait_for(&["All steps done"]);
     pty.send("q");
     assert!(pty.wait_exit().success());
     pty.assert_restored();
@@ -614,7 +614,7 @@ fn pty_demo_topleft_autotask_end_to_end() {
     pty.send("v");
     pty.wait_for(&["failed"]);
     pty.send("a");
-    pty.wait_for(&["Verified against the PSA."]);
+    pty.wait_for(&["passed on the PSA"]);
     wait_done(&pty, 2, 6);
     assert!(
         pty.screen().contains("✓ 1. Add a security"),
@@ -629,7 +629,7 @@ fn pty_demo_topleft_autotask_end_to_end() {
         wait_done(&pty, step + 1, 6);
     }
     pty.send("n");
-    pty.wait_for(&["Every step is verified."]);
+    pty.wait_for(&["All steps done"]);
     pty.send("q");
     assert!(pty.wait_exit().success());
     pty.assert_restored();
@@ -753,7 +753,7 @@ fn pty_demo_resume_replays_what_was_done_in_the_sandbox() {
     let mut pty = Pty::spawn(&["resume"], dir.path(), &[]);
     pty.wait_for(&["DEMO", "Step 3 of 5"]);
     pty.send("a");
-    pty.wait_for(&["Verified against the PSA."]);
+    pty.wait_for(&["passed on the PSA"]);
     let screen = wait_done(&pty, 3, 5);
     assert!(screen.contains("✓ 1. Add a security"), "{screen}");
     pty.send("q");
@@ -1003,7 +1003,7 @@ fn pty_secrets_nowhere_over_complete_demos_with_hand_off_and_exports() {
     pty.wait_for(&["Step 3 of 5", "Connection details"]);
     pty.send("a");
     // The sandbox accepted the demo keys: credentialed requests were really made.
-    pty.wait_for(&["Verified against the PSA."]);
+    pty.wait_for(&["passed on the PSA"]);
     wait_done(&pty, 3, 5);
     pty.send("n");
     pty.wait_for(&["Step 4 of 5"]);
@@ -1015,7 +1015,7 @@ fn pty_secrets_nowhere_over_complete_demos_with_hand_off_and_exports() {
     pty.send(" ");
     pty.wait_for(&["n next"]);
     pty.send("n");
-    pty.wait_for(&["Every step is verified."]);
+    pty.wait_for(&["All steps done"]);
     pty.send("q");
     assert!(pty.wait_exit().success());
     pty.drain();
@@ -1047,7 +1047,7 @@ fn pty_secrets_nowhere_over_complete_demos_with_hand_off_and_exports() {
     pty.send("n");
     pty.wait_for(&["Step 2 of 6"]);
     pty.send("a");
-    pty.wait_for(&["Verified against the PSA."]);
+    pty.wait_for(&["passed on the PSA"]);
     wait_done(&pty, 2, 6);
     for step in 2..5 {
         pty.send("n");
@@ -1063,7 +1063,7 @@ fn pty_secrets_nowhere_over_complete_demos_with_hand_off_and_exports() {
     pty.send(&tick_manual_items(id, 5));
     wait_done(&pty, 6, 6);
     pty.send("n");
-    pty.wait_for(&["Every step is verified."]);
+    pty.wait_for(&["All steps done"]);
     pty.send("q");
     assert!(pty.wait_exit().success());
     pty.drain();
@@ -1121,7 +1121,7 @@ fn pty_resume_after_the_wizard_file_changed_names_the_steps_to_verify_again() {
     pty.send("n");
     pty.wait_for(&["Step 3 of 5"]);
     pty.send("a");
-    pty.wait_for(&["Verified against the PSA."]);
+    pty.wait_for(&["passed on the PSA"]);
     let screen = wait_done(&pty, 3, 5);
     assert!(screen.contains("✓ 2. Add an API"), "{screen}");
     pty.send("q");

@@ -679,7 +679,7 @@ pub fn summary_headline(verdicts: &[StepVerdict]) -> (bool, String) {
     if verified == total {
         return (
             true,
-            "Every step is verified on the PSA. Your session is saved.".into(),
+            "All steps done: every step is verified on the PSA. Your session is saved.".into(),
         );
     }
     let mut parts = Vec::new();
