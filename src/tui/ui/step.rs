@@ -672,6 +672,7 @@ pub(super) fn verdict_style(theme: &Theme, v: &StepVerdict) -> Style {
 }
 
 /// The summary's headline: exactly how many steps stand on what, never more than observed.
+/// `(all verified on the PSA, text)`: "all verified" only when every step was observed.
 pub fn summary_headline(verdicts: &[StepVerdict]) -> (bool, String) {
     let count = |key: &str| verdicts.iter().filter(|v| v.key() == key).count();
     let total = verdicts.len();
@@ -697,15 +698,17 @@ pub fn summary_headline(verdicts: &[StepVerdict]) -> (bool, String) {
         }
     }
     let done = verdicts.iter().all(StepVerdict::is_done);
-    let mut text = format!("{} of {total} steps: {}.", total, parts.join(", "));
-    text = text.replacen(
-        &format!("{total} of {total} steps"),
-        &format!("{total} steps"),
-        1,
-    );
-    if !done {
-        text.push_str(" Go back (b, or click a step) to finish the rest.");
-    }
+    let text = if done {
+        format!(
+            "All steps done: {}. Your session is saved.",
+            parts.join(", ")
+        )
+    } else {
+        format!(
+            "{total} steps: {}. Go back (b, or click a step) to finish the rest.",
+            parts.join(", ")
+        )
+    };
     (false, text)
 }
 
@@ -732,4 +735,30 @@ fn summary(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
     }
     b.blank();
     b.text(&format!("Session: {}", run.session_id), "", "", theme.dim());
+}
+
+#[cfg(test)]
+mod headline_tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_headline_never_says_verified_for_what_was_confirmed() {
+        let at = jiff::Timestamp::UNIX_EPOCH;
+        let verified = StepVerdict::Verified { at };
+        let confirmed = StepVerdict::ConfirmedByYou { at: None };
+        let (all, text) = summary_headline(&[verified.clone(), verified.clone()]);
+        assert!(all, "{text}");
+        assert!(text.contains("every step is verified on the PSA"));
+        let (all, text) = summary_headline(&[verified, confirmed]);
+        assert!(!all);
+        assert_eq!(
+            text,
+            "All steps done: 1 verified on the PSA, 1 confirmed by you. Your session is saved."
+        );
+        let (_, text) = summary_headline(&[StepVerdict::NotVerified(Why::NotRun)]);
+        assert!(
+            text.contains("1 not verified") && text.contains("Go back"),
+            "{text}"
+        );
+    }
 }
