@@ -348,6 +348,72 @@ fn a_second_opener_fails_clearly_while_the_first_holds_the_lock() {
     assert!(!store.path("acme").exists());
 }
 
+/// Issue #13: `ln -s victim <state>/sessions/NAME.lock` must not let `check --session NAME` (or
+/// any opener) write to the victim, existing or not.
+#[test]
+fn a_symlinked_lock_is_refused_and_its_target_left_alone() {
+    let env = Env::new();
+    let store = env.store();
+    new_session(&store, "acme", "topleft-connectwise");
+    let lock = store.dir().join("acme.lock");
+    let victim = env.path("home").join("victim.txt");
+    std::fs::write(&victim, "precious\n").unwrap();
+    std::fs::remove_file(&lock).unwrap();
+    std::os::unix::fs::symlink(&victim, &lock).unwrap();
+
+    let mut cmd = env.cmd(&["check", "--session", "acme"]);
+    cmd.env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let out = cmd.output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&lock.display().to_string()) && stderr.contains("is a symbolic link"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("remove it"), "says what to do: {stderr}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+
+    let err = store.open("acme").expect_err("a linked lock is refused");
+    assert!(matches!(err, StoreError::Lock(_)), "{err:?}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+
+    // A link to a file that does not exist yet is not created through either.
+    let absent = env.path("home").join("absent.txt");
+    std::fs::remove_file(&lock).unwrap();
+    std::os::unix::fs::symlink(&absent, &lock).unwrap();
+    let out = env.run(&["sessions", "delete", "acme", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(!absent.exists(), "the lock was created through the link");
+    assert!(store.path("acme").exists());
+
+    // Once the link is gone, the session opens as before.
+    std::fs::remove_file(&lock).unwrap();
+    store.open("acme").expect("opens with a real lock file");
+}
+
+/// Issue #13: a save writes a new temp file and renames it; a link planted where the temp file
+/// would go is never written through.
+#[test]
+fn a_temp_file_planted_as_a_link_is_never_written_through() {
+    let env = Env::new();
+    let store = env.store();
+    new_session(&store, "acme", "topleft-connectwise");
+    let victim = env.path("home").join("victim.txt");
+    std::fs::write(&victim, "precious\n").unwrap();
+    let mut open = store.open("acme").unwrap();
+    // The name a save in this process would use first.
+    let planted = store
+        .dir()
+        .join(format!(".acme.toml.tmp-{}", std::process::id()));
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+    open.session.who = "after the plant".into();
+    open.save().expect("the save goes elsewhere");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    let meta = std::fs::symlink_metadata(store.path("acme")).unwrap();
+    assert!(meta.file_type().is_file(), "the session is a regular file");
+    assert_eq!(store.load("acme").unwrap().who, "after the plant");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Corrupt and old files
 
@@ -487,6 +553,29 @@ fn a_v0_session_file_is_migrated_on_load() {
     open.save().unwrap();
     let saved = std::fs::read_to_string(store.path("old")).unwrap();
     assert!(saved.starts_with("schema_version = 1\n"), "{saved}");
+}
+
+/// Issue #13: a `schema_version` that is not a whole number is reported by its value and place,
+/// not as "version -1".
+#[test]
+fn a_schema_version_that_is_not_a_number_is_named() {
+    let env = Env::new();
+    let store = env.store();
+    std::fs::create_dir_all(store.dir()).unwrap();
+    std::fs::write(
+        store.path("odd"),
+        "name = \"odd\"\nschema_version = \"one\"\n",
+    )
+    .unwrap();
+    let err = store.load("odd").expect_err("refused").to_string();
+    assert!(
+        err.contains(&format!("{}:2:18:", store.path("odd").display())),
+        "{err}"
+    );
+    assert!(
+        err.contains("schema_version is \"one\" (a string)") && !err.contains("-1"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
