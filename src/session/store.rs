@@ -506,7 +506,7 @@ mod tests {
         let store = Store::at(dir.path());
         rustix::fs::mknodat(
             rustix::fs::CWD,
-            &store.path("acme"),
+            store.path("acme"),
             rustix::fs::FileType::Fifo,
             rustix::fs::Mode::from_raw_mode(0o600),
             0,
