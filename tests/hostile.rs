@@ -17,6 +17,10 @@ use secrecy::{ExposeSecret, SecretString};
 #[path = "hostile/files.rs"]
 mod files;
 
+/// Issue #13: answers from servers psa-onboard does not control.
+#[path = "hostile/servers.rs"]
+mod servers;
+
 /// base64 of "rm -rf ~": the clipboard payload an OSC 52 write would plant.
 const OSC52_PAYLOAD: &str = "cm0gLXJmIH4=";
 
