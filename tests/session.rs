@@ -147,6 +147,111 @@ async fn real_secret_service_round_trip_or_a_clear_unavailable_error() {
     ));
 }
 
+/// A private D-Bus session bus on which `org.freedesktop.secrets` is activatable but never
+/// answers: its `Exec` sleeps without claiming the name, so the bus holds every call to it until
+/// the sleeper exits. Stopped (the daemon we started, by its handle) on drop.
+struct SilentSecretServiceBus {
+    daemon: std::process::Child,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl SilentSecretServiceBus {
+    /// `None` when dbus-daemon is not installed.
+    fn start() -> Option<SilentSecretServiceBus> {
+        let dir = tempfile::tempdir().unwrap();
+        let services = dir.path().join("services");
+        std::fs::create_dir(&services).unwrap();
+        // Longer than the keyring's start-up limit, short enough not to linger after the test.
+        std::fs::write(
+            services.join("org.freedesktop.secrets.service"),
+            "[D-BUS Service]\nName=org.freedesktop.secrets\nExec=/bin/sleep 25\n",
+        )
+        .unwrap();
+        let config = dir.path().join("bus.conf");
+        std::fs::write(
+            &config,
+            format!(
+                "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\" \
+                 \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n\
+                 <busconfig><type>session</type>\
+                 <listen>unix:path={}</listen><servicedir>{}</servicedir>\
+                 <policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>\
+                 <allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n",
+                dir.path().join("bus").display(),
+                services.display()
+            ),
+        )
+        .unwrap();
+        let mut daemon = Command::new("dbus-daemon")
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut address = String::new();
+        BufReader::new(daemon.stdout.take().unwrap())
+            .read_line(&mut address)
+            .unwrap();
+        Some(SilentSecretServiceBus {
+            daemon,
+            address: address.trim().to_string(),
+            _dir: dir,
+        })
+    }
+}
+
+impl Drop for SilentSecretServiceBus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// Issue #13: a Secret Service that is activatable but never answers used to hold `check
+/// --session` for D-Bus's activation timeout (two minutes) before its error. Start-up is bounded
+/// by a few seconds, and the error says what happened and what to do.
+#[test]
+fn a_secret_service_that_never_answers_is_reported_within_seconds() {
+    let Some(bus) = SilentSecretServiceBus::start() else {
+        eprintln!("SKIPPED: dbus-daemon is not installed (Debian: dbus-daemon)");
+        return;
+    };
+    let env = Env::new();
+    new_session(&env.store(), "acme", "topleft-connectwise");
+    let err_file = env.path("stderr");
+    let mut cmd = env.cmd(&["check", "--session", "acme"]);
+    cmd.env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err_file).unwrap());
+    let start = std::time::Instant::now();
+    let mut child = cmd.spawn().unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let took = start.elapsed();
+    let stderr = std::fs::read_to_string(&err_file).unwrap();
+    assert_eq!(status.and_then(|s| s.code()), Some(2), "{stderr}");
+    assert!(
+        took < std::time::Duration::from_secs(12),
+        "took {took:?}: {stderr}"
+    );
+    assert!(
+        stderr.contains("the Secret Service did not answer within 5 s"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("to fix:"), "{stderr}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Crash safety
 
