@@ -62,6 +62,40 @@ pub fn render(w: &Wizard, width: usize) -> String {
     crate::sanitize::clean(&out)
 }
 
+/// `text` in ASCII, for a terminal whose locale is not UTF-8: the rules, separators, arrows and
+/// dashes the checklist and the guides use become their ASCII look-alikes; any other non-ASCII
+/// character becomes `?` (it would print as mojibake).
+pub fn ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let s = match c {
+            c if c.is_ascii() => {
+                out.push(c);
+                continue;
+            }
+            '›' => ">",
+            '‹' => "<",
+            '→' | '↳' | '⇒' => "->",
+            '←' => "<-",
+            '═' => "=",
+            '─' | '—' | '–' | '‐' | '‑' | '·' => "-",
+            '│' => "|",
+            '┼' => "+",
+            '…' => "...",
+            '“' | '”' | '«' | '»' => "\"",
+            '‘' | '’' => "'",
+            '•' => "*",
+            '✓' => "+",
+            '✗' => "x",
+            '⚠' => "!",
+            '\u{a0}' => " ",
+            _ => "?",
+        };
+        out.push_str(s);
+    }
+    out
+}
+
 fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) {
     let optional = if step.optional { " (optional)" } else { "" };
     let _ = writeln!(
@@ -335,4 +369,15 @@ fn wrap_into(out: &mut String, text: &str, width: usize, first: &str) {
         empty = false;
     }
     let _ = writeln!(out, "{line}");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn typography_becomes_ascii_and_the_rest_a_question_mark() {
+        assert_eq!(
+            super::ascii("═══ Admin › Projects — “x” → y… Café │ ✓"),
+            "=== Admin > Projects - \"x\" -> y... Caf? | +"
+        );
+    }
 }

@@ -53,6 +53,9 @@ pub struct NetworkArgs {
     pub timeout: Option<u64>,
 }
 
+/// The largest `--ca-cert` file read: a whole system bundle is about 200 KiB.
+pub const MAX_CA_CERT_BYTES: u64 = 1024 * 1024;
+
 impl NetworkArgs {
     /// The HTTP client settings these flags ask for; an unreadable CA file is named.
     pub fn http_config(&self) -> Result<crate::psa::http::HttpConfig, UsageError> {
@@ -62,12 +65,14 @@ impl NetworkArgs {
             cfg.connect_timeout = cfg.connect_timeout.min(cfg.request_timeout);
         }
         if let Some(path) = &self.ca_cert {
-            let pem = std::fs::read_to_string(path).map_err(|e| {
-                UsageError(format!(
-                    "cannot read the CA certificate {}: {e}",
-                    path.display()
-                ))
-            })?;
+            // A regular file of bounded size: `/dev/zero` or a pipe must not hang the start.
+            let pem =
+                crate::files::read_text(path, MAX_CA_CERT_BYTES, "certificate").map_err(|e| {
+                    UsageError(format!(
+                        "cannot use the CA certificate {}: {e}",
+                        crate::sanitize::clean_line(&path.display().to_string())
+                    ))
+                })?;
             if !pem.contains("-----BEGIN CERTIFICATE-----") {
                 return Err(UsageError(format!(
                     "{} is not a PEM certificate (it should contain \"-----BEGIN CERTIFICATE-----\"); \
@@ -197,60 +202,83 @@ impl Cli {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// Text for the terminal: cleaned of anything that could drive it (wizard files and their names
+/// come from anyone), and in ASCII when the locale is not UTF-8.
+fn printable(text: &str) -> String {
+    let clean = crate::sanitize::clean(text);
+    if crate::tui::ui::glyphs::utf8_locale(|k| std::env::var(k).ok()) {
+        clean
+    } else {
+        crate::checklist::ascii(&clean)
+    }
+}
+
+/// One field of a table row: [`printable`], on one line.
+fn cell(text: &str) -> String {
+    printable(text).replace('\n', " ")
+}
+
 pub fn list_wizards(cli: &Cli, out: &mut impl Write) -> std::io::Result<()> {
     let dir = cli.wizard_dir();
     let (all, errors) = wizard::catalog(dir.as_deref());
-    let id_w = all
+    let rows: Vec<[String; 5]> = all
         .iter()
-        .map(|l| l.wizard.id.len())
-        .max()
-        .unwrap_or(2)
-        .max(2);
-    let v_w = all
-        .iter()
-        .map(|l| l.wizard.vendor.len())
-        .max()
-        .unwrap_or(6)
-        .max(6);
+        .map(|l| {
+            let source = match &l.origin {
+                Origin::Builtin => "built-in".to_string(),
+                o => o.label(),
+            };
+            [
+                cell(&l.wizard.id),
+                cell(l.wizard.psa.short()),
+                cell(&l.wizard.vendor),
+                l.wizard.steps.len().to_string(),
+                cell(&source),
+            ]
+        })
+        .collect();
+    let width = |i: usize, min: usize| {
+        rows.iter()
+            .map(|r| r[i].chars().count())
+            .max()
+            .unwrap_or(min)
+            .max(min)
+    };
+    let (id_w, v_w) = (width(0, 2), width(2, 6));
     writeln!(
         out,
         "{:<id_w$}  {:<11}  {:<v_w$}  {:>5}  SOURCE",
         "ID", "PSA", "VENDOR", "STEPS"
     )?;
-    for l in &all {
-        let source = match &l.origin {
-            Origin::Builtin => "built-in".to_string(),
-            o => o.label(),
-        };
+    for [id, psa, vendor, steps, source] in &rows {
         writeln!(
             out,
-            "{:<id_w$}  {:<11}  {:<v_w$}  {:>5}  {}",
-            l.wizard.id,
-            l.wizard.psa.short(),
-            l.wizard.vendor,
-            l.wizard.steps.len(),
-            source
+            "{id:<id_w$}  {psa:<11}  {vendor:<v_w$}  {steps:>5}  {source}"
         )?;
     }
     for e in errors {
-        writeln!(out, "\nSkipped an invalid wizard file:\n{e}")?;
+        writeln!(
+            out,
+            "\nSkipped an invalid wizard file:\n{}",
+            printable(&e.to_string())
+        )?;
     }
     Ok(())
 }
 
 pub fn show(cli: &Cli, name: &str, width: usize, out: &mut impl Write) -> Result<(), UsageError> {
     let dir = cli.wizard_dir();
-    let loaded = wizard::resolve(name, dir.as_deref()).map_err(|e| UsageError(e.to_string()))?;
-    let text = crate::checklist::render(&loaded.wizard, width.max(40));
+    let loaded =
+        wizard::resolve(name, dir.as_deref()).map_err(|e| UsageError(printable(&e.to_string())))?;
+    let text = printable(&crate::checklist::render(&loaded.wizard, width.max(40)));
     out.write_all(text.as_bytes())
         .map_err(|e| UsageError(format!("cannot write: {e}")))
 }
 
 pub fn validate(file: &std::path::Path, out: &mut impl Write) -> Result<(), UsageError> {
     let loaded = wizard::load::load_file(file, Origin::File(file.to_path_buf()))
-        .map_err(|e| UsageError(e.to_string()))?;
-    let _ = writeln!(
-        out,
+        .map_err(|e| UsageError(printable(&e.to_string())))?;
+    let line = format!(
         "{}: valid — {} ({}), {} steps, {} permission rows",
         file.display(),
         loaded.wizard.id,
@@ -258,5 +286,6 @@ pub fn validate(file: &std::path::Path, out: &mut impl Write) -> Result<(), Usag
         loaded.wizard.steps.len(),
         loaded.wizard.rows().count()
     );
+    let _ = writeln!(out, "{}", cell(&line));
     Ok(())
 }

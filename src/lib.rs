@@ -8,6 +8,7 @@ pub mod checklist;
 pub mod cli;
 pub mod connection;
 pub mod export;
+pub mod files;
 pub mod handoff;
 pub mod logging;
 pub mod psa;

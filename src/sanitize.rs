@@ -30,9 +30,22 @@ pub fn clean_line(input: &str) -> String {
     clean(input).replace('\n', " ")
 }
 
+/// The first character of `s` that could drive a terminal or disguise text (what [`clean`]
+/// removes), as (byte offset, character). Newline, tab and the `\r` of a `\r\n` pair are text.
+pub fn first_unsafe(s: &str) -> Option<(usize, char)> {
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let line_break = c == '\r' && chars.peek().is_some_and(|(_, n)| *n == '\n');
+        if is_unsafe(c) && !matches!(c, '\n' | '\t') && !line_break {
+            return Some((i, c));
+        }
+    }
+    None
+}
+
 /// Characters never shown: C0/C1 controls, DEL, bidi embeddings/overrides/isolates, and other
 /// invisible format characters that can disguise text.
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
@@ -125,7 +138,23 @@ mod tests {
         assert_eq!(clean_line("two\nlines"), "two lines");
     }
 
+    #[test]
+    fn first_unsafe_finds_what_clean_removes_but_line_breaks() {
+        assert_eq!(first_unsafe("plain › text\n\ttab\r\n"), None);
+        assert_eq!(first_unsafe("ab\u{1b}[2J"), Some((2, '\u{1b}')));
+        assert_eq!(first_unsafe("é\u{202e}x"), Some((2, '\u{202e}')));
+        assert_eq!(first_unsafe("a\rb"), Some((1, '\r')));
+        assert_eq!(first_unsafe("\u{9b}"), Some((0, '\u{9b}')));
+    }
+
     proptest! {
+        #[test]
+        fn first_unsafe_agrees_with_clean(s in any::<String>()) {
+            if first_unsafe(&s).is_none() {
+                prop_assert_eq!(clean(&s), s.replace('\t', " ").replace("\r\n", "\n"));
+            }
+        }
+
         #[test]
         fn output_never_contains_controls(s in any::<String>()) {
             let out = clean(&s);

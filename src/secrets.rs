@@ -80,6 +80,9 @@ bus and a keyring), or on a server start one for this shell: `dbus-run-session -
 const REMEDY_NO_SERVICE: &str = "start a Secret Service provider on this session bus: \
 `gnome-keyring-daemon --start --components=secrets` (package gnome-keyring), or enable KeePassXC's \
 Secret Service integration";
+const REMEDY_SILENT: &str = "start the Secret Service yourself and look at what it says: \
+`gnome-keyring-daemon --start --components=secrets` (or open KeePassXC with its Secret Service \
+integration on); if it fails to start, `journalctl --user -b` shows why; then run psa-onboard again";
 const REMEDY_LOCKED: &str = "unlock your login keyring (log in to the desktop, or open Passwords \
 and Keys / Seahorse and unlock it); headless: `echo <password> | gnome-keyring-daemon --unlock \
 --components=secrets`";
@@ -87,13 +90,12 @@ and Keys / Seahorse and unlock it); headless: `echo <password> | gnome-keyring-d
 impl Keyring {
     /// The platform keyring. Also installs it as keyring-core's default store, since keyring 4
     /// has no implicit default.
+    ///
+    /// Bounded by [`STARTUP_TIMEOUT`]: connecting opens a Secret Service session, and a bus on
+    /// which the service is activatable but never comes up would hold that call for D-Bus's own
+    /// activation timeout (up to two minutes) before saying anything.
     pub async fn system() -> Result<Keyring, KeyringUnavailable> {
-        let store = blocking(open_platform_store)
-            .await
-            .map_err(|e| KeyringUnavailable {
-                reason: format!("keyring task failed: {e}"),
-                remedy: "try again; report a bug if it persists".into(),
-            })??;
+        let store = within(STARTUP_TIMEOUT, open_platform_store).await??;
         keyring_core::set_default_store(store.clone());
         Ok(Keyring { store })
     }
@@ -184,6 +186,44 @@ impl Keyring {
         .await
         .map_err(|e| SecretsError::Task(e.to_string()))?;
         result.map_err(|e| classify(reference, e))
+    }
+}
+
+/// How long the Secret Service gets to answer at start-up. A running one answers in
+/// milliseconds; one that is being started gets a few seconds.
+pub const STARTUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Run a blocking keyring call on a thread of its own and wait at most `limit`. The thread is
+/// left behind if the call never returns (not a runtime blocking-pool thread: those would hold up
+/// the runtime's shutdown, and so the process's exit, for as long as the call hangs).
+async fn within<T: Send + 'static>(
+    limit: std::time::Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, KeyringUnavailable> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("keyring-start".into())
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .map_err(|e| KeyringUnavailable {
+            reason: format!("cannot start a thread for the keyring: {e}"),
+            remedy: "try again; report a bug if it persists".into(),
+        })?;
+    match tokio::time::timeout(limit, rx).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(_)) => Err(KeyringUnavailable {
+            reason: "the keyring connection failed unexpectedly".into(),
+            remedy: "try again; report a bug if it persists".into(),
+        }),
+        Err(_) => Err(KeyringUnavailable {
+            reason: format!(
+                "the Secret Service did not answer within {} s: the session bus knows how to \
+                 start one (org.freedesktop.secrets) but it has not come up",
+                limit.as_secs()
+            ),
+            remedy: REMEDY_SILENT.into(),
+        }),
     }
 }
 
@@ -337,6 +377,23 @@ mod tests {
         let u = unavailable_from("Object is locked", true);
         assert!(u.reason.contains("locked"), "{u:?}");
         assert!(u.remedy.contains("unlock"));
+    }
+
+    #[tokio::test]
+    async fn a_keyring_call_that_never_returns_is_cut_off_with_a_remedy() {
+        let started = std::time::Instant::now();
+        let err = within(std::time::Duration::from_millis(100), || {
+            std::thread::sleep(std::time::Duration::from_secs(3));
+        })
+        .await
+        .unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert!(err.reason.contains("did not answer within 0 s"), "{err:?}");
+        assert!(
+            err.remedy.contains("gnome-keyring-daemon --start"),
+            "{err:?}"
+        );
+        assert_eq!(within(STARTUP_TIMEOUT, || 7).await.unwrap(), 7);
     }
 
     #[test]

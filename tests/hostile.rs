@@ -13,6 +13,14 @@ use psa_onboard::verify::{CheckResult, Report, Status, VerifyOptions, verify_all
 use psa_onboard::wizard::{self, Wizard};
 use secrecy::{ExposeSecret, SecretString};
 
+/// Issue #13: wizard files, the wizard directory and `--ca-cert`.
+#[path = "hostile/files.rs"]
+mod files;
+
+/// Issue #13: answers from servers psa-onboard does not control.
+#[path = "hostile/servers.rs"]
+mod servers;
+
 /// base64 of "rm -rf ~": the clipboard payload an OSC 52 write would plant.
 const OSC52_PAYLOAD: &str = "cm0gLXJmIH4=";
 
@@ -66,8 +74,13 @@ fn connection(sb: &Sandbox, w: &Wizard) -> Connection {
 
 /// `psa-onboard check` with the connection's details in the environment, proxies removed.
 fn check_cmd(w: &Wizard, conn: &Connection, format: &str) -> Command {
+    check_cmd_with(&w.id, conn, format)
+}
+
+/// The same for a wizard named by id or path.
+fn check_cmd_with(wizard: &str, conn: &Connection, format: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
-    cmd.args(["check", "--wizard", &w.id, "--format", format])
+    cmd.args(["check", "--wizard", wizard, "--format", format])
         .env(
             "PSA_ONBOARD_WIZARD_DIR",
             "/nonexistent-psa-onboard-test-dir",

@@ -147,6 +147,111 @@ async fn real_secret_service_round_trip_or_a_clear_unavailable_error() {
     ));
 }
 
+/// A private D-Bus session bus on which `org.freedesktop.secrets` is activatable but never
+/// answers: its `Exec` sleeps without claiming the name, so the bus holds every call to it until
+/// the sleeper exits. Stopped (the daemon we started, by its handle) on drop.
+struct SilentSecretServiceBus {
+    daemon: std::process::Child,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl SilentSecretServiceBus {
+    /// `None` when dbus-daemon is not installed.
+    fn start() -> Option<SilentSecretServiceBus> {
+        let dir = tempfile::tempdir().unwrap();
+        let services = dir.path().join("services");
+        std::fs::create_dir(&services).unwrap();
+        // Longer than the keyring's start-up limit, short enough not to linger after the test.
+        std::fs::write(
+            services.join("org.freedesktop.secrets.service"),
+            "[D-BUS Service]\nName=org.freedesktop.secrets\nExec=/bin/sleep 25\n",
+        )
+        .unwrap();
+        let config = dir.path().join("bus.conf");
+        std::fs::write(
+            &config,
+            format!(
+                "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\" \
+                 \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n\
+                 <busconfig><type>session</type>\
+                 <listen>unix:path={}</listen><servicedir>{}</servicedir>\
+                 <policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>\
+                 <allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n",
+                dir.path().join("bus").display(),
+                services.display()
+            ),
+        )
+        .unwrap();
+        let mut daemon = Command::new("dbus-daemon")
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut address = String::new();
+        BufReader::new(daemon.stdout.take().unwrap())
+            .read_line(&mut address)
+            .unwrap();
+        Some(SilentSecretServiceBus {
+            daemon,
+            address: address.trim().to_string(),
+            _dir: dir,
+        })
+    }
+}
+
+impl Drop for SilentSecretServiceBus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// Issue #13: a Secret Service that is activatable but never answers used to hold `check
+/// --session` for D-Bus's activation timeout (two minutes) before its error. Start-up is bounded
+/// by a few seconds, and the error says what happened and what to do.
+#[test]
+fn a_secret_service_that_never_answers_is_reported_within_seconds() {
+    let Some(bus) = SilentSecretServiceBus::start() else {
+        eprintln!("SKIPPED: dbus-daemon is not installed (Debian: dbus-daemon)");
+        return;
+    };
+    let env = Env::new();
+    new_session(&env.store(), "acme", "topleft-connectwise");
+    let err_file = env.path("stderr");
+    let mut cmd = env.cmd(&["check", "--session", "acme"]);
+    cmd.env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err_file).unwrap());
+    let start = std::time::Instant::now();
+    let mut child = cmd.spawn().unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let took = start.elapsed();
+    let stderr = std::fs::read_to_string(&err_file).unwrap();
+    assert_eq!(status.and_then(|s| s.code()), Some(2), "{stderr}");
+    assert!(
+        took < std::time::Duration::from_secs(12),
+        "took {took:?}: {stderr}"
+    );
+    assert!(
+        stderr.contains("the Secret Service did not answer within 5 s"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("to fix:"), "{stderr}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Crash safety
 
@@ -348,6 +453,72 @@ fn a_second_opener_fails_clearly_while_the_first_holds_the_lock() {
     assert!(!store.path("acme").exists());
 }
 
+/// Issue #13: `ln -s victim <state>/sessions/NAME.lock` must not let `check --session NAME` (or
+/// any opener) write to the victim, existing or not.
+#[test]
+fn a_symlinked_lock_is_refused_and_its_target_left_alone() {
+    let env = Env::new();
+    let store = env.store();
+    new_session(&store, "acme", "topleft-connectwise");
+    let lock = store.dir().join("acme.lock");
+    let victim = env.path("home").join("victim.txt");
+    std::fs::write(&victim, "precious\n").unwrap();
+    std::fs::remove_file(&lock).unwrap();
+    std::os::unix::fs::symlink(&victim, &lock).unwrap();
+
+    let mut cmd = env.cmd(&["check", "--session", "acme"]);
+    cmd.env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let out = cmd.output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&lock.display().to_string()) && stderr.contains("is a symbolic link"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("remove it"), "says what to do: {stderr}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+
+    let err = store.open("acme").expect_err("a linked lock is refused");
+    assert!(matches!(err, StoreError::Lock(_)), "{err:?}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+
+    // A link to a file that does not exist yet is not created through either.
+    let absent = env.path("home").join("absent.txt");
+    std::fs::remove_file(&lock).unwrap();
+    std::os::unix::fs::symlink(&absent, &lock).unwrap();
+    let out = env.run(&["sessions", "delete", "acme", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(!absent.exists(), "the lock was created through the link");
+    assert!(store.path("acme").exists());
+
+    // Once the link is gone, the session opens as before.
+    std::fs::remove_file(&lock).unwrap();
+    store.open("acme").expect("opens with a real lock file");
+}
+
+/// Issue #13: a save writes a new temp file and renames it; a link planted where the temp file
+/// would go is never written through.
+#[test]
+fn a_temp_file_planted_as_a_link_is_never_written_through() {
+    let env = Env::new();
+    let store = env.store();
+    new_session(&store, "acme", "topleft-connectwise");
+    let victim = env.path("home").join("victim.txt");
+    std::fs::write(&victim, "precious\n").unwrap();
+    let mut open = store.open("acme").unwrap();
+    // The name a save in this process would use first.
+    let planted = store
+        .dir()
+        .join(format!(".acme.toml.tmp-{}", std::process::id()));
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+    open.session.who = "after the plant".into();
+    open.save().expect("the save goes elsewhere");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    let meta = std::fs::symlink_metadata(store.path("acme")).unwrap();
+    assert!(meta.file_type().is_file(), "the session is a regular file");
+    assert_eq!(store.load("acme").unwrap().who, "after the plant");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Corrupt and old files
 
@@ -487,6 +658,29 @@ fn a_v0_session_file_is_migrated_on_load() {
     open.save().unwrap();
     let saved = std::fs::read_to_string(store.path("old")).unwrap();
     assert!(saved.starts_with("schema_version = 2\n"), "{saved}");
+}
+
+/// Issue #13: a `schema_version` that is not a whole number is reported by its value and place,
+/// not as "version -1".
+#[test]
+fn a_schema_version_that_is_not_a_number_is_named() {
+    let env = Env::new();
+    let store = env.store();
+    std::fs::create_dir_all(store.dir()).unwrap();
+    std::fs::write(
+        store.path("odd"),
+        "name = \"odd\"\nschema_version = \"one\"\n",
+    )
+    .unwrap();
+    let err = store.load("odd").expect_err("refused").to_string();
+    assert!(
+        err.contains(&format!("{}:2:18:", store.path("odd").display())),
+        "{err}"
+    );
+    assert!(
+        err.contains("schema_version is \"one\" (a string)") && !err.contains("-1"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

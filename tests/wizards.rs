@@ -468,6 +468,47 @@ fn level_not_of_this_psa_names_line_and_column() {
     assert!(e.message.contains("None, My, All"));
 }
 
+/// Issue #13: text that could drive a terminal is refused where it is written, escaped or raw,
+/// in any string; tabs and line breaks are text.
+#[test]
+fn control_sequences_and_bidi_overrides_in_text_are_refused_at_their_place() {
+    let text = GOOD.replace(
+        "title = \"Add a role\"",
+        r#"title = "Add \u001b]52;c;QQ==\u0007a role""#,
+    );
+    let e = error_for(&text);
+    assert_eq!(e.line, line_of(&text, "title = \"Add \\u001b"));
+    assert_eq!(e.column, 14, "points at the escape: {e}");
+    assert!(e.message.contains("control character U+001B"), "{e}");
+
+    // Raw, in an array element: the column of the character itself.
+    let text = GOOD.replace("+\"]", "+ \u{202e}gpj.exe\"]");
+    let e = error_for(&text);
+    let line = line_of(&text, "\u{202e}");
+    assert_eq!((e.line, e.column), (line, 46), "{e}");
+    assert!(
+        e.message.contains("bidirectional-text control U+202E"),
+        "{e}"
+    );
+
+    // All of them at once, each at its own place.
+    let text = GOOD
+        .replace("vendor = \"Acme\"", r#"vendor = "\u009b31mAcme""#)
+        .replace("name = \"Acme\"", r#"name = "Ac\u200bme""#);
+    let errs = wizard::parse("acme.toml", &text).unwrap_err().0;
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert_eq!(errs[0].line, line_of(&text, "vendor ="));
+    assert_eq!(errs[1].line, line_of(&text, "name = \"Ac"));
+    assert!(errs[1].message.contains("invisible character U+200B"));
+
+    // Tabs and multi-line text stay welcome.
+    let text = GOOD.replace(
+        "instructions = [\"System → Security Roles → +\"]",
+        "instructions = [\"System\tRoles\", \"\"\"\nline one\r\nline two\"\"\"]",
+    );
+    wizard::parse("acme.toml", &text).expect("tabs and line breaks are text");
+}
+
 #[test]
 fn duplicate_step_id_names_line_and_column() {
     let text = format!(
@@ -556,7 +597,11 @@ fn bin() -> Command {
     c.env(
         "PSA_ONBOARD_WIZARD_DIR",
         "/nonexistent-psa-onboard-test-dir",
-    );
+    )
+    // The checklist's box drawing is asserted below: a UTF-8 locale, whatever the caller's.
+    .env("LANG", "C.UTF-8")
+    .env_remove("LC_ALL")
+    .env_remove("LC_CTYPE");
     c
 }
 

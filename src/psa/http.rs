@@ -358,15 +358,21 @@ fn oversize(status: StatusCode, max: usize, url: &str) -> PsaError {
     )
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is rare for PSAs; treated as absent).
+/// `Retry-After` as the wait from now. RFC 9110 §10.2.3 allows seconds or an HTTP-date (any of
+/// its three formats); a date already past means "now". The caller's cap applies to both.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    headers
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
+    retry_after_at(headers, std::time::SystemTime::now())
+}
+
+fn retry_after_at(headers: &HeaderMap, now: std::time::SystemTime) -> Option<Duration> {
+    let value = headers.get("retry-after")?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<f64>() {
         // Beyond what a Duration holds (e.g. 1e30): "far too long", never a panic.
-        .map(|s| Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX))
+        return (secs.is_finite() && secs >= 0.0)
+            .then(|| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// Refuse plain `http://` unless the host is loopback, and anything that is not http(s).
@@ -621,11 +627,35 @@ mod tests {
         assert_eq!(retry_after(&h), None);
         h.insert("retry-after", "30".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(30)));
+        h.insert("retry-after", "-3".parse().unwrap());
+        assert_eq!(retry_after(&h), None);
+        h.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(retry_after(&h), None);
+    }
+
+    /// RFC 9110's other form, in each of the three formats a recipient must accept.
+    #[test]
+    fn retry_after_as_an_http_date() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:30 GMT").unwrap();
+        let mut h = HeaderMap::new();
+        for date in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            h.insert("retry-after", date.parse().unwrap());
+            assert_eq!(
+                retry_after_at(&h, now),
+                Some(Duration::from_secs(7)),
+                "{date}"
+            );
+        }
+        // Already past: retry now rather than never.
         h.insert(
             "retry-after",
             "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
         );
-        assert_eq!(retry_after(&h), None);
+        assert_eq!(retry_after(&h), Some(Duration::ZERO));
     }
 
     /// Found by fuzzing (psa_errors): a number too large for a Duration panicked.

@@ -13,6 +13,9 @@ pub struct Faults {
     pub rate_limit_next: u32,
     /// The `Retry-After` value, in seconds.
     pub retry_after_secs: u32,
+    /// Send `Retry-After` as an HTTP-date (`retry_after_secs` from now, RFC 9110 §10.2.3)
+    /// instead of a number of seconds.
+    pub retry_after_as_date: bool,
     /// Answer the next N requests with 503 (a 5xx burst).
     pub server_error_next: u32,
     /// The message those 503 answers carry (default: "Service Unavailable"), e.g. to test that
@@ -48,6 +51,7 @@ impl Default for Faults {
             latency: Duration::ZERO,
             rate_limit_next: 0,
             retry_after_secs: 30,
+            retry_after_as_date: false,
             server_error_next: 0,
             server_error_message: None,
             redirect_next: 0,
@@ -69,7 +73,11 @@ impl Default for Faults {
 pub enum Action {
     Serve,
     Drop,
-    RateLimit { retry_after: u32 },
+    /// 429 with `Retry-After`: seconds, or (`as_date`) the HTTP-date that many seconds ahead.
+    RateLimit {
+        retry_after: u32,
+        as_date: bool,
+    },
     ServerError,
     Redirect,
     Html,
@@ -100,6 +108,7 @@ impl Faults {
         } else if take(&mut self.rate_limit_next) {
             Action::RateLimit {
                 retry_after: self.retry_after_secs,
+                as_date: self.retry_after_as_date,
             }
         } else if take(&mut self.server_error_next) {
             Action::ServerError
@@ -149,7 +158,13 @@ mod tests {
             ..Faults::default()
         };
         assert_eq!(f.take_action(), Action::Drop);
-        assert_eq!(f.take_action(), Action::RateLimit { retry_after: 30 });
+        assert_eq!(
+            f.take_action(),
+            Action::RateLimit {
+                retry_after: 30,
+                as_date: false
+            }
+        );
         assert_eq!(f.take_action(), Action::ServerError);
         assert_eq!(f.take_action(), Action::Redirect);
         assert_eq!(f.take_action(), Action::Html);

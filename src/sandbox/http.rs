@@ -142,7 +142,10 @@ async fn dispatch(
     };
     let is_autotask = req.path.to_ascii_lowercase().starts_with("/atservicesrest");
     let response = match action {
-        Action::RateLimit { retry_after } => rate_limited(is_autotask, retry_after),
+        Action::RateLimit {
+            retry_after,
+            as_date,
+        } => rate_limited(is_autotask, retry_after, as_date),
         Action::ServerError => {
             let message = lock(&shared.faults).server_error_message.clone();
             server_error(is_autotask, message.as_deref())
@@ -236,7 +239,7 @@ pub fn iis_404() -> Response {
     r
 }
 
-fn rate_limited(is_autotask: bool, retry_after: u32) -> Response {
+fn rate_limited(is_autotask: bool, retry_after: u32, as_date: bool) -> Response {
     let body = if is_autotask {
         // The hourly threshold's status and body are UNCONFIRMED (autotask-api.md §3); clients
         // handle 429 + Retry-After.
@@ -246,8 +249,14 @@ fn rate_limited(is_autotask: bool, retry_after: u32) -> Response {
         serde_json::json!({"error": "ConnectWiseAPI", "message": format!("Too many requests. Please try again in {retry_after} seconds.")})
     };
     let mut r = json(StatusCode::TOO_MANY_REQUESTS, body);
-    r.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    let value = if as_date {
+        // RFC 9110's other form: the moment to come back, to the second.
+        let at = std::time::SystemTime::now() + Duration::from_secs(retry_after.into());
+        HeaderValue::from_str(&httpdate::fmt_http_date(at)).expect("an HTTP-date is ASCII")
+    } else {
+        HeaderValue::from(retry_after)
+    };
+    r.headers_mut().insert(header::RETRY_AFTER, value);
     r
 }
 

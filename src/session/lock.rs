@@ -27,6 +27,18 @@ pub enum LockError {
         holder: Option<String>,
         path: PathBuf,
     },
+    #[error(
+        "the session lock {} is a symbolic link; psa-onboard never writes through a link (it \
+         could overwrite the file it points to). If you did not make it, someone else may have: \
+         look where it points (ls -l), remove it (rm) and try again",
+        path.display()
+    )]
+    Symlink { path: PathBuf },
+    #[error(
+        "the session lock {} is {what}, not a lock file psa-onboard made; remove it and try again",
+        path.display()
+    )]
+    NotALockFile { path: PathBuf, what: &'static str },
     #[error("cannot lock session file {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -42,13 +54,18 @@ impl SessionLock {
             path: path.to_path_buf(),
             source,
         };
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(io)?;
+        // A refused open says what is in the way rather than the bare errno (ELOOP, EISDIR).
+        let mut file = open_no_follow(path).map_err(|e| match std::fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => LockError::Symlink {
+                path: path.to_path_buf(),
+            },
+            Ok(m) if !m.is_file() => LockError::NotALockFile {
+                path: path.to_path_buf(),
+                what: crate::files::kind(&m.file_type()),
+            },
+            _ => io(e),
+        })?;
+        check_lock_file(&file, path)?;
         if let Err(e) = try_flock_briefly(&file) {
             if e.kind() == std::io::ErrorKind::WouldBlock {
                 let mut text = String::new();
@@ -79,6 +96,47 @@ impl SessionLock {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// Open (or create) the lock file without following a link in its place: the lock is written to
+/// (our pid), so a planted `NAME.lock -> ~/victim` would otherwise be truncated and overwritten.
+/// Non-blocking, so a FIFO planted there cannot hang the open either.
+fn open_no_follow(path: &Path) -> std::io::Result<File> {
+    let mut opts = OpenOptions::new();
+    opts.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600)
+            .custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32);
+    }
+    #[cfg(not(unix))]
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(std::io::Error::other("the lock file is a symbolic link"));
+    }
+    opts.open(path)
+}
+
+/// What was opened must be a plain file of its own: not a device or pipe, and not a second name
+/// (hard link) of some other file.
+fn check_lock_file(file: &File, path: &Path) -> Result<(), LockError> {
+    let meta = file.metadata().map_err(|source| LockError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let refuse = |what| LockError::NotALockFile {
+        path: path.to_path_buf(),
+        what,
+    };
+    if !meta.is_file() {
+        return Err(refuse(crate::files::kind(&meta.file_type())));
+    }
+    #[cfg(unix)]
+    if std::os::unix::fs::MetadataExt::nlink(&meta) > 1 {
+        return Err(refuse("a hard link to another file"));
+    }
+    Ok(())
 }
 
 /// A lock can be held for an instant by a child process between fork and exec (it inherits
@@ -155,6 +213,30 @@ mod tests {
         );
         drop(first);
         SessionLock::acquire(&path, "acme").expect("lock is free after drop");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_lock_is_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        let path = dir.path().join("acme.lock");
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        let err = SessionLock::acquire(&path, "acme").unwrap_err();
+        assert!(matches!(err, LockError::Symlink { .. }), "{err:?}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+
+        std::fs::remove_file(&path).unwrap();
+        std::fs::hard_link(&victim, &path).unwrap();
+        let err = SessionLock::acquire(&path, "acme").unwrap_err();
+        assert!(err.to_string().contains("a hard link"), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        let err = SessionLock::acquire(&path, "acme").unwrap_err();
+        assert!(err.to_string().contains("a directory"), "{err}");
     }
 
     #[test]

@@ -27,6 +27,11 @@ pub enum MigrateError {
     Newer { found: i64 },
     #[error("it has an unknown schema_version {0}")]
     Unknown(i64),
+    #[error(
+        "its schema_version is {found} ({kind}), not a whole number; a session file this build \
+         writes says `schema_version = {SCHEMA_VERSION}`"
+    )]
+    NotANumber { found: String, kind: &'static str },
     #[error("it is not a valid version {version} session: {message}")]
     Shape { version: i64, message: String },
 }
@@ -36,13 +41,27 @@ pub fn version_of(table: &Table) -> Result<i64, MigrateError> {
     match table.get("schema_version") {
         None => Ok(0),
         Some(Value::Integer(v)) => Ok(*v),
-        Some(other) => Err(MigrateError::Shape {
-            version: -1,
-            message: format!(
-                "schema_version must be an integer, found {}",
-                other.type_str()
-            ),
+        Some(other) => Err(MigrateError::NotANumber {
+            found: quote(other),
+            kind: match other {
+                Value::String(_) => "a string",
+                Value::Float(_) => "a decimal number",
+                Value::Boolean(_) => "true or false",
+                Value::Datetime(_) => "a date",
+                Value::Array(_) => "a list",
+                Value::Table(_) => "a table",
+                Value::Integer(_) => "a number",
+            },
         }),
+    }
+}
+
+/// A value as written in TOML, on one line and short (the file may hold anything).
+fn quote(v: &Value) -> String {
+    let text = crate::sanitize::clean_line(&v.to_string());
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
     }
 }
 
@@ -241,7 +260,15 @@ at = "2026-01-05T09:30:00Z"
         assert_eq!(e, MigrateError::Newer { found: 99 });
         assert!(e.to_string().contains("upgrade psa-onboard"));
         let t: Table = toml::from_str("schema_version = \"one\"").unwrap();
-        assert!(upgrade(t).is_err());
+        let e = upgrade(t).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "its schema_version is \"one\" (a string), not a whole number; a session file this \
+             build writes says `schema_version = 1`"
+        );
+        let t: Table =
+            toml::from_str(&format!("schema_version = \"{}\"", "9".repeat(500))).unwrap();
+        assert!(upgrade(t).unwrap_err().to_string().len() < 200);
         let t: Table = toml::from_str("name = \"x\"").unwrap();
         let e = upgrade(t).unwrap_err().to_string();
         assert!(e.contains("`wizard` is missing"), "{e}");

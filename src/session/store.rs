@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use super::lock::{LockError, SessionLock};
 use super::migrate::{self, MigrateError};
 use super::model::{NameError, SCHEMA_VERSION, Session, validate_name};
+use crate::files::{self, ReadError};
 
 /// Overrides the state base directory (sessions live in `<it>/sessions`). For tests and
 /// portable installs.
@@ -72,6 +73,10 @@ fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Store
         source,
     }
 }
+
+/// The largest session file read. A session keeps every verification run's evidence; years of
+/// re-checks stay far below this.
+pub const MAX_SESSION_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Whether the caller holds the session's lock when reading it.
 #[derive(Debug, Clone, Copy)]
@@ -236,15 +241,17 @@ impl Store {
     }
 
     fn read(&self, name: &str, path: &Path, locking: Locking) -> Result<Session, StoreError> {
-        let text = match fs::read(path) {
+        let text = match files::read_bytes(path, MAX_SESSION_BYTES, "session") {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(StoreError::NotFound {
                     name: name.to_owned(),
                     path: path.to_path_buf(),
                 });
             }
-            Err(e) => return Err(io("read", path)(e)),
+            Err(ReadError::Io(e)) => return Err(io("read", path)(e)),
+            // A pipe or a device in place of a session, or a runaway file: named, not read.
+            Err(other) => return Err(io("read", path)(std::io::Error::other(other.to_string()))),
         };
         let corrupt = |span: Option<std::ops::Range<usize>>, message: String, text: &[u8]| {
             let (line, column) = line_col(text, span.map(|s| s.start).unwrap_or(0));
@@ -284,6 +291,11 @@ impl Store {
                 file: path.to_path_buf(),
                 source,
             },
+            other @ MigrateError::NotANumber { .. } => corrupt(
+                find_value_span(&text, "schema_version"),
+                other.to_string(),
+                text.as_bytes(),
+            ),
             other => corrupt(None, other.to_string(), text.as_bytes()),
         };
         let version = migrate::version_of(&table).map_err(migrate_err)?;
@@ -354,13 +366,8 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("session.toml");
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let (tmp, mut f) = create_temp(dir, file_name)?;
     let result = (|| {
-        let mut opts = OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let mut f = opts.open(&tmp).map_err(io("create", &tmp))?;
         f.write_all(bytes).map_err(io("write", &tmp))?;
         f.sync_all().map_err(io("sync", &tmp))?;
         drop(f);
@@ -372,6 +379,36 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// A new temp file beside the session: `.<file>.tmp-<pid>` (or `-<pid>-<n>` when that name is
+/// taken). Always a file this call creates (O_EXCL), so a link planted under the name is never
+/// followed: the write would otherwise land in whatever file it points to.
+fn create_temp(dir: &Path, file_name: &str) -> Result<(PathBuf, File), StoreError> {
+    let pid = std::process::id();
+    let mut last = None;
+    for n in 0..16 {
+        let tmp = match n {
+            0 => dir.join(format!(".{file_name}.tmp-{pid}")),
+            n => dir.join(format!(".{file_name}.tmp-{pid}-{n}")),
+        };
+        let mut opts = OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600)
+                .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+        }
+        match opts.open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            // Taken (a leftover, or something planted): another name, never that one.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some((tmp, e)),
+            Err(e) => return Err(io("create", &tmp)(e)),
+        }
+    }
+    let (tmp, e) = last.expect("the loop ran");
+    Err(io("create", &tmp)(e))
 }
 
 /// fsync a directory so a rename in it survives power loss. Best effort: some filesystems
@@ -465,6 +502,25 @@ mod tests {
                 Err(other) => prop_assert!(false, "unexpected error: {other}"),
             }
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_in_place_of_a_session_is_named_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path());
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            store.path("acme"),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let listing = store.list();
+        assert!(listing.sessions.is_empty());
+        let problem = listing.problems[0].to_string();
+        assert!(problem.contains("a named pipe (FIFO)"), "{problem}");
     }
 
     #[test]

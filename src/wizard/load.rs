@@ -2,6 +2,7 @@
 //! directory, and any file named on the command line.
 
 use std::fs;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -60,6 +61,10 @@ pub struct Loaded {
     pub content_hash: String,
 }
 
+/// The largest wizard file read. The built-in ones are 7–21 KB; anything near this is not a
+/// wizard, and a device or a runaway file must not be read into memory.
+pub const MAX_WIZARD_BYTES: u64 = 1024 * 1024;
+
 /// Parse and validate one wizard file's text. `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Wizard, WizardErrors> {
     let wizard: Wizard = toml::from_str(text).map_err(|e| {
@@ -70,22 +75,110 @@ pub fn parse(file: &str, text: &str) -> Result<Wizard, WizardErrors> {
             e.message().trim().to_owned(),
         )])
     })?;
+    let doc = DeTable::parse(text).ok();
+    // Text that could drive the admin's terminal is refused where it is written, so no output
+    // path (list, checklist, report, export, TUI) ever receives it.
+    let mut errors = Vec::new();
+    if let Some(doc) = &doc {
+        unsafe_text_in_table(doc.get_ref(), &mut |span, found| {
+            let place = place_of(text, span, found);
+            errors.push(WizardError::at(
+                file,
+                text,
+                Some(place),
+                unsafe_message(found),
+            ));
+        });
+    }
+    errors.sort_by_key(|e| (e.line, e.column));
     let problems = validate(&wizard);
-    if problems.is_empty() {
+    if problems.is_empty() && errors.is_empty() {
         return Ok(wizard);
     }
-    let doc = DeTable::parse(text)
-        .ok()
-        .map(|t| DeValue::Table(t.into_inner()));
-    Err(WizardErrors(
-        problems
-            .into_iter()
-            .map(|pr| {
-                let span = doc.as_ref().and_then(|d| span_of(d, &pr.path));
-                WizardError::at(file, text, span, pr.message)
-            })
-            .collect(),
-    ))
+    let doc = doc.map(|t| DeValue::Table(t.into_inner()));
+    errors.extend(problems.into_iter().map(|pr| {
+        let span = doc.as_ref().and_then(|d| span_of(d, &pr.path));
+        WizardError::at(file, text, span, pr.message)
+    }));
+    Err(WizardErrors(errors))
+}
+
+/// Every key and string in the document holding a character that could drive a terminal or
+/// disguise text: `report(span of the place, the character)`. The span is the character itself
+/// when it is written raw, or its escape (`\u001b`, `\e`, `\x1b`) when that can be found,
+/// else the whole string.
+fn unsafe_text_in_table(table: &DeTable<'_>, report: &mut dyn FnMut(Range<usize>, char)) {
+    for (key, value) in table.iter() {
+        unsafe_text_in(key.get_ref(), key.span(), report);
+        unsafe_text_in_value(value, report);
+    }
+}
+
+fn unsafe_text_in_value(
+    value: &toml::Spanned<DeValue<'_>>,
+    report: &mut dyn FnMut(Range<usize>, char),
+) {
+    match value.get_ref() {
+        DeValue::String(s) => unsafe_text_in(s, value.span(), report),
+        DeValue::Array(items) => {
+            for item in items {
+                unsafe_text_in_value(item, report);
+            }
+        }
+        DeValue::Table(t) => unsafe_text_in_table(t, report),
+        _ => {}
+    }
+}
+
+fn unsafe_text_in(s: &str, span: Range<usize>, report: &mut dyn FnMut(Range<usize>, char)) {
+    if let Some((_, c)) = crate::sanitize::first_unsafe(s) {
+        report(span, c);
+    }
+}
+
+/// Narrow a string's span to where `c` is written in `text`, raw or escaped.
+fn place_of(text: &str, span: Range<usize>, c: char) -> Range<usize> {
+    let Some(raw) = text.get(span.clone()) else {
+        return span;
+    };
+    let code = c as u32;
+    let mut forms = vec![
+        c.to_string(),
+        format!("\\u{code:04x}"),
+        format!("\\u{code:04X}"),
+        format!("\\U{code:08x}"),
+        format!("\\U{code:08X}"),
+    ];
+    if code <= 0xff {
+        forms.push(format!("\\x{code:02x}"));
+        forms.push(format!("\\x{code:02X}"));
+    }
+    if c == '\u{1b}' {
+        forms.push("\\e".into());
+    }
+    forms
+        .iter()
+        .filter_map(|f| raw.find(f.as_str()))
+        .min()
+        .map_or(span.clone(), |at| span.start + at..span.start + at + 1)
+}
+
+fn unsafe_message(c: char) -> String {
+    let what = match c {
+        c if c.is_control() => "the control character",
+        '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{200e}'
+        | '\u{200f}'
+        | '\u{061c}' => "the bidirectional-text control",
+        _ => "the invisible character",
+    };
+    format!(
+        "this text contains {what} U+{:04X}; wizard text may not carry terminal control \
+         sequences, bidirectional-text controls or invisible characters (they can rewrite what \
+         the admin's terminal shows): remove it",
+        c as u32
+    )
 }
 
 /// The span of the value at `path`, or of its nearest ancestor that exists.
@@ -113,11 +206,27 @@ pub fn hash(text: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Load a wizard from a file path.
+/// Load a wizard from a file path: a regular file (or a link to one) of at most
+/// [`MAX_WIZARD_BYTES`]; a pipe, a device or a directory is refused unread.
 pub fn load_file(path: &Path, origin: Origin) -> Result<Loaded, WizardErrors> {
+    use crate::files::{self, ReadError};
     let label = path.display().to_string();
-    let text = fs::read_to_string(path)
-        .map_err(|e| WizardErrors(vec![WizardError::file(&label, format!("cannot read: {e}"))]))?;
+    let refused = |message: String| WizardErrors(vec![WizardError::file(&label, message)]);
+    let bytes = files::read_bytes(path, MAX_WIZARD_BYTES, "wizard").map_err(|e| match e {
+        ReadError::Io(e) => refused(format!("cannot read: {e}")),
+        other => refused(format!("not read: {other}")),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        // The offset in the lossy text: the valid prefix is the same bytes.
+        WizardErrors(vec![WizardError::at(
+            &label,
+            &lossy,
+            Some(at..at),
+            "not UTF-8 text: save the file as UTF-8".into(),
+        )])
+    })?;
     let wizard = parse(&label, &text)?;
     Ok(Loaded {
         wizard,

@@ -122,16 +122,19 @@ pub fn plain_from_env(get: impl Fn(&str) -> Option<String>) -> bool {
     if get("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         return true;
     }
+    !utf8_locale(get)
+}
+
+/// Whether the locale (`LC_ALL`, else `LC_CTYPE`, else `LANG`) says UTF-8; unset says not. The
+/// plain-text commands (`show`, `wizards`, `validate`) print ASCII when it does not.
+pub fn utf8_locale(get: impl Fn(&str) -> Option<String>) -> bool {
     let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
         .iter()
         .find_map(|k| get(k).filter(|v| !v.is_empty()));
-    match locale {
-        Some(l) => {
-            let l = l.to_ascii_lowercase();
-            !(l.contains("utf-8") || l.contains("utf8"))
-        }
-        None => true,
-    }
+    locale.is_some_and(|l| {
+        let l = l.to_ascii_lowercase();
+        l.contains("utf-8") || l.contains("utf8")
+    })
 }
 
 #[cfg(test)]
