@@ -46,6 +46,51 @@ pub fn read_bytes(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>
     Ok(bytes)
 }
 
+/// Open `path` to append to it (created if missing, mode 0600 on Unix) without following a link
+/// in its place, and only if it is a regular file with no other name (a hard link): a planted
+/// `psa-onboard.log -> ~/victim` must not get our lines appended.
+pub fn append_no_follow(path: &Path) -> std::io::Result<File> {
+    let mut opts = OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600)
+            .custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32);
+    }
+    #[cfg(not(unix))]
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(std::io::Error::other(
+            "it is a symbolic link; remove it and try again",
+        ));
+    }
+    let file = opts.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+            return std::io::Error::other("it is a symbolic link; remove it and try again");
+        }
+        e
+    })?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!(
+            "it is {}, not a regular file; remove it and try again",
+            kind(&meta.file_type())
+        )));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return Err(std::io::Error::other(
+                "it has another name (a hard link); remove it and try again",
+            ));
+        }
+    }
+    Ok(file)
+}
+
 /// Open for reading without blocking on a FIFO that has no writer (the type is checked on the
 /// open descriptor, so nothing can be swapped in between the check and the read).
 fn open_nonblocking(path: &Path) -> std::io::Result<File> {

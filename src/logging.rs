@@ -99,14 +99,10 @@ pub fn dispatch(
     })?;
     let path = dir.join(LOG_FILE);
     rotate_if_large(&path);
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(|source| LogError::Open {
-            path: path.clone(),
-            source,
-        })?;
+    let file = crate::files::append_no_follow(&path).map_err(|source| LogError::Open {
+        path: path.clone(),
+        source,
+    })?;
     let (writer, worker) = tracing_appender::non_blocking(CleanLines(file));
     let (filter, bad) = filter(level);
     let subscriber = tracing_subscriber::fmt()
@@ -258,6 +254,27 @@ mod tests {
             log.contains("psa_onboard=loud"),
             "the bad level is named: {log}"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_log_file_planted_as_a_link_is_refused_and_its_target_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious\n").unwrap();
+        let logs = dir.path().join("logs");
+        std::fs::create_dir_all(&logs).unwrap();
+        std::os::unix::fs::symlink(&victim, logs.join(LOG_FILE)).unwrap();
+        let e = dispatch(&logs, None)
+            .err()
+            .expect("a planted link is refused");
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        // A hard link too.
+        std::fs::remove_file(logs.join(LOG_FILE)).unwrap();
+        std::fs::hard_link(&victim, logs.join(LOG_FILE)).unwrap();
+        let e = dispatch(&logs, None).err().expect("a hard link is refused");
+        assert!(e.to_string().contains("hard link"), "{e}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
     }
 
     #[test]

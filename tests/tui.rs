@@ -128,6 +128,10 @@ fn perm(
             required: required.into(),
             actual: actual.into(),
         }),
+        evidence: vec![psa_onboard::verify::Evidence {
+            request: "GET system/mySecurity".into(),
+            answer: format!("{module} › {function}: {op} {actual}"),
+        }],
         ..CheckResult::new(
             format!("{function}/{op}"),
             format!("{module} › {function} {op}"),
@@ -318,7 +322,13 @@ fn snapshot_verifying_then_failed_then_verified() {
     assert!(s.run().unwrap().verdict(0).is_failed());
     // The first failing row is selected, so it is in view.
     assert_eq!(s.run().unwrap().selected, st_index(&s, "Merge Tickets"));
-    insta::assert_snapshot!("cw_role_failed_with_remedy_80x24", draw(&s, 80, 24));
+    let screen = draw(&s, 80, 24);
+    // The selected row shows its evidence: what was asked and what the PSA answered.
+    assert!(
+        screen.contains("asked GET system/mySecurity") && screen.contains("Merge Tickets: inquire"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("cw_role_failed_with_remedy_80x24", screen);
 
     let r = role_results(&s, &[], false);
     verified(&mut s, r);

@@ -1543,7 +1543,9 @@ async fn every_request_is_in_the_official_api_specs() {
         let w = wizard(id);
         let sb = sandbox(&format!("configured:{id}")).await;
         let r = verify_all(&w, &connection(&sb, &w), &opts).await;
-        assert!(r.ok, "{id}:\n{}", dump(&r));
+        // Nothing failed. (A write test may not run where the tenant has no resource to
+        // impersonate; that makes `ok` false, which is right, but is not this test's point.)
+        assert!(r.counts.fail == 0, "{id}:\n{}", dump(&r));
         let reqs = sb.requests();
         assert!(!reqs.is_empty());
         for q in reqs {

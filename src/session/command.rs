@@ -59,7 +59,7 @@ pub fn list(store: &Store, out: &mut impl Write) -> Result<(), UsageError> {
                 out,
                 "{:<name_w$}  {:<wiz_w$}  {:<11}  {:>8}  {}",
                 s.name,
-                s.wizard.id,
+                crate::sanitize::clean_line(&s.wizard.id),
                 s.psa().short(),
                 format!("{done}/{total}"),
                 s.updated.strftime("%Y-%m-%d %H:%M UTC")
@@ -68,6 +68,8 @@ pub fn list(store: &Store, out: &mut impl Write) -> Result<(), UsageError> {
         }
     }
     for p in &listing.problems {
+        // Session files are the user's own, but a problem quotes their text: keep it inert.
+        let p = crate::sanitize::clean(&p.to_string());
         writeln!(out, "\nSkipped a session file:\n{p}").map_err(write_err)?;
     }
     Ok(())

@@ -264,7 +264,7 @@ at = "2026-01-05T09:30:00Z"
         assert_eq!(
             e.to_string(),
             "its schema_version is \"one\" (a string), not a whole number; a session file this \
-             build writes says `schema_version = 1`"
+             build writes says `schema_version = 2`"
         );
         let t: Table =
             toml::from_str(&format!("schema_version = \"{}\"", "9".repeat(500))).unwrap();

@@ -365,7 +365,17 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<bool, Us
     };
     let text = match args.format {
         Format::Json => render_json(&report, &verdicts)?,
-        Format::Human => render_human(&wizard, &report, &verdicts, Style::from_env()),
+        Format::Human => {
+            let style = Style::from_env();
+            let text = render_human(&wizard, &report, &verdicts, style);
+            // Under a non-UTF-8 locale, what comes from wizard files and the PSA is spelled in
+            // ASCII too (the report's own glyphs already are).
+            if style.fancy {
+                text
+            } else {
+                crate::checklist::ascii(&text)
+            }
+        }
     };
     out.write_all(text.as_bytes())
         .map_err(|e| UsageError(format!("cannot write: {e}")))?;
@@ -437,17 +447,9 @@ impl Style {
     }
 }
 
-/// Unicode glyphs unless NO_COLOR is set or the locale is not UTF-8.
+/// Unicode glyphs unless NO_COLOR is set or the locale is not UTF-8 (the TUI's rule).
 fn fancy_glyphs() -> bool {
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        return false;
-    }
-    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    locale.contains("utf-8") || locale.contains("utf8")
+    !crate::tui::ui::glyphs::plain_from_env(|k| std::env::var(k).ok())
 }
 
 fn glyph(s: Status, fancy: bool) -> &'static str {

@@ -958,3 +958,40 @@ fn write_tests_without_a_connection_point_at_it_instead_of_asking() {
         "{notice:?}"
     );
 }
+
+/// Issue #11, defect 3: Tasky's "assign levels" step has one check, an observation only a
+/// person can judge (the PSA lists security levels; it cannot say which users are Tasky's).
+/// Its result is manual: the step is not verified until ticked, then confirmed by you — never
+/// "verified" on screen.
+#[test]
+fn an_observation_only_a_person_can_judge_is_never_called_verified() {
+    let mut s = state("tasky-autotask");
+    let w = run(&s).wizard.clone();
+    let i = w
+        .steps
+        .iter()
+        .position(|st| st.id == "assign-levels")
+        .expect("Tasky's assign-levels step");
+    let st = &w.steps[i];
+    let checks = st
+        .checks
+        .iter()
+        .map(|c| CheckResult {
+            detail: "no active non-API resources are visible to the API user".into(),
+            ..CheckResult::new(c.id.clone(), c.title.clone(), Status::Manual)
+        })
+        .collect();
+    run_mut(&mut s).go_to(i);
+    run_mut(&mut s).progress[i].report =
+        Some(StepReport::new(st.id.clone(), st.title.clone(), checks));
+    assert_eq!(shown(&s, i), "not_verified");
+    let screen = render(&s, 100, 40);
+    assert!(!screen.contains("Verified"), "{screen}");
+    for item in progress::items(st) {
+        run_mut(&mut s).progress[i].ticked.insert(item.key(st));
+    }
+    assert_eq!(shown(&s, i), "confirmed_by_you");
+    let screen = render(&s, 100, 40);
+    assert!(screen.contains("Confirmed by you"), "{screen}");
+    assert!(!screen.contains("Verified"), "{screen}");
+}

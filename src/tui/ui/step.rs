@@ -566,6 +566,12 @@ fn table(run: &Run, spinner: usize, step: &Step, theme: &Theme, g: Glyphs, b: &m
             for r in results.iter().filter(|r| r.status != Status::Pass) {
                 observed(r, theme, g, b);
             }
+            // The proof behind the selected item's result: what was asked, what the PSA said.
+            if selected {
+                for r in results {
+                    evidence(r, theme, g, b);
+                }
+            }
         }
         let end = b.lines.len().saturating_sub(1);
         b.spans.push((start, end));
@@ -625,6 +631,28 @@ fn observed(r: &CheckResult, theme: &Theme, g: Glyphs, b: &mut Body) {
             &format!("      {} ", g.arrow),
             "        ",
             Style::default(),
+        );
+    }
+}
+
+/// The evidence lines of a result: `asked GET … → answer (at HH:MM UTC)`.
+fn evidence(r: &CheckResult, theme: &Theme, g: Glyphs, b: &mut Body) {
+    let clean = crate::sanitize::clean_line;
+    let at = r
+        .observed_at
+        .map(|t| format!(" (at {})", t.strftime("%Y-%m-%d %H:%M UTC")))
+        .unwrap_or_default();
+    for e in &r.evidence {
+        b.text(
+            &format!(
+                "asked {} {} {}{at}",
+                clean(&e.request),
+                g.arrow,
+                clean(&e.answer)
+            ),
+            "      ",
+            "        ",
+            theme.dim(),
         );
     }
 }
