@@ -115,7 +115,8 @@ pub struct SecurityLevel {
     pub web_services_login: bool,
     /// "Resource Impersonation › Allow impersonation of resources with this security level".
     pub allow_impersonation: bool,
-    /// API-only levels: the Web Services API impersonation grid (entity, operation).
+    /// API-only levels: the Web Services API impersonation grid (entity, operation). It allows
+    /// impersonated writes only; `userAccessFor*` does not show it.
     pub impersonation_grants: HashSet<(String, Op)>,
     /// "Other › Can create WebHooks" and its maximum count.
     pub webhook_permission: bool,
@@ -162,19 +163,18 @@ impl SecurityLevel {
         self.access.entry(key).or_insert(default)
     }
 
-    /// Effective access to an entity operation: configured access, raised by impersonation
-    /// grants and, for TicketWebhooks, by the webhook permission.
+    /// Effective access to an entity operation, as `userAccessFor*` reports it and as the
+    /// level's own (not impersonated) requests get it: the module permissions, plus three rules
+    /// the sandbox models. The Web Services API impersonation grid never changes what the module
+    /// table sets: the grid is unreadable (autotask-api.md §2.8, §6 step 4a) and gates
+    /// impersonated writes ([`SecurityLevel::grid_allows`]).
     pub fn effective(&self, entity: &str, op: Op) -> AccessLevel {
+        let set = self.access.keys().any(|k| k.eq_ignore_ascii_case(entity));
         let mut level = self.entity_access(entity).get(op);
-        if self
-            .impersonation_grants
-            .iter()
-            .any(|(e, o)| e.eq_ignore_ascii_case(entity) && *o == op)
-        {
-            level = AccessLevel::All;
-        }
-        // A write grant implies reading what was written (the sandbox's model).
+        // What an impersonated write creates can be read back, when the module table does not
+        // say otherwise (ticket notes on a TopLeft level, whose table has no Ticket Notes row).
         if op == Op::Query
+            && !set
             && level == AccessLevel::None
             && self
                 .impersonation_grants
@@ -183,10 +183,25 @@ impl SecurityLevel {
         {
             level = AccessLevel::All;
         }
+        // An API user can always look itself up: at least Restricted (its own record only;
+        // autotask-api.md §6 step 2 marks self-lookup UNCONFIRMED).
+        if self.license == LICENSE_API_USER
+            && op == Op::Query
+            && entity.eq_ignore_ascii_case("Resources")
+        {
+            level = level.max(AccessLevel::Restricted);
+        }
         if entity.eq_ignore_ascii_case("TicketWebhooks") && self.webhook_permission {
             level = AccessLevel::All;
         }
         level
+    }
+
+    /// Whether the level's Web Services API grid allows an impersonated `op` on `entity`.
+    pub fn grid_allows(&self, entity: &str, op: Op) -> bool {
+        self.impersonation_grants
+            .iter()
+            .any(|(e, o)| e.eq_ignore_ascii_case(entity) && *o == op)
     }
 }
 
@@ -635,14 +650,22 @@ mod tests {
     }
 
     #[test]
-    fn grants_raise_effective_access() {
+    fn the_impersonation_grid_gates_impersonation_only() {
         let mut l = SecurityLevel::new(1, "L", LICENSE_API_USER, false);
-        assert_eq!(l.effective("TicketNotes", Op::Create), AccessLevel::None);
         l.impersonation_grants
             .insert(("TicketNotes".into(), Op::Create));
-        assert_eq!(l.effective("ticketnotes", Op::Create), AccessLevel::All);
+        // userAccessFor* does not reflect the grid's writes (autotask-api.md §2.8); what it
+        // creates is readable unless the module table says otherwise.
+        assert_eq!(l.effective("TicketNotes", Op::Create), AccessLevel::None);
         assert_eq!(l.effective("TicketNotes", Op::Query), AccessLevel::All);
-        assert_eq!(l.effective("TicketNotes", Op::Delete), AccessLevel::None);
+        l.entity_access_mut("TicketNotes").query = AccessLevel::None;
+        assert_eq!(l.effective("TicketNotes", Op::Query), AccessLevel::None);
+        assert!(l.grid_allows("ticketnotes", Op::Create));
+        assert!(!l.grid_allows("TicketNotes", Op::Update));
+        // An API level always finds its own record; a human level does not get that rule.
+        assert_eq!(l.effective("Resources", Op::Query), AccessLevel::Restricted);
+        let human = SecurityLevel::new(2, "H", 3, false);
+        assert_eq!(human.effective("Resources", Op::Query), AccessLevel::None);
         l.webhook_permission = true;
         assert_eq!(l.effective("TicketWebhooks", Op::Create), AccessLevel::All);
     }

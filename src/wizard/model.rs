@@ -492,6 +492,9 @@ pub struct RowVerify {
     pub create: Option<Access>,
     pub update: Option<Access>,
     pub delete: Option<Access>,
+    /// Shown with the row's result: what this verification cannot tell apart or leaves out
+    /// (rows sharing one entity check, a column the API has no operation for).
+    pub note: Option<String>,
 }
 
 impl RowVerify {
@@ -542,9 +545,10 @@ impl Op {
 /// Expected access to an entity operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Access {
-    /// Must be `All` (`Restricted` warns).
+    /// Must be `All`: `Restricted` fails (Autotask then silently returns only part of the data).
     All,
-    /// Must not be `None` (`All` or `Restricted`).
+    /// Must not be `None`; `Restricted` warns (the guide sets no scope, but part of the data is
+    /// hidden).
     Any,
     /// Must be `None`; anything else is excess privilege (warn).
     None,

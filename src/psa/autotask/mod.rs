@@ -68,6 +68,11 @@ impl AutotaskClient {
         }
     }
 
+    /// The API root the zone lookup asks (as given, without a trailing slash).
+    pub fn api_root(&self) -> &str {
+        &self.api_root
+    }
+
     pub fn username(&self) -> &str {
         &self.username
     }

@@ -13,7 +13,7 @@ use tokio::sync::OnceCell;
 use crate::connection::AutotaskTarget;
 use crate::psa::autotask::{
     API_USER_LICENSE, AutotaskClient, EntityInfo, FieldInfo, Resource, Threshold, UserAccess,
-    ZoneInfo, looks_like_email, picklist_label,
+    ZoneInfo, picklist_label,
 };
 use crate::psa::http::Http;
 use crate::psa::{ErrorKind, PsaError};
@@ -99,8 +99,10 @@ fn access_of(info: &EntityInfo, op: Op) -> Option<UserAccess> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AccessCmp {
     Ok,
-    /// `Restricted` where `All` is required.
+    /// `Restricted` where `All` is required: a fail (Autotask silently returns part of the data).
     Restricted,
+    /// `Restricted` where the guide gives no scope (`Any`): a warning.
+    RestrictedAllowed,
     /// Less than required.
     Below,
     /// More than the guide grants (expected None).
@@ -115,6 +117,7 @@ pub(crate) fn compare_access(expected: Access, actual: Option<UserAccess>) -> Ac
         (Access::All, Some(UserAccess::All)) => AccessCmp::Ok,
         (Access::All, Some(UserAccess::Restricted)) => AccessCmp::Restricted,
         (Access::All | Access::Any, Some(UserAccess::None)) => AccessCmp::Below,
+        (Access::Any, Some(UserAccess::Restricted)) => AccessCmp::RestrictedAllowed,
         (Access::Any, Some(_)) => AccessCmp::Ok,
         (Access::None, Some(UserAccess::None)) => AccessCmp::Ok,
         (Access::None, Some(_)) => AccessCmp::Excess,
@@ -263,20 +266,20 @@ to try again",
             )),
             Err(e) => {
                 let user = self.client.username();
-                let mut d = if e.kind == ErrorKind::NotFound {
+                let d = if e.kind == ErrorKind::NotFound {
+                    // An API username has the form user@domain, so its shape says nothing; the
+                    // lookup simply found no such user where it asked.
                     format!(
-                        "Autotask does not know the username \"{user}\": {}",
-                        said(e)
+                        "Autotask does not know the username \"{user}\": {}. Check: (1) the API user exists and \
+was saved (Admin > Resources/Users; copy its Username field: the Email field can differ); (2) a typo, \
+including the domain after the @; (3) the API root ({}): a username from another Autotask database \
+(a sandbox or another company's) is unknown there.",
+                        said(e),
+                        self.client.api_root()
                     )
                 } else {
                     format!("the zone lookup for \"{user}\" failed: {}", said(e))
                 };
-                if e.kind == ErrorKind::NotFound && looks_like_email(user) {
-                    d.push_str(&format!(
-                        ". \"{user}\" looks like an email address: Autotask wants the API user's username \
-(the Username field of the API user), which may differ from its email."
-                    ));
-                }
                 Outcome::fail(d).because(e)
             }
         }
@@ -414,6 +417,7 @@ not an API-only user"
     }
 
     async fn user_level(&self, ctx: Ctx<'_>) -> Outcome {
+        // `ctx.warn_only` changes nothing here: a different name only ever warns.
         let r = match self.my_record().await {
             Ok(r) => r,
             Err(o) => return o,
@@ -454,10 +458,13 @@ not an API-only user"
             Some(e) if norm(e) == norm(&label) => {
                 Outcome::pass(format!("security level \"{label}\""))
             }
-            Some(e) => Outcome::fail_or_warn(
-                ctx.warn_only,
-                format!("the API user's security level is \"{label}\", not \"{e}\""),
-            ),
+            // The name is the admin's choice (guides name an example, or allow an existing
+            // pattern); what the level grants is checked row by row. A different name warns.
+            Some(e) => Outcome::warn(format!(
+                "the API user's security level is \"{label}\", not \"{e}\" as the guide names it: the name is \
+your choice, and its permissions are checked row by row; make sure \"{label}\" is the level you set up for this \
+integration"
+            )),
             None => Outcome::pass(format!("security level \"{label}\" (a dedicated level)")),
         }
     }
@@ -683,8 +690,17 @@ may not see Resources); list your resources' security levels in Admin > Resource
                 match compare_access(want, got) {
                     AccessCmp::Ok => oks.push(format!("{entity} {} = {shown}", op.label())),
                     AccessCmp::Restricted => {
+                        fails.push(format!(
+                            "{entity} {} is Restricted where the guide says All: Autotask then returns only \
+part of the data, without an error",
+                            op.label()
+                        ));
+                        note(obs, true, &mut first);
+                    }
+                    AccessCmp::RestrictedAllowed => {
                         warns.push(format!(
-                            "{entity} {} is Restricted where the guide says All",
+                            "{entity} {} is Restricted: the guide sets no scope, but Autotask returns only part \
+of the data",
                             op.label()
                         ));
                         note(obs, false, &mut first);
@@ -752,13 +768,17 @@ may not see Resources); list your resources' security levels in Admin > Resource
         } else {
             Status::Pass
         };
-        let detail = fails
+        let mut detail = fails
             .iter()
             .chain(warns.iter())
             .chain(oks.iter())
             .cloned()
             .collect::<Vec<_>>()
             .join("; ");
+        // What this check cannot tell (shared by several rows, a column left out) travels with it.
+        if let Some(n) = v.note.as_deref() {
+            detail.push_str(&format!(". Note: {n}"));
+        }
         Outcome {
             status,
             detail,
@@ -783,8 +803,9 @@ mod tests {
         assert_eq!(compare_access(Access::All, Some(UserAccess::None)), Below);
         assert_eq!(
             compare_access(Access::Any, Some(UserAccess::Restricted)),
-            Ok
+            RestrictedAllowed
         );
+        assert_eq!(compare_access(Access::Any, Some(UserAccess::All)), Ok);
         assert_eq!(compare_access(Access::Any, Some(UserAccess::None)), Below);
         assert_eq!(compare_access(Access::None, Some(UserAccess::None)), Ok);
         assert_eq!(
