@@ -480,8 +480,9 @@ impl PermissionRow {
 pub struct RowVerify {
     /// The row cannot be observed through the API; the admin confirms it. Says why.
     pub manual: Option<String>,
-    /// The row is proven by a step-level observation (e.g. "Can login to Web Services API" by a
-    /// successful sign-in).
+    /// The row is proven by a step-level observation (one whose answer decides exactly this
+    /// row; no built-in wizard uses it now: a REST sign-in does not prove "Can login to Web
+    /// Services API", which Autotask documents as applying to API versions 1.5 and earlier).
     pub observe: Option<Observe>,
     /// One Autotask entity (REST name, e.g. `Tickets`).
     pub entity: Option<String>,
