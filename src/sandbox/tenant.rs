@@ -608,6 +608,24 @@ impl ConnectwiseTenant {
             // Required by the spec's Member model (its extract is partial).
             obj.insert("hireDate".into(), json!("2020-01-06T00:00:00Z"));
             obj.insert("defaultPhone".into(), json!("Office"));
+            // Required by the current ConnectWise schema, and rejected when absent by client
+            // libraries generated from it; the values are the enums' (SummaryList | DetailList,
+            // ShowInvoicingTab | ShowAgreementInvoicingTab, RemainOnInvoicingScreen |
+            // ShowRecentInvoices), as a new member has them.
+            obj.insert("companyActivityTabFormat".into(), json!("SummaryList"));
+            obj.insert("invoiceTimeTabFormat".into(), json!("SummaryList"));
+            obj.insert(
+                "invoiceScreenDefaultTabFormat".into(),
+                json!("ShowInvoicingTab"),
+            );
+            obj.insert(
+                "invoicingDisplayOptions".into(),
+                json!("RemainOnInvoicingScreen"),
+            );
+            obj.insert(
+                "agreementInvoicingDisplayOptions".into(),
+                json!("ShowRecentInvoices"),
+            );
         }
         v
     }
@@ -668,6 +686,38 @@ mod tests {
         assert_eq!(human.effective("Resources", Op::Query), AccessLevel::None);
         l.webhook_permission = true;
         assert_eq!(l.effective("TicketWebhooks", Op::Create), AccessLevel::All);
+    }
+
+    #[test]
+    fn member_replies_carry_the_fields_the_current_schema_requires() {
+        let t = super::super::seed::unconfigured();
+        let cw = &t.connectwise;
+        let m = cw.members.first().expect("a seeded member");
+        let v = cw.member_json(m, false);
+        for (field, allowed) in [
+            (
+                "companyActivityTabFormat",
+                &["SummaryList", "DetailList"][..],
+            ),
+            ("invoiceTimeTabFormat", &["SummaryList", "DetailList"][..]),
+            (
+                "invoiceScreenDefaultTabFormat",
+                &["ShowInvoicingTab", "ShowAgreementInvoicingTab"][..],
+            ),
+            (
+                "invoicingDisplayOptions",
+                &["RemainOnInvoicingScreen", "ShowRecentInvoices"][..],
+            ),
+            (
+                "agreementInvoicingDisplayOptions",
+                &["RemainOnInvoicingScreen", "ShowRecentInvoices"][..],
+            ),
+        ] {
+            let got = v[field]
+                .as_str()
+                .unwrap_or_else(|| panic!("{field} missing"));
+            assert!(allowed.contains(&got), "{field} = {got}");
+        }
     }
 
     #[test]
