@@ -78,11 +78,14 @@ pub const IMPERSONATION_ENTITIES: &[&str] = &[
     "TimeEntries",
 ];
 
+/// A grid object as the guide labels it, and the REST entities behind it.
+pub type GridObject = (&'static str, &'static [&'static str]);
+
 /// The Web Services API impersonation grid of an API-only security level: its sections, each
 /// object as the guides label it, and the REST entities an impersonated write to that object
 /// goes to. From the guides' own tables (TopLeft's "Impersonate Autotask Resources", seed 001;
 /// Tasky's "Resource Impersonation", seed 003: "Accounts" are Companies in REST).
-pub const GRID: &[(&str, &[(&str, &[&str])])] = &[
+pub const GRID: &[(&str, &[GridObject])] = &[
     (
         "CRM",
         &[

@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::wizard::Op;
+use crate::wizard::{Column, Op};
 
 /// The demo domain API usernames end with.
 pub const DEMO_DOMAIN: &str = "sandbox.psa-onboard.test";
@@ -327,6 +327,13 @@ impl AutotaskTenant {
             .find(|l| l.name.eq_ignore_ascii_case(name))
     }
 
+    /// The security level of the resource signing in as `user` (to break one requirement of a
+    /// configured tenant in a test).
+    pub fn level_of_user_mut(&mut self, user: &str) -> Option<&mut SecurityLevel> {
+        let id = self.resource_by_user(user)?.user_type;
+        self.levels.iter_mut().find(|l| l.id == id)
+    }
+
     pub fn resource(&self, id: i64) -> Option<&Resource> {
         self.resources.iter().find(|r| r.id == id)
     }
@@ -428,6 +435,27 @@ impl RoleSetting {
         delete: CwLevel::All,
         inquire: CwLevel::All,
     };
+
+    /// One level column (ConnectWise has Add, Edit, Delete and Inquire; others read None).
+    pub fn get(&self, column: Column) -> CwLevel {
+        match column {
+            Column::Add => self.add,
+            Column::Edit => self.edit,
+            Column::Delete => self.delete,
+            Column::Inquire => self.inquire,
+            Column::View | Column::Permission => CwLevel::None,
+        }
+    }
+
+    pub fn set(&mut self, column: Column, level: CwLevel) {
+        match column {
+            Column::Add => self.add = level,
+            Column::Edit => self.edit = level,
+            Column::Delete => self.delete = level,
+            Column::Inquire => self.inquire = level,
+            Column::View | Column::Permission => {}
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -442,6 +470,17 @@ pub struct SecurityRole {
 }
 
 impl SecurityRole {
+    /// A module function's levels, created at None when the role does not list it yet.
+    pub fn setting_mut(&mut self, module: &str, function: &str) -> &mut RoleSetting {
+        let key = self
+            .settings
+            .keys()
+            .find(|(m, f)| m.eq_ignore_ascii_case(module) && f.eq_ignore_ascii_case(function))
+            .cloned()
+            .unwrap_or_else(|| (module.to_string(), function.to_string()));
+        self.settings.entry(key).or_default()
+    }
+
     pub fn setting(&self, module: &str, function: &str) -> RoleSetting {
         if self.admin_flag {
             return RoleSetting::ALL;
@@ -555,6 +594,18 @@ impl ConnectwiseTenant {
         self.members
             .iter()
             .find(|m| m.identifier.eq_ignore_ascii_case(identifier))
+    }
+
+    /// The security role of the member a public key belongs to (to break one requirement of a
+    /// configured tenant in a test).
+    pub fn role_of_key_mut(&mut self, public_key: &str) -> Option<&mut SecurityRole> {
+        let member = self
+            .keys
+            .iter()
+            .find(|k| k.public_key == public_key)?
+            .member_id;
+        let role = self.member(member)?.role_id;
+        self.roles.iter_mut().find(|r| r.id == role)
     }
 
     /// The member a key pair authenticates, if the private key matches.
