@@ -168,14 +168,24 @@ async fn configured_wizards_pass_every_api_check() {
                 );
             }
         }
-        // One sign-in for the whole run (Autotask: one Version call).
+        // One sign-in for the whole run (Autotask: the API user's own Resources query, which
+        // also reads the people the impersonation checks list). Nothing credentialed goes out
+        // before it has answered... (asserted with latency in `probe_plan`).
         if w.psa == Psa::Autotask {
-            let versions = sb
-                .requests()
-                .iter()
-                .filter(|q| q.path.ends_with("/Version"))
-                .count();
-            assert_eq!(versions, 1, "{id}");
+            let reqs = credentialed(&sb);
+            let first = &reqs[0];
+            assert!(
+                first.path.ends_with("/Resources/query"),
+                "{id}: {}",
+                first.path
+            );
+            let filter = first.body.as_ref().map(|b| b["Filter"].to_string());
+            assert!(
+                filter.is_some_and(|f| f.contains("userName")),
+                "{id}: the sign-in asks for the API user itself"
+            );
+            let versions = reqs.iter().filter(|q| q.path.ends_with("/Version")).count();
+            assert_eq!(versions, 0, "{id}");
         }
     }
 }
@@ -363,7 +373,12 @@ async fn wrong_secret_makes_exactly_one_credentialed_request() {
         "{:?}",
         creds.iter().map(|q| &q.path).collect::<Vec<_>>()
     );
-    assert!(creds[0].path.ends_with("/Version"));
+    // The sign-in is the API user's own Resources query.
+    assert!(
+        creds[0].path.ends_with("/Resources/query"),
+        "{}",
+        creds[0].path
+    );
     assert_eq!(creds[0].status, 401);
 
     // A new session with the same values does not try again either (no second failed login)...
@@ -869,6 +884,20 @@ async fn connectwise_wrong_private_key_and_inactive_member() {
         .filter(|q| q.path.ends_with("/system/info"))
         .count();
     assert_eq!(sys_info, 1, "one sign-in attempt per run");
+    // The reads went out with the probe (ConnectWise does not lock keys): each once, refused,
+    // never retried, and none of their answers was used (the checks above are skipped).
+    let refused: Vec<_> = sb
+        .requests()
+        .into_iter()
+        .filter(|q| !q.path.contains("/login/companyinfo/"))
+        .collect();
+    assert!(refused.iter().all(|q| q.status == 401), "{refused:?}");
+    let mut paths: Vec<_> = refused.iter().map(|q| q.path.clone()).collect();
+    let n = paths.len();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(paths.len(), n, "a refused request was repeated: {paths:?}");
+    assert!(n <= 4, "{paths:?}");
 
     sb.with_tenant(|t| {
         for m in t
@@ -1659,17 +1688,23 @@ async fn probe_plan_stays_within_request_and_concurrency_bounds() {
                 let infos = count("/entityinformation");
                 let unique: std::collections::BTreeSet<_> = infos.iter().collect();
                 assert_eq!(infos.len(), unique.len(), "{id}: {infos:?}");
-                assert_eq!(count("/version").len(), 1, "{id}");
+                assert_eq!(
+                    count("/version").len(),
+                    0,
+                    "{id}: the sign-in is a Resources query"
+                );
+                // The Resources endpoint: the sign-in, its picklists and (a row) its entity
+                // information; the people to impersonate come with the sign-in.
+                assert!(count("/resources/query").len() <= 1, "{id}: {eps:?}");
                 // The reads after sign-in go out together (check by check, it was 2 at most):
                 // up to 2 per endpoint, all endpoints at once.
-                let mut per: std::collections::BTreeMap<&str, usize> = Default::default();
-                for (_, p) in eps
-                    .iter()
-                    .filter(|(_, p)| !p.ends_with("/version") && !p.ends_with("/zoneinformation"))
-                {
+                let mut per: std::collections::BTreeMap<String, usize> = Default::default();
+                // After the zone lookup and the sign-in (the first credentialed request).
+                for q in credentialed(&sb).iter().skip(1) {
                     // Autotask's endpoint is the entity: /atservicesrest/v1.0/<entity>/…
-                    let entity = p.split("/v1.0/").nth(1).unwrap_or(p).split('/').next();
-                    *per.entry(entity.unwrap_or(p)).or_default() += 1;
+                    let p = q.path.to_ascii_lowercase();
+                    let entity = p.split("/v1.0/").nth(1).unwrap_or(&p).split('/').next();
+                    *per.entry(entity.unwrap_or(&p).to_string()).or_default() += 1;
                 }
                 let together: usize = per.values().map(|n| (*n).min(2)).sum();
                 assert!(

@@ -1,9 +1,12 @@
-//! Autotask observations. Order of trust: zone lookup → ONE `Version` call → everything else;
-//! when sign-in fails, everything that needs it is skipped (never hammer a locked account).
+//! Autotask observations. Order of trust: zone lookup → ONE sign-in request → everything else;
+//! when sign-in fails, everything that needs it is skipped (never hammer a locked account). The
+//! sign-in is the API user's own Resources query (with the people to impersonate, when the run
+//! needs them): one credentialed request like `Version`, but one whose answer the run uses.
 // An `Outcome` is the natural error of a gate: it is what the check reports.
 #![allow(clippy::result_large_err)]
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -63,6 +66,8 @@ pub(crate) struct AtRun {
     me: Cell<Option<Resource>>,
     resource_fields: Cell<Vec<FieldInfo>>,
     humans: Cell<Vec<Resource>>,
+    /// The sign-in query also reads the people to impersonate (set by the plan before it).
+    signin_reads_humans: AtomicBool,
     entity: Mutex<HashMap<String, Arc<Cell<EntityInfo>>>>,
     probe: Mutex<HashMap<String, Arc<Cell<usize>>>>,
     impersonation_write: OnceCell<Outcome>,
@@ -141,6 +146,7 @@ impl AtRun {
             me: OnceCell::new(),
             resource_fields: OnceCell::new(),
             humans: OnceCell::new(),
+            signin_reads_humans: AtomicBool::new(false),
             entity: Mutex::new(HashMap::new()),
             probe: Mutex::new(HashMap::new()),
             impersonation_write: OnceCell::new(),
@@ -152,8 +158,12 @@ impl AtRun {
         self.zone.get_or_init(|| self.client.zone()).await
     }
 
-    /// Exactly one `Version` call per session, whatever asks for it, and none at all for values
+    /// Exactly one sign-in request per session, whatever asks for it, and none at all for values
     /// Autotask already refused in this process (a new session must not add a failed login).
+    /// The request is the API user's own Resources query (and the people to impersonate when
+    /// the plan asked for them first): Autotask authenticates it like any call, so a refusal is
+    /// the same 401, and its answer fills `me` (and `humans`). A permission refusal means the
+    /// credentials were accepted but the level may not read Resources: signed in.
     async fn signin(&self) -> &Result<(), PsaError> {
         self.signin
             .get_or_init(|| async {
@@ -166,13 +176,43 @@ to try again",
                         &self.client.base().unwrap_or_default(),
                     ));
                 }
-                let r = self.client.version().await.map(|_| ());
-                if matches!(&r, Err(e) if e.kind == ErrorKind::Auth
-                    || e.message.contains("Zone information could not be determined"))
-                {
-                    refused().insert(self.fingerprint);
+                let with_humans = self.signin_reads_humans.load(Ordering::SeqCst);
+                let user = self.client.username();
+                match self.client.people(user, with_humans).await {
+                    Ok(people) => {
+                        let me = people
+                            .iter()
+                            .find(|r| r.user_name.eq_ignore_ascii_case(user))
+                            .cloned();
+                        let _ = self.me.set(Ok(me));
+                        if with_humans {
+                            let humans = people
+                                .into_iter()
+                                .filter(|r| {
+                                    r.is_active == Some(true)
+                                        && r.license_type != Some(API_USER_LICENSE)
+                                })
+                                .collect();
+                            let _ = self.humans.set(Ok(humans));
+                        }
+                        Ok(())
+                    }
+                    Err(e) if e.is_permission() => {
+                        let _ = self.me.set(Err(e.clone()));
+                        if with_humans {
+                            let _ = self.humans.set(Err(e));
+                        }
+                        Ok(())
+                    }
+                    Err(e) => {
+                        if e.kind == ErrorKind::Auth
+                            || e.message.contains("Zone information could not be determined")
+                        {
+                            refused().insert(self.fingerprint);
+                        }
+                        Err(e)
+                    }
                 }
-                r
             })
             .await
     }
@@ -198,6 +238,15 @@ to try again",
     }
 
     async fn probe_query(&self, entity: &str) -> Result<usize, PsaError> {
+        // The sign-in was a Resources query: its answer is the Resources probe.
+        if entity.eq_ignore_ascii_case("Resources")
+            && let Some(read) = self.me.get()
+        {
+            return read
+                .as_ref()
+                .map(|me| usize::from(me.is_some()))
+                .map_err(Clone::clone);
+        }
         let cell = keyed(&self.probe, entity);
         cell.get_or_init(|| self.client.probe_query(entity))
             .await
@@ -290,9 +339,16 @@ including the domain after the @; (3) the API root ({}): a username from another
             return Outcome::skipped(format!("skipped: the zone lookup failed ({})", e.message));
         }
         match self.signin().await {
-            Ok(()) => {
-                Outcome::pass("Autotask accepted the username, secret and tracking identifier")
-            }
+            Ok(()) => Outcome::pass(match self.me.get() {
+                Some(Err(_)) => {
+                    "Autotask accepted the username, secret and tracking identifier (the sign-in \
+request, a Resources query, was authenticated; the level may not read Resources)"
+                }
+                _ => {
+                    "Autotask accepted the username, secret and tracking identifier (the sign-in request, \
+the API user's own Resources query, answered)"
+                }
+            }),
             Err(e) if e.kind == ErrorKind::Auth => {
                 let msg = e.message.to_ascii_lowercase();
                 let lead = if msg.contains("integrationcode") {
