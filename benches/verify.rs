@@ -171,6 +171,14 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "load average {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     println!(
         "verify_all with {} ms sandbox latency; cap = requests in flight per run ({} is the default); \
 median of 3 runs (cap 1: one run)",
@@ -202,12 +210,13 @@ median of 3 runs (cap 1: one run)",
         }
         println!();
         println!("peak RSS of `psa-onboard check` (this build) for a full run, 100 ms latency");
-        for id in ["topleft-autotask", "topleft-connectwise"] {
+        for id in WIZARDS {
             match check_rss(id).await {
                 Ok((kib, wall)) => println!(
-                    "{id:<20} {:>6.1} MiB  ({} ms wall, process start included)",
+                    "{id:<20} {:>6.1} MiB  ({} ms wall = {:.2} RT, process start included)",
                     kib as f64 / 1024.0,
-                    wall.as_millis()
+                    wall.as_millis(),
+                    wall.as_secs_f64() / LATENCY.as_secs_f64()
                 ),
                 Err(e) => println!("{id:<20} n/a: {e}"),
             }
