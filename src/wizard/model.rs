@@ -582,7 +582,7 @@ pub enum Observe {
     // --- Autotask ---
     /// `zoneInformation` resolves the API username to a zone.
     AutotaskZone,
-    /// One request with the three headers (the API user's own Resources query) is authenticated.
+    /// One `Version` call with the three headers succeeds.
     AutotaskCredentials,
     /// `ThresholdInformation`: the tenant's hourly budget is under half used.
     AutotaskThreshold,
