@@ -801,7 +801,8 @@ async fn tui_shows_hostile_autotask_level_names_inert_and_takes_a_typed_secret()
         // The typed secret signs in; the level check quotes the (renamed) level, inert.
         let verified = pty.wait_for(&[
             "✓ The username, password and TopLeft's tracking identifier sign in",
-            "✗ The API user has the \"TopLeft\" security level",
+            // A differently named level is the admin's choice: a warning.
+            "⚠ The API user has the \"TopLeft\" security level",
             QUOTED,
         ]);
         pty.send("q");

@@ -625,10 +625,14 @@ async fn missing_permissions_are_500s_per_operation() {
     )
     .await;
     assert_eq!((r.status.as_u16(), r.json()), (500, denied("update")));
-    let r = send(at.req(Method::DELETE, "Contracts/1")).await;
+    let r = send(at.req(Method::DELETE, "ServiceCalls/1")).await;
     assert_eq!((r.status.as_u16(), r.json()), (500, denied("delete")));
-    // DELETE on tickets is not supported at all.
+    // DELETE on tickets or contracts is not in the API at all (the Swagger has none).
     assert_eq!(send(at.req(Method::DELETE, "Tickets/1")).await.status, 405);
+    assert_eq!(
+        send(at.req(Method::DELETE, "Contracts/1")).await.status,
+        405
+    );
     sb.shutdown().await;
 }
 
@@ -1633,6 +1637,12 @@ const BODY_EXCEPTIONS: &[(&str, &str)] = &[
         "connectwise-manage-openapi.json Member/MyMember are PARTIAL extracts (x-extraction)",
     ),
     (
+        "Member fields beyond the PARTIAL extract",
+        "the current ConnectWise schema requires companyActivityTabFormat, invoiceTimeTabFormat, \
+invoiceScreenDefaultTabFormat, invoicingDisplayOptions, agreementInvoicingDisplayOptions (checked \
+against their enums, BEYOND_EXTRACT)",
+    ),
+    (
         "ConnectWise 429 {error,message}",
         "connectwise-api.md §3.5, quoted body",
     ),
@@ -1727,6 +1737,17 @@ fn check(
                     .get("required")
                     .and_then(Value::as_array)
                     .is_some_and(|r| r.iter().any(|x| x == k)) => {}
+                None if schema
+                    .get("x-extraction")
+                    .and_then(Value::as_str)
+                    .is_some_and(|x| x.starts_with("PARTIAL")) =>
+                {
+                    match BEYOND_EXTRACT.iter().find(|(f, _)| f == k) {
+                        Some((_, allowed)) if v.as_str().is_some_and(|v| allowed.contains(&v)) => {}
+                        Some(_) => errors.push(format!("{path}.{k}: {v} is not in its enum")),
+                        None => errors.push(format!("{path}: field {k:?} is not in the schema")),
+                    }
+                }
                 None => match schema.get("additionalProperties") {
                     Some(extra) if extra.is_object() => {
                         check(root, extra, v, &format!("{path}.{k}"), swagger2, errors)
@@ -1743,6 +1764,25 @@ fn check(
         }
     }
 }
+
+/// Member fields the current ConnectWise schema requires that the PARTIAL extract leaves out, with
+/// their enums (client libraries generated from the full schema reject a member without them).
+const BEYOND_EXTRACT: &[(&str, &[&str])] = &[
+    ("companyActivityTabFormat", &["SummaryList", "DetailList"]),
+    ("invoiceTimeTabFormat", &["SummaryList", "DetailList"]),
+    (
+        "invoiceScreenDefaultTabFormat",
+        &["ShowInvoicingTab", "ShowAgreementInvoicingTab"],
+    ),
+    (
+        "invoicingDisplayOptions",
+        &["RemainOnInvoicingScreen", "ShowRecentInvoices"],
+    ),
+    (
+        "agreementInvoicingDisplayOptions",
+        &["RemainOnInvoicingScreen", "ShowRecentInvoices"],
+    ),
+];
 
 /// The spec path template matching a concrete path (literal segments win over parameters).
 fn match_path<'a>(

@@ -168,13 +168,12 @@ async fn configured_wizards_pass_every_api_check() {
                 );
             }
         }
-        // One sign-in for the whole run (Autotask: one Version call).
+        // One sign-in for the whole run (Autotask: one Version call, before anything else
+        // credentialed).
         if w.psa == Psa::Autotask {
-            let versions = sb
-                .requests()
-                .iter()
-                .filter(|q| q.path.ends_with("/Version"))
-                .count();
+            let reqs = credentialed(&sb);
+            assert!(reqs[0].path.ends_with("/Version"), "{id}: {}", reqs[0].path);
+            let versions = reqs.iter().filter(|q| q.path.ends_with("/Version")).count();
             assert_eq!(versions, 1, "{id}");
         }
     }
@@ -363,7 +362,7 @@ async fn wrong_secret_makes_exactly_one_credentialed_request() {
         "{:?}",
         creds.iter().map(|q| &q.path).collect::<Vec<_>>()
     );
-    assert!(creds[0].path.ends_with("/Version"));
+    assert!(creds[0].path.ends_with("/Version"), "{}", creds[0].path);
     assert_eq!(creds[0].status, 401);
 
     // A new session with the same values does not try again either (no second failed login)...
@@ -427,20 +426,23 @@ async fn unknown_user_fails_the_zone_and_sends_no_credentials() {
         "{}",
         zone.detail
     );
+    // user@domain is exactly Autotask's username form: the hint names the real causes.
     assert!(
-        zone.detail.contains("looks like an email"),
+        !zone.detail.contains("looks like an email"),
+        "{}",
+        zone.detail
+    );
+    for cause in ["exists and was saved", "typo", "API root"] {
+        assert!(zone.detail.contains(cause), "{cause}: {}", zone.detail);
+    }
+    assert!(
+        zone.detail.contains(&sb.autotask_api_root()),
         "{}",
         zone.detail
     );
     assert!(zone.remedy.contains("not its email"), "{}", zone.remedy);
     assert_eq!(check(&r, "api-user", "credentials").status, Status::Skipped);
     assert!(credentialed(&sb).is_empty());
-    // A username without @ gets no email hint.
-    let conn = with_autotask(connection(&sb, &w), |t, _| t.username = "nobody".into());
-    let r = verify_step(&w, "api-user", &conn, &VerifyOptions::default(), &|_| {}).await;
-    let zone = r.checks.iter().find(|c| c.id == "zone").unwrap();
-    assert_eq!(zone.status, Status::Fail);
-    assert!(!zone.detail.contains("email"));
 }
 
 #[tokio::test]
@@ -510,12 +512,11 @@ async fn system_security_level_is_not_a_dedicated_copy() {
     }
 }
 
+/// A level named otherwise than the guide's example is the admin's choice: a warning, never a
+/// failure, whatever the check's `warn_only` says (TopLeft's is not warn_only, Tasky's is).
 #[tokio::test]
-async fn a_differently_named_level_fails_or_warns_as_the_wizard_says() {
-    for (id, want) in [
-        ("topleft-autotask", Status::Fail),
-        ("tasky-autotask", Status::Warn),
-    ] {
+async fn a_differently_named_level_only_warns() {
+    for id in ["topleft-autotask", "tasky-autotask"] {
         let w = wizard(id);
         let sb = sandbox(&format!("configured:{id}")).await;
         let user = sb.credentials().autotask.username.clone();
@@ -528,17 +529,13 @@ async fn a_differently_named_level_fails_or_warns_as_the_wizard_says() {
                 .unwrap()
                 .name = "Some Other Level\u{1b}]52;c;ZXZpbA==\u{7}".into();
         });
-        let r = verify_step(
-            &w,
-            "api-user",
-            &connection(&sb, &w),
-            &VerifyOptions::default(),
-            &|_| {},
-        )
-        .await;
-        let lvl = r.checks.iter().find(|c| c.id == "security-level").unwrap();
-        assert_eq!(lvl.status, want, "{id}: {}", lvl.detail);
+        let r = verify_all(&w, &connection(&sb, &w), &VerifyOptions::default()).await;
+        let lvl = check(&r, "api-user", "security-level");
+        assert_eq!(lvl.status, Status::Warn, "{id}: {}", lvl.detail);
         assert!(lvl.detail.contains("Some Other Level"));
+        assert!(lvl.detail.contains("your choice"), "{}", lvl.detail);
+        // Everything else still matches: the run has no failure.
+        assert!(!statuses(&r).contains(&Status::Fail), "{id}:\n{}", dump(&r));
         // The PSA's text is untrusted: the OSC 52 clipboard write is stripped whole.
         assert!(
             !lvl.detail.contains('\u{1b}') && !lvl.detail.contains("ZXZpbA"),
@@ -546,6 +543,31 @@ async fn a_differently_named_level_fails_or_warns_as_the_wizard_says() {
             lvl.detail
         );
     }
+}
+
+/// The same for a ConnectWise role ("or follow an existing pattern for role names").
+#[tokio::test]
+async fn a_differently_named_role_only_warns() {
+    let w = wizard("topleft-connectwise");
+    let sb = sandbox("configured:topleft-connectwise").await;
+    sb.with_tenant(|t| {
+        let r = t
+            .connectwise
+            .roles
+            .iter_mut()
+            .find(|r| r.name == "TopLeft")
+            .unwrap();
+        r.name = "Integrations - TopLeft".into();
+    });
+    let r = verify_all(&w, &connection(&sb, &w), &VerifyOptions::default()).await;
+    let role = check(&r, "api-member", "role");
+    assert_eq!(role.status, Status::Warn, "{}", role.detail);
+    assert!(
+        role.detail.contains("Integrations - TopLeft") && role.detail.contains("your choice"),
+        "{}",
+        role.detail
+    );
+    assert!(!statuses(&r).contains(&Status::Fail), "{}", dump(&r));
 }
 
 #[tokio::test]
@@ -556,11 +578,10 @@ async fn autotask_missing_and_excess_permissions() {
     sb.with_tenant(|t| {
         let lid = t.autotask.resource_by_user(&user).unwrap().user_type;
         let l = t.autotask.levels.iter_mut().find(|l| l.id == lid).unwrap();
-        // Missing: no Tickets query. Excess: Opportunities delete where the guide says No.
+        // Missing: no Tickets query. Excess: Opportunities edit where the guide says No. (The
+        // impersonation grid's Tickets edit does not hide either: userAccessFor* ignores it.)
         l.entity_access_mut("Tickets").query = psa_onboard::sandbox::AccessLevel::None;
-        l.entity_access_mut("Opportunities").delete = psa_onboard::sandbox::AccessLevel::All;
-        l.impersonation_grants
-            .retain(|(e, _)| !e.eq_ignore_ascii_case("Tickets"));
+        l.entity_access_mut("Opportunities").update = psa_onboard::sandbox::AccessLevel::All;
     });
     let conn = connection(&sb, &w);
     let r = verify_step(
@@ -590,7 +611,7 @@ async fn autotask_missing_and_excess_permissions() {
     );
     let opp = row(&rep, "security-level", "Opportunities & Quotes");
     assert_eq!(opp.status, Status::Warn, "{}", opp.detail);
-    assert_eq!(opp.permission.as_ref().unwrap().op, "delete");
+    assert_eq!(opp.permission.as_ref().unwrap().op, "update");
     let strict = VerifyOptions {
         strict: true,
         ..VerifyOptions::default()
@@ -797,9 +818,11 @@ async fn connectwise_keys_of_another_member_fail_identity() {
             .status,
         Status::Fail
     );
+    // Another member's role is named otherwise: that alone only warns (the identity and
+    // license checks above are what fail).
     assert_eq!(
         r.checks.iter().find(|c| c.id == "role").unwrap().status,
-        Status::Fail
+        Status::Warn
     );
 }
 
@@ -845,6 +868,20 @@ async fn connectwise_wrong_private_key_and_inactive_member() {
         .filter(|q| q.path.ends_with("/system/info"))
         .count();
     assert_eq!(sys_info, 1, "one sign-in attempt per run");
+    // The reads went out with the probe (ConnectWise does not lock keys): each once, refused,
+    // never retried, and none of their answers was used (the checks above are skipped).
+    let refused: Vec<_> = sb
+        .requests()
+        .into_iter()
+        .filter(|q| !q.path.contains("/login/companyinfo/"))
+        .collect();
+    assert!(refused.iter().all(|q| q.status == 401), "{refused:?}");
+    let mut paths: Vec<_> = refused.iter().map(|q| q.path.clone()).collect();
+    let n = paths.len();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(paths.len(), n, "a refused request was repeated: {paths:?}");
+    assert!(n <= 4, "{paths:?}");
 
     sb.with_tenant(|t| {
         for m in t
@@ -1638,8 +1675,25 @@ async fn probe_plan_stays_within_request_and_concurrency_bounds() {
                 let unique: std::collections::BTreeSet<_> = infos.iter().collect();
                 assert_eq!(infos.len(), unique.len(), "{id}: {infos:?}");
                 assert_eq!(count("/version").len(), 1, "{id}");
-                // The reads after sign-in go out together (check by check, it was 2 at most).
-                assert!(peak.total > 3, "{id}: {peak:?}");
+                // The Resources endpoint: one query (the API user's own record, the people to
+                // impersonate and the Resources probe), its picklists and (a row) its entity
+                // information.
+                assert!(count("/resources/query").len() <= 1, "{id}: {eps:?}");
+                // The reads after sign-in go out together (check by check, it was 2 at most):
+                // up to 2 per endpoint, all endpoints at once.
+                let mut per: std::collections::BTreeMap<String, usize> = Default::default();
+                // After the zone lookup and the sign-in (the first credentialed request, Version).
+                for q in credentialed(&sb).iter().skip(1) {
+                    // Autotask's endpoint is the entity: /atservicesrest/v1.0/<entity>/…
+                    let p = q.path.to_ascii_lowercase();
+                    let entity = p.split("/v1.0/").nth(1).unwrap_or(&p).split('/').next();
+                    *per.entry(entity.unwrap_or(&p).to_string()).or_default() += 1;
+                }
+                let together: usize = per.values().map(|n| (*n).min(2)).sum();
+                assert!(
+                    peak.total as usize >= together.min(4),
+                    "{id}: {peak:?} for {per:?}"
+                );
             }
             Psa::Connectwise => {
                 let security: Vec<_> = sb

@@ -521,6 +521,52 @@ fn duplicate_step_id_names_line_and_column() {
     assert!(e.message.contains("duplicate step id"), "{}", e.message);
 }
 
+/// An expectation on an operation Autotask's REST API does not offer for the entity could never
+/// fail (or never pass): rejected, pointing at it; a note must say something, and a manual row's
+/// reason is its note.
+#[test]
+fn impossible_expectations_and_empty_notes_are_rejected() {
+    let base = r#"id = "acme-autotask"
+psa = "autotask"
+vendor = "Acme"
+title = "Acme for Autotask"
+
+[[steps]]
+id = "level"
+kind = "security_level"
+title = "Add a level"
+name = "Acme"
+instructions = ["Admin → Security Levels"]
+
+[[steps.permissions]]
+module = "Service Desk"
+object = "Tickets"
+view = "All"
+delete = "None"
+VERIFY
+"#;
+    let with = |v: &str| base.replace("VERIFY", v);
+    let ok = with(
+        r#"verify = { entity = "Tickets", query = "All", note = "Delete = None is not checked: the REST API cannot delete tickets." }"#,
+    );
+    wizard::parse("acme.toml", &ok).unwrap();
+
+    let text = with(r#"verify = { entity = "Tickets", query = "All", delete = "None" }"#);
+    let e = error_for(&text);
+    assert_eq!(e.line, line_of(&text, "delete = \"None\" }"));
+    assert!(
+        e.message.contains("no delete for \"Tickets\"") && e.message.contains("could never fail"),
+        "{}",
+        e.message
+    );
+    let text = with(r#"verify = { entity = "Resources", create = "Any" }"#);
+    assert!(error_for(&text).message.contains("could never pass"));
+    let text = with(r#"verify = { entity = "Tickets", query = "All", note = " " }"#);
+    assert!(error_for(&text).message.contains("note"));
+    let text = with(r#"verify = { manual = "Not readable.", note = "x" }"#);
+    assert!(error_for(&text).message.contains("put it in `manual`"));
+}
+
 #[test]
 fn unobservable_verification_names_line_and_column() {
     let text = r#"id = "acme-autotask"

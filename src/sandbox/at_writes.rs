@@ -11,6 +11,24 @@ use super::http::{Req, json};
 use super::tenant::{AutotaskTenant, LICENSE_API_USER};
 use crate::wizard::Op;
 
+/// Whether this write is impersonated: the header is present and the entity supports it (Tasks
+/// and others ignore the header silently, autotask-api.md §3).
+fn impersonating(req: &Req, e: &str) -> bool {
+    req.header("ImpersonationResourceId").is_some() && IMPERSONATION_ENTITIES.contains(&e)
+}
+
+/// Whether the caller may make this write: its module permissions, or, when impersonating, the
+/// Web Services API grid of its level (the sandbox's model of "Enables resource impersonation
+/// for adding ticket notes": the grid is what an impersonated write needs on the API side).
+fn may_write(at: &AutotaskTenant, req: &Req, caller: &Caller, e: &str, op: Op) -> bool {
+    if impersonating(req, e) {
+        at.level(caller.level_id)
+            .is_some_and(|l| l.grid_allows(e, op))
+    } else {
+        can_do(at, caller, e, op)
+    }
+}
+
 /// Checks `ImpersonationResourceId` on a write; `Err` is the refusal (autotask-api.md §3/§4).
 fn check_impersonation(
     at: &AutotaskTenant,
@@ -18,13 +36,10 @@ fn check_impersonation(
     e: &str,
     op: Op,
 ) -> Result<Option<i64>, Box<Response>> {
-    let Some(raw) = req.header("ImpersonationResourceId") else {
-        return Ok(None);
-    };
-    // Tasks ignore impersonation silently (autotask-api.md §3).
-    if !IMPERSONATION_ENTITIES.contains(&e) {
+    if !impersonating(req, e) {
         return Ok(None);
     }
+    let raw = req.header("ImpersonationResourceId").unwrap_or_default();
     let target = raw
         .trim()
         .parse::<i64>()
@@ -56,7 +71,7 @@ pub fn create(
     if !can(e, Op::Create) {
         return method_not_allowed(&req.method);
     }
-    if !can_do(at, caller, e, Op::Create) {
+    if !may_write(at, req, caller, e, Op::Create) {
         return denied(Op::Create);
     }
     let impersonated = match check_impersonation(at, req, e, Op::Create) {
@@ -153,7 +168,7 @@ pub fn update(at: &mut AutotaskTenant, req: &Req, caller: &Caller, e: &str) -> R
     if !can(e, Op::Update) {
         return method_not_allowed(&req.method);
     }
-    if !can_do(at, caller, e, Op::Update) {
+    if !may_write(at, req, caller, e, Op::Update) {
         return denied(Op::Update);
     }
     if let Err(r) = check_impersonation(at, req, e, Op::Update) {

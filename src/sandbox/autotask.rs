@@ -225,7 +225,7 @@ fn zone(shared: &Shared, req: &Req) -> Response {
 /// lockout, and a locked user stays refused even with the right secret (autotask-api.md §1.6).
 /// Why the three headers were refused.
 enum AuthFailure {
-    /// Wrong secret, locked, inactive, wrong license, no web-services login.
+    /// Wrong secret, locked, inactive, wrong license.
     Refused,
     UnknownUser,
     BadIntegrationCode,
@@ -271,12 +271,15 @@ fn authenticate(at: &mut AutotaskTenant, req: &Req) -> Result<Caller, AuthFailur
         return Err(AuthFailure::Refused);
     }
     let (resource_id, level_id) = (r.id, r.user_type);
+    // "Can login to Web Services API" is not consulted: Autotask's help (Web Services API
+    // security settings) says it applies only to API versions 1.5 and earlier, and that access
+    // to 1.6 and later (REST) is limited to API User security levels: the license above.
     match at.level(level_id) {
-        Some(level) if level.web_services_login => Ok(Caller {
+        Some(_) => Ok(Caller {
             resource_id,
             level_id,
         }),
-        _ => Err(AuthFailure::Refused),
+        None => Err(AuthFailure::Refused),
     }
 }
 

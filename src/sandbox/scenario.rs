@@ -5,6 +5,7 @@
 
 use secrecy::SecretString;
 
+use super::at_entities::grid_entities;
 use super::seed::{self, CW_CLIENT_ID, CW_COMPANY_ID, CW_PRIVATE_KEY, CW_PUBLIC_KEY};
 use super::tenant::*;
 use super::{AutotaskDemo, ConnectwiseDemo, SandboxError};
@@ -251,15 +252,77 @@ fn manual_value(row: &wizard::PermissionRow) -> String {
         .join(" ")
 }
 
-/// Copies the named level (or starts from an API-only one), presses "No Permission" for every
-/// module, then grants what each row's `verify` expects. Conflicting rows resolve to the
-/// grant. Write access without an explicit query expectation also grants query (the sandbox's
-/// model: a level cannot edit what it cannot see).
+/// Whether a row maps a module permission to entity expectations (not manual, not observed).
+fn maps_entities(row: &wizard::PermissionRow) -> bool {
+    row.verify
+        .as_ref()
+        .is_some_and(|v| v.manual.is_none() && v.observe.is_none() && !v.all_entities().is_empty())
+}
+
+/// The grid section a row belongs to: its module is "Web Services API › <section>".
+fn grid_section(row: &wizard::PermissionRow) -> Option<&str> {
+    let rest = row.module.strip_prefix("Web Services API")?.trim_start();
+    let section = rest
+        .strip_prefix('›')
+        .or_else(|| rest.strip_prefix('>'))?
+        .trim();
+    (!section.is_empty()).then_some(section)
+}
+
+/// The Web Services API impersonation grid the rows set: object rows by their checked columns,
+/// requirement rows ("add the View permission", "All Available Permissions") by their list,
+/// on the object or, without one, on the whole section.
+fn grid_grants(rows: &[wizard::PermissionRow]) -> Vec<(&'static str, Op)> {
+    let mut grants = Vec::new();
+    for row in rows.iter().filter(|r| r.checkbox.is_none()) {
+        let Some(section) = grid_section(row) else {
+            continue;
+        };
+        let entities = grid_entities(section, row.object.as_deref());
+        let mut ops: Vec<Op> = row
+            .levels()
+            .filter(|(_, v)| granted(v))
+            .filter_map(|(c, _)| op_of(c))
+            .collect();
+        for r in &row.required {
+            let r = r.to_ascii_lowercase();
+            if r.contains("all available") {
+                ops.extend([Op::Query, Op::Create, Op::Update, Op::Delete]);
+            } else if r.contains("view") {
+                ops.push(Op::Query);
+            } else if r.contains("add") {
+                ops.push(Op::Create);
+            } else if r.contains("edit") {
+                ops.push(Op::Update);
+            } else if r.contains("delete") {
+                ops.push(Op::Delete);
+            }
+        }
+        for e in &entities {
+            for op in &ops {
+                grants.push((*e, *op));
+            }
+        }
+    }
+    grants
+}
+
+/// Creates (or resets) the level. Its license comes from the level it copies (API User by
+/// default). When the step's rows map module permissions to entities, the guide's table defines
+/// the level: "No Permission" for every module, then each row's expectations are granted
+/// (conflicting rows resolve to the grant; write access without an explicit query expectation
+/// also grants query: a level cannot edit what it cannot see). When no row does (the guide only
+/// adds Web Services API grid permissions to a copy), the copy keeps its source's access: the
+/// system "API User" level has full access, as Autotask documents. Grid rows
+/// ("Web Services API › …") set the level's impersonation grid; manual rows are recorded.
 fn security_level(at: &mut AutotaskTenant, step: &Step, name: &str) {
-    let license = step
+    let source = step
         .copy_from
         .as_deref()
         .and_then(|c| find_copy_source(at, c))
+        .cloned();
+    let license = source
+        .as_ref()
         .map(|l| l.license)
         .unwrap_or(LICENSE_API_USER);
     let id = match at.level_by_name(name) {
@@ -275,9 +338,21 @@ fn security_level(at: &mut AutotaskTenant, step: &Step, name: &str) {
         .iter_mut()
         .find(|l| l.id == id)
         .expect("just ensured");
-    level.access.clear();
-    level.default_access = EntityAccess::NONE;
+    match source {
+        Some(src) if !step.permissions.iter().any(maps_entities) => {
+            level.access = src.access.clone();
+            level.default_access = src.default_access;
+        }
+        _ => {
+            level.access.clear();
+            level.default_access = EntityAccess::NONE;
+        }
+    }
     level.web_services_login = true;
+    level.impersonation_grants.clear();
+    for (e, op) in grid_grants(&step.permissions) {
+        level.impersonation_grants.insert((e.to_string(), op));
+    }
     let mut explicit_query: Vec<String> = Vec::new();
     for row in &step.permissions {
         let Some(v) = &row.verify else {
@@ -300,12 +375,6 @@ fn security_level(at: &mut AutotaskTenant, step: &Step, name: &str) {
                 }
             }
         }
-    }
-    // An API user can always look itself up (modelled as Restricted: its own record only;
-    // autotask-api.md §6 step 2 marks self-lookup UNCONFIRMED).
-    if level.license == LICENSE_API_USER {
-        let resources = level.entity_access_mut("Resources");
-        resources.query = resources.query.max(AccessLevel::Restricted);
     }
     for (entity, acc) in level.access.iter_mut() {
         let writes = [acc.create, acc.update, acc.delete]
@@ -367,15 +436,6 @@ fn api_user(at: &mut AutotaskTenant, w: &Wizard, step: &Step) -> Result<Autotask
     Ok(demo)
 }
 
-/// The REST entity an object label names ("Ticket Notes" → `TicketNotes`), if any.
-fn entity_of(label: &str) -> Option<&'static str> {
-    let want = normalized(label);
-    super::at_entities::entity_names()
-        .iter()
-        .copied()
-        .find(|e| normalized(e) == want)
-}
-
 fn op_of(column: Column) -> Option<Op> {
     match column {
         Column::View | Column::Inquire => Some(Op::Query),
@@ -393,22 +453,11 @@ fn granted(value: &str) -> bool {
     )
 }
 
-/// Impersonation: object rows are the API level's Web Services API grid; checkbox rows are
-/// settings of the human levels in use (system levels are copied first, as Autotask requires).
+/// Impersonation: grid rows ("Web Services API › …") are the API level's impersonation grid;
+/// checkbox rows are settings of the human levels in use (system levels are copied first, as
+/// Autotask requires).
 fn impersonation(at: &mut AutotaskTenant, w: &Wizard, step: &Step) -> Result<(), ApplyError> {
-    let grid: Vec<(&'static str, Op)> = step
-        .permissions
-        .iter()
-        .filter(|r| r.checkbox.is_none())
-        .filter_map(|r| entity_of(r.object.as_deref()?).map(|e| (e, r)))
-        .flat_map(|(e, r)| {
-            r.levels()
-                .filter(|(_, v)| granted(v))
-                .filter_map(|(c, _)| op_of(c))
-                .map(move |op| (e, op))
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let grid = grid_grants(&step.permissions);
     if !grid.is_empty() {
         let name = api_level_name(w).ok_or_else(|| ApplyError::MissingField {
             wizard: w.id.clone(),

@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::wizard::Op;
+use crate::wizard::{Column, Op};
 
 /// The demo domain API usernames end with.
 pub const DEMO_DOMAIN: &str = "sandbox.psa-onboard.test";
@@ -115,7 +115,8 @@ pub struct SecurityLevel {
     pub web_services_login: bool,
     /// "Resource Impersonation › Allow impersonation of resources with this security level".
     pub allow_impersonation: bool,
-    /// API-only levels: the Web Services API impersonation grid (entity, operation).
+    /// API-only levels: the Web Services API impersonation grid (entity, operation). It allows
+    /// impersonated writes only; `userAccessFor*` does not show it.
     pub impersonation_grants: HashSet<(String, Op)>,
     /// "Other › Can create WebHooks" and its maximum count.
     pub webhook_permission: bool,
@@ -162,19 +163,18 @@ impl SecurityLevel {
         self.access.entry(key).or_insert(default)
     }
 
-    /// Effective access to an entity operation: configured access, raised by impersonation
-    /// grants and, for TicketWebhooks, by the webhook permission.
+    /// Effective access to an entity operation, as `userAccessFor*` reports it and as the
+    /// level's own (not impersonated) requests get it: the module permissions, plus three rules
+    /// the sandbox models. The Web Services API impersonation grid never changes what the module
+    /// table sets: the grid is unreadable (autotask-api.md §2.8, §6 step 4a) and gates
+    /// impersonated writes ([`SecurityLevel::grid_allows`]).
     pub fn effective(&self, entity: &str, op: Op) -> AccessLevel {
+        let set = self.access.keys().any(|k| k.eq_ignore_ascii_case(entity));
         let mut level = self.entity_access(entity).get(op);
-        if self
-            .impersonation_grants
-            .iter()
-            .any(|(e, o)| e.eq_ignore_ascii_case(entity) && *o == op)
-        {
-            level = AccessLevel::All;
-        }
-        // A write grant implies reading what was written (the sandbox's model).
+        // What an impersonated write creates can be read back, when the module table does not
+        // say otherwise (ticket notes on a TopLeft level, whose table has no Ticket Notes row).
         if op == Op::Query
+            && !set
             && level == AccessLevel::None
             && self
                 .impersonation_grants
@@ -183,10 +183,25 @@ impl SecurityLevel {
         {
             level = AccessLevel::All;
         }
+        // An API user can always look itself up: at least Restricted (its own record only;
+        // autotask-api.md §6 step 2 marks self-lookup UNCONFIRMED).
+        if self.license == LICENSE_API_USER
+            && op == Op::Query
+            && entity.eq_ignore_ascii_case("Resources")
+        {
+            level = level.max(AccessLevel::Restricted);
+        }
         if entity.eq_ignore_ascii_case("TicketWebhooks") && self.webhook_permission {
             level = AccessLevel::All;
         }
         level
+    }
+
+    /// Whether the level's Web Services API grid allows an impersonated `op` on `entity`.
+    pub fn grid_allows(&self, entity: &str, op: Op) -> bool {
+        self.impersonation_grants
+            .iter()
+            .any(|(e, o)| e.eq_ignore_ascii_case(entity) && *o == op)
     }
 }
 
@@ -312,6 +327,13 @@ impl AutotaskTenant {
             .find(|l| l.name.eq_ignore_ascii_case(name))
     }
 
+    /// The security level of the resource signing in as `user` (to break one requirement of a
+    /// configured tenant in a test).
+    pub fn level_of_user_mut(&mut self, user: &str) -> Option<&mut SecurityLevel> {
+        let id = self.resource_by_user(user)?.user_type;
+        self.levels.iter_mut().find(|l| l.id == id)
+    }
+
     pub fn resource(&self, id: i64) -> Option<&Resource> {
         self.resources.iter().find(|r| r.id == id)
     }
@@ -413,6 +435,27 @@ impl RoleSetting {
         delete: CwLevel::All,
         inquire: CwLevel::All,
     };
+
+    /// One level column (ConnectWise has Add, Edit, Delete and Inquire; others read None).
+    pub fn get(&self, column: Column) -> CwLevel {
+        match column {
+            Column::Add => self.add,
+            Column::Edit => self.edit,
+            Column::Delete => self.delete,
+            Column::Inquire => self.inquire,
+            Column::View | Column::Permission => CwLevel::None,
+        }
+    }
+
+    pub fn set(&mut self, column: Column, level: CwLevel) {
+        match column {
+            Column::Add => self.add = level,
+            Column::Edit => self.edit = level,
+            Column::Delete => self.delete = level,
+            Column::Inquire => self.inquire = level,
+            Column::View | Column::Permission => {}
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -427,6 +470,17 @@ pub struct SecurityRole {
 }
 
 impl SecurityRole {
+    /// A module function's levels, created at None when the role does not list it yet.
+    pub fn setting_mut(&mut self, module: &str, function: &str) -> &mut RoleSetting {
+        let key = self
+            .settings
+            .keys()
+            .find(|(m, f)| m.eq_ignore_ascii_case(module) && f.eq_ignore_ascii_case(function))
+            .cloned()
+            .unwrap_or_else(|| (module.to_string(), function.to_string()));
+        self.settings.entry(key).or_default()
+    }
+
     pub fn setting(&self, module: &str, function: &str) -> RoleSetting {
         if self.admin_flag {
             return RoleSetting::ALL;
@@ -542,6 +596,18 @@ impl ConnectwiseTenant {
             .find(|m| m.identifier.eq_ignore_ascii_case(identifier))
     }
 
+    /// The security role of the member a public key belongs to (to break one requirement of a
+    /// configured tenant in a test).
+    pub fn role_of_key_mut(&mut self, public_key: &str) -> Option<&mut SecurityRole> {
+        let member = self
+            .keys
+            .iter()
+            .find(|k| k.public_key == public_key)?
+            .member_id;
+        let role = self.member(member)?.role_id;
+        self.roles.iter_mut().find(|r| r.id == role)
+    }
+
     /// The member a key pair authenticates, if the private key matches.
     pub fn authenticate(&self, public: &str, private: &str) -> Option<&Member> {
         let key = self.keys.iter().find(|k| k.public_key == public)?;
@@ -593,6 +659,24 @@ impl ConnectwiseTenant {
             // Required by the spec's Member model (its extract is partial).
             obj.insert("hireDate".into(), json!("2020-01-06T00:00:00Z"));
             obj.insert("defaultPhone".into(), json!("Office"));
+            // Required by the current ConnectWise schema, and rejected when absent by client
+            // libraries generated from it; the values are the enums' (SummaryList | DetailList,
+            // ShowInvoicingTab | ShowAgreementInvoicingTab, RemainOnInvoicingScreen |
+            // ShowRecentInvoices), as a new member has them.
+            obj.insert("companyActivityTabFormat".into(), json!("SummaryList"));
+            obj.insert("invoiceTimeTabFormat".into(), json!("SummaryList"));
+            obj.insert(
+                "invoiceScreenDefaultTabFormat".into(),
+                json!("ShowInvoicingTab"),
+            );
+            obj.insert(
+                "invoicingDisplayOptions".into(),
+                json!("RemainOnInvoicingScreen"),
+            );
+            obj.insert(
+                "agreementInvoicingDisplayOptions".into(),
+                json!("ShowRecentInvoices"),
+            );
         }
         v
     }
@@ -635,16 +719,56 @@ mod tests {
     }
 
     #[test]
-    fn grants_raise_effective_access() {
+    fn the_impersonation_grid_gates_impersonation_only() {
         let mut l = SecurityLevel::new(1, "L", LICENSE_API_USER, false);
-        assert_eq!(l.effective("TicketNotes", Op::Create), AccessLevel::None);
         l.impersonation_grants
             .insert(("TicketNotes".into(), Op::Create));
-        assert_eq!(l.effective("ticketnotes", Op::Create), AccessLevel::All);
+        // userAccessFor* does not reflect the grid's writes (autotask-api.md §2.8); what it
+        // creates is readable unless the module table says otherwise.
+        assert_eq!(l.effective("TicketNotes", Op::Create), AccessLevel::None);
         assert_eq!(l.effective("TicketNotes", Op::Query), AccessLevel::All);
-        assert_eq!(l.effective("TicketNotes", Op::Delete), AccessLevel::None);
+        l.entity_access_mut("TicketNotes").query = AccessLevel::None;
+        assert_eq!(l.effective("TicketNotes", Op::Query), AccessLevel::None);
+        assert!(l.grid_allows("ticketnotes", Op::Create));
+        assert!(!l.grid_allows("TicketNotes", Op::Update));
+        // An API level always finds its own record; a human level does not get that rule.
+        assert_eq!(l.effective("Resources", Op::Query), AccessLevel::Restricted);
+        let human = SecurityLevel::new(2, "H", 3, false);
+        assert_eq!(human.effective("Resources", Op::Query), AccessLevel::None);
         l.webhook_permission = true;
         assert_eq!(l.effective("TicketWebhooks", Op::Create), AccessLevel::All);
+    }
+
+    #[test]
+    fn member_replies_carry_the_fields_the_current_schema_requires() {
+        let t = super::super::seed::unconfigured();
+        let cw = &t.connectwise;
+        let m = cw.members.first().expect("a seeded member");
+        let v = cw.member_json(m, false);
+        for (field, allowed) in [
+            (
+                "companyActivityTabFormat",
+                &["SummaryList", "DetailList"][..],
+            ),
+            ("invoiceTimeTabFormat", &["SummaryList", "DetailList"][..]),
+            (
+                "invoiceScreenDefaultTabFormat",
+                &["ShowInvoicingTab", "ShowAgreementInvoicingTab"][..],
+            ),
+            (
+                "invoicingDisplayOptions",
+                &["RemainOnInvoicingScreen", "ShowRecentInvoices"][..],
+            ),
+            (
+                "agreementInvoicingDisplayOptions",
+                &["RemainOnInvoicingScreen", "ShowRecentInvoices"][..],
+            ),
+        ] {
+            let got = v[field]
+                .as_str()
+                .unwrap_or_else(|| panic!("{field} missing"));
+            assert!(allowed.contains(&got), "{field} = {got}");
+        }
     }
 
     #[test]

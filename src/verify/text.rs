@@ -86,7 +86,7 @@ pub const AUTOTASK_401_CAUSES: &str = "Autotask does not say which value is wron
 (1) the secret (password) — re-type or reset it, and beware of characters such as $ or # that some tools mangle; \
 (2) the username — the API user's username, not its email; \
 (3) the API tracking identifier — it must be the one set on this API user (\"Integration Vendor\" or a custom identifier); \
-(4) the resource must be an API user (API-only license, created with New API User) whose security level has \"Can login to Web Services API\"; \
+(4) the resource must be an API user (API-only license, created with New API User), with an API-only security level; \
 (5) the account must be active and not locked — repeated failed sign-ins lock it; unlock it on the resource in Admin > Resources/Users. \
 psa-onboard will not try again with the same values, so as not to lock the account.";
 

@@ -480,8 +480,9 @@ impl PermissionRow {
 pub struct RowVerify {
     /// The row cannot be observed through the API; the admin confirms it. Says why.
     pub manual: Option<String>,
-    /// The row is proven by a step-level observation (e.g. "Can login to Web Services API" by a
-    /// successful sign-in).
+    /// The row is proven by a step-level observation (one whose answer decides exactly this
+    /// row; no built-in wizard uses it now: a REST sign-in does not prove "Can login to Web
+    /// Services API", which Autotask documents as applying to API versions 1.5 and earlier).
     pub observe: Option<Observe>,
     /// One Autotask entity (REST name, e.g. `Tickets`).
     pub entity: Option<String>,
@@ -492,6 +493,9 @@ pub struct RowVerify {
     pub create: Option<Access>,
     pub update: Option<Access>,
     pub delete: Option<Access>,
+    /// Shown with the row's result: what this verification cannot tell apart or leaves out
+    /// (rows sharing one entity check, a column the API has no operation for).
+    pub note: Option<String>,
 }
 
 impl RowVerify {
@@ -542,9 +546,10 @@ impl Op {
 /// Expected access to an entity operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Access {
-    /// Must be `All` (`Restricted` warns).
+    /// Must be `All`: `Restricted` fails (Autotask then silently returns only part of the data).
     All,
-    /// Must not be `None` (`All` or `Restricted`).
+    /// Must not be `None`; `Restricted` warns (the guide sets no scope, but part of the data is
+    /// hidden).
     Any,
     /// Must be `None`; anything else is excess privilege (warn).
     None,

@@ -68,6 +68,11 @@ impl AutotaskClient {
         }
     }
 
+    /// The API root the zone lookup asks (as given, without a trailing slash).
+    pub fn api_root(&self) -> &str {
+        &self.api_root
+    }
+
     pub fn username(&self) -> &str {
         &self.username
     }
@@ -228,7 +233,7 @@ attempt was used. Re-type it, or reset it in Autotask to plain ASCII letters, di
         ))
     }
 
-    /// `GET Version`: the credential probe. Needs no entity permission.
+    /// `GET Version`: needs no entity permission.
     pub async fn version(&self) -> Result<Value, PsaError> {
         self.call(Method::GET, "Version", None, None).await?.json()
     }
@@ -334,6 +339,39 @@ attempt was used. Re-type it, or reset it in Autotask to plain ASCII letters, di
         });
         let items = self.query("Resources", &body).await?;
         Ok(items.first().map(Resource::from_json))
+    }
+
+    /// The API user's own record and, with `humans`, every active resource that is not an API
+    /// user, in one query (`userName eq me OR (isActive AND licenseType noteq API User)`). It is
+    /// the run's sign-in: one request with the three headers, whose refusal is a 401 like any
+    /// other, and whose answer is data every Autotask wizard needs.
+    pub async fn people(&self, username: &str, humans: bool) -> Result<Vec<Resource>, PsaError> {
+        let me = json!({"op": "eq", "field": "userName", "value": username});
+        let body = if humans {
+            json!({
+                "MaxRecords": 500,
+                "IncludeFields": ["id", "userName", "isActive", "licenseType", "userType", "email", "firstName", "lastName"],
+                "Filter": [{"op": "or", "items": [
+                    me,
+                    {"op": "and", "items": [
+                        {"op": "eq", "field": "isActive", "value": true},
+                        {"op": "noteq", "field": "licenseType", "value": API_USER_LICENSE}
+                    ]}
+                ]}]
+            })
+        } else {
+            json!({
+                "MaxRecords": 1,
+                "IncludeFields": ["id", "userName", "isActive", "licenseType", "userType", "email", "firstName", "lastName"],
+                "Filter": [me]
+            })
+        };
+        Ok(self
+            .query("Resources", &body)
+            .await?
+            .iter()
+            .map(Resource::from_json)
+            .collect())
     }
 
     /// Active resources that are not API users (the people an integration may impersonate).

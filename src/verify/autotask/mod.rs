@@ -4,6 +4,7 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -13,7 +14,7 @@ use tokio::sync::OnceCell;
 use crate::connection::AutotaskTarget;
 use crate::psa::autotask::{
     API_USER_LICENSE, AutotaskClient, EntityInfo, FieldInfo, Resource, Threshold, UserAccess,
-    ZoneInfo, looks_like_email, picklist_label,
+    ZoneInfo, picklist_label,
 };
 use crate::psa::http::Http;
 use crate::psa::{ErrorKind, PsaError};
@@ -63,6 +64,11 @@ pub(crate) struct AtRun {
     me: Cell<Option<Resource>>,
     resource_fields: Cell<Vec<FieldInfo>>,
     humans: Cell<Vec<Resource>>,
+    /// One Resources query for the API user's own record and, when the plan asked for them
+    /// before it was sent, the people to impersonate (`true`): the Resources endpoint's 2 slots
+    /// set the pace of a run.
+    people: OnceCell<(bool, Result<Vec<Resource>, PsaError>)>,
+    people_with_humans: AtomicBool,
     entity: Mutex<HashMap<String, Arc<Cell<EntityInfo>>>>,
     probe: Mutex<HashMap<String, Arc<Cell<usize>>>>,
     impersonation_write: OnceCell<Outcome>,
@@ -109,8 +115,10 @@ fn access_of(info: &EntityInfo, op: Op) -> Option<UserAccess> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AccessCmp {
     Ok,
-    /// `Restricted` where `All` is required.
+    /// `Restricted` where `All` is required: a fail (Autotask silently returns part of the data).
     Restricted,
+    /// `Restricted` where the guide gives no scope (`Any`): a warning.
+    RestrictedAllowed,
     /// Less than required.
     Below,
     /// More than the guide grants (expected None).
@@ -125,6 +133,7 @@ pub(crate) fn compare_access(expected: Access, actual: Option<UserAccess>) -> Ac
         (Access::All, Some(UserAccess::All)) => AccessCmp::Ok,
         (Access::All, Some(UserAccess::Restricted)) => AccessCmp::Restricted,
         (Access::All | Access::Any, Some(UserAccess::None)) => AccessCmp::Below,
+        (Access::Any, Some(UserAccess::Restricted)) => AccessCmp::RestrictedAllowed,
         (Access::Any, Some(_)) => AccessCmp::Ok,
         (Access::None, Some(UserAccess::None)) => AccessCmp::Ok,
         (Access::None, Some(_)) => AccessCmp::Excess,
@@ -148,6 +157,8 @@ impl AtRun {
             me: OnceCell::new(),
             resource_fields: OnceCell::new(),
             humans: OnceCell::new(),
+            people: OnceCell::new(),
+            people_with_humans: AtomicBool::new(false),
             entity: Mutex::new(HashMap::new()),
             probe: Mutex::new(HashMap::new()),
             impersonation_write: OnceCell::new(),
@@ -205,15 +216,45 @@ to try again",
     }
 
     async fn probe_query(&self, entity: &str) -> Result<usize, PsaError> {
+        // The people read is a Resources query: its answer is the Resources probe.
+        if entity.eq_ignore_ascii_case("Resources") {
+            return match &self.people().await.1 {
+                Ok(people) => Ok(people.len().min(1)),
+                Err(e) => Err(e.clone()),
+            };
+        }
         let cell = keyed(&self.probe, entity);
         cell.get_or_init(|| self.client.probe_query(entity))
             .await
             .clone()
     }
 
+    /// The people read (see `people`): once per run, after the sign-in.
+    async fn people(&self) -> &(bool, Result<Vec<Resource>, PsaError>) {
+        self.people
+            .get_or_init(|| async {
+                let with_humans = self.people_with_humans.load(Ordering::SeqCst);
+                let r = self
+                    .client
+                    .people(self.client.username(), with_humans)
+                    .await;
+                (with_humans, r)
+            })
+            .await
+    }
+
     async fn me(&self) -> &Result<Option<Resource>, PsaError> {
         self.me
-            .get_or_init(|| self.client.resource_by_username(self.client.username()))
+            .get_or_init(|| async {
+                let user = self.client.username();
+                match &self.people().await.1 {
+                    Ok(people) => Ok(people
+                        .iter()
+                        .find(|r| r.user_name.eq_ignore_ascii_case(user))
+                        .cloned()),
+                    Err(e) => Err(e.clone()),
+                }
+            })
             .await
     }
 
@@ -225,7 +266,19 @@ to try again",
 
     async fn humans(&self) -> &Result<Vec<Resource>, PsaError> {
         self.humans
-            .get_or_init(|| self.client.human_resources())
+            .get_or_init(|| async {
+                match self.people().await {
+                    (true, Ok(people)) => Ok(people
+                        .iter()
+                        .filter(|r| {
+                            r.is_active == Some(true) && r.license_type != Some(API_USER_LICENSE)
+                        })
+                        .cloned()
+                        .collect()),
+                    (true, Err(e)) => Err(e.clone()),
+                    (false, _) => self.client.human_resources().await,
+                }
+            })
             .await
     }
 
@@ -273,20 +326,20 @@ to try again",
             )),
             Err(e) => {
                 let user = self.client.username();
-                let mut d = if e.kind == ErrorKind::NotFound {
+                let d = if e.kind == ErrorKind::NotFound {
+                    // An API username has the form user@domain, so its shape says nothing; the
+                    // lookup simply found no such user where it asked.
                     format!(
-                        "Autotask does not know the username \"{user}\": {}",
-                        said(e)
+                        "Autotask does not know the username \"{user}\": {}. Check: (1) the API user exists and \
+was saved (Admin > Resources/Users; copy its Username field: the Email field can differ); (2) a typo, \
+including the domain after the @; (3) the API root ({}): a username from another Autotask database \
+(a sandbox or another company's) is unknown there.",
+                        said(e),
+                        self.client.api_root()
                     )
                 } else {
                     format!("the zone lookup for \"{user}\" failed: {}", said(e))
                 };
-                if e.kind == ErrorKind::NotFound && looks_like_email(user) {
-                    d.push_str(&format!(
-                        ". \"{user}\" looks like an email address: Autotask wants the API user's username \
-(the Username field of the API user), which may differ from its email."
-                    ));
-                }
                 Outcome::fail(d).because(e)
             }
         }
@@ -424,6 +477,7 @@ not an API-only user"
     }
 
     async fn user_level(&self, ctx: Ctx<'_>) -> Outcome {
+        // `ctx.warn_only` changes nothing here: a different name only ever warns.
         let r = match self.my_record().await {
             Ok(r) => r,
             Err(o) => return o,
@@ -464,10 +518,13 @@ not an API-only user"
             Some(e) if norm(e) == norm(&label) => {
                 Outcome::pass(format!("security level \"{label}\""))
             }
-            Some(e) => Outcome::fail_or_warn(
-                ctx.warn_only,
-                format!("the API user's security level is \"{label}\", not \"{e}\""),
-            ),
+            // The name is the admin's choice (guides name an example, or allow an existing
+            // pattern); what the level grants is checked row by row. A different name warns.
+            Some(e) => Outcome::warn(format!(
+                "the API user's security level is \"{label}\", not \"{e}\" as the guide names it: the name is \
+your choice, and its permissions are checked row by row; make sure \"{label}\" is the level you set up for this \
+integration"
+            )),
             None => Outcome::pass(format!("security level \"{label}\" (a dedicated level)")),
         }
     }
@@ -704,8 +761,17 @@ may not see Resources); list your resources' security levels in Admin > Resource
                 match compare_access(want, got) {
                     AccessCmp::Ok => oks.push(format!("{entity} {} = {shown}", op.label())),
                     AccessCmp::Restricted => {
+                        fails.push(format!(
+                            "{entity} {} is Restricted where the guide says All: Autotask then returns only \
+part of the data, without an error",
+                            op.label()
+                        ));
+                        note(obs, true, &mut first);
+                    }
+                    AccessCmp::RestrictedAllowed => {
                         warns.push(format!(
-                            "{entity} {} is Restricted where the guide says All",
+                            "{entity} {} is Restricted: the guide sets no scope, but Autotask returns only part \
+of the data",
                             op.label()
                         ));
                         note(obs, false, &mut first);
@@ -785,13 +851,17 @@ may not see Resources); list your resources' security levels in Admin > Resource
         } else {
             Status::Pass
         };
-        let detail = fails
+        let mut detail = fails
             .iter()
             .chain(warns.iter())
             .chain(oks.iter())
             .cloned()
             .collect::<Vec<_>>()
             .join("; ");
+        // What this check cannot tell (shared by several rows, a column left out) travels with it.
+        if let Some(n) = v.note.as_deref() {
+            detail.push_str(&format!(". Note: {n}"));
+        }
         let mut out = Outcome::with(status, detail);
         out.permission = first
             .map(|(o, _)| o)
@@ -818,8 +888,9 @@ mod tests {
         assert_eq!(compare_access(Access::All, Some(UserAccess::None)), Below);
         assert_eq!(
             compare_access(Access::Any, Some(UserAccess::Restricted)),
-            Ok
+            RestrictedAllowed
         );
+        assert_eq!(compare_access(Access::Any, Some(UserAccess::All)), Ok);
         assert_eq!(compare_access(Access::Any, Some(UserAccess::None)), Below);
         assert_eq!(compare_access(Access::None, Some(UserAccess::None)), Ok);
         assert_eq!(

@@ -1,6 +1,6 @@
 //! The Autotask probe plan: what a set of checks will read, fetched in dependency order — zone
 //! lookup → ONE `Version` → every other read at once, each entity asked once per run. The
-//! client's per-endpoint semaphore (3) and the HTTP client's per-run cap bound the burst.
+//! client's per-endpoint semaphore (2) and the HTTP client's per-run cap bound the burst.
 
 use std::collections::BTreeMap;
 
@@ -95,14 +95,21 @@ impl AtRun {
     /// fails: the checks then report themselves skipped.
     pub async fn prefetch(&self, plan: &Plan<'_>) {
         let r = Reads::of(plan);
+        // Before anything is awaited: the API user's own record and the people to impersonate
+        // then come in one Resources query (its 2 slots set the pace of a run), which is also
+        // the Resources probe.
+        if r.humans {
+            self.people_with_humans
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         if !r.any_signed_in() || self.gate().await.is_err() {
             return;
         }
         let mut reads: Vec<BoxFuture<'_, ()>> = Vec::new();
         // Resources first: it has the most reads on one endpoint, so it sets the pace.
-        if r.me {
+        if r.me || r.humans || r.probes.contains_key("resources") {
             reads.push(Box::pin(async {
-                let _ = self.me().await;
+                let _ = self.people().await;
             }));
         }
         if r.fields {
@@ -125,7 +132,12 @@ impl AtRun {
                 let _ = self.entity_info(e).await;
             }));
         }
-        for e in r.probes.values() {
+        // The people read is the Resources probe.
+        for e in r
+            .probes
+            .values()
+            .filter(|e| !e.eq_ignore_ascii_case("Resources"))
+        {
             reads.push(Box::pin(async move {
                 let _ = self.probe_query(e).await;
             }));
