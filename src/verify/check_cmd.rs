@@ -603,6 +603,8 @@ pub fn render_human(
                 clean(&step.title),
                 clean(&c.title)
             ));
+            // Why the API cannot show it, so the admin knows what to look at.
+            detail(&mut o, c);
         }
     }
     o.push_str(&format!("\n{}\n", style.bold("Steps")));
