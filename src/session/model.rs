@@ -50,6 +50,10 @@ pub struct Session {
     /// Per-step progress and evidence, by step id.
     #[serde(default)]
     pub steps: BTreeMap<String, StepRecord>,
+    /// The optional (conditional) steps the admin chose to do, by step id: `check --session`
+    /// checks these and skips the other optional steps as not chosen.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub choices: std::collections::BTreeSet<String>,
 }
 
 /// Which wizard a session follows, pinned by content hash.
@@ -275,6 +279,7 @@ impl Session {
                 .iter()
                 .map(|s| (s.id.clone(), StepRecord::default()))
                 .collect(),
+            choices: Default::default(),
         })
     }
 

@@ -227,6 +227,8 @@ impl Services for LiveServices {
                 http,
                 // Only when the admin agreed to this run's writes (`w`, then y).
                 allow_writes,
+                // Verifying an optional step is choosing it.
+                with: std::iter::once(step.clone()).collect(),
                 ..crate::verify::VerifyOptions::default()
             };
             let progress = move |r: &crate::verify::CheckResult| on_check(r.clone());

@@ -32,6 +32,8 @@ pub struct SavedSession {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavedStep {
     pub id: String,
+    /// The guide makes the step conditional: verifying it chooses it.
+    pub optional: bool,
     /// Continued unverified or skipped (a time of the Unix epoch: made in this run, stamped
     /// when saved).
     pub decision: Option<Decision>,
@@ -53,6 +55,7 @@ pub fn snapshot(run: &Run) -> SavedSession {
             .zip(&run.progress)
             .map(|(s, p)| SavedStep {
                 id: s.id.clone(),
+                optional: s.optional,
                 decision: p.decision.clone(),
                 ticked: p.ticked.clone(),
                 applied: p.applied,
@@ -107,6 +110,22 @@ pub fn apply(snap: &SavedSession, s: &mut Session, now: Timestamp, who: &str) {
             && s.latest(&st.id).map(|r| &r.report) != Some(report)
         {
             s.record_run(report.clone(), now);
+        }
+        // Verifying an optional step chose it; skipping it un-chose it.
+        match (&st.decision, &st.report) {
+            (Some(Decision::SkippedOptional { .. }), _) => {
+                s.choices.remove(&st.id);
+            }
+            (_, Some(report))
+                if report
+                    .checks
+                    .iter()
+                    .all(|c| c.skip != Some(crate::verify::SkipCause::NotChosen))
+                    && st.optional =>
+            {
+                s.choices.insert(st.id.clone());
+            }
+            _ => {}
         }
         let rec = s.steps.entry(st.id.clone()).or_default();
         rec.confirmations.retain(|k, _| st.ticked.contains(k));

@@ -1,6 +1,7 @@
 //! `psa-onboard check`: every check of a wizard, headless, as a readable report or JSON
 //! (docs/CHECK_JSON.md). Exit 0 when nothing fails, 1 when a check fails, 2 when it cannot run.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 
 use secrecy::SecretString;
@@ -35,6 +36,12 @@ pub struct CheckArgs {
     pub save_session: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Check an optional (conditional) step of the guide, by step id ("if you plan to use
+    /// webhooks": `--with webhooks`); repeat or separate with commas; `all` for every one.
+    /// Optional steps not chosen are skipped as not chosen, never failed. With `--session`, the
+    /// session's earlier choices count too and these are added to them.
+    #[arg(long, value_name = "STEP", value_delimiter = ',')]
+    pub with: Vec<String>,
     /// Least privilege: permissions above the guide's fail instead of warning.
     #[arg(long)]
     pub strict: bool,
@@ -156,13 +163,44 @@ pub fn connection(args: &CheckArgs, wizard: &Wizard) -> Result<Connection, Usage
     })
 }
 
+/// The optional steps `--with` names, each checked against the wizard.
+fn chosen(args: &CheckArgs, wizard: &Wizard) -> Result<BTreeSet<String>, UsageError> {
+    let optional: Vec<&str> = wizard
+        .steps
+        .iter()
+        .filter(|s| s.optional)
+        .map(|s| s.id.as_str())
+        .collect();
+    let mut out = BTreeSet::new();
+    for id in args.with.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if id != "all" && !optional.contains(&id) {
+            return Err(UsageError(if optional.is_empty() {
+                format!(
+                    "--with {id}: wizard {:?} has no optional step to choose",
+                    wizard.id
+                )
+            } else {
+                format!(
+                    "--with {id}: not an optional step of wizard {:?}; its optional steps are: {}",
+                    wizard.id,
+                    optional.join(", ")
+                )
+            }));
+        }
+        out.insert(id.to_string());
+    }
+    Ok(out)
+}
+
 /// Options from the flags; admin keys only for a ConnectWise wizard.
-fn options(cli: &Cli, args: &CheckArgs, psa: Psa) -> Result<VerifyOptions, UsageError> {
+fn options(cli: &Cli, args: &CheckArgs, wizard: &Wizard) -> Result<VerifyOptions, UsageError> {
+    let psa = wizard.psa;
     let mut opts = VerifyOptions {
         http: cli.net.http_config()?,
         allow_writes: args.allow_writes,
         strict: args.strict,
         test_ticket: args.test_ticket,
+        with: chosen(args, wizard)?,
         ..VerifyOptions::default()
     };
     if psa == Psa::Connectwise
@@ -237,9 +275,13 @@ async fn check_session(
         .await
         .map_err(|e| UsageError(e.to_string()))?;
     let wizard = resumed.wizard.wizard.clone();
-    let opts = options(cli, args, wizard.psa)?;
+    let mut opts = options(cli, args, &wizard)?;
+    // The session's earlier choices stand; `--with` adds to them.
+    opts.with
+        .extend(resumed.open.session.choices.iter().cloned());
     let report = verify(&wizard, &resumed.connection, &opts).await;
     let session = &mut resumed.open.session;
+    session.choices = opts.with.clone();
     session.record_report(&report, jiff::Timestamp::now());
     let verdicts = session
         .verdicts(Some(&wizard))
@@ -261,6 +303,7 @@ async fn save_session(
     loaded: &crate::wizard::Loaded,
     conn: &Connection,
     report: &Report,
+    with: &BTreeSet<String>,
 ) -> Result<Vec<Verdict>, UsageError> {
     use crate::session::{Session, Target, store::Store};
     let err =
@@ -290,6 +333,7 @@ async fn save_session(
     };
     let session = &mut open.session;
     session.set_target(target);
+    session.choices.extend(with.iter().cloned());
     let field = crate::session::secret_field(session);
     let reference = session.secret_ref(field);
     let keyring = crate::secrets::Keyring::system()
@@ -349,10 +393,12 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<bool, Us
                 wizard::resolve(id, dir.as_deref()).map_err(|e| UsageError(e.to_string()))?;
             let wizard = loaded.wizard.clone();
             let conn = connection(args, &wizard)?;
-            let opts = options(cli, args, wizard.psa)?;
+            let opts = options(cli, args, &wizard)?;
             let report = rt.block_on(verify(&wizard, &conn, &opts));
             let verdicts = match &args.save_session {
-                Some(name) => rt.block_on(save_session(name, &loaded, &conn, &report))?,
+                Some(name) => {
+                    rt.block_on(save_session(name, &loaded, &conn, &report, &opts.with))?
+                }
                 None => verdicts_of(&wizard, &report),
             };
             (wizard, report, verdicts)

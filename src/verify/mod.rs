@@ -48,6 +48,17 @@ pub struct VerifyOptions {
     /// Autotask: the ticket the impersonated write test adds its note to (default: the first
     /// ticket Autotask returns). The note cannot be deleted, so an admin should pick one.
     pub test_ticket: Option<i64>,
+    /// The optional (conditional) steps the admin chose, by step id (`all` chooses every one).
+    /// An optional step not chosen is not checked: its items are skipped as not chosen, which
+    /// never counts against the run.
+    pub with: std::collections::BTreeSet<String>,
+}
+
+impl VerifyOptions {
+    /// Whether `step` is part of this run: every required step, and the optional ones chosen.
+    pub fn chosen(&self, step: &Step) -> bool {
+        !step.optional || self.with.contains(&step.id) || self.with.contains("all")
+    }
 }
 
 /// An administrator's ConnectWise API key pair.
@@ -282,7 +293,7 @@ impl Verifier {
     /// not allowed ask nothing.
     fn plan<'a>(&self, steps: impl Iterator<Item = &'a Step>) -> Plan<'a> {
         let mut plan = Plan::default();
-        for step in steps {
+        for step in steps.filter(|s| self.opts.chosen(s)) {
             let mut observe = |o: Observe| {
                 if !o.is_write() || self.opts.allow_writes {
                     plan.observes.push((step, o));
@@ -394,6 +405,21 @@ impl Verifier {
     }
 
     async fn outcome(&self, ctx: Ctx<'_>, item: Item<'_>) -> Outcome {
+        // A part of the guide the admin did not choose asks nothing and counts against nothing.
+        if !self.opts.chosen(ctx.step) {
+            return Outcome::not_chosen(
+                SkipCause::NotChosen,
+                format!(
+                    "not chosen: the guide makes this step conditional ({}); choose it with `check --with {}` or by verifying the step in the wizard",
+                    ctx.step
+                        .condition
+                        .as_deref()
+                        .unwrap_or("optional")
+                        .trim_end_matches('.'),
+                    ctx.step.id
+                ),
+            );
+        }
         // Manual first: no request is needed to say a person must confirm it.
         let observe = match item {
             Item::Check(c) => {

@@ -573,6 +573,10 @@ pub struct Check {
     pub write: bool,
     /// What to click to fix it, in the guide's words (falls back to the step's instructions).
     pub remedy: Option<String>,
+    /// Whose requirement this is when it is not the guide's own (the PSA's, with its source, or
+    /// psa-onboard's advice). Shown with the check so nobody mistakes it for the vendor's words.
+    #[serde(default)]
+    pub basis: Option<String>,
 }
 
 /// The facts the verification engine knows how to observe through a PSA's API.
