@@ -107,7 +107,7 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
         }
     }
     if !step.instructions.is_empty() {
-        out.push('\n');
+        let _ = writeln!(out, "\nDo this in {}:", step.place(psa));
         for (i, ins) in step.instructions.iter().enumerate() {
             wrap_into(out, ins, width, &format!("  {:>2}. ", i + 1));
         }

@@ -29,9 +29,11 @@ fn cells(line: &str) -> Vec<String> {
         .collect()
 }
 
-/// Normalise guide text for comparison: the guides use non-breaking spaces and curly quotes.
+/// Normalise guide text for comparison: the guides use non-breaking spaces and curly quotes
+/// (and once a mismatched `"API User'`).
 fn norm(s: &str) -> String {
     s.replace('\u{a0}', " ")
+        .replace(['\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}', '\''], "\"")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -398,6 +400,111 @@ fn rewst_autotask_matches_guide_004() {
 }
 
 // ----------------------------------------------------------------------------------------------
+// Sentences an admin needs, from the guides, and where each step's clicks happen.
+
+/// Everything a step shows as the guide's prose: why, clicks and notes.
+fn prose(w: &Wizard) -> String {
+    let mut out = norm(&w.summary);
+    for s in &w.steps {
+        for t in std::iter::once(&s.why)
+            .chain(&s.instructions)
+            .chain(&s.notes)
+        {
+            out.push(' ');
+            out.push_str(&norm(t));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_guides_sentences_an_admin_needs_are_on_screen() {
+    for (id, guide, sentences) in [
+        (
+            "topleft-autotask",
+            GUIDE_000,
+            &["Note that this is under the Miscellaneous subheading"][..],
+        ),
+        ("topleft-autotask", GUIDE_001, &["Go to Autotask."][..]),
+        (
+            "topleft-autotask",
+            GUIDE_001,
+            &["To enable impersonation, navigate to Admin > Advanced Options"][..],
+        ),
+        (
+            "topleft-connectwise",
+            GUIDE_002,
+            &[
+                "The module function administration table is displayed. Change the permissions rows to match the following levels.",
+                "Please see the documentation to configure that here.",
+                "API members can only access ConnectWise via the API, not with the GUI clients.",
+            ][..],
+        ),
+        (
+            "tasky-autotask",
+            GUIDE_003,
+            &[
+                // The overview (the guide's stray full stop after "Tasky users" left out).
+                "Enabling Resource Impersonation requires creating or updating an API User Security Level and assigning it to the Tasky API user.",
+                "must have Resource Impersonation enabled; which may require creating copies of system security levels.",
+                // The walkthrough's intros.
+                "The first thing required is to copy the built-in \"API User\" Security Level and modify the copy to allow Resource Impersonation.",
+                "This walkthrough specifies the exact permissions the Tasky integration requires.",
+                "Now the copy of the default system \"API User\" Security Level needs to be customized",
+                "This walkthrough is editing the standard \"Service Desk User\" Security Level for demonstration purposes.",
+                "This walkthrough shows the process of creating a new \"API User\".",
+                "Return to the list of Resources (which should still be visible).",
+            ][..],
+        ),
+        (
+            "rewst-autotask",
+            GUIDE_004,
+            &[
+                "The following table outlines the categorized permissions required for each category of endpoints in Autotask that Rewst will access.",
+                "review the Actions & Endpoints page for an exhaustive list.",
+            ][..],
+        ),
+    ] {
+        let shown = prose(&builtin(id));
+        let guide = norm(guide);
+        for sentence in sentences {
+            let sentence = norm(sentence);
+            // The guide's own words (case aside, for a sentence the wizard starts mid-way)...
+            assert!(
+                guide.to_lowercase().contains(&sentence.to_lowercase()),
+                "not the guide's words: {sentence}"
+            );
+            // ...shown by the wizard.
+            assert!(
+                shown.to_lowercase().contains(&sentence.to_lowercase()),
+                "{id} drops {sentence:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_step_names_where_its_clicks_happen() {
+    for (id, step, place) in [
+        ("topleft-autotask", "impersonation-in-topleft", "TopLeft"),
+        ("topleft-autotask", "submit", "TopLeft's setup portal"),
+        ("topleft-connectwise", "allow-list", "your firewall"),
+        ("topleft-connectwise", "submit", "TopLeft's setup portal"),
+        ("tasky-autotask", "tasky-credentials", "the Tasky Console"),
+        ("tasky-autotask", "impersonation-test", "Slack"),
+        ("rewst-autotask", "submit", "Rewst"),
+    ] {
+        let w = builtin(id);
+        assert_eq!(w.step(step).unwrap().place(w.psa), place, "{id} {step}");
+    }
+    // Every other step happens in the PSA, and says so.
+    let w = builtin("tasky-autotask");
+    let user = w.step("api-user").unwrap();
+    assert_eq!(user.place, None);
+    assert_eq!(user.place(w.psa), "Datto Autotask PSA");
+}
+
+// ----------------------------------------------------------------------------------------------
 // Malformed files: each kind of mistake names the line and column.
 
 const GOOD: &str = r#"id = "acme-connectwise"
@@ -528,6 +635,30 @@ fn unknown_field_and_missing_field_name_line_and_column() {
     let e = error_for(&text);
     assert!(e.line > 0, "located: {e}");
     assert!(e.message.contains("`inquire` is missing"), "{}", e.message);
+}
+
+#[test]
+fn where_is_one_short_line_and_is_located() {
+    let ok = GOOD.replace(
+        "instructions = [",
+        "where = \"the vendor's portal\"\ninstructions = [",
+    );
+    let w = wizard::parse("acme.toml", &ok).unwrap();
+    assert_eq!(w.steps[0].place(w.psa), "the vendor's portal");
+    for (bad, says) in [
+        ("where = \"  \"", "`where` is empty"),
+        ("where = \"Slack\\nand more\"", "one line"),
+        (
+            &format!("where = \"{}\"", "x".repeat(61)) as &str,
+            "at most 60",
+        ),
+    ] {
+        let text = GOOD.replace("instructions = [", &format!("{bad}\ninstructions = ["));
+        let e = error_for(&text);
+        assert_eq!(e.line, line_of(&text, "where = "), "{e}");
+        assert_eq!(e.column, 9, "points at the value: {e}");
+        assert!(e.message.contains(says), "{}", e.message);
+    }
 }
 
 #[test]

@@ -154,6 +154,10 @@ pub struct Step {
     /// The admin's clicks, in order, with the UI path as the guide gives it.
     #[serde(default)]
     pub instructions: Vec<String>,
+    /// Where the instructions happen ("Slack", "the Tasky Console", "TopLeft's setup portal"),
+    /// when not in the PSA itself. TOML key `where`; see [`Step::place`].
+    #[serde(rename = "where")]
+    pub place: Option<String>,
     /// Notes the guide adds after the clicks (e.g. "API members can only access ... via the API").
     #[serde(default)]
     pub notes: Vec<String>,
@@ -647,6 +651,17 @@ impl Observe {
             self,
             Observe::AutotaskImpersonationWrite | Observe::AutotaskWebhookWrite
         )
+    }
+}
+
+impl Step {
+    /// Where the step's instructions happen: the wizard's `where`, or else the PSA.
+    pub fn place(&self, psa: Psa) -> &str {
+        self.place
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .unwrap_or(psa.label())
     }
 }
 

@@ -95,7 +95,7 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     if !step.instructions.is_empty() {
         b.blank();
         b.push(Line::from(Span::styled(
-            format!("Do this in {}:", run.wizard.psa.label()),
+            format!("Do this in {}:", step.place(run.wizard.psa)),
             theme.bold(),
         )));
         for (i, ins) in step.instructions.iter().enumerate() {
