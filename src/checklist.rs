@@ -116,6 +116,9 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
         out.push('\n');
         render_rows(out, psa, &step.permissions, width);
     }
+    if !step.license_limits.is_empty() {
+        let _ = writeln!(out, "  License limits on impersonation, from the guide:");
+    }
     for lim in &step.license_limits {
         let what = match lim.impersonation {
             crate::wizard::ImpersonationSupport::Full => "no limitations",
@@ -123,6 +126,9 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
             crate::wizard::ImpersonationSupport::None => "cannot be impersonated",
         };
         let _ = writeln!(out, "  License {}: {what}", lim.licenses.join(", "));
+        if !lim.note.is_empty() {
+            wrap_into(out, &lim.note, width, "      ");
+        }
         for c in &lim.cannot {
             let _ = writeln!(out, "      cannot: {c}");
         }

@@ -748,6 +748,14 @@ fn cli_show_topleft_autotask_includes_impersonation() {
         "Allow impersonation of resources with this security level",
         "License Contractor: limited",
         "cannot: Add notes on Tickets and Tasks",
+        // Each group's note, as the guide says it.
+        "\"Contractor\" based security levels cannot use impersonation for some requests",
+        "They can be used on resources without any forced limitations from Autotask.",
+        "They will not be able to make any changes in TopLeft.",
+        // Where each step's clicks happen.
+        "Do this in Datto Autotask PSA:",
+        "Do this in TopLeft:",
+        "Do this in TopLeft's setup portal:",
         "License Time & Attendance Only, Dashboard User: cannot be impersonated",
         "Autotask does not support resource impersonation for adding or editing checklists",
         "Contract Visibility │ Full",

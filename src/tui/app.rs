@@ -105,6 +105,12 @@ pub struct Run {
     pub progress: Vec<Progress>,
     /// The selected item (permission row or check) of the current step.
     pub selected: usize,
+    /// The step's text scrolled by the admin (PgUp/PgDn): its first line below the pinned
+    /// status. `None` follows the selection; moving the selection or the step resets it.
+    pub scroll: Option<usize>,
+    /// The step screen's geometry as last drawn, so PgUp/PgDn scroll from what is on screen
+    /// and stop at its end.
+    pub view: std::cell::Cell<View>,
     pub form: Form,
     pub focus_form: bool,
     /// Asking "continue unverified?".
@@ -130,6 +136,57 @@ pub struct Run {
     pub submit_demo: bool,
     /// The secrets are in the OS keyring (stored this run, or loaded from it on resume).
     pub secrets_in_keyring: bool,
+    /// Demo: manual items the demo ticked after doing the step in the sandbox (step, item key);
+    /// the screen says so. In memory only: the session records a demo as a demo.
+    pub demo_ticked: std::collections::BTreeSet<(usize, String)>,
+}
+
+/// The scrollable part of the step screen as last drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct View {
+    /// The first line shown when following the selection.
+    pub auto: usize,
+    /// The furthest the text can scroll (0: it all fits).
+    pub max: usize,
+    /// Lines one PgUp/PgDn moves.
+    pub page: usize,
+}
+
+impl Run {
+    /// Scroll the step's text by `pages` (negative: up), from where it is on screen.
+    fn scroll_by(&mut self, pages: isize) {
+        let v = self.view.get();
+        let from = self.scroll.unwrap_or(v.auto).min(v.max);
+        let to = from
+            .saturating_add_signed(pages * v.page as isize)
+            .min(v.max);
+        self.scroll = Some(to);
+    }
+
+    /// Demo: tick the step's manual items, as done by the demo in the sandbox (the demo's
+    /// confirmation, shown as such). Returns how many it ticked.
+    fn demo_tick(&mut self, i: usize) -> usize {
+        if !self.demo {
+            return 0;
+        }
+        let wizard = self.wizard.clone();
+        let step = &wizard.steps[i];
+        let mut n = 0;
+        for item in progress::items(step) {
+            let key = item.key(step);
+            if item.is_manual(step) && self.progress[i].ticked.insert(key.clone()) {
+                self.demo_ticked.insert((i, key));
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Select an item; the text follows the selection again.
+    fn select(&mut self, i: usize) {
+        self.selected = i;
+        self.scroll = None;
+    }
 }
 
 /// A question waiting for y/n.
@@ -166,6 +223,8 @@ impl Run {
             demo: false,
             current: 0,
             selected: 0,
+            scroll: None,
+            view: Default::default(),
             focus_form: false,
             confirm: false,
             generation: 0,
@@ -178,6 +237,7 @@ impl Run {
             submit_endpoint,
             submit_demo: false,
             secrets_in_keyring: false,
+            demo_ticked: Default::default(),
         }
     }
 
@@ -207,19 +267,29 @@ impl Run {
         if p.state.is_done() {
             return None;
         }
+        let k = |a| self.key(a);
         if !p.all_ticked(step) {
-            return Some("Tick each manual item once you have done it (Space).".into());
+            return Some(format!(
+                "Tick each manual item once you have done it ({}).",
+                k(Action::Tick)
+            ));
         }
         if self.deferrable(self.current) {
             return None;
         }
         if p.state == StepState::Failed {
-            return Some(
-                "Fix what failed and verify again (v), or continue unverified (u).".into(),
-            );
+            return Some(format!(
+                "Fix what failed and verify again ({}), or continue unverified ({}).",
+                k(Action::Verify),
+                k(Action::ContinueUnverified)
+            ));
         }
         if progress::needs_api(step) && p.report.is_none() {
-            return Some("Verify this step first (v), or continue unverified (u).".into());
+            return Some(format!(
+                "Verify this step first ({}), or continue unverified ({}).",
+                k(Action::Verify),
+                k(Action::ContinueUnverified)
+            ));
         }
         None
     }
@@ -249,6 +319,8 @@ impl Run {
     pub fn go_to(&mut self, i: usize) {
         self.current = i.min(self.wizard.steps.len());
         self.selected = 0;
+        self.scroll = None;
+        self.view.set(View::default());
         self.confirm = false;
         self.prompt = None;
         self.handoff = handoff::HandoffView::default();
@@ -305,7 +377,10 @@ impl Run {
         });
         p.results.clear();
         p.error = None;
-        self.notice = None;
+        // A step verified in the background (deferred) leaves the current step's notice alone.
+        if i == self.current {
+            self.notice = None;
+        }
         // Autotask locks accounts after repeated bad secrets, so the engine will not resend
         // credentials it saw refused. Let it forget them only when the input changed, the
         // sandbox just changed the account, or the admin confirmed a retry.
@@ -470,6 +545,15 @@ impl State {
             return !matches!(self.screen, Screen::Loading(_))
                 || matches!(action, Action::Quit | Action::Help | Action::CloseHelp);
         };
+        r.enabled(action)
+    }
+}
+
+impl Run {
+    /// Whether an action does something right now on this run's screen. The footer lists these,
+    /// and the screen's hints name a key only when it is one of them.
+    pub fn enabled(&self, action: Action) -> bool {
+        let r = self;
         let Some(step) = r.step() else {
             return !matches!(action, Action::Back) || r.current > 0;
         };
@@ -479,7 +563,10 @@ impl State {
             Action::WriteTests => progress::has_writes(step) && p.pending.is_none(),
             Action::Cancel => p.pending.is_some(),
             Action::Apply => r.demo && p.pending.is_none(),
-            Action::Tick => r.selected_item().is_some_and(|i| i.is_manual(step)),
+            // On another item, Space selects the next manual item still to tick.
+            Action::Tick => {
+                r.selected_item().is_some_and(|i| i.is_manual(step)) || !p.all_ticked(step)
+            }
             Action::Next => r.next_blocked().is_none(),
             Action::Back => r.current > 0,
             Action::ContinueUnverified => !p.state.is_done() && p.pending.is_none(),
@@ -499,13 +586,37 @@ impl State {
                     && p.pending.is_none()
             }
             Action::Skip => step.optional && !p.state.is_done() && p.pending.is_none(),
-            Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
+            Action::Up | Action::Down | Action::First | Action::Last => {
                 !progress::items(step).is_empty()
             }
+            // Only when the step's text does not fit.
+            Action::PageUp | Action::PageDown => r.view.get().max > 0,
             _ => true,
         }
     }
+
+    /// How the screen writes the key for an action (from the keymap, as the footer does).
+    pub fn key(&self, action: Action) -> &'static str {
+        keys::label(Context::Step, action)
+    }
+
+    /// Keys the step's hints name right now beyond moving on (refused credentials: fix them
+    /// with e, or resend with R): the footer keeps these.
+    pub fn hinted(&self, action: Action) -> bool {
+        let Some(p) = self.progress.get(self.current) else {
+            return false;
+        };
+        let refused = p.results.iter().any(|c| c.detail.contains(REFUSED_GUARD));
+        match action {
+            Action::RetrySame => refused,
+            Action::EditConnection => refused || p.error.is_some(),
+            _ => false,
+        }
+    }
 }
+
+/// The verifier's words for credentials it did not resend (see `Run::forget_refused`).
+const REFUSED_GUARD: &str = "not sent again";
 
 /// The one place state changes.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -588,12 +699,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                             p.state = StepState::Todo;
                         }
                         p.settle(s);
-                        if p.results
-                            .iter()
-                            .any(|c| c.detail.contains("not sent again"))
-                        {
+                        if p.results.iter().any(|c| c.detail.contains(REFUSED_GUARD)) {
                             r.notice = Some(Notice {
-                                text: "These exact credentials were refused before and were not resent (Autotask locks accounts after repeated failures). Fix them and press e, or press R to try the same ones again.".into(),
+                                text: format!(
+                                    "These exact credentials were refused before and were not resent (Autotask locks accounts after repeated failures). Fix them and press {}, or press {} to try the same ones again.",
+                                    r.key(Action::EditConnection),
+                                    r.key(Action::RetrySame)
+                                ),
                                 error: true,
                             });
                         }
@@ -607,7 +719,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                                     Live::Done(crate::verify::Status::Fail, _)
                                 )
                             }) {
-                                r.selected = i;
+                                r.select(i);
                             }
                         }
                     }
@@ -638,27 +750,46 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                         r.progress[step].applied = true;
                         // The sandbox changed the account: what it refused may work now.
                         r.forget_refused = true;
-                        if step < r.conn_step && !r.progress[r.conn_step].state.is_done() {
+                        let ticked = r.demo_tick(step);
+                        let also = if ticked > 0 {
+                            format!(
+                                " The demo ticked {ticked} manual item(s) for you (in your PSA, you tick each yourself)."
+                            )
+                        } else {
+                            String::new()
+                        };
+                        let needs_api = progress::needs_api(&r.wizard.steps[step]);
+                        if !needs_api {
+                            // Nothing to verify through the API: the demo did the clicks.
+                            let wizard = r.wizard.clone();
+                            r.progress[step].settle(&wizard.steps[step]);
+                            r.notice = Some(Notice {
+                                text: format!(
+                                    "Done in the sandbox.{also} Press {} to go on.",
+                                    r.key(Action::Next)
+                                ),
+                                error: false,
+                            });
+                        } else if step < r.conn_step && !r.progress[r.conn_step].state.is_done() {
                             // The integration's credentials do not exist yet: verifying now
                             // could only fail on them.
                             r.notice = Some(Notice {
                                 text: format!(
-                                    "Done in the sandbox. It is verified once step {} creates the credentials: press n.",
-                                    r.conn_step + 1
+                                    "Done in the sandbox.{also} It is verified once step {} creates the credentials.",
+                                    r.conn_step + 1,
                                 ),
                                 error: false,
                             });
                         } else {
-                            r.notice = Some(Notice {
-                                text: "Done in the sandbox, as you would in the PSA. Verifying."
-                                    .into(),
-                                error: false,
-                            });
                             r.start_verify(step, &mut effects);
-                            if r.progress[step].pending.is_none() {
-                                // Nothing to verify through the API: the sandbox did the clicks.
+                            // After start_verify, which clears notices: what the demo did stays
+                            // on screen while and after it is verified (unless verifying could
+                            // not start: that notice says why).
+                            if r.progress[step].pending.is_some() {
                                 r.notice = Some(Notice {
-                                    text: "Done in the sandbox. Tick each item, then go on.".into(),
+                                    text: format!(
+                                        "Done in the sandbox, as you would in the PSA.{also} Verifying it against the sandbox."
+                                    ),
                                     error: false,
                                 });
                             }
@@ -800,10 +931,12 @@ fn on_step_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
     let n_items = r.items().len();
     let i = r.current;
     match action {
-        Action::Up => r.selected = r.selected.saturating_sub(1),
-        Action::Down => r.selected = (r.selected + 1).min(n_items.saturating_sub(1)),
-        Action::PageUp => r.selected = r.selected.saturating_sub(10),
-        Action::PageDown => r.selected = (r.selected + 10).min(n_items.saturating_sub(1)),
+        Action::Up => r.select(r.selected.saturating_sub(1)),
+        Action::Down => r.select((r.selected + 1).min(n_items.saturating_sub(1))),
+        Action::First => r.select(0),
+        Action::Last => r.select(n_items.saturating_sub(1)),
+        Action::PageUp => r.scroll_by(-1),
+        Action::PageDown => r.scroll_by(1),
         Action::Verify => r.start_verify(i, effects),
         Action::Cancel => {
             if let Some(p) = r.progress[i].pending.take() {
@@ -831,8 +964,29 @@ fn on_step_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
         Action::Tick => {
             let wizard = r.wizard.clone();
             let step = &wizard.steps[i];
+            if r.selected_item().is_none_or(|it| !it.is_manual(step)) {
+                // Nothing to tick here: go to the next manual item still to tick.
+                let items = progress::items(step);
+                let p = &r.progress[i];
+                let todo = |it: &Item| it.is_manual(step) && !p.ticked.contains(&it.key(step));
+                let next = (r.selected + 1..items.len())
+                    .chain(0..r.selected)
+                    .find(|&n| todo(&items[n]));
+                if let Some(n) = next {
+                    r.select(n);
+                    r.notice = Some(Notice {
+                        text: format!(
+                            "This is the next item to tick: {} ticks it once you have done it.",
+                            r.key(Action::Tick)
+                        ),
+                        error: false,
+                    });
+                }
+                return;
+            }
             if let Some(item) = r.selected_item() {
                 let key = item.key(step);
+                r.demo_ticked.remove(&(i, key.clone()));
                 let p = &mut r.progress[i];
                 if !p.ticked.remove(&key) {
                     p.ticked.insert(key);
@@ -996,6 +1150,7 @@ fn on_start_key(
 
 fn on_mouse(state: &mut State, m: MouseEvent) {
     let area = Rect::new(0, 0, state.size.0, state.size.1);
+    let footer_lines = super::ui::footer::height(state, area.width);
     let Screen::Run(r) = &mut state.screen else {
         if let Screen::Start(s) = &mut state.screen {
             let n = s.rows().len();
@@ -1010,7 +1165,7 @@ fn on_mouse(state: &mut State, m: MouseEvent) {
     if r.confirm || r.prompt.is_some() || state.help {
         return;
     }
-    let areas = layout::areas(area);
+    let areas = layout::areas(area, footer_lines);
     let pos = Position::new(m.column, m.row);
     match m.kind {
         MouseEventKind::Down(MouseButton::Left) if areas.rail.contains(pos) => {
@@ -1031,9 +1186,10 @@ fn on_mouse(state: &mut State, m: MouseEvent) {
             }
         }
         MouseEventKind::ScrollDown if !r.focus_form => {
-            r.selected = (r.selected + 1).min(r.items().len().saturating_sub(1))
+            let last = r.items().len().saturating_sub(1);
+            r.select((r.selected + 1).min(last))
         }
-        MouseEventKind::ScrollUp if !r.focus_form => r.selected = r.selected.saturating_sub(1),
+        MouseEventKind::ScrollUp if !r.focus_form => r.select(r.selected.saturating_sub(1)),
         _ => {}
     }
 }

@@ -9,8 +9,14 @@ pub enum Action {
     Help,
     Up,
     Down,
+    /// Scroll the step's text up a page (the selection stays).
     PageUp,
+    /// Scroll the step's text down a page (the selection stays).
     PageDown,
+    /// Select the first item.
+    First,
+    /// Select the last item.
+    Last,
     Open,
     OpenFile,
     Verify,
@@ -122,11 +128,19 @@ const DOWN: Binding = b!(
 const PGUP: Binding = b!(
     &[(KeyCode::PageUp, NONE)],
     "PgUp/PgDn",
-    "page",
-    "Move the selection a page at a time.",
+    "scroll",
+    "Scroll the step's text a page; the selection stays.",
     PageUp
 );
 const PGDN: Binding = b!(&[(KeyCode::PageDown, NONE)], "", "", "", PageDown);
+const HOME: Binding = b!(
+    &[(KeyCode::Home, NONE)],
+    "Home/End",
+    "first/last",
+    "Select the first or the last item of the step.",
+    First
+);
+const END: Binding = b!(&[(KeyCode::End, NONE)], "", "", "", Last);
 
 const START: &[Binding] = &[
     b!(
@@ -287,6 +301,8 @@ const STEP: &[Binding] = &[
     DOWN,
     PGUP,
     PGDN,
+    HOME,
+    END,
     HELP,
     QUIT,
 ];
@@ -428,6 +444,39 @@ pub fn is_situational(action: Action) -> bool {
     )
 }
 
+/// How the footer and the screen's hints write the key for an action in a context ("n",
+/// "Space"): one source for both, so a hint never names a key the footer calls otherwise.
+pub fn label(ctx: Context, action: Action) -> &'static str {
+    // Paired keys share one binding's label ("PgUp/PgDn"): the second names the partner.
+    let (action, part) = match action {
+        Action::PageDown => (Action::PageUp, 1),
+        Action::Last => (Action::First, 1),
+        a => (a, 0),
+    };
+    bindings(ctx)
+        .iter()
+        .find(|b| b.action == action && !b.label.is_empty())
+        .map(|b| b.label.split('/').nth(part).unwrap_or(b.label))
+        .unwrap_or("")
+}
+
+/// Which keys the footer keeps when they do not all fit, most needed first: the keys that move
+/// the step on (the ones the screen's hints name), then scrolling and the connection, then the
+/// hand-off keys (its panel names them), then moving the selection.
+pub fn footer_rank(action: Action) -> u8 {
+    match action {
+        Action::PageUp | Action::PageDown => 1,
+        Action::EditConnection | Action::Back | Action::RetrySame => 2,
+        Action::PortalNext
+        | Action::Copy
+        | Action::Reveal
+        | Action::OpenPortal
+        | Action::SubmitToVendor => 3,
+        Action::Up | Action::Down | Action::First | Action::Last | Action::FieldPrev => 4,
+        _ => 0,
+    }
+}
+
 /// The action a key press means in a context.
 pub fn lookup(ctx: Context, key: &KeyEvent) -> Option<Action> {
     // Terminals differ on whether `?` arrives with SHIFT; compare without it for characters.
@@ -466,6 +515,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn hints_write_keys_as_the_footer_does() {
+        assert_eq!(label(Context::Step, Action::Next), "n");
+        assert_eq!(label(Context::Step, Action::Tick), "Space");
+        assert_eq!(label(Context::Step, Action::PageUp), "PgUp");
+        assert_eq!(label(Context::Step, Action::PageDown), "PgDn");
+        assert_eq!(label(Context::Step, Action::ContinueUnverified), "u");
+        assert_eq!(label(Context::Form, Action::Verify), "");
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub struct Glyphs {
     pub bullet: &'static str,
     pub dot: &'static str,
     pub updown: &'static str,
+    /// Marks the line saying more text is below / the text ends here.
+    pub more: &'static str,
+    pub more_up: &'static str,
     spinner: &'static [&'static str],
 }
 
@@ -47,6 +50,8 @@ const UTF8: Glyphs = Glyphs {
     bullet: "•",
     dot: "·",
     updown: "↑↓",
+    more: "▼",
+    more_up: "▲",
     spinner: &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"],
 };
 
@@ -70,6 +75,8 @@ const ASCII: Glyphs = Glyphs {
     bullet: "*",
     dot: "-",
     updown: "Up/Down",
+    more: "v",
+    more_up: "^",
     spinner: &["|", "/", "-", "\\"],
 };
 

@@ -12,9 +12,10 @@ use super::{Glyphs, Theme};
 use crate::tui::app::form::Verdict;
 use crate::tui::app::handoff;
 use crate::tui::app::progress::{self, Item, Live, PendingKind, StepState};
-use crate::tui::app::{Prompt, Run};
+use crate::tui::app::{Prompt, Run, View};
+use crate::tui::keys::{self, Action, Context};
 use crate::verify::{CheckResult, Status};
-use crate::wizard::{Column, PermissionRow, Psa, RowShape, Step, StepKind};
+use crate::wizard::{Column, ImpersonationSupport, PermissionRow, Psa, RowShape, Step, StepKind};
 
 /// Lines being built, remembering where each selectable item starts and ends.
 struct Body<'a> {
@@ -22,6 +23,8 @@ struct Body<'a> {
     width: usize,
     spans: Vec<(usize, usize)>,
     cursor: Option<(u16, usize)>,
+    /// The connection form's first and last line, when it is on the step.
+    form: Option<(usize, usize)>,
 }
 
 impl<'a> Body<'a> {
@@ -50,6 +53,7 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
         width: area.width as usize,
         spans: Vec::new(),
         cursor: None,
+        form: None,
     };
     let Some(step) = run.step() else {
         summary(run, theme, g, &mut b);
@@ -106,9 +110,12 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     for note in &step.notes {
         b.text(note, &format!("{} ", g.bullet), "  ", theme.dim());
     }
+    license_limits(run, step, theme, g, &mut b);
     if run.current == run.conn_step || run.focus_form {
         b.blank();
+        let start = b.lines.len();
         form(run, theme, g, &mut b, area);
+        b.form = Some((start, b.lines.len().saturating_sub(1)));
     }
     if let Some(e) = &p.error {
         b.blank();
@@ -134,20 +141,62 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
         }
     }
 
-    // Scroll the least that shows the selected item (or the focused field) whole.
+    // Scroll the least that shows the selected item (or the focused field) whole, unless the
+    // admin scrolled the text (PgUp/PgDn). Text that does not fit ends in a line saying so.
     let height = area.height as usize;
-    let view = height.saturating_sub(pinned).max(1);
-    let scroll = match (b.cursor, b.spans.get(run.selected)) {
-        (Some((_, line)), _) if run.focus_form => (line - pinned + 3).saturating_sub(view),
+    let total = b.lines.len() - pinned;
+    let mut view = height.saturating_sub(pinned).max(1);
+    // In the form the view follows the cursor and PgUp/PgDn are not keys: no marker there.
+    let overflow = total > view && !run.focus_form;
+    if overflow {
+        view = view.saturating_sub(1).max(1);
+    }
+    let max = total.saturating_sub(view);
+    let auto = match (b.cursor, b.spans.get(run.selected)) {
+        // The whole form when it fits, else as much of it as shows the field being typed in.
+        (Some((_, line)), _) if run.focus_form => {
+            let (start, end) = b.form.unwrap_or((line, line));
+            (end - pinned + 1)
+                .saturating_sub(view)
+                .min(start - pinned)
+                .max((line - pinned + 3).saturating_sub(view))
+        }
         (_, Some(_)) if !run.focus_form && run.selected == 0 => 0,
         (_, Some(&(start, end))) if !run.focus_form => {
             (end - pinned + 1).saturating_sub(view).min(start - pinned)
         }
         _ => 0,
     }
-    .min(b.lines.len() - pinned);
+    .min(max);
+    let scroll = if run.focus_form {
+        auto
+    } else {
+        run.scroll.map_or(auto, |s| s.min(max))
+    };
+    run.view.set(View {
+        auto,
+        max,
+        // Keep a line of context across a page turn.
+        page: view.saturating_sub(1).max(1),
+    });
     let mut lines: Vec<Line> = b.lines[..pinned].to_vec();
-    lines.extend(b.lines.iter().skip(pinned + scroll).cloned());
+    lines.extend(b.lines.iter().skip(pinned + scroll).take(view).cloned());
+    if overflow {
+        let below = max - scroll;
+        let (up, down) = (
+            keys::label(Context::Step, Action::PageUp),
+            keys::label(Context::Step, Action::PageDown),
+        );
+        // The scroll keys work on the step itself, not while a question waits for y/n.
+        let keys_work = !run.confirm && run.prompt.is_none();
+        let text = match (below > 0, keys_work) {
+            (true, true) => format!("{} {below} more line(s) below: {down} scrolls down", g.more),
+            (true, false) => format!("{} {below} more line(s) below", g.more),
+            (false, true) => format!("{} end of this step: {up} scrolls back up", g.more_up),
+            (false, false) => format!("{} end of this step", g.more_up),
+        };
+        lines.push(Line::from(Span::styled(text, theme.dim())));
+    }
     if let Some((x, line)) = b.cursor
         && run.focus_form
         && line >= pinned + scroll
@@ -227,8 +276,17 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
                         .map(|r| format!(" ({})", crate::sanitize::clean_line(&r.detail)))
                         .unwrap_or_default();
                     let later = if run.current < run.conn_step {
+                        // Name n only when it works; until then, what unblocks it.
+                        let then = if run.enabled(Action::Next) {
+                            format!("press {} and come back, or", run.key(Action::Next))
+                        } else {
+                            format!(
+                                "tick each manual item ({}) to go on;",
+                                run.key(Action::Tick)
+                            )
+                        };
                         format!(
-                            " They need the credentials from step {}: press n and come back, or they are checked then.",
+                            " They need the credentials from step {}: {then} they are checked then.",
                             run.conn_step + 1
                         )
                     } else {
@@ -263,17 +321,37 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
                 theme.dim(),
             ),
             StepState::Todo => {
+                let k = |a| run.key(a);
+                let before_connection = run.current < run.conn_step
+                    && !run.progress[run.conn_step].state.is_done()
+                    && progress::needs_api(step);
                 let text = if p.report.is_some() && !p.all_ticked(step) {
-                    "API checks passed. Tick each manual item once done (Space).".to_string()
+                    format!(
+                        "API checks passed. Tick each manual item once done ({}).",
+                        k(Action::Tick)
+                    )
                 } else if run.deferrable(run.current) {
                     format!(
-                        "Do this, then n: it is verified after step {} gives the connection.",
+                        "Do this, then {}: it is verified after step {} gives the connection.",
+                        k(Action::Next),
+                        run.conn_step + 1
+                    )
+                } else if before_connection {
+                    format!(
+                        "Do this and tick each manual item ({}); it is verified after step {} gives the connection.",
+                        k(Action::Tick),
                         run.conn_step + 1
                     )
                 } else if progress::needs_api(step) {
-                    "Not verified yet. Do the clicks below, then press v to verify.".to_string()
+                    format!(
+                        "Not verified yet. Do the clicks below, then press {} to verify.",
+                        k(Action::Verify)
+                    )
                 } else {
-                    "Not verifiable through the API: tick each item once done (Space).".to_string()
+                    format!(
+                        "Not verifiable through the API: tick each item once done ({}).",
+                        k(Action::Tick)
+                    )
                 };
                 (g.current, text, theme.accent())
             }
@@ -559,6 +637,14 @@ fn table(run: &Run, spinner: usize, step: &Step, theme: &Theme, g: Glyphs, b: &m
                 indent,
                 theme.warn(),
             );
+            if run.demo_ticked.contains(&(run.current, item.key(step))) {
+                b.text(
+                    "Ticked by the demo, which did this in the sandbox (not your confirmation).",
+                    indent,
+                    indent,
+                    theme.accent(),
+                );
+            }
         }
         if !why.is_empty() {
             b.text(&why, indent, indent, theme.dim());
@@ -585,6 +671,42 @@ fn table(run: &Run, spinner: usize, step: &Step, theme: &Theme, g: Glyphs, b: &m
             if r.status != Status::Pass {
                 observed(r, theme, g, b);
             }
+        }
+    }
+}
+
+/// What each license can and cannot do when impersonated, as the guide lists it.
+fn license_limits(run: &Run, step: &Step, theme: &Theme, g: Glyphs, b: &mut Body) {
+    if step.license_limits.is_empty() {
+        return;
+    }
+    b.blank();
+    b.text(
+        &format!(
+            "License limits on impersonation, from {}'s guide:",
+            run.wizard.vendor
+        ),
+        "",
+        "",
+        theme.bold(),
+    );
+    for lim in &step.license_limits {
+        let what = match lim.impersonation {
+            ImpersonationSupport::Full => "no limitations",
+            ImpersonationSupport::Partial => "limited",
+            ImpersonationSupport::None => "cannot be impersonated",
+        };
+        b.text(
+            &format!("{}: {what}", lim.licenses.join(", ")),
+            &format!("{} ", g.bullet),
+            "  ",
+            Style::default(),
+        );
+        if !lim.note.is_empty() {
+            b.text(&lim.note, "  ", "  ", theme.dim());
+        }
+        for c in &lim.cannot {
+            b.text(c, "    cannot: ", "            ", Style::default());
         }
     }
 }
