@@ -33,18 +33,30 @@ pub fn render(w: &Wizard, width: usize) -> String {
             let _ = writeln!(out, "\nTracking identifier (from the vendor): {t}");
         }
         (Psa::Autotask, None, _) => {
-            let _ = writeln!(
-                out,
-                "\nTracking identifier: not in the guide; you will be asked for it."
+            out.push('\n');
+            wrap_into(
+                &mut out,
+                &format!(
+                    "Tracking identifier: you will be asked for it. Where it comes from: {}",
+                    w.tracking_identifier_source()
+                ),
+                width,
+                "",
             );
         }
         (Psa::Connectwise, _, Some(c)) => {
             let _ = writeln!(out, "\nclientId (from the vendor): {c}");
         }
         (Psa::Connectwise, _, None) => {
-            let _ = writeln!(
-                out,
-                "\nclientId: not in the guide; you will be asked for it."
+            out.push('\n');
+            wrap_into(
+                &mut out,
+                &format!(
+                    "clientId: you will be asked for it. Where it comes from: {}",
+                    w.client_id_source()
+                ),
+                width,
+                "",
             );
         }
     }

@@ -662,6 +662,54 @@ fn where_is_one_short_line_and_is_located() {
 }
 
 #[test]
+fn where_the_tracking_identifier_and_client_id_come_from() {
+    // From the vendor, unless the guide says otherwise; the Integration Vendor label named.
+    let w = builtin("topleft-autotask");
+    let src = w.tracking_identifier_source();
+    assert!(src.contains("ask TopLeft"), "{src}");
+    assert!(src.contains("TopLeft - Workflow Management"), "{src}");
+    let w = builtin("topleft-connectwise");
+    let src = w.client_id_source();
+    assert!(
+        src.contains("developer.connectwise.com") && src.contains("ask TopLeft"),
+        "{src}"
+    );
+    // Rewst's guide says where: its own sentence, quoted.
+    let w = builtin("rewst-autotask");
+    let src = w.tracking_identifier_source();
+    let quoted = "Each API user has a tracking identifier that must be used when setting up the Autotask PSA integration.";
+    assert!(src.contains(quoted) && GUIDE_004.contains(quoted), "{src}");
+    // `show` says it for every wizard that asks for one.
+    for id in [
+        "topleft-autotask",
+        "topleft-connectwise",
+        "tasky-autotask",
+        "rewst-autotask",
+    ] {
+        let out = bin().args(["show", id]).output().unwrap();
+        let text = norm(&String::from_utf8(out.stdout).unwrap());
+        let w = builtin(id);
+        let src = match w.psa {
+            Psa::Autotask => w.tracking_identifier_source(),
+            Psa::Connectwise => w.client_id_source(),
+        };
+        assert!(
+            text.contains(&format!("Where it comes from: {}", norm(&src))),
+            "{id}: {text}"
+        );
+    }
+    // A source for the other PSA's value, or an empty one, is located.
+    let text = format!("{GOOD}\n[integration]\ntracking_identifier_source = \"ask Acme\"\n");
+    let e = error_for(&text);
+    assert_eq!(e.line, line_of(&text, "tracking_identifier_source"));
+    assert!(e.message.contains("Autotask value"), "{}", e.message);
+    let text = format!("{GOOD}\n[integration]\nclient_id_source = \" \"\n");
+    let e = error_for(&text);
+    assert_eq!(e.line, line_of(&text, "client_id_source"));
+    assert!(e.message.contains("is empty"), "{}", e.message);
+}
+
+#[test]
 fn wrong_psa_and_bad_guid_are_located() {
     let text = GOOD.replace("kind = \"security_role\"", "kind = \"security_level\"");
     let e = error_for(&text);
@@ -760,7 +808,8 @@ fn cli_show_topleft_autotask_includes_impersonation() {
         "Autotask does not support resource impersonation for adding or editing checklists",
         "Contract Visibility │ Full",
     ] {
-        assert!(text.contains(needle), "missing {needle:?}");
+        // Prose wraps: compare with whitespace normalised.
+        assert!(norm(&text).contains(&norm(needle)), "missing {needle:?}");
     }
 }
 

@@ -165,6 +165,32 @@ fn validate_integration(w: &Wizard, cx: &mut Ctx) {
             );
         }
     }
+    if w.integration.tracking_identifier_source.is_some() && w.psa != Psa::Autotask {
+        cx.push(
+            p(&base, &[Seg::Key("tracking_identifier_source")]),
+            "a tracking identifier is an Autotask value; ConnectWise uses `client_id_source`",
+        );
+    }
+    if w.integration.client_id_source.is_some() && w.psa != Psa::Connectwise {
+        cx.push(
+            p(&base, &[Seg::Key("client_id_source")]),
+            "a clientId is a ConnectWise value; Autotask uses `tracking_identifier_source`",
+        );
+    }
+    for (key, text) in [
+        (
+            "tracking_identifier_source",
+            &w.integration.tracking_identifier_source,
+        ),
+        ("client_id_source", &w.integration.client_id_source),
+    ] {
+        if text.as_deref().is_some_and(|t| t.trim().is_empty()) {
+            cx.push(
+                p(&base, &[Seg::Key(key)]),
+                format!("`{key}` is empty: say where the admin gets the value, or leave it out (then: from the vendor)"),
+            );
+        }
+    }
     if let Some(c) = &w.integration.client_id {
         if w.psa != Psa::Connectwise {
             cx.push(

@@ -1194,3 +1194,31 @@ fn every_key_a_hint_names_is_in_the_footer_through_each_demo() {
         }
     }
 }
+
+#[test]
+fn the_form_says_where_the_tracking_identifier_and_client_id_come_from() {
+    // Autotask: the empty tracking identifier says where it comes from, even unfocused.
+    let mut s = state("topleft-autotask");
+    run_mut(&mut s).go_to(1);
+    let screen = render(&s, 120, 60);
+    assert!(
+        screen.contains("Where it comes from: TopLeft's own identifier"),
+        "{screen}"
+    );
+    // Filled in and not focused: the line goes; focused, it is back.
+    run_mut(&mut s).form.set(FieldId::TrackingId, "ABC123");
+    assert!(!render(&s, 120, 60).contains("Where it comes from"));
+    let r = run_mut(&mut s);
+    r.focus_form = true;
+    while r.form.focused().id != FieldId::TrackingId {
+        r.form.move_focus(true);
+    }
+    assert!(render(&s, 120, 60).contains("Where it comes from"));
+
+    // ConnectWise: the clientId's source, the vendor's developer registration.
+    let mut s = state("topleft-connectwise");
+    run_mut(&mut s).go_to(2);
+    let screen = render(&s, 120, 60);
+    assert!(screen.contains("developer.connectwise.com"), "{screen}");
+    assert!(screen.contains("TopLeft's own clientId"), "{screen}");
+}

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::text::wrap;
 use super::{Glyphs, Theme};
-use crate::tui::app::form::Verdict;
+use crate::tui::app::form::{FieldId, Verdict};
 use crate::tui::app::handoff;
 use crate::tui::app::progress::{self, Item, Live, PendingKind, StepState};
 use crate::tui::app::{Prompt, Run, View};
@@ -542,6 +542,23 @@ fn form(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body, area: Rect) {
                 b.text(&h, &" ".repeat(label_w), &" ".repeat(label_w), theme.dim())
             }
             _ => {}
+        }
+        // Values the admin cannot look up in the PSA: where they come from.
+        let source = match f.id {
+            FieldId::TrackingId => Some(run.wizard.tracking_identifier_source()),
+            FieldId::ClientId => Some(run.wizard.client_id_source()),
+            _ => None,
+        };
+        if let Some(source) = source
+            && (focused || f.value().trim().is_empty())
+        {
+            // Under the field, but wider than its value column: it is a sentence or two.
+            b.text(
+                &format!("Where it comes from: {source}"),
+                "    ",
+                "    ",
+                theme.dim(),
+            );
         }
         if secret_note {
             let text = if f.revealed {
