@@ -648,17 +648,27 @@ fn pty_demo_runs_the_impersonation_write_test_only_after_asking() {
     // The write test is the last item: select it (End) so it is in view.
     pty.send("\x1b[F");
     pty.wait_for(&["skipped: this check writes"]);
-    // w asks, naming what stays behind; n sends nothing.
-    pty.send("w");
+    // w first asks which ticket the note may go on (the demo fills in a sandbox ticket):
+    // Esc writes nothing.
+    pty.press("write tests");
+    pty.wait_for(&["which ticket may it go on", "Ticket: T20250101.0001"]);
+    pty.press("cancel");
+    pty.wait_for(&["w write tests"]);
+    // The ticket is looked up, and the question names it and what stays behind; n sends
+    // nothing.
+    pty.press("write tests");
+    pty.press("find ticket");
     pty.wait_for(&[
         "They write to your PSA",
+        "T20250101.0001 (ID 1)",
         "does not allow deleting ticket notes",
     ]);
     pty.send("n");
     pty.wait_for(&["w write tests"]);
     assert!(pty.screen().contains("skipped: this check writes"));
-    // w, y: it runs once, as an impersonated resource, and passes.
-    pty.send("w");
+    // w, Enter, y: it runs once, as an impersonated resource, on the chosen ticket, and passes.
+    pty.press("write tests");
+    pty.press("find ticket");
     pty.wait_for(&["y = run them now"]);
     pty.send("y");
     // Only a run that wrote can pass: a read-only run shows the check skipped.

@@ -4,6 +4,7 @@
 pub mod form;
 pub mod handoff;
 pub mod progress;
+pub mod ticket;
 
 use std::sync::Arc;
 
@@ -139,6 +140,10 @@ pub struct Run {
     /// Demo: manual items the demo ticked after doing the step in the sandbox (step, item key);
     /// the screen says so. In memory only: the session records a demo as a demo.
     pub demo_ticked: std::collections::BTreeSet<(usize, String)>,
+    /// Choosing the ticket the impersonation write test adds its note to (`w`).
+    pub ticket_pick: Option<ticket::TicketPick>,
+    /// The ticket chosen for that note (this run only).
+    pub test_ticket: Option<ticket::TicketRef>,
 }
 
 /// The scrollable part of the step screen as last drawn.
@@ -238,6 +243,8 @@ impl Run {
             submit_demo: false,
             secrets_in_keyring: false,
             demo_ticked: Default::default(),
+            ticket_pick: None,
+            test_ticket: None,
         }
     }
 
@@ -323,6 +330,7 @@ impl Run {
         self.view.set(View::default());
         self.confirm = false;
         self.prompt = None;
+        self.ticket_pick = None;
         self.handoff = handoff::HandoffView::default();
         self.focus_form = self.current == self.conn_step && !self.form.is_complete();
     }
@@ -390,10 +398,17 @@ impl Run {
         }
         self.forget_refused = false;
         self.last_input = Some(input);
+        // The write test's ticket, when the admin chose one for this consented run.
+        let test_ticket = if allow_writes {
+            ticket::chosen(self, &self.wizard.steps[i])
+        } else {
+            None
+        };
         effects.push(Effect::Verify {
             step: i,
             generation,
             allow_writes,
+            test_ticket,
         });
     }
 
@@ -444,6 +459,12 @@ pub enum Msg {
         generation: u64,
         result: Result<crate::handoff::VendorAnswer, ServiceError>,
     },
+    /// The ticket the admin named for the write test was looked up.
+    TicketFound {
+        step: usize,
+        generation: u64,
+        result: Result<ticket::TicketRef, ServiceError>,
+    },
     /// Opening the portal in a browser failed: show the address instead.
     UrlNotOpened {
         url: String,
@@ -463,6 +484,14 @@ pub enum Effect {
         generation: u64,
         /// Run the checks that write to the PSA (the admin said yes to `Prompt::Writes`).
         allow_writes: bool,
+        /// The ticket the impersonation write test adds its note to (the admin's choice).
+        test_ticket: Option<i64>,
+    },
+    /// Find the ticket the admin named (number or ID) for the write test's note.
+    FindTicket {
+        step: usize,
+        generation: u64,
+        query: String,
     },
     /// Abandon the work with this generation (its result would be dropped anyway).
     Cancel {
@@ -531,6 +560,7 @@ impl State {
         match &self.screen {
             Screen::Start(s) if s.path.is_some() => Context::StartPath,
             Screen::Start(_) | Screen::Loading(_) => Context::Start,
+            Screen::Run(r) if r.ticket_pick.is_some() => Context::Ticket,
             Screen::Run(r) if r.prompt.is_some() => Context::Prompt,
             Screen::Run(r) if r.confirm => Context::Confirm,
             Screen::Run(r) if r.finished() => Context::Finished,
@@ -627,6 +657,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Mouse(m) => on_mouse(state, m),
         Msg::Paste(text) => {
             if let Screen::Run(r) = &mut state.screen
+                && let Some(pick) = &mut r.ticket_pick
+            {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    pick.input.handle(InputRequest::InsertChar(c));
+                }
+            } else if let Screen::Run(r) = &mut state.screen
                 && r.focus_form
             {
                 for c in text.chars().filter(|c| !c.is_control()) {
@@ -809,6 +845,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 handoff::on_submitted(r, step, generation, result, &mut effects);
             }
         }
+        Msg::TicketFound {
+            step,
+            generation,
+            result,
+        } => {
+            if let Screen::Run(r) = &mut state.screen {
+                ticket::on_found(r, step, generation, result);
+            }
+        }
         Msg::UrlNotOpened { url, why } => {
             if let Screen::Run(r) = &mut state.screen {
                 r.notice = Some(Notice {
@@ -889,6 +934,29 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             }
         }
         Context::Form => on_form_key(state, action, key, effects),
+        Context::Ticket => {
+            if action == Some(Action::Quit) {
+                return quit(state, effects);
+            }
+            let Screen::Run(r) = &mut state.screen else {
+                return;
+            };
+            match action {
+                Some(Action::Submit) => ticket::submit(r, effects),
+                Some(Action::LeaveForm) => ticket::cancel(r, effects),
+                _ => {
+                    if let Some(pick) = &mut r.ticket_pick
+                        && pick.searching.is_none()
+                        && let Some(req) = tui_input::backend::crossterm::to_input_request(
+                            &crossterm::event::Event::Key(key),
+                        )
+                    {
+                        pick.input.handle(req);
+                        pick.error = None;
+                    }
+                }
+            }
+        }
         Context::Step | Context::Finished => match action {
             Some(Action::Help) => state.help = true,
             Some(Action::Quit) => quit(state, effects),
@@ -914,6 +982,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
 
 fn quit(state: &mut State, effects: &mut Vec<Effect>) {
     if let Screen::Run(r) = &mut state.screen {
+        ticket::cancel(r, effects);
         for p in &mut r.progress {
             if let Some(old) = p.pending.take() {
                 effects.push(Effect::Cancel {
@@ -1025,6 +1094,8 @@ fn on_step_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
         Action::RetrySame => r.prompt = Some(Prompt::RetrySame),
         // Without a connection nothing would run: say so instead of asking.
         Action::WriteTests if !r.form.is_complete() => r.start_verify(i, effects),
+        // The note cannot be deleted: the admin names its ticket first.
+        Action::WriteTests if r.step().is_some_and(ticket::needs_ticket) => ticket::ask(r),
         Action::WriteTests => r.prompt = Some(Prompt::Writes),
         Action::Copy | Action::OpenPortal | Action::Reveal | Action::PortalNext => {
             handoff::on_action(r, action, effects)

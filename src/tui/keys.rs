@@ -60,6 +60,8 @@ pub enum Context {
     Confirm,
     /// A yes/no question (submit to the vendor, retry refused credentials).
     Prompt,
+    /// Naming the ticket the impersonation write test adds its note to.
+    Ticket,
     Help,
     Finished,
 }
@@ -391,6 +393,30 @@ const PROMPT: &[Binding] = &[
     ),
 ];
 
+const TICKET: &[Binding] = &[
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "Enter",
+        "find ticket",
+        "Look the ticket up in the PSA (its number, e.g. T20240101.0001, or its ID); you are asked before anything is written.",
+        Submit
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        "Esc",
+        "cancel",
+        "Write nothing; go back to the step.",
+        LeaveForm
+    ),
+    b!(
+        &[(KeyCode::Char('c'), CTRL)],
+        "Ctrl+C",
+        "quit",
+        "Save your progress and quit.",
+        Quit
+    ),
+];
+
 const HELP_SCREEN: &[Binding] = &[b!(
     &[
         (KeyCode::Esc, NONE),
@@ -425,6 +451,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Form => FORM,
         Context::Confirm => CONFIRM,
         Context::Prompt => PROMPT,
+        Context::Ticket => TICKET,
         Context::Help => HELP_SCREEN,
         Context::Finished => FINISHED,
     }
@@ -505,6 +532,7 @@ mod tests {
             Context::Form,
             Context::Confirm,
             Context::Prompt,
+            Context::Ticket,
             Context::Help,
             Context::Finished,
         ] {

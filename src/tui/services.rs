@@ -215,6 +215,7 @@ impl Services for LiveServices {
         step: String,
         connection: Connection,
         allow_writes: bool,
+        test_ticket: Option<i64>,
         on_check: OnCheck,
     ) -> BoxFuture<'static, Result<StepReport, ServiceError>> {
         // The verification is this one future, polled by the caller's task: aborting that task
@@ -228,6 +229,8 @@ impl Services for LiveServices {
                 http,
                 // Only when the admin agreed to this run's writes (`w`, then y).
                 allow_writes,
+                // The ticket the admin chose for the impersonated note (`w`).
+                test_ticket,
                 ..crate::verify::VerifyOptions::default()
             };
             let progress = move |r: &crate::verify::CheckResult| on_check(r.clone());
@@ -255,6 +258,10 @@ impl Services for LiveServices {
                 })
         }
         .boxed()
+    }
+
+    fn http_config(&self) -> crate::psa::http::HttpConfig {
+        self.http.clone()
     }
 
     fn apply_in_sandbox(

@@ -857,8 +857,56 @@ fn at_write_step() -> State {
                 .any(|c| c.observe == Some(crate::wizard::Observe::AutotaskImpersonationWrite))
         })
         .expect("topleft-autotask has the impersonation write test");
+    // The connection was verified with exactly these values.
+    let c = r.conn_step;
+    r.progress[c].state = StepState::Verified;
+    r.progress[c].report = Some(StepReport::new(
+        "api-user".into(),
+        "API user".into(),
+        vec![],
+    ));
+    r.last_input = Some(r.form.fingerprint());
     r.go_to(i);
     s
+}
+
+/// The step's column as one line of text, so a sentence wrapped over lines can be matched.
+fn flat(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| l.rsplit('│').next().unwrap_or(l).trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Type a ticket into the ticket box and answer the lookup with ticket 42.
+fn choose_ticket(s: &mut State, typed: &str) {
+    assert_eq!(s.context(), Context::Ticket);
+    for c in typed.chars() {
+        ch(s, c);
+    }
+    let fx = key(s, KeyCode::Enter);
+    let Some(Effect::FindTicket {
+        step,
+        generation,
+        query,
+    }) = fx.first().cloned()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(query, typed.to_ascii_uppercase());
+    update(
+        s,
+        Msg::TicketFound {
+            step,
+            generation,
+            result: Ok(ticket::TicketRef {
+                id: 42,
+                number: Some("T20240101.0042".into()),
+                title: Some("Printer offline".into()),
+            }),
+        },
+    );
 }
 
 #[test]
@@ -888,14 +936,16 @@ fn write_tests_ask_naming_what_stays_in_the_psa_and_run_once() {
     let mut s = at_write_step();
     assert!(s.enabled(Action::WriteTests));
     assert!(render(&s, 200, 30).contains("w write tests"));
-    // w asks, naming what is left behind; n sends nothing.
+    // w asks for the note's ticket, then asks, naming what is left behind; n sends nothing.
     let fx = ch(&mut s, 'w');
     assert!(fx.is_empty(), "{fx:?}");
+    choose_ticket(&mut s, "t20240101.0042");
     assert_eq!(s.context(), Context::Prompt);
-    let screen = render(&s, 120, 40);
+    let screen = flat(&render(&s, 120, 40));
     for what in [
         "They write to your PSA",
         "adds a note titled \"psa-onboard setup",
+        "to ticket T20240101.0042 (ID 42) \"Printer offline\", the one you chose",
         "does not allow deleting ticket notes",
         "y = run them now, n = cancel",
     ] {
@@ -905,10 +955,29 @@ fn write_tests_ask_naming_what_stays_in_the_psa_and_run_once() {
     assert!(fx.is_empty(), "{fx:?}");
     assert_eq!(s.context(), Context::Step);
     assert!(run(&s).progress[run(&s).current].pending.is_none());
-    // w then y: one verification with writes allowed.
+    // w (the chosen ticket filled in again), Enter, then y: one verification with writes
+    // allowed, on that ticket.
     ch(&mut s, 'w');
+    assert_eq!(
+        run(&s).ticket_pick.as_ref().unwrap().input.value(),
+        "T20240101.0042"
+    );
+    for _ in 0.."T20240101.0042".len() {
+        key(&mut s, KeyCode::Backspace);
+    }
+    choose_ticket(&mut s, "42");
     let fx = ch(&mut s, 'y');
     assert_eq!(writes_allowed(&fx), vec![true], "{fx:?}");
+    assert!(
+        fx.iter().any(|e| matches!(
+            e,
+            Effect::Verify {
+                test_ticket: Some(42),
+                ..
+            }
+        )),
+        "{fx:?}"
+    );
     assert!(render(&s, 120, 40).contains("Running the write tests this once"));
     assert!(!s.enabled(Action::WriteTests), "not while it runs");
     let (step, generation) = verify_effect(&fx);
@@ -921,8 +990,94 @@ fn write_tests_ask_naming_what_stays_in_the_psa_and_run_once() {
             result: Ok(rep),
         },
     );
-    // The consent covered that run only: v is read-only again.
-    assert_eq!(writes_allowed(&ch(&mut s, 'v')), vec![false]);
+    // The consent covered that run only: v is read-only again, and names no ticket.
+    let fx = ch(&mut s, 'v');
+    assert_eq!(writes_allowed(&fx), vec![false]);
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::Verify {
+            test_ticket: None,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn the_write_tests_ticket_is_checked_found_or_refused_and_esc_writes_nothing() {
+    // Not a ticket number or ID: said so, nothing looked up.
+    let mut s = at_write_step();
+    ch(&mut s, 'w');
+    for c in "printer".chars() {
+        ch(&mut s, c);
+    }
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(fx.is_empty(), "{fx:?}");
+    let screen = render(&s, 120, 40);
+    assert!(screen.contains("is not a ticket number"), "{screen}");
+    // A lookup that finds nothing says why and stays in the box.
+    for _ in 0..7 {
+        key(&mut s, KeyCode::Backspace);
+    }
+    for c in "T1".chars() {
+        ch(&mut s, c);
+    }
+    let fx = key(&mut s, KeyCode::Enter);
+    let Some(Effect::FindTicket {
+        step, generation, ..
+    }) = fx.first().cloned()
+    else {
+        panic!("{fx:?}")
+    };
+    assert!(render(&s, 120, 40).contains("Looking it up in the PSA"));
+    update(
+        &mut s,
+        Msg::TicketFound {
+            step,
+            generation,
+            result: Err(ServiceError {
+                message: "No ticket T1 is visible to the API user.".into(),
+                remedy: "Check the number.".into(),
+            }),
+        },
+    );
+    assert_eq!(s.context(), Context::Ticket);
+    assert!(render(&s, 120, 40).contains("No ticket T1 is visible"));
+    // Esc during a lookup: abandoned, nothing written, nothing asked.
+    let fx = key(&mut s, KeyCode::Enter);
+    let Some(Effect::FindTicket { generation, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    let fx = key(&mut s, KeyCode::Esc);
+    assert_eq!(fx, vec![Effect::Cancel { generation }]);
+    assert_eq!(s.context(), Context::Step);
+    assert!(run(&s).test_ticket.is_none());
+    // A late answer to the abandoned lookup changes nothing.
+    update(
+        &mut s,
+        Msg::TicketFound {
+            step,
+            generation,
+            result: Ok(ticket::TicketRef {
+                id: 1,
+                number: None,
+                title: None,
+            }),
+        },
+    );
+    assert_eq!(s.context(), Context::Step);
+    assert!(run(&s).test_ticket.is_none());
+
+    // Before the connection is proven, w does not sign in to look tickets up.
+    let mut s = at_write_step();
+    run_mut(&mut s).form.set(FieldId::Secret, "changed-since");
+    let fx = ch(&mut s, 'w');
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(s.context(), Context::Step);
+    let notice = run(&s).notice.clone().unwrap();
+    assert!(
+        notice.text.contains("verify the connection first"),
+        "{notice:?}"
+    );
 }
 
 #[test]

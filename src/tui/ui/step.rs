@@ -25,6 +25,8 @@ struct Body<'a> {
     cursor: Option<(u16, usize)>,
     /// The connection form's first and last line, when it is on the step.
     form: Option<(usize, usize)>,
+    /// Where the cursor goes in the ticket box (column, line), when it is open.
+    ticket_cursor: Option<(u16, usize)>,
 }
 
 impl<'a> Body<'a> {
@@ -54,6 +56,7 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
         spans: Vec::new(),
         cursor: None,
         form: None,
+        ticket_cursor: None,
     };
     let Some(step) = run.step() else {
         summary(run, theme, g, &mut b);
@@ -188,7 +191,7 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
             keys::label(Context::Step, Action::PageDown),
         );
         // The scroll keys work on the step itself, not while a question waits for y/n.
-        let keys_work = !run.confirm && run.prompt.is_none();
+        let keys_work = !run.confirm && run.prompt.is_none() && run.ticket_pick.is_none();
         let text = match (below > 0, keys_work) {
             (true, true) => format!("{} {below} more line(s) below: {down} scrolls down", g.more),
             (true, false) => format!("{} {below} more line(s) below", g.more),
@@ -197,7 +200,12 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
         };
         lines.push(Line::from(Span::styled(text, theme.dim())));
     }
-    if let Some((x, line)) = b.cursor
+    // The ticket box is in the pinned lines: its cursor never scrolls.
+    if let Some((x, line)) = b.ticket_cursor
+        && line < height
+    {
+        frame.set_cursor_position((area.x + x, area.y + line as u16));
+    } else if let Some((x, line)) = b.cursor
         && run.focus_form
         && line >= pinned + scroll
     {
@@ -369,7 +377,7 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
     if let Some(prompt) = run.prompt {
         let text = match prompt {
             Prompt::Submit => handoff::submit_question(run),
-            Prompt::Writes => run.step().map(progress::writes_question).unwrap_or_default(),
+            Prompt::Writes => crate::tui::app::ticket::writes_question(run),
             Prompt::RetrySame => "Send the same credentials again? The PSA refused them before, and Autotask locks an account after repeated failures: do this only after fixing the account in the PSA. y = try again, n = cancel".to_string(),
         };
         b.text(
@@ -379,6 +387,9 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
             theme.warn().add_modifier(ratatui::style::Modifier::BOLD),
         );
     }
+    if let Some(pick) = &run.ticket_pick {
+        ticket_box(run, pick, theme, g, b);
+    }
     if let Some(e) = &p.error
         && p.pending.is_none()
     {
@@ -387,6 +398,56 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
             &format!("  {} ", g.arrow),
             "    ",
             Style::default(),
+        );
+    }
+}
+
+/// Naming the ticket for the impersonation write test's note (it cannot be deleted).
+fn ticket_box(
+    run: &Run,
+    pick: &crate::tui::app::ticket::TicketPick,
+    theme: &Theme,
+    g: Glyphs,
+    b: &mut Body,
+) {
+    let strong = theme.warn().add_modifier(ratatui::style::Modifier::BOLD);
+    b.text(
+        "The write test adds a note that Autotask cannot delete: which ticket may it go on? Its number as Autotask shows it (T20240101.0001) or its ID:",
+        &format!("{} ", g.unverified),
+        "  ",
+        strong,
+    );
+    if run.demo && run.test_ticket.is_none() {
+        b.text(
+            "demo: a ticket of the sandbox is filled in",
+            "  ",
+            "  ",
+            theme.accent(),
+        );
+    }
+    let label = "  Ticket: ";
+    let value = pick.input.value();
+    b.ticket_cursor = Some((
+        (label.chars().count() + pick.input.visual_cursor()) as u16,
+        b.lines.len(),
+    ));
+    b.push(Line::from(vec![
+        Span::styled(label, theme.bold()),
+        Span::styled(value.to_string(), theme.accent()),
+    ]));
+    if pick.searching.is_some() {
+        b.text(
+            &format!("Looking it up in the PSA{}", g.ellipsis),
+            "  ",
+            "  ",
+            theme.accent(),
+        );
+    } else if let Some(e) = &pick.error {
+        b.text(
+            &crate::sanitize::clean_line(e),
+            &format!("  {} ", g.fail),
+            "    ",
+            theme.fail(),
         );
     }
 }
