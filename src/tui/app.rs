@@ -938,6 +938,10 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             if action == Some(Action::Quit) {
                 return quit(state, effects);
             }
+            if action == Some(Action::Help) {
+                state.help = true;
+                return;
+            }
             let Screen::Run(r) = &mut state.screen else {
                 return;
             };

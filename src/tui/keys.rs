@@ -409,6 +409,13 @@ const TICKET: &[Binding] = &[
         LeaveForm
     ),
     b!(
+        &[(KeyCode::F(1), NONE)],
+        "F1",
+        "help",
+        "Show every key and what it does.",
+        Help
+    ),
+    b!(
         &[(KeyCode::Char('c'), CTRL)],
         "Ctrl+C",
         "quit",
