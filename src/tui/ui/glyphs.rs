@@ -75,8 +75,9 @@ const ASCII: Glyphs = Glyphs {
     bullet: "*",
     dot: "-",
     updown: "Up/Down",
-    more: "v",
-    more_up: "^",
+    // Not "v": that is the verify key.
+    more: "...",
+    more_up: "...",
     spinner: &["|", "/", "-", "\\"],
 };
 
