@@ -33,18 +33,30 @@ pub fn render(w: &Wizard, width: usize) -> String {
             let _ = writeln!(out, "\nTracking identifier (from the vendor): {t}");
         }
         (Psa::Autotask, None, _) => {
-            let _ = writeln!(
-                out,
-                "\nTracking identifier: not in the guide; you will be asked for it."
+            out.push('\n');
+            wrap_into(
+                &mut out,
+                &format!(
+                    "Tracking identifier: you will be asked for it. Where it comes from: {}",
+                    w.tracking_identifier_source()
+                ),
+                width,
+                "",
             );
         }
         (Psa::Connectwise, _, Some(c)) => {
             let _ = writeln!(out, "\nclientId (from the vendor): {c}");
         }
         (Psa::Connectwise, _, None) => {
-            let _ = writeln!(
-                out,
-                "\nclientId: not in the guide; you will be asked for it."
+            out.push('\n');
+            wrap_into(
+                &mut out,
+                &format!(
+                    "clientId: you will be asked for it. Where it comes from: {}",
+                    w.client_id_source()
+                ),
+                width,
+                "",
             );
         }
     }
@@ -141,7 +153,7 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
         }
     }
     if !step.instructions.is_empty() {
-        out.push('\n');
+        let _ = writeln!(out, "\nDo this in {}:", step.place(psa));
         for (i, ins) in step.instructions.iter().enumerate() {
             wrap_into(out, ins, width, &format!("  {:>2}. ", i + 1));
         }
@@ -150,6 +162,9 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
         out.push('\n');
         render_rows(out, psa, &step.permissions, width);
     }
+    if !step.license_limits.is_empty() {
+        let _ = writeln!(out, "  License limits on impersonation, from the guide:");
+    }
     for lim in &step.license_limits {
         let what = match lim.impersonation {
             crate::wizard::ImpersonationSupport::Full => "no limitations",
@@ -157,6 +172,9 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
             crate::wizard::ImpersonationSupport::None => "cannot be impersonated",
         };
         let _ = writeln!(out, "  License {}: {what}", lim.licenses.join(", "));
+        if !lim.note.is_empty() {
+            wrap_into(out, &lim.note, width, "      ");
+        }
         for c in &lim.cannot {
             let _ = writeln!(out, "      cannot: {c}");
         }

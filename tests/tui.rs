@@ -565,43 +565,16 @@ fn wait_done(pty: &Pty, n: usize, total: usize) -> String {
     pty.wait_for(&[&format!("{n}/{total} done")])
 }
 
-#[test]
-fn pty_demo_topleft_connectwise_end_to_end() {
+/// Each demo, end to end as a person would walk it: on every step the footer's "do it for
+/// me", then its "next", to the summary. No key is assumed: each is read from the footer.
+fn demo_end_to_end(id: Option<&str>, steps: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let mut pty = Pty::spawn(&["demo"], dir.path(), &[]);
-    pty.wait_for(&["DEMO", "Step 1 of 5", "a do it for me"]);
-    // Security role: done in the sandbox; verified once the keys exist.
-    pty.send("a");
-    pty.wait_for(&["Done in the sandbox"]);
-    pty.send("n");
-    pty.wait_for(&["Step 2 of 5"]);
-    // API member: done in the sandbox; its manual item ticked.
-    pty.send("a");
-    pty.wait_for(&["Done in the sandbox"]);
-    pty.send(&DOWN.repeat(6));
-    pty.wait_for(&["Space tick"]);
-    pty.send(" ");
-    pty.wait_for(&["[✓]"]);
-    pty.send("n");
-    pty.wait_for(&["Step 3 of 5", "Connection details"]);
-    // API keys: the demo credentials are pre-filled; verifying fails until the keys exist.
-    pty.send("v");
-    pty.wait_for(&["failed"]);
-    pty.send("a");
-    pty.wait_for(&["passed on the PSA"]);
-    // The first two steps verify in the background now that the keys work.
-    wait_done(&pty, 3, 5);
-    let screen = pty.screen();
-    assert!(screen.contains("✓ 1. Add a security"), "{screen}");
-    // API checks passed and its manual item is ticked: partly verified, never plain verified.
-    assert!(screen.contains("◐ 2. Add an API member"), "{screen}");
-    pty.send("n");
-    pty.wait_for(&["Step 4 of 5", "s skip (optional)"]);
-    pty.send("s");
-    pty.wait_for(&["Step 5 of 5"]);
-    pty.send(" ");
-    pty.wait_for(&["n next"]);
-    pty.send("n");
+    let args: Vec<&str> = std::iter::once("demo").chain(id).collect();
+    let mut pty = Pty::spawn(&args, dir.path(), &[]);
+    pty.wait_for(&["DEMO", &format!("Step 1 of {steps}")]);
+    // Ends on the summary with every step done (the rail counts them), and the headline says
+    // so, with how each stands.
+    pty.walk_demo(steps);
     pty.wait_for(&["All steps done"]);
     pty.send("q");
     assert!(pty.wait_exit().success());
@@ -609,23 +582,47 @@ fn pty_demo_topleft_connectwise_end_to_end() {
 }
 
 #[test]
+fn pty_demo_topleft_connectwise_end_to_end() {
+    demo_end_to_end(None, 5);
+}
+
+#[test]
 fn pty_demo_topleft_autotask_end_to_end() {
-    let id = "topleft-autotask";
+    demo_end_to_end(Some("topleft-autotask"), 6);
+}
+
+#[test]
+fn pty_demo_tasky_autotask_end_to_end() {
+    demo_end_to_end(Some("tasky-autotask"), 6);
+}
+
+#[test]
+fn pty_demo_rewst_autotask_end_to_end() {
+    demo_end_to_end(Some("rewst-autotask"), 5);
+}
+
+/// The steps before the credentials exist wait for them, then verify in the background; the
+/// demo's "do it for me" ticks the manual items it did, so n is offered at once.
+#[test]
+fn pty_demo_defers_the_steps_before_the_credentials_and_verifies_them_later() {
     let dir = tempfile::tempdir().unwrap();
-    let mut pty = Pty::spawn(&["demo", id], dir.path(), &[]);
-    pty.wait_for(&["DEMO", "Step 1 of 6", "a do it for me"]);
-    // Security level: tick the checkboxes the API cannot read, do it in the sandbox, defer.
-    pty.send(&tick_manual_items(id, 0));
-    pty.send("a");
-    pty.wait_for(&["Done in the sandbox"]);
-    pty.send("n");
+    let mut pty = Pty::spawn(&["demo", "topleft-autotask"], dir.path(), &[]);
+    pty.wait_for(&["DEMO", "Step 1 of 6"]);
+    // Step 1 has ten items the API cannot read: one press ticks them all, as the demo's.
+    pty.press("do it for me");
+    pty.wait_for(&["The demo ticked 10"]);
+    pty.press("next");
     pty.wait_for(&["Step 2 of 6"]);
-    // API user: fails until the user exists; done in the sandbox, it verifies, and so does the
-    // security level that waited for it.
-    pty.send("v");
+    assert!(
+        pty.screen().contains("◇ 1. Add a security"),
+        "{}",
+        pty.screen()
+    );
+    // The API user: fails until the user exists; done in the sandbox, it verifies, and so
+    // does the security level that waited for it.
+    pty.press("verify");
     pty.wait_for(&["failed"]);
-    pty.send("a");
-    pty.wait_for(&["passed on the PSA"]);
+    pty.press("do it for me");
     wait_done(&pty, 2, 6);
     // Observed and its manual checkboxes confirmed by the admin: partly verified.
     assert!(
@@ -633,15 +630,6 @@ fn pty_demo_topleft_autotask_end_to_end() {
         "{}",
         pty.screen()
     );
-    for step in 2..6 {
-        pty.send("n");
-        pty.wait_for(&[&format!("Step {} of 6", step + 1)]);
-        pty.send(&tick_manual_items(id, step));
-        pty.send("a");
-        wait_done(&pty, step + 1, 6);
-    }
-    pty.send("n");
-    pty.wait_for(&["All steps done"]);
     pty.send("q");
     assert!(pty.wait_exit().success());
     pty.assert_restored();
@@ -675,20 +663,30 @@ fn pty_demo_runs_the_impersonation_write_test_only_after_asking() {
     wait_done(&pty, 4, 6);
     pty.send("b");
     pty.wait_for(&["Step 3 of 6", "w write tests"]);
-    // The write test is the last item: select it so it is in view.
-    pty.send("\x1b[6~");
+    // The write test is the last item: select it (End) so it is in view.
+    pty.send("\x1b[F");
     pty.wait_for(&["skipped: this check writes"]);
-    // w asks, naming what stays behind; n sends nothing.
-    pty.send("w");
+    // w first asks which ticket the note may go on (the demo fills in a sandbox ticket):
+    // Esc writes nothing.
+    pty.press("write tests");
+    pty.wait_for(&["which ticket may it go on", "Ticket: T20250101.0001"]);
+    pty.press("cancel");
+    pty.wait_for(&["w write tests"]);
+    // The ticket is looked up, and the question names it and what stays behind; n sends
+    // nothing.
+    pty.press("write tests");
+    pty.press("find ticket");
     pty.wait_for(&[
         "They write to your PSA",
+        "T20250101.0001 (ID 1)",
         "does not allow deleting ticket notes",
     ]);
     pty.send("n");
     pty.wait_for(&["w write tests"]);
     assert!(pty.screen().contains("skipped: this check writes"));
-    // w, y: it runs once, as an impersonated resource, and passes.
-    pty.send("w");
+    // w, Enter, y: it runs once, as an impersonated resource, on the chosen ticket, and passes.
+    pty.press("write tests");
+    pty.press("find ticket");
     pty.wait_for(&["y = run them now"]);
     pty.send("y");
     // Only a run that wrote can pass: a read-only run shows the check skipped.
@@ -752,8 +750,7 @@ fn pty_demo_resume_replays_what_was_done_in_the_sandbox() {
     pty.send("n");
     pty.wait_for(&["Step 2 of 5"]);
     pty.send("a");
-    pty.wait_for(&["Done in the sandbox"]);
-    pty.send(&tick_manual_items("topleft-connectwise", 1));
+    pty.wait_for(&["Done in the sandbox", "The demo ticked 1"]);
     pty.send("n");
     pty.wait_for(&["Step 3 of 5"]);
     pty.send("q");
@@ -1009,8 +1006,8 @@ fn pty_secrets_nowhere_over_complete_demos_with_hand_off_and_exports() {
     pty.send("n");
     pty.wait_for(&["Step 2 of 5"]);
     pty.send("a");
-    pty.wait_for(&["Done in the sandbox"]);
-    pty.send(&tick_manual_items("topleft-connectwise", 1));
+    // The demo ticks the step's manual item itself.
+    pty.wait_for(&["Done in the sandbox", "The demo ticked 1"]);
     pty.send("n");
     pty.wait_for(&["Step 3 of 5", "Connection details"]);
     pty.send("a");
@@ -1128,8 +1125,7 @@ fn pty_resume_after_the_wizard_file_changed_names_the_steps_to_verify_again() {
     pty.send("n");
     pty.wait_for(&["Step 2 of 5"]);
     pty.send("a");
-    pty.wait_for(&["Done in the sandbox"]);
-    pty.send(&tick_manual_items("topleft-connectwise", 1));
+    pty.wait_for(&["Done in the sandbox", "The demo ticked 1"]);
     pty.send("n");
     pty.wait_for(&["Step 3 of 5"]);
     pty.send("a");

@@ -29,9 +29,11 @@ fn cells(line: &str) -> Vec<String> {
         .collect()
 }
 
-/// Normalise guide text for comparison: the guides use non-breaking spaces and curly quotes.
+/// Normalise guide text for comparison: the guides use non-breaking spaces and curly quotes
+/// (and once a mismatched `"API User'`).
 fn norm(s: &str) -> String {
     s.replace('\u{a0}', " ")
+        .replace(['\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}', '\''], "\"")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -398,6 +400,111 @@ fn rewst_autotask_matches_guide_004() {
 }
 
 // ----------------------------------------------------------------------------------------------
+// Sentences an admin needs, from the guides, and where each step's clicks happen.
+
+/// Everything a step shows as the guide's prose: why, clicks and notes.
+fn prose(w: &Wizard) -> String {
+    let mut out = norm(&w.summary);
+    for s in &w.steps {
+        for t in std::iter::once(&s.why)
+            .chain(&s.instructions)
+            .chain(&s.notes)
+        {
+            out.push(' ');
+            out.push_str(&norm(t));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_guides_sentences_an_admin_needs_are_on_screen() {
+    for (id, guide, sentences) in [
+        (
+            "topleft-autotask",
+            GUIDE_000,
+            &["Note that this is under the Miscellaneous subheading"][..],
+        ),
+        ("topleft-autotask", GUIDE_001, &["Go to Autotask."][..]),
+        (
+            "topleft-autotask",
+            GUIDE_001,
+            &["To enable impersonation, navigate to Admin > Advanced Options"][..],
+        ),
+        (
+            "topleft-connectwise",
+            GUIDE_002,
+            &[
+                "The module function administration table is displayed. Change the permissions rows to match the following levels.",
+                "Please see the documentation to configure that here.",
+                "API members can only access ConnectWise via the API, not with the GUI clients.",
+            ][..],
+        ),
+        (
+            "tasky-autotask",
+            GUIDE_003,
+            &[
+                // The overview (the guide's stray full stop after "Tasky users" left out).
+                "Enabling Resource Impersonation requires creating or updating an API User Security Level and assigning it to the Tasky API user.",
+                "must have Resource Impersonation enabled; which may require creating copies of system security levels.",
+                // The walkthrough's intros.
+                "The first thing required is to copy the built-in \"API User\" Security Level and modify the copy to allow Resource Impersonation.",
+                "This walkthrough specifies the exact permissions the Tasky integration requires.",
+                "Now the copy of the default system \"API User\" Security Level needs to be customized",
+                "This walkthrough is editing the standard \"Service Desk User\" Security Level for demonstration purposes.",
+                "This walkthrough shows the process of creating a new \"API User\".",
+                "Return to the list of Resources (which should still be visible).",
+            ][..],
+        ),
+        (
+            "rewst-autotask",
+            GUIDE_004,
+            &[
+                "The following table outlines the categorized permissions required for each category of endpoints in Autotask that Rewst will access.",
+                "review the Actions & Endpoints page for an exhaustive list.",
+            ][..],
+        ),
+    ] {
+        let shown = prose(&builtin(id));
+        let guide = norm(guide);
+        for sentence in sentences {
+            let sentence = norm(sentence);
+            // The guide's own words (case aside, for a sentence the wizard starts mid-way)...
+            assert!(
+                guide.to_lowercase().contains(&sentence.to_lowercase()),
+                "not the guide's words: {sentence}"
+            );
+            // ...shown by the wizard.
+            assert!(
+                shown.to_lowercase().contains(&sentence.to_lowercase()),
+                "{id} drops {sentence:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_step_names_where_its_clicks_happen() {
+    for (id, step, place) in [
+        ("topleft-autotask", "impersonation-in-topleft", "TopLeft"),
+        ("topleft-autotask", "submit", "TopLeft's setup portal"),
+        ("topleft-connectwise", "allow-list", "your firewall"),
+        ("topleft-connectwise", "submit", "TopLeft's setup portal"),
+        ("tasky-autotask", "tasky-credentials", "the Tasky Console"),
+        ("tasky-autotask", "impersonation-test", "Slack"),
+        ("rewst-autotask", "submit", "Rewst"),
+    ] {
+        let w = builtin(id);
+        assert_eq!(w.step(step).unwrap().place(w.psa), place, "{id} {step}");
+    }
+    // Every other step happens in the PSA, and says so.
+    let w = builtin("tasky-autotask");
+    let user = w.step("api-user").unwrap();
+    assert_eq!(user.place, None);
+    assert_eq!(user.place(w.psa), "Datto Autotask PSA");
+}
+
+// ----------------------------------------------------------------------------------------------
 // Malformed files: each kind of mistake names the line and column.
 
 const GOOD: &str = r#"id = "acme-connectwise"
@@ -618,6 +725,78 @@ fn unknown_field_and_missing_field_name_line_and_column() {
 }
 
 #[test]
+fn where_is_one_short_line_and_is_located() {
+    let ok = GOOD.replace(
+        "instructions = [",
+        "where = \"the vendor's portal\"\ninstructions = [",
+    );
+    let w = wizard::parse("acme.toml", &ok).unwrap();
+    assert_eq!(w.steps[0].place(w.psa), "the vendor's portal");
+    for (bad, says) in [
+        ("where = \"  \"", "`where` is empty"),
+        ("where = \"Slack\\nand more\"", "one line"),
+        (
+            &format!("where = \"{}\"", "x".repeat(61)) as &str,
+            "at most 60",
+        ),
+    ] {
+        let text = GOOD.replace("instructions = [", &format!("{bad}\ninstructions = ["));
+        let e = error_for(&text);
+        assert_eq!(e.line, line_of(&text, "where = "), "{e}");
+        assert_eq!(e.column, 9, "points at the value: {e}");
+        assert!(e.message.contains(says), "{}", e.message);
+    }
+}
+
+#[test]
+fn where_the_tracking_identifier_and_client_id_come_from() {
+    // From the vendor, unless the guide says otherwise; the Integration Vendor label named.
+    let w = builtin("topleft-autotask");
+    let src = w.tracking_identifier_source();
+    assert!(src.contains("ask TopLeft"), "{src}");
+    assert!(src.contains("TopLeft - Workflow Management"), "{src}");
+    let w = builtin("topleft-connectwise");
+    let src = w.client_id_source();
+    assert!(
+        src.contains("developer.connectwise.com") && src.contains("ask TopLeft"),
+        "{src}"
+    );
+    // Rewst's guide says where: its own sentence, quoted.
+    let w = builtin("rewst-autotask");
+    let src = w.tracking_identifier_source();
+    let quoted = "Each API user has a tracking identifier that must be used when setting up the Autotask PSA integration.";
+    assert!(src.contains(quoted) && GUIDE_004.contains(quoted), "{src}");
+    // `show` says it for every wizard that asks for one.
+    for id in [
+        "topleft-autotask",
+        "topleft-connectwise",
+        "tasky-autotask",
+        "rewst-autotask",
+    ] {
+        let out = bin().args(["show", id]).output().unwrap();
+        let text = norm(&String::from_utf8(out.stdout).unwrap());
+        let w = builtin(id);
+        let src = match w.psa {
+            Psa::Autotask => w.tracking_identifier_source(),
+            Psa::Connectwise => w.client_id_source(),
+        };
+        assert!(
+            text.contains(&format!("Where it comes from: {}", norm(&src))),
+            "{id}: {text}"
+        );
+    }
+    // A source for the other PSA's value, or an empty one, is located.
+    let text = format!("{GOOD}\n[integration]\ntracking_identifier_source = \"ask Acme\"\n");
+    let e = error_for(&text);
+    assert_eq!(e.line, line_of(&text, "tracking_identifier_source"));
+    assert!(e.message.contains("Autotask value"), "{}", e.message);
+    let text = format!("{GOOD}\n[integration]\nclient_id_source = \" \"\n");
+    let e = error_for(&text);
+    assert_eq!(e.line, line_of(&text, "client_id_source"));
+    assert!(e.message.contains("is empty"), "{}", e.message);
+}
+
+#[test]
 fn wrong_psa_and_bad_guid_are_located() {
     let text = GOOD.replace("kind = \"security_role\"", "kind = \"security_level\"");
     let e = error_for(&text);
@@ -708,11 +887,20 @@ fn cli_show_topleft_autotask_includes_impersonation() {
         "Allow impersonation of resources with this security level",
         "License Contractor: limited",
         "cannot: Add notes on Tickets and Tasks",
+        // Each group's note, as the guide says it.
+        "\"Contractor\" based security levels cannot use impersonation for some requests",
+        "They can be used on resources without any forced limitations from Autotask.",
+        "They will not be able to make any changes in TopLeft.",
+        // Where each step's clicks happen.
+        "Do this in Datto Autotask PSA:",
+        "Do this in TopLeft:",
+        "Do this in TopLeft's setup portal:",
         "License Time & Attendance Only, Dashboard User: cannot be impersonated",
         "Autotask does not support resource impersonation for adding or editing checklists",
         "Contract Visibility │ Full",
     ] {
-        assert!(text.contains(needle), "missing {needle:?}");
+        // Prose wraps: compare with whitespace normalised.
+        assert!(norm(&text).contains(&norm(needle)), "missing {needle:?}");
     }
 }
 

@@ -37,7 +37,7 @@ pub use faults::Faults;
 pub use scenario::{ApplyError, scenario_names};
 pub use seed::{
     CW_ADMIN_PRIVATE_KEY, CW_ADMIN_PUBLIC_KEY, CW_CLIENT_ID, CW_COMPANY_ID, CW_PRIVATE_KEY,
-    CW_PUBLIC_KEY,
+    CW_PUBLIC_KEY, DEMO_TICKET_NUMBER,
 };
 pub use tenant::*;
 pub use tls::{CertMode, WRONG_HOST_NAME};

@@ -19,6 +19,10 @@ pub const CW_PRIVATE_KEY: &str = "sbxPrivateKey0001";
 pub const CW_ADMIN_PUBLIC_KEY: &str = "sbxAdminPublic01";
 pub const CW_ADMIN_PRIVATE_KEY: &str = "sbxAdminPrivate01";
 
+/// The sandbox's first ticket, by the number Autotask shows (the demo offers it for the
+/// impersonation write test's note; its ID is 1).
+pub const DEMO_TICKET_NUMBER: &str = "T20250101.0001";
+
 /// System security levels an Autotask database ships with (names per autotask-api.md §2.7).
 const SYSTEM_LEVELS: &[(i64, &str, i32)] = &[
     (24, "API User (system)", LICENSE_API_USER),
@@ -206,7 +210,14 @@ fn autotask() -> AutotaskTenant {
         ("userdefinedfielddefinitions", "name", "UDF", 2),
     ] {
         let list = (1..=n)
-            .map(|i| json!({"id": i, field: format!("{prefix} {i}")}))
+            .map(|i| {
+                let mut item = json!({"id": i, field: format!("{prefix} {i}")});
+                // Tickets also carry the number Autotask shows (`ticketNumber`, in the model).
+                if entity == "tickets" {
+                    item["ticketNumber"] = json!(format!("T20250101.{i:04}"));
+                }
+                item
+            })
             .collect();
         items.insert(entity.to_string(), list);
     }

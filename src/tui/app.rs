@@ -4,6 +4,7 @@
 pub mod form;
 pub mod handoff;
 pub mod progress;
+pub mod ticket;
 
 use std::sync::Arc;
 
@@ -106,6 +107,12 @@ pub struct Run {
     pub progress: Vec<Progress>,
     /// The selected item (permission row or check) of the current step.
     pub selected: usize,
+    /// The step's text scrolled by the admin (PgUp/PgDn): its first line below the pinned
+    /// status. `None` follows the selection; moving the selection or the step resets it.
+    pub scroll: Option<usize>,
+    /// The step screen's geometry as last drawn, so PgUp/PgDn scroll from what is on screen
+    /// and stop at its end.
+    pub view: std::cell::Cell<View>,
     pub form: Form,
     pub focus_form: bool,
     /// Asking "continue unverified?".
@@ -131,6 +138,61 @@ pub struct Run {
     pub submit_demo: bool,
     /// The secrets are in the OS keyring (stored this run, or loaded from it on resume).
     pub secrets_in_keyring: bool,
+    /// Demo: manual items the demo ticked after doing the step in the sandbox (step, item key);
+    /// the screen says so. In memory only: the session records a demo as a demo.
+    pub demo_ticked: std::collections::BTreeSet<(usize, String)>,
+    /// Choosing the ticket the impersonation write test adds its note to (`w`).
+    pub ticket_pick: Option<ticket::TicketPick>,
+    /// The ticket chosen for that note (this run only).
+    pub test_ticket: Option<ticket::TicketRef>,
+}
+
+/// The scrollable part of the step screen as last drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct View {
+    /// The first line shown when following the selection.
+    pub auto: usize,
+    /// The furthest the text can scroll (0: it all fits).
+    pub max: usize,
+    /// Lines one PgUp/PgDn moves.
+    pub page: usize,
+}
+
+impl Run {
+    /// Scroll the step's text by `pages` (negative: up), from where it is on screen.
+    fn scroll_by(&mut self, pages: isize) {
+        let v = self.view.get();
+        let from = self.scroll.unwrap_or(v.auto).min(v.max);
+        let to = from
+            .saturating_add_signed(pages * v.page as isize)
+            .min(v.max);
+        self.scroll = Some(to);
+    }
+
+    /// Demo: tick the step's manual items, as done by the demo in the sandbox (the demo's
+    /// confirmation, shown as such). Returns how many it ticked.
+    fn demo_tick(&mut self, i: usize) -> usize {
+        if !self.demo {
+            return 0;
+        }
+        let wizard = self.wizard.clone();
+        let step = &wizard.steps[i];
+        let mut n = 0;
+        for item in progress::items(step) {
+            let key = item.key(step);
+            if item.is_manual(step) && self.progress[i].ticked.insert(key.clone()) {
+                self.demo_ticked.insert((i, key));
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Select an item; the text follows the selection again.
+    fn select(&mut self, i: usize) {
+        self.selected = i;
+        self.scroll = None;
+    }
 }
 
 /// A question waiting for y/n.
@@ -167,6 +229,8 @@ impl Run {
             demo: false,
             current: 0,
             selected: 0,
+            scroll: None,
+            view: Default::default(),
             focus_form: false,
             confirm: false,
             generation: 0,
@@ -179,6 +243,9 @@ impl Run {
             submit_endpoint,
             submit_demo: false,
             secrets_in_keyring: false,
+            demo_ticked: Default::default(),
+            ticket_pick: None,
+            test_ticket: None,
         }
     }
 
@@ -222,19 +289,29 @@ impl Run {
         if verdict.is_done() {
             return None;
         }
+        let k = |a| self.key(a);
         if !p.all_ticked(step) {
-            return Some("Tick each manual item once you have done it (Space).".into());
+            return Some(format!(
+                "Tick each manual item once you have done it ({}).",
+                k(Action::Tick)
+            ));
         }
         if self.deferrable(self.current) {
             return None;
         }
         if verdict.is_failed() || p.error.is_some() {
-            return Some(
-                "Fix what failed and verify again (v), or continue unverified (u).".into(),
-            );
+            return Some(format!(
+                "Fix what failed and verify again ({}), or continue unverified ({}).",
+                k(Action::Verify),
+                k(Action::ContinueUnverified)
+            ));
         }
         if progress::needs_api(step) && p.report.is_none() {
-            return Some("Verify this step first (v), or continue unverified (u).".into());
+            return Some(format!(
+                "Verify this step first ({}), or continue unverified ({}).",
+                k(Action::Verify),
+                k(Action::ContinueUnverified)
+            ));
         }
         None
     }
@@ -264,8 +341,11 @@ impl Run {
     pub fn go_to(&mut self, i: usize) {
         self.current = i.min(self.wizard.steps.len());
         self.selected = 0;
+        self.scroll = None;
+        self.view.set(View::default());
         self.confirm = false;
         self.prompt = None;
+        self.ticket_pick = None;
         self.handoff = handoff::HandoffView::default();
         self.focus_form = self.current == self.conn_step && !self.form.is_complete();
     }
@@ -319,7 +399,10 @@ impl Run {
         });
         p.results.clear();
         p.error = None;
-        self.notice = None;
+        // A step verified in the background (deferred) leaves the current step's notice alone.
+        if i == self.current {
+            self.notice = None;
+        }
         // Autotask locks accounts after repeated bad secrets, so the engine will not resend
         // credentials it saw refused. Let it forget them only when the input changed, the
         // sandbox just changed the account, or the admin confirmed a retry.
@@ -329,10 +412,17 @@ impl Run {
         }
         self.forget_refused = false;
         self.last_input = Some(input);
+        // The write test's ticket, when the admin chose one for this consented run.
+        let test_ticket = if allow_writes {
+            ticket::chosen(self, &self.wizard.steps[i])
+        } else {
+            None
+        };
         effects.push(Effect::Verify {
             step: i,
             generation,
             allow_writes,
+            test_ticket,
         });
     }
 
@@ -385,6 +475,12 @@ pub enum Msg {
         generation: u64,
         result: Result<crate::handoff::VendorAnswer, ServiceError>,
     },
+    /// The ticket the admin named for the write test was looked up.
+    TicketFound {
+        step: usize,
+        generation: u64,
+        result: Result<ticket::TicketRef, ServiceError>,
+    },
     /// Opening the portal in a browser failed: show the address instead.
     UrlNotOpened {
         url: String,
@@ -404,6 +500,14 @@ pub enum Effect {
         generation: u64,
         /// Run the checks that write to the PSA (the admin said yes to `Prompt::Writes`).
         allow_writes: bool,
+        /// The ticket the impersonation write test adds its note to (the admin's choice).
+        test_ticket: Option<i64>,
+    },
+    /// Find the ticket the admin named (number or ID) for the write test's note.
+    FindTicket {
+        step: usize,
+        generation: u64,
+        query: String,
     },
     /// Abandon the work with this generation (its result would be dropped anyway).
     Cancel {
@@ -472,6 +576,7 @@ impl State {
         match &self.screen {
             Screen::Start(s) if s.path.is_some() => Context::StartPath,
             Screen::Start(_) | Screen::Loading(_) => Context::Start,
+            Screen::Run(r) if r.ticket_pick.is_some() => Context::Ticket,
             Screen::Run(r) if r.prompt.is_some() => Context::Prompt,
             Screen::Run(r) if r.confirm => Context::Confirm,
             Screen::Run(r) if r.finished() => Context::Finished,
@@ -486,6 +591,15 @@ impl State {
             return !matches!(self.screen, Screen::Loading(_))
                 || matches!(action, Action::Quit | Action::Help | Action::CloseHelp);
         };
+        r.enabled(action)
+    }
+}
+
+impl Run {
+    /// Whether an action does something right now on this run's screen. The footer lists these,
+    /// and the screen's hints name a key only when it is one of them.
+    pub fn enabled(&self, action: Action) -> bool {
+        let r = self;
         let Some(step) = r.step() else {
             return !matches!(action, Action::Back) || r.current > 0;
         };
@@ -495,7 +609,10 @@ impl State {
             Action::WriteTests => progress::has_writes(step) && p.pending.is_none(),
             Action::Cancel => p.pending.is_some(),
             Action::Apply => r.demo && p.pending.is_none(),
-            Action::Tick => r.selected_item().is_some_and(|i| i.is_manual(step)),
+            // On another item, Space selects the next manual item still to tick.
+            Action::Tick => {
+                r.selected_item().is_some_and(|i| i.is_manual(step)) || !p.all_ticked(step)
+            }
             Action::Next => r.next_blocked().is_none(),
             Action::Back => r.current > 0,
             Action::ContinueUnverified => !p.verdict(step).is_done() && p.pending.is_none(),
@@ -515,13 +632,37 @@ impl State {
                     && p.pending.is_none()
             }
             Action::Skip => step.optional && !p.verdict(step).is_done() && p.pending.is_none(),
-            Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
+            Action::Up | Action::Down | Action::First | Action::Last => {
                 !progress::items(step).is_empty()
             }
+            // Only when the step's text does not fit.
+            Action::PageUp | Action::PageDown => r.view.get().max > 0,
             _ => true,
         }
     }
+
+    /// How the screen writes the key for an action (from the keymap, as the footer does).
+    pub fn key(&self, action: Action) -> &'static str {
+        keys::label(Context::Step, action)
+    }
+
+    /// Keys the step's hints name right now beyond moving on (refused credentials: fix them
+    /// with e, or resend with R): the footer keeps these.
+    pub fn hinted(&self, action: Action) -> bool {
+        let Some(p) = self.progress.get(self.current) else {
+            return false;
+        };
+        let refused = p.results.iter().any(|c| c.detail.contains(REFUSED_GUARD));
+        match action {
+            Action::RetrySame => refused,
+            Action::EditConnection => refused || p.error.is_some(),
+            _ => false,
+        }
+    }
 }
+
+/// The verifier's words for credentials it did not resend (see `Run::forget_refused`).
+const REFUSED_GUARD: &str = "not sent again";
 
 /// The one place state changes.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -532,6 +673,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Mouse(m) => on_mouse(state, m),
         Msg::Paste(text) => {
             if let Screen::Run(r) = &mut state.screen
+                && let Some(pick) = &mut r.ticket_pick
+            {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    pick.input.handle(InputRequest::InsertChar(c));
+                }
+            } else if let Screen::Run(r) = &mut state.screen
                 && r.focus_form
             {
                 for c in text.chars().filter(|c| !c.is_control()) {
@@ -616,12 +763,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                         p.report_at = None;
                         p.error = None;
                         p.deferred = false;
-                        if p.results
-                            .iter()
-                            .any(|c| c.detail.contains("not sent again"))
-                        {
+                        if p.results.iter().any(|c| c.detail.contains(REFUSED_GUARD)) {
                             r.notice = Some(Notice {
-                                text: "These exact credentials were refused before and were not resent (Autotask locks accounts after repeated failures). Fix them and press e, or press R to try the same ones again.".into(),
+                                text: format!(
+                                    "These exact credentials were refused before and were not resent (Autotask locks accounts after repeated failures). Fix them and press {}, or press {} to try the same ones again.",
+                                    r.key(Action::EditConnection),
+                                    r.key(Action::RetrySame)
+                                ),
                                 error: true,
                             });
                         }
@@ -635,7 +783,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                                     Live::Done(crate::verify::Status::Fail, _)
                                 )
                             }) {
-                                r.selected = i;
+                                r.select(i);
                             }
                         }
                     }
@@ -665,27 +813,44 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                         r.progress[step].applied = true;
                         // The sandbox changed the account: what it refused may work now.
                         r.forget_refused = true;
-                        if step < r.conn_step && !r.done(r.conn_step) {
+                        let ticked = r.demo_tick(step);
+                        let also = if ticked > 0 {
+                            format!(
+                                " The demo ticked {ticked} manual item(s) for you (in your PSA, you tick each yourself)."
+                            )
+                        } else {
+                            String::new()
+                        };
+                        let needs_api = progress::needs_api(&r.wizard.steps[step]);
+                        if !needs_api {
+                            // Nothing to verify through the API: the demo did the clicks.
+                            r.notice = Some(Notice {
+                                text: format!(
+                                    "Done in the sandbox.{also} Press {} to go on.",
+                                    r.key(Action::Next)
+                                ),
+                                error: false,
+                            });
+                        } else if step < r.conn_step && !r.done(r.conn_step) {
                             // The integration's credentials do not exist yet: verifying now
                             // could only fail on them.
                             r.notice = Some(Notice {
                                 text: format!(
-                                    "Done in the sandbox. It is verified once step {} creates the credentials: press n.",
-                                    r.conn_step + 1
+                                    "Done in the sandbox.{also} It is verified once step {} creates the credentials.",
+                                    r.conn_step + 1,
                                 ),
                                 error: false,
                             });
                         } else {
-                            r.notice = Some(Notice {
-                                text: "Done in the sandbox, as you would in the PSA. Verifying."
-                                    .into(),
-                                error: false,
-                            });
                             r.start_verify(step, &mut effects);
-                            if r.progress[step].pending.is_none() {
-                                // Nothing to verify through the API: the sandbox did the clicks.
+                            // After start_verify, which clears notices: what the demo did stays
+                            // on screen while and after it is verified (unless verifying could
+                            // not start: that notice says why).
+                            if r.progress[step].pending.is_some() {
                                 r.notice = Some(Notice {
-                                    text: "Done in the sandbox. Tick each item, then go on.".into(),
+                                    text: format!(
+                                        "Done in the sandbox, as you would in the PSA.{also} Verifying it against the sandbox."
+                                    ),
                                     error: false,
                                 });
                             }
@@ -703,6 +868,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         } => {
             if let Screen::Run(r) = &mut state.screen {
                 handoff::on_submitted(r, step, generation, result, &mut effects);
+            }
+        }
+        Msg::TicketFound {
+            step,
+            generation,
+            result,
+        } => {
+            if let Screen::Run(r) = &mut state.screen {
+                ticket::on_found(r, step, generation, result);
             }
         }
         Msg::UrlNotOpened { url, why } => {
@@ -788,6 +962,33 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
             }
         }
         Context::Form => on_form_key(state, action, key, effects),
+        Context::Ticket => {
+            if action == Some(Action::Quit) {
+                return quit(state, effects);
+            }
+            if action == Some(Action::Help) {
+                state.help = true;
+                return;
+            }
+            let Screen::Run(r) = &mut state.screen else {
+                return;
+            };
+            match action {
+                Some(Action::Submit) => ticket::submit(r, effects),
+                Some(Action::LeaveForm) => ticket::cancel(r, effects),
+                _ => {
+                    if let Some(pick) = &mut r.ticket_pick
+                        && pick.searching.is_none()
+                        && let Some(req) = tui_input::backend::crossterm::to_input_request(
+                            &crossterm::event::Event::Key(key),
+                        )
+                    {
+                        pick.input.handle(req);
+                        pick.error = None;
+                    }
+                }
+            }
+        }
         Context::Step | Context::Finished => match action {
             Some(Action::Help) => state.help = true,
             Some(Action::Quit) => quit(state, effects),
@@ -813,6 +1014,7 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
 
 fn quit(state: &mut State, effects: &mut Vec<Effect>) {
     if let Screen::Run(r) = &mut state.screen {
+        ticket::cancel(r, effects);
         for p in &mut r.progress {
             if let Some(old) = p.pending.take() {
                 effects.push(Effect::Cancel {
@@ -830,10 +1032,12 @@ fn on_step_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
     let n_items = r.items().len();
     let i = r.current;
     match action {
-        Action::Up => r.selected = r.selected.saturating_sub(1),
-        Action::Down => r.selected = (r.selected + 1).min(n_items.saturating_sub(1)),
-        Action::PageUp => r.selected = r.selected.saturating_sub(10),
-        Action::PageDown => r.selected = (r.selected + 10).min(n_items.saturating_sub(1)),
+        Action::Up => r.select(r.selected.saturating_sub(1)),
+        Action::Down => r.select((r.selected + 1).min(n_items.saturating_sub(1))),
+        Action::First => r.select(0),
+        Action::Last => r.select(n_items.saturating_sub(1)),
+        Action::PageUp => r.scroll_by(-1),
+        Action::PageDown => r.scroll_by(1),
         Action::Verify => r.start_verify(i, effects),
         Action::Cancel => {
             if let Some(p) = r.progress[i].pending.take() {
@@ -861,8 +1065,29 @@ fn on_step_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
         Action::Tick => {
             let wizard = r.wizard.clone();
             let step = &wizard.steps[i];
+            if r.selected_item().is_none_or(|it| !it.is_manual(step)) {
+                // Nothing to tick here: go to the next manual item still to tick.
+                let items = progress::items(step);
+                let p = &r.progress[i];
+                let todo = |it: &Item| it.is_manual(step) && !p.ticked.contains(&it.key(step));
+                let next = (r.selected + 1..items.len())
+                    .chain(0..r.selected)
+                    .find(|&n| todo(&items[n]));
+                if let Some(n) = next {
+                    r.select(n);
+                    r.notice = Some(Notice {
+                        text: format!(
+                            "This is the next item to tick: {} ticks it once you have done it.",
+                            r.key(Action::Tick)
+                        ),
+                        error: false,
+                    });
+                }
+                return;
+            }
             if let Some(item) = r.selected_item() {
                 let key = item.key(step);
+                r.demo_ticked.remove(&(i, key.clone()));
                 let p = &mut r.progress[i];
                 if !p.ticked.remove(&key) {
                     p.ticked.insert(key);
@@ -896,6 +1121,8 @@ fn on_step_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
         Action::RetrySame => r.prompt = Some(Prompt::RetrySame),
         // Without a connection nothing would run: say so instead of asking.
         Action::WriteTests if !r.form.is_complete() => r.start_verify(i, effects),
+        // The note cannot be deleted: the admin names its ticket first.
+        Action::WriteTests if r.step().is_some_and(ticket::needs_ticket) => ticket::ask(r),
         Action::WriteTests => r.prompt = Some(Prompt::Writes),
         Action::Copy | Action::OpenPortal | Action::Reveal | Action::PortalNext => {
             handoff::on_action(r, action, effects)
@@ -1021,6 +1248,7 @@ fn on_start_key(
 
 fn on_mouse(state: &mut State, m: MouseEvent) {
     let area = Rect::new(0, 0, state.size.0, state.size.1);
+    let footer_lines = super::ui::footer::height(state, area.width);
     let Screen::Run(r) = &mut state.screen else {
         if let Screen::Start(s) = &mut state.screen {
             let n = s.rows().len();
@@ -1035,7 +1263,7 @@ fn on_mouse(state: &mut State, m: MouseEvent) {
     if r.confirm || r.prompt.is_some() || state.help {
         return;
     }
-    let areas = layout::areas(area);
+    let areas = layout::areas(area, footer_lines);
     let pos = Position::new(m.column, m.row);
     match m.kind {
         MouseEventKind::Down(MouseButton::Left) if areas.rail.contains(pos) => {
@@ -1056,9 +1284,10 @@ fn on_mouse(state: &mut State, m: MouseEvent) {
             }
         }
         MouseEventKind::ScrollDown if !r.focus_form => {
-            r.selected = (r.selected + 1).min(r.items().len().saturating_sub(1))
+            let last = r.items().len().saturating_sub(1);
+            r.select((r.selected + 1).min(last))
         }
-        MouseEventKind::ScrollUp if !r.focus_form => r.selected = r.selected.saturating_sub(1),
+        MouseEventKind::ScrollUp if !r.focus_form => r.select(r.selected.saturating_sub(1)),
         _ => {}
     }
 }

@@ -10,6 +10,7 @@ use secrecy::SecretString;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::{AbortHandle, JoinHandle};
 
+use super::app::ticket::TicketRef;
 use super::app::{Effect, FieldId, Msg, Run, ServiceError, State};
 use super::store::{self, SavedSession};
 use crate::connection::Connection;
@@ -24,15 +25,35 @@ pub type OnCheck = Arc<dyn Fn(CheckResult) + Send + Sync>;
 /// What the TUI needs from the world.
 pub trait Services: Send + Sync + 'static {
     /// Verify one step against the PSA, reporting each check as it completes. `allow_writes`
-    /// runs the checks that write to the PSA (the admin agreed, for this one run).
+    /// runs the checks that write to the PSA (the admin agreed, for this one run);
+    /// `test_ticket` is the ticket the admin chose for the impersonation write test's note.
     fn verify(
         &self,
         wizard: Arc<Wizard>,
         step: String,
         connection: Connection,
         allow_writes: bool,
+        test_ticket: Option<i64>,
         on_check: OnCheck,
     ) -> BoxFuture<'static, Result<StepReport, ServiceError>>;
+
+    /// Timeouts and extra trusted roots for PSA requests made outside a verification.
+    fn http_config(&self) -> crate::psa::http::HttpConfig {
+        crate::psa::http::HttpConfig::default()
+    }
+
+    /// Autotask: find the ticket the admin named (its number or ID) for the write test's note.
+    fn find_ticket(
+        &self,
+        connection: Connection,
+        query: String,
+    ) -> BoxFuture<'static, Result<TicketRef, ServiceError>> {
+        Box::pin(super::app::ticket::find(
+            connection,
+            self.http_config(),
+            query,
+        ))
+    }
 
     /// Demo only: perform a step in the sandbox as the admin would in the PSA's UI.
     fn apply_in_sandbox(
@@ -153,6 +174,7 @@ impl Runner {
                 step,
                 generation,
                 allow_writes,
+                test_ticket,
             } => {
                 let Some(run) = state.run() else {
                     return Flow::Continue;
@@ -179,9 +201,14 @@ impl Runner {
                         result: Box::new(result),
                     });
                 });
-                let fut = self
-                    .services
-                    .verify(wizard, step_id, connection, allow_writes, on_check);
+                let fut = self.services.verify(
+                    wizard,
+                    step_id,
+                    connection,
+                    allow_writes,
+                    test_ticket,
+                    on_check,
+                );
                 let limit = self.verify_timeout;
                 let h = tokio::spawn(async move {
                     let result = match tokio::time::timeout(limit, fut).await {
@@ -196,6 +223,44 @@ impl Runner {
                         }),
                     };
                     let _ = tx.send(Msg::Verified {
+                        step,
+                        generation,
+                        result,
+                    });
+                });
+                self.tasks.insert(generation, h.abort_handle());
+            }
+            Effect::FindTicket {
+                step,
+                generation,
+                query,
+            } => {
+                let Some(connection) = state.run().and_then(|r| r.form.connection()) else {
+                    let _ = self.tx.send(Msg::TicketFound {
+                        step,
+                        generation,
+                        result: Err(ServiceError {
+                            message: "The connection details are incomplete.".into(),
+                            remedy: "Press Esc, then e, and fill in every field.".into(),
+                        }),
+                    });
+                    return Flow::Continue;
+                };
+                let fut = self.services.find_ticket(connection, query);
+                let tx = self.tx.clone();
+                let limit = self.verify_timeout;
+                let h = tokio::spawn(async move {
+                    let result = match tokio::time::timeout(limit, fut).await {
+                        Ok(r) => r,
+                        Err(_) => Err(ServiceError {
+                            message: format!(
+                                "The PSA did not answer within {} seconds.",
+                                limit.as_secs()
+                            ),
+                            remedy: "Check your network, then press Enter to try again.".into(),
+                        }),
+                    };
+                    let _ = tx.send(Msg::TicketFound {
                         step,
                         generation,
                         result,
@@ -337,6 +402,8 @@ mod tests {
         saves: Mutex<usize>,
         /// `allow_writes` of each verification asked for, in order.
         writes: Mutex<Vec<bool>>,
+        /// `test_ticket` of each verification asked for, in order.
+        tickets: Mutex<Vec<Option<i64>>>,
     }
 
     impl Services for Faulty {
@@ -346,9 +413,11 @@ mod tests {
             _: String,
             _: Connection,
             allow_writes: bool,
+            test_ticket: Option<i64>,
             _: OnCheck,
         ) -> BoxFuture<'static, Result<StepReport, ServiceError>> {
             self.writes.lock().unwrap().push(allow_writes);
+            self.tickets.lock().unwrap().push(test_ticket);
             futures::future::pending().boxed()
         }
         fn apply_in_sandbox(
@@ -474,17 +543,19 @@ mod tests {
         let services = Arc::new(Faulty::default());
         let mut runner = Runner::new(services.clone(), tx);
         let state = state();
-        for (generation, allow_writes) in [(1, true), (2, false)] {
+        for (generation, allow_writes, test_ticket) in [(1, true, Some(42)), (2, false, None)] {
             runner.run(
                 &state,
                 Effect::Verify {
                     step: 0,
                     generation,
                     allow_writes,
+                    test_ticket,
                 },
             );
         }
         assert_eq!(*services.writes.lock().unwrap(), vec![true, false]);
+        assert_eq!(*services.tickets.lock().unwrap(), vec![Some(42), None]);
     }
 
     #[tokio::test]

@@ -9,8 +9,14 @@ pub enum Action {
     Help,
     Up,
     Down,
+    /// Scroll the step's text up a page (the selection stays).
     PageUp,
+    /// Scroll the step's text down a page (the selection stays).
     PageDown,
+    /// Select the first item.
+    First,
+    /// Select the last item.
+    Last,
     Open,
     OpenFile,
     Verify,
@@ -54,6 +60,8 @@ pub enum Context {
     Confirm,
     /// A yes/no question (submit to the vendor, retry refused credentials).
     Prompt,
+    /// Naming the ticket the impersonation write test adds its note to.
+    Ticket,
     Help,
     Finished,
 }
@@ -122,11 +130,19 @@ const DOWN: Binding = b!(
 const PGUP: Binding = b!(
     &[(KeyCode::PageUp, NONE)],
     "PgUp/PgDn",
-    "page",
-    "Move the selection a page at a time.",
+    "scroll",
+    "Scroll the step's text a page; the selection stays.",
     PageUp
 );
 const PGDN: Binding = b!(&[(KeyCode::PageDown, NONE)], "", "", "", PageDown);
+const HOME: Binding = b!(
+    &[(KeyCode::Home, NONE)],
+    "Home/End",
+    "first/last",
+    "Select the first or the last item of the step.",
+    First
+);
+const END: Binding = b!(&[(KeyCode::End, NONE)], "", "", "", Last);
 
 const START: &[Binding] = &[
     b!(
@@ -287,6 +303,8 @@ const STEP: &[Binding] = &[
     DOWN,
     PGUP,
     PGDN,
+    HOME,
+    END,
     HELP,
     QUIT,
 ];
@@ -375,6 +393,37 @@ const PROMPT: &[Binding] = &[
     ),
 ];
 
+const TICKET: &[Binding] = &[
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "Enter",
+        "find ticket",
+        "Look the ticket up in the PSA (its number, e.g. T20240101.0001, or its ID); you are asked before anything is written.",
+        Submit
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        "Esc",
+        "cancel",
+        "Write nothing; go back to the step.",
+        LeaveForm
+    ),
+    b!(
+        &[(KeyCode::F(1), NONE)],
+        "F1",
+        "help",
+        "Show every key and what it does.",
+        Help
+    ),
+    b!(
+        &[(KeyCode::Char('c'), CTRL)],
+        "Ctrl+C",
+        "quit",
+        "Save your progress and quit.",
+        Quit
+    ),
+];
+
 const HELP_SCREEN: &[Binding] = &[b!(
     &[
         (KeyCode::Esc, NONE),
@@ -409,6 +458,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Form => FORM,
         Context::Confirm => CONFIRM,
         Context::Prompt => PROMPT,
+        Context::Ticket => TICKET,
         Context::Help => HELP_SCREEN,
         Context::Finished => FINISHED,
     }
@@ -426,6 +476,39 @@ pub fn is_situational(action: Action) -> bool {
             | Action::SubmitToVendor
             | Action::Reveal
     )
+}
+
+/// How the footer and the screen's hints write the key for an action in a context ("n",
+/// "Space"): one source for both, so a hint never names a key the footer calls otherwise.
+pub fn label(ctx: Context, action: Action) -> &'static str {
+    // Paired keys share one binding's label ("PgUp/PgDn"): the second names the partner.
+    let (action, part) = match action {
+        Action::PageDown => (Action::PageUp, 1),
+        Action::Last => (Action::First, 1),
+        a => (a, 0),
+    };
+    bindings(ctx)
+        .iter()
+        .find(|b| b.action == action && !b.label.is_empty())
+        .map(|b| b.label.split('/').nth(part).unwrap_or(b.label))
+        .unwrap_or("")
+}
+
+/// Which keys the footer keeps when they do not all fit, most needed first: the keys that move
+/// the step on (the ones the screen's hints name), then scrolling and the connection, then the
+/// hand-off keys (its panel names them), then moving the selection.
+pub fn footer_rank(action: Action) -> u8 {
+    match action {
+        Action::PageUp | Action::PageDown => 1,
+        Action::EditConnection | Action::Back | Action::RetrySame => 2,
+        Action::PortalNext
+        | Action::Copy
+        | Action::Reveal
+        | Action::OpenPortal
+        | Action::SubmitToVendor => 3,
+        Action::Up | Action::Down | Action::First | Action::Last | Action::FieldPrev => 4,
+        _ => 0,
+    }
 }
 
 /// The action a key press means in a context.
@@ -456,6 +539,7 @@ mod tests {
             Context::Form,
             Context::Confirm,
             Context::Prompt,
+            Context::Ticket,
             Context::Help,
             Context::Finished,
         ] {
@@ -466,6 +550,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn hints_write_keys_as_the_footer_does() {
+        assert_eq!(label(Context::Step, Action::Next), "n");
+        assert_eq!(label(Context::Step, Action::Tick), "Space");
+        assert_eq!(label(Context::Step, Action::PageUp), "PgUp");
+        assert_eq!(label(Context::Step, Action::PageDown), "PgDn");
+        assert_eq!(label(Context::Step, Action::ContinueUnverified), "u");
+        assert_eq!(label(Context::Form, Action::Verify), "");
     }
 
     #[test]

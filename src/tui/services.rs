@@ -214,6 +214,7 @@ impl Services for LiveServices {
         step: String,
         connection: Connection,
         allow_writes: bool,
+        test_ticket: Option<i64>,
         on_check: OnCheck,
     ) -> BoxFuture<'static, Result<StepReport, ServiceError>> {
         // The verification is this one future, polled by the caller's task: aborting that task
@@ -229,6 +230,8 @@ impl Services for LiveServices {
                 allow_writes,
                 // Verifying an optional step is choosing it.
                 with: std::iter::once(step.clone()).collect(),
+                // The ticket the admin chose for the impersonated note (`w`).
+                test_ticket,
                 ..crate::verify::VerifyOptions::default()
             };
             let progress = move |r: &crate::verify::CheckResult| on_check(r.clone());
@@ -256,6 +259,10 @@ impl Services for LiveServices {
                 })
         }
         .boxed()
+    }
+
+    fn http_config(&self) -> crate::psa::http::HttpConfig {
+        self.http.clone()
     }
 
     fn apply_in_sandbox(

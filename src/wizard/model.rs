@@ -74,6 +74,11 @@ pub struct Integration {
     pub tracking_identifier: Option<String>,
     /// ConnectWise clientId (a GUID from the ConnectWise developer portal).
     pub client_id: Option<String>,
+    /// Where the admin gets the tracking identifier, in the guide's words, when the guide says
+    /// (absent: from the vendor; see [`Wizard::tracking_identifier_source`]).
+    pub tracking_identifier_source: Option<String>,
+    /// Where the admin gets the clientId, when the guide says (absent: from the vendor).
+    pub client_id_source: Option<String>,
 }
 
 /// The kinds of step a guide contains.
@@ -154,6 +159,10 @@ pub struct Step {
     /// The admin's clicks, in order, with the UI path as the guide gives it.
     #[serde(default)]
     pub instructions: Vec<String>,
+    /// Where the instructions happen ("Slack", "the Tasky Console", "TopLeft's setup portal"),
+    /// when not in the PSA itself. TOML key `where`; see [`Step::place`].
+    #[serde(rename = "where")]
+    pub place: Option<String>,
     /// Notes the guide adds after the clicks (e.g. "API members can only access ... via the API").
     #[serde(default)]
     pub notes: Vec<String>,
@@ -659,6 +668,21 @@ impl Observe {
     }
 }
 
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl Step {
+    /// Where the step's instructions happen: the wizard's `where`, or else the PSA.
+    pub fn place(&self, psa: Psa) -> &str {
+        self.place
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .unwrap_or(psa.label())
+    }
+}
+
 impl Wizard {
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.id == id)
@@ -681,6 +705,44 @@ impl Wizard {
         self.steps
             .iter()
             .flat_map(|s| s.permissions.iter().map(move |r| (s, r)))
+    }
+
+    /// Where the admin gets the Autotask tracking identifier: the wizard's value, the guide's
+    /// own words, or else the vendor (Datto issues a vendor's identifier to the vendor alone).
+    pub fn tracking_identifier_source(&self) -> String {
+        if self.integration.tracking_identifier.is_some() {
+            return format!("{}'s guide gives it; psa-onboard fills it in.", self.vendor);
+        }
+        if let Some(s) = non_empty(&self.integration.tracking_identifier_source) {
+            return s.to_string();
+        }
+        let label = self
+            .steps
+            .iter()
+            .find_map(|s| s.integration_vendor.as_deref())
+            .map(|v| {
+                format!(" (the guide has you select \"{v}\" as the API user's Integration Vendor)")
+            })
+            .unwrap_or_default();
+        format!(
+            "{v}'s own identifier{label}. Datto issues a vendor's tracking identifier to the vendor alone and the guide does not print it: ask {v} for it.",
+            v = self.vendor
+        )
+    }
+
+    /// Where the admin gets the ConnectWise clientId: the wizard's value, the guide's own words,
+    /// or else the vendor (who registered it at developer.connectwise.com).
+    pub fn client_id_source(&self) -> String {
+        if self.integration.client_id.is_some() {
+            return format!("{}'s guide gives it; psa-onboard fills it in.", self.vendor);
+        }
+        if let Some(s) = non_empty(&self.integration.client_id_source) {
+            return s.to_string();
+        }
+        format!(
+            "{v}'s own clientId: the GUID {v} registered for its integration at developer.connectwise.com. The guide does not print it: ask {v} for it.",
+            v = self.vendor
+        )
     }
 
     /// The portal fields, from the credential submission step.

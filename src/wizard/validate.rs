@@ -140,6 +140,9 @@ pub fn validate(w: &Wizard) -> Vec<Problem> {
                 "an optional step needs `condition`: when the guide says to do it",
             );
         }
+        if let Some(place) = &step.place {
+            validate_place(place, &p(&base, &[Seg::Key("where")]), &mut cx);
+        }
         validate_kind_fields(w, step, &base, &mut cx);
         for (ri, row) in step.permissions.iter().enumerate() {
             validate_row(
@@ -187,6 +190,32 @@ fn validate_integration(w: &Wizard, cx: &mut Ctx) {
             );
         }
     }
+    if w.integration.tracking_identifier_source.is_some() && w.psa != Psa::Autotask {
+        cx.push(
+            p(&base, &[Seg::Key("tracking_identifier_source")]),
+            "a tracking identifier is an Autotask value; ConnectWise uses `client_id_source`",
+        );
+    }
+    if w.integration.client_id_source.is_some() && w.psa != Psa::Connectwise {
+        cx.push(
+            p(&base, &[Seg::Key("client_id_source")]),
+            "a clientId is a ConnectWise value; Autotask uses `tracking_identifier_source`",
+        );
+    }
+    for (key, text) in [
+        (
+            "tracking_identifier_source",
+            &w.integration.tracking_identifier_source,
+        ),
+        ("client_id_source", &w.integration.client_id_source),
+    ] {
+        if text.as_deref().is_some_and(|t| t.trim().is_empty()) {
+            cx.push(
+                p(&base, &[Seg::Key(key)]),
+                format!("`{key}` is empty: say where the admin gets the value, or leave it out (then: from the vendor)"),
+            );
+        }
+    }
     if let Some(c) = &w.integration.client_id {
         if w.psa != Psa::Connectwise {
             cx.push(
@@ -199,6 +228,33 @@ fn validate_integration(w: &Wizard, cx: &mut Ctx) {
                 format!("clientId {c:?} is not a GUID (expected 8-4-4-4-12 hex digits)"),
             );
         }
+    }
+}
+
+/// Longest `where` accepted: it is a heading ("Do this in …:"), not prose.
+const MAX_PLACE: usize = 60;
+
+/// `where` names a place in a few words on one line ("Slack", "the Tasky Console").
+fn validate_place(place: &str, path: &Path, cx: &mut Ctx) {
+    let t = place.trim();
+    if t.is_empty() {
+        cx.push(
+            path.clone(),
+            "`where` is empty: name where the instructions happen (\"Slack\"), or leave it out for the PSA",
+        );
+    } else if t.chars().any(char::is_control) {
+        cx.push(
+            path.clone(),
+            "`where` must be one line of text, without control characters",
+        );
+    } else if t.chars().count() > MAX_PLACE {
+        cx.push(
+            path.clone(),
+            format!(
+                "`where` is {} characters; name the place in at most {MAX_PLACE} (the instructions say the rest)",
+                t.chars().count()
+            ),
+        );
     }
 }
 

@@ -113,6 +113,72 @@ impl Pty {
         self.wait_for(&["Step 3 of 5", "Connection details"]);
     }
 
+    /// The footer's keys as (key, what it does) pairs, as the screen shows them now: the
+    /// last lines, below the rail and the step (they have no `│`).
+    pub fn footer(&self) -> Vec<(String, String)> {
+        let screen = self.screen();
+        let rows: Vec<&str> = screen.lines().collect();
+        let start = rows
+            .iter()
+            .rposition(|l| l.contains('│'))
+            .map_or(0, |i| i + 1);
+        rows[start..]
+            .iter()
+            .flat_map(|l| l.split("  "))
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .filter_map(|item| {
+                let (key, what) = item.split_once(' ')?;
+                Some((key.to_string(), what.to_string()))
+            })
+            .collect()
+    }
+
+    /// Wait until the footer offers `what` ("do it for me", "next") and return its key as the
+    /// footer writes it.
+    pub fn footer_key(&self, what: &str) -> String {
+        let start = Instant::now();
+        loop {
+            if let Some((key, _)) = self.footer().into_iter().find(|(_, w)| w == what) {
+                return key;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!(
+                    "timed out waiting for the footer to offer {what:?}; the screen shows:\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Press the key the footer shows for `what`.
+    pub fn press(&mut self, what: &str) {
+        let key = self.footer_key(what);
+        let bytes = match key.as_str() {
+            "Space" => " ",
+            "Enter" => "\r",
+            "Esc" => "\x1b",
+            "Tab" => "\t",
+            k if k.chars().count() == 1 => k,
+            k => panic!("no bytes known for the footer key {k:?}"),
+        };
+        self.send(bytes);
+    }
+
+    /// Walk a demo from its first step to the summary as a person would, with the keys the
+    /// footer shows: on each step "do it for me", then "next" once the step offers it.
+    pub fn walk_demo(&mut self, steps: usize) -> String {
+        for i in 1..=steps {
+            self.wait_for(&[&format!("Step {i} of {steps}")]);
+            self.press("do it for me");
+            // The sandbox answered; "next" is offered once verifying (if any) is done.
+            self.wait_for(&["Done in the sandbox"]);
+            self.press("next");
+        }
+        self.wait_for(&["Summary", &format!("{steps}/{steps} done")])
+    }
+
     pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
@@ -180,7 +246,7 @@ pub fn tick_manual_items(wizard_id: &str, step: usize) -> String {
         .wizard;
     let st = &w.steps[step];
     let items = progress::items(st);
-    let mut keys = "\x1b[5~".repeat(items.len() / 10 + 1); // PageUp to the first item
+    let mut keys = String::from("\x1b[H"); // Home: the first item
     for item in items {
         if item.is_manual(st) {
             keys.push(' ');

@@ -49,7 +49,7 @@ impl FieldId {
             FieldId::ClientId => "00000000-0000-0000-0000-000000000000",
             FieldId::Username => "the API user's username",
             FieldId::Secret => "the API user's password",
-            FieldId::TrackingId => "from the integration vendor",
+            FieldId::TrackingId => "see where it comes from, below",
             FieldId::ApiRoot => AUTOTASK_DEFAULT_API_ROOT,
         }
     }

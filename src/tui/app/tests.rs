@@ -459,7 +459,14 @@ fn demo_apply_then_verifies() {
     );
     assert_eq!(fx, vec![Effect::SaveSession]);
     assert!(run(&s).progress[0].applied);
-    assert!(run(&s).notice.as_ref().unwrap().text.contains("press n"));
+    assert!(
+        run(&s)
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("verified once step 3 creates the credentials")
+    );
     assert!(run(&s).next_blocked().is_none());
     // Once they do, doing it verifies it.
     run_mut(&mut s).progress[2].decision = Some(crate::verdict::Decision::ContinuedUnverified {
@@ -867,8 +874,61 @@ fn at_write_step() -> State {
                 .any(|c| c.observe == Some(crate::wizard::Observe::AutotaskImpersonationWrite))
         })
         .expect("topleft-autotask has the impersonation write test");
+    // The connection was verified with exactly these values.
+    let c = r.conn_step;
+    let st = r.wizard.steps[c].clone();
+    let checks = crate::verdict::items(&st)
+        .into_iter()
+        .map(|(k, manual)| result(&k, if manual { Status::Manual } else { Status::Pass }))
+        .collect();
+    r.progress[c].report = Some(StepReport::new(st.id.clone(), st.title.clone(), checks));
+    for (k, manual) in crate::verdict::items(&st) {
+        if manual {
+            r.progress[c].ticked.insert(k);
+        }
+    }
+    r.last_input = Some(r.form.fingerprint());
     r.go_to(i);
     s
+}
+
+/// The step's column as one line of text, so a sentence wrapped over lines can be matched.
+fn flat(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| l.rsplit('│').next().unwrap_or(l).trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Type a ticket into the ticket box and answer the lookup with ticket 42.
+fn choose_ticket(s: &mut State, typed: &str) {
+    assert_eq!(s.context(), Context::Ticket);
+    for c in typed.chars() {
+        ch(s, c);
+    }
+    let fx = key(s, KeyCode::Enter);
+    let Some(Effect::FindTicket {
+        step,
+        generation,
+        query,
+    }) = fx.first().cloned()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(query, typed.to_ascii_uppercase());
+    update(
+        s,
+        Msg::TicketFound {
+            step,
+            generation,
+            result: Ok(ticket::TicketRef {
+                id: 42,
+                number: Some("T20240101.0042".into()),
+                title: Some("Printer offline".into()),
+            }),
+        },
+    );
 }
 
 #[test]
@@ -898,14 +958,16 @@ fn write_tests_ask_naming_what_stays_in_the_psa_and_run_once() {
     let mut s = at_write_step();
     assert!(s.enabled(Action::WriteTests));
     assert!(render(&s, 200, 30).contains("w write tests"));
-    // w asks, naming what is left behind; n sends nothing.
+    // w asks for the note's ticket, then asks, naming what is left behind; n sends nothing.
     let fx = ch(&mut s, 'w');
     assert!(fx.is_empty(), "{fx:?}");
+    choose_ticket(&mut s, "t20240101.0042");
     assert_eq!(s.context(), Context::Prompt);
-    let screen = render(&s, 120, 40);
+    let screen = flat(&render(&s, 120, 40));
     for what in [
         "They write to your PSA",
         "adds a note titled \"psa-onboard setup",
+        "to ticket T20240101.0042 (ID 42) \"Printer offline\", the one you chose",
         "does not allow deleting ticket notes",
         "y = run them now, n = cancel",
     ] {
@@ -915,10 +977,29 @@ fn write_tests_ask_naming_what_stays_in_the_psa_and_run_once() {
     assert!(fx.is_empty(), "{fx:?}");
     assert_eq!(s.context(), Context::Step);
     assert!(run(&s).progress[run(&s).current].pending.is_none());
-    // w then y: one verification with writes allowed.
+    // w (the chosen ticket filled in again), Enter, then y: one verification with writes
+    // allowed, on that ticket.
     ch(&mut s, 'w');
+    assert_eq!(
+        run(&s).ticket_pick.as_ref().unwrap().input.value(),
+        "T20240101.0042"
+    );
+    for _ in 0.."T20240101.0042".len() {
+        key(&mut s, KeyCode::Backspace);
+    }
+    choose_ticket(&mut s, "42");
     let fx = ch(&mut s, 'y');
     assert_eq!(writes_allowed(&fx), vec![true], "{fx:?}");
+    assert!(
+        fx.iter().any(|e| matches!(
+            e,
+            Effect::Verify {
+                test_ticket: Some(42),
+                ..
+            }
+        )),
+        "{fx:?}"
+    );
     assert!(render(&s, 120, 40).contains("Running the write tests this once"));
     assert!(!s.enabled(Action::WriteTests), "not while it runs");
     let (step, generation) = verify_effect(&fx);
@@ -931,8 +1012,94 @@ fn write_tests_ask_naming_what_stays_in_the_psa_and_run_once() {
             result: Ok(rep),
         },
     );
-    // The consent covered that run only: v is read-only again.
-    assert_eq!(writes_allowed(&ch(&mut s, 'v')), vec![false]);
+    // The consent covered that run only: v is read-only again, and names no ticket.
+    let fx = ch(&mut s, 'v');
+    assert_eq!(writes_allowed(&fx), vec![false]);
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::Verify {
+            test_ticket: None,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn the_write_tests_ticket_is_checked_found_or_refused_and_esc_writes_nothing() {
+    // Not a ticket number or ID: said so, nothing looked up.
+    let mut s = at_write_step();
+    ch(&mut s, 'w');
+    for c in "printer".chars() {
+        ch(&mut s, c);
+    }
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(fx.is_empty(), "{fx:?}");
+    let screen = render(&s, 120, 40);
+    assert!(screen.contains("is not a ticket number"), "{screen}");
+    // A lookup that finds nothing says why and stays in the box.
+    for _ in 0..7 {
+        key(&mut s, KeyCode::Backspace);
+    }
+    for c in "T1".chars() {
+        ch(&mut s, c);
+    }
+    let fx = key(&mut s, KeyCode::Enter);
+    let Some(Effect::FindTicket {
+        step, generation, ..
+    }) = fx.first().cloned()
+    else {
+        panic!("{fx:?}")
+    };
+    assert!(render(&s, 120, 40).contains("Looking it up in the PSA"));
+    update(
+        &mut s,
+        Msg::TicketFound {
+            step,
+            generation,
+            result: Err(ServiceError {
+                message: "No ticket T1 is visible to the API user.".into(),
+                remedy: "Check the number.".into(),
+            }),
+        },
+    );
+    assert_eq!(s.context(), Context::Ticket);
+    assert!(render(&s, 120, 40).contains("No ticket T1 is visible"));
+    // Esc during a lookup: abandoned, nothing written, nothing asked.
+    let fx = key(&mut s, KeyCode::Enter);
+    let Some(Effect::FindTicket { generation, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    let fx = key(&mut s, KeyCode::Esc);
+    assert_eq!(fx, vec![Effect::Cancel { generation }]);
+    assert_eq!(s.context(), Context::Step);
+    assert!(run(&s).test_ticket.is_none());
+    // A late answer to the abandoned lookup changes nothing.
+    update(
+        &mut s,
+        Msg::TicketFound {
+            step,
+            generation,
+            result: Ok(ticket::TicketRef {
+                id: 1,
+                number: None,
+                title: None,
+            }),
+        },
+    );
+    assert_eq!(s.context(), Context::Step);
+    assert!(run(&s).test_ticket.is_none());
+
+    // Before the connection is proven, w does not sign in to look tickets up.
+    let mut s = at_write_step();
+    run_mut(&mut s).form.set(FieldId::Secret, "changed-since");
+    let fx = ch(&mut s, 'w');
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(s.context(), Context::Step);
+    let notice = run(&s).notice.clone().unwrap();
+    assert!(
+        notice.text.contains("verify the connection first"),
+        "{notice:?}"
+    );
 }
 
 #[test]
@@ -994,4 +1161,278 @@ fn an_observation_only_a_person_can_judge_is_never_called_verified() {
     let screen = render(&s, 100, 40);
     assert!(screen.contains("Confirmed by you"), "{screen}");
     assert!(!screen.contains("Verified"), "{screen}");
+}
+
+/// Apply the current step in the demo and answer for the sandbox.
+fn demo_apply(s: &mut State) -> Vec<Effect> {
+    let fx = ch(s, 'a');
+    let Some(Effect::ApplyInSandbox { step, generation }) = fx.first().cloned() else {
+        panic!("{fx:?}")
+    };
+    update(
+        s,
+        Msg::Applied {
+            step,
+            generation,
+            result: Ok(()),
+        },
+    )
+}
+
+#[test]
+fn the_demo_ticks_the_manual_items_it_did_and_says_so() {
+    // TopLeft Autotask, step 1: ten checkboxes and settings the API cannot read.
+    let mut s = state("topleft-autotask");
+    run_mut(&mut s).demo = true;
+    let st = run(&s).wizard.steps[0].clone();
+    let manual = progress::items(&st)
+        .into_iter()
+        .filter(|i| i.is_manual(&st))
+        .count();
+    assert!(manual >= 10, "{manual}");
+    assert!(run(&s).next_blocked().is_some(), "unticked at first");
+    demo_apply(&mut s);
+    let r = run(&s);
+    assert!(r.progress[0].all_ticked(&st), "the demo ticked every item");
+    assert_eq!(r.demo_ticked.len(), manual);
+    assert!(r.next_blocked().is_none(), "n goes on (deferred)");
+    let notice = r.notice.clone().unwrap().text;
+    assert!(
+        notice.contains(&format!("ticked {manual} manual item(s)")),
+        "{notice}"
+    );
+    // The screen says whose confirmation it is, on the selected item.
+    let first_manual = progress::items(&st)
+        .iter()
+        .position(|i| i.is_manual(&st))
+        .unwrap();
+    run_mut(&mut s).select(first_manual);
+    assert!(render(&s, 100, 60).contains("Ticked by the demo"));
+    // Unticking by hand takes the demo's mark away.
+    ch(&mut s, ' ');
+    assert!(!render(&s, 100, 60).contains("Ticked by the demo"));
+
+    // A step with nothing for the API (TopLeft's own setting): done and settled at once.
+    run_mut(&mut s).go_to(4);
+    let fx = demo_apply(&mut s);
+    assert_eq!(fx, vec![Effect::SaveSession], "nothing to verify");
+    assert!(run(&s).done(4));
+    assert!(run(&s).next_blocked().is_none());
+
+    // Outside the demo nothing is ticked for the admin.
+    let mut s = state("topleft-autotask");
+    assert!(!s.enabled(Action::Apply));
+    assert_eq!(run_mut(&mut s).demo_tick(0), 0);
+}
+
+#[test]
+fn page_keys_scroll_the_text_and_leave_the_selection() {
+    let mut s = state("topleft-autotask");
+    run_mut(&mut s).go_to(3);
+    // Nothing is known about the geometry before the first frame.
+    assert!(!s.enabled(Action::PageDown));
+    let top = render(&s, 80, 24);
+    assert!(top.contains("PgDn scrolls down"), "{top}");
+    assert!(!top.contains("License limits"), "{top}");
+    assert!(s.enabled(Action::PageDown), "the text does not fit");
+    // A page at a time, with a line of context: the guide's license limits come into view.
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        key(&mut s, KeyCode::PageDown);
+        seen.push(render(&s, 80, 24));
+    }
+    assert!(
+        seen.iter()
+            .any(|sc| sc.contains("License limits on impersonation")),
+        "{seen:#?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|sc| sc.contains("cannot: Manage Service Calls"))
+    );
+    assert_eq!(run(&s).selected, 0, "the selection stays");
+    // Scrolling stops at the end, and comes back a page at a time.
+    for _ in 0..50 {
+        key(&mut s, KeyCode::PageDown);
+    }
+    let end = render(&s, 80, 24);
+    assert!(
+        end.contains("end of this step: PgUp scrolls back up"),
+        "{end}"
+    );
+    let max = run(&s).view.get().max;
+    assert_eq!(run(&s).scroll, Some(max));
+    key(&mut s, KeyCode::PageUp);
+    assert!(run(&s).scroll.unwrap() < max);
+    // Moving the selection brings the view back to it.
+    key(&mut s, KeyCode::Down);
+    assert_eq!(run(&s).scroll, None);
+    key(&mut s, KeyCode::End);
+    assert_eq!(run(&s).selected, run(&s).items().len() - 1);
+    key(&mut s, KeyCode::Home);
+    assert_eq!(run(&s).selected, 0);
+    // A step that fits has no page keys and no marker.
+    let mut s = state("topleft-connectwise");
+    run_mut(&mut s).go_to(3);
+    let screen = render(&s, 120, 50);
+    assert!(!screen.contains("scrolls"), "{screen}");
+    assert!(!s.enabled(Action::PageDown));
+}
+
+#[test]
+fn space_off_a_manual_item_selects_the_next_one_to_tick() {
+    let mut s = state("topleft-autotask");
+    let st = run(&s).wizard.steps[0].clone();
+    assert!(
+        !progress::items(&st)[0].is_manual(&st),
+        "row 1 is API-verified"
+    );
+    assert!(s.enabled(Action::Tick), "there are items to tick");
+    let fx = ch(&mut s, ' ');
+    assert!(fx.is_empty(), "nothing ticked: {fx:?}");
+    let i = run(&s).selected;
+    assert!(progress::items(&st)[i].is_manual(&st));
+    assert!(run(&s).progress[0].ticked.is_empty());
+    ch(&mut s, ' ');
+    assert_eq!(run(&s).progress[0].ticked.len(), 1);
+}
+
+/// Keys the step screen's text (not the footer) tells the admin to press.
+fn keys_named(body: &str) -> Vec<&'static str> {
+    let mut named = Vec::new();
+    for b in crate::tui::keys::bindings(Context::Step) {
+        for label in b.label.split('/').filter(|l| !l.is_empty()) {
+            let said = [
+                format!("press {label} "),
+                format!("Press {label} "),
+                format!(" ({label})"),
+                format!("then {label}:"),
+                format!("then {label} "),
+                format!(" {label} scrolls"),
+            ];
+            if said.iter().any(|p| body.contains(p.as_str())) {
+                named.push(label);
+            }
+        }
+    }
+    named
+}
+
+/// Every key the screen's hints name is in the footer, as the footer writes it.
+fn assert_hints_agree(s: &State, what: &str) {
+    let screen = render(s, 80, 24);
+    let rows: Vec<&str> = screen.lines().collect();
+    let h = crate::tui::ui::footer::height(s, 80) as usize;
+    let (body, footer) = (
+        rows[..rows.len() - h].join("\n"),
+        rows[rows.len() - h..].join("  "),
+    );
+    // The footer writes paired keys as one ("PgUp/PgDn").
+    let in_footer = |k: &str| {
+        footer.split("  ").any(|item| {
+            let key = item.trim().split(' ').next().unwrap_or("");
+            key.split('/').any(|part| part == k)
+        })
+    };
+    // Join wrapped lines of the body's right column so a hint split over two lines is seen.
+    let text: String = body
+        .lines()
+        .map(|l| l.rsplit('│').next().unwrap_or(l).trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    for k in keys_named(&text) {
+        assert!(
+            in_footer(k),
+            "{what}: the screen names {k:?} but the footer does not show it:\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn every_key_a_hint_names_is_in_the_footer_through_each_demo() {
+    for id in [
+        "topleft-connectwise",
+        "topleft-autotask",
+        "tasky-autotask",
+        "rewst-autotask",
+    ] {
+        let mut s = state(id);
+        update(&mut s, Msg::Resize(80, 24));
+        run_mut(&mut s).demo = true;
+        match run(&s).wizard.psa {
+            Psa::Connectwise => fill_cw(&mut s),
+            Psa::Autotask => {
+                let r = run_mut(&mut s);
+                r.form.set(FieldId::Username, "api@example.com");
+                r.form.set(FieldId::Secret, "secret");
+                r.form.set(FieldId::TrackingId, "TRACKING");
+                r.form
+                    .set(FieldId::ApiRoot, "http://127.0.0.1:9/atservicesrest");
+            }
+        }
+        let n = run(&s).wizard.steps.len();
+        for i in 0..n {
+            // As n and the rail do.
+            run_mut(&mut s).notice = None;
+            run_mut(&mut s).go_to(i);
+            assert_hints_agree(&s, &format!("{id} step {} at first", i + 1));
+            // Pressing n too early says why, naming keys.
+            ch(&mut s, 'n');
+            if run(&s).current == i {
+                assert_hints_agree(&s, &format!("{id} step {} blocked", i + 1));
+            } else {
+                run_mut(&mut s).go_to(i);
+            }
+            let fx = demo_apply(&mut s);
+            assert_hints_agree(&s, &format!("{id} step {} done in the sandbox", i + 1));
+            if let Some(Effect::Verify { generation, .. }) =
+                fx.iter().find(|e| matches!(e, Effect::Verify { .. }))
+            {
+                let failed = report(&s, i, Status::Fail);
+                update(
+                    &mut s,
+                    Msg::Verified {
+                        step: i,
+                        generation: *generation,
+                        result: Ok(failed),
+                    },
+                );
+                assert_hints_agree(&s, &format!("{id} step {} failed", i + 1));
+            }
+            // Whatever happened, the admin can always go on: n, or u.
+            assert!(
+                s.enabled(Action::Next) || s.enabled(Action::ContinueUnverified),
+                "{id} step {}: a dead end",
+                i + 1
+            );
+        }
+    }
+}
+
+#[test]
+fn the_form_says_where_the_tracking_identifier_and_client_id_come_from() {
+    // Autotask: the empty tracking identifier says where it comes from, even unfocused.
+    let mut s = state("topleft-autotask");
+    run_mut(&mut s).go_to(1);
+    let screen = render(&s, 120, 60);
+    assert!(
+        screen.contains("Where it comes from: TopLeft's own identifier"),
+        "{screen}"
+    );
+    // Filled in and not focused: the line goes; focused, it is back.
+    run_mut(&mut s).form.set(FieldId::TrackingId, "ABC123");
+    assert!(!render(&s, 120, 60).contains("Where it comes from"));
+    let r = run_mut(&mut s);
+    r.focus_form = true;
+    while r.form.focused().id != FieldId::TrackingId {
+        r.form.move_focus(true);
+    }
+    assert!(render(&s, 120, 60).contains("Where it comes from"));
+
+    // ConnectWise: the clientId's source, the vendor's developer registration.
+    let mut s = state("topleft-connectwise");
+    run_mut(&mut s).go_to(2);
+    let screen = render(&s, 120, 60);
+    assert!(screen.contains("developer.connectwise.com"), "{screen}");
+    assert!(screen.contains("TopLeft's own clientId"), "{screen}");
 }

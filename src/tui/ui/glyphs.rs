@@ -28,6 +28,9 @@ pub struct Glyphs {
     pub bullet: &'static str,
     pub dot: &'static str,
     pub updown: &'static str,
+    /// Marks the line saying more text is below / the text ends here.
+    pub more: &'static str,
+    pub more_up: &'static str,
     spinner: &'static [&'static str],
 }
 
@@ -53,6 +56,8 @@ const UTF8: Glyphs = Glyphs {
     bullet: "•",
     dot: "·",
     updown: "↑↓",
+    more: "▼",
+    more_up: "▲",
     spinner: &["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"],
 };
 
@@ -78,6 +83,9 @@ const ASCII: Glyphs = Glyphs {
     bullet: "*",
     dot: "-",
     updown: "Up/Down",
+    // Not "v": that is the verify key.
+    more: "...",
+    more_up: "...",
     spinner: &["|", "/", "-", "\\"],
 };
 

@@ -53,7 +53,7 @@ pub fn render(state: &State, theme: &Theme, g: Glyphs, area: Rect, frame: &mut F
     }
     row(
         "mouse",
-        "Click a step in the rail to go to it; the wheel scrolls.",
+        "Click a step in the rail; the wheel moves the selection.",
         &mut lines,
     );
     row("Esc", "Close this help.", &mut lines);

@@ -10,11 +10,12 @@ pub struct Areas {
     pub footer: Rect,
 }
 
-pub fn areas(area: Rect) -> Areas {
+/// The screen's areas, with a footer of `footer_lines` (see `footer::height`).
+pub fn areas(area: Rect, footer_lines: u16) -> Areas {
     let [header, middle, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(footer_lines.max(1)),
     ])
     .areas(area);
     let rail_w = (area.width / 3).clamp(16, 30);

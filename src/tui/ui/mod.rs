@@ -22,7 +22,7 @@ pub fn render(state: &State, frame: &mut Frame) {
     let area = frame.area();
     let theme = Theme::new(state.plain);
     let g = Glyphs::new(state.plain);
-    let areas = layout::areas(area);
+    let mut areas = layout::areas(area, footer::height(state, area.width));
     match &state.screen {
         Screen::Start(s) => start::render(s, &theme, g, area, frame),
         Screen::Loading(what) => {
@@ -34,9 +34,20 @@ pub fn render(state: &State, frame: &mut Frame) {
             frame.render_widget(Paragraph::new(vec![Line::default(), line]), area);
         }
         Screen::Run(run) => {
-            header(run, &theme, areas.header, frame);
-            rail::render(run, state.spinner, &theme, g, areas.rail, frame);
-            step::render(run, state.spinner, &theme, g, areas.body, frame);
+            // Whether the step's text overflows (and so whether the footer lists the scroll
+            // keys, and needs a second line) is known once the step is laid out: lay it out
+            // again when that changes the footer's height.
+            for _ in 0..2 {
+                header(run, &theme, areas.header, frame);
+                rail::render(run, state.spinner, &theme, g, areas.rail, frame);
+                step::render(run, state.spinner, &theme, g, areas.body, frame);
+                let needed = footer::height(state, area.width);
+                if needed == areas.footer.height {
+                    break;
+                }
+                areas = layout::areas(area, needed);
+                frame.render_widget(ratatui::widgets::Clear, area);
+            }
         }
     }
     footer::render(state, &theme, g, areas.footer, frame);

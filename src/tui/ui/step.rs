@@ -9,13 +9,14 @@ use ratatui::widgets::Paragraph;
 
 use super::text::wrap;
 use super::{Glyphs, Theme};
-use crate::tui::app::form::Verdict;
+use crate::tui::app::form::{FieldId, Verdict};
 use crate::tui::app::handoff;
 use crate::tui::app::progress::{self, Item, Live, PendingKind};
-use crate::tui::app::{Prompt, Run};
+use crate::tui::app::{Prompt, Run, View};
+use crate::tui::keys::{self, Action, Context};
 use crate::verdict::{Verdict as StepVerdict, Why};
 use crate::verify::{CheckResult, Status};
-use crate::wizard::{Column, PermissionRow, Psa, RowShape, Step, StepKind};
+use crate::wizard::{Column, ImpersonationSupport, PermissionRow, Psa, RowShape, Step, StepKind};
 
 /// Lines being built, remembering where each selectable item starts and ends.
 struct Body<'a> {
@@ -23,6 +24,10 @@ struct Body<'a> {
     width: usize,
     spans: Vec<(usize, usize)>,
     cursor: Option<(u16, usize)>,
+    /// The connection form's first and last line, when it is on the step.
+    form: Option<(usize, usize)>,
+    /// Where the cursor goes in the ticket box (column, line), when it is open.
+    ticket_cursor: Option<(u16, usize)>,
 }
 
 impl<'a> Body<'a> {
@@ -51,6 +56,8 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
         width: area.width as usize,
         spans: Vec::new(),
         cursor: None,
+        form: None,
+        ticket_cursor: None,
     };
     let Some(step) = run.step() else {
         summary(run, theme, g, &mut b);
@@ -96,7 +103,7 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     if !step.instructions.is_empty() {
         b.blank();
         b.push(Line::from(Span::styled(
-            format!("Do this in {}:", run.wizard.psa.label()),
+            format!("Do this in {}:", step.place(run.wizard.psa)),
             theme.bold(),
         )));
         for (i, ins) in step.instructions.iter().enumerate() {
@@ -107,9 +114,12 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     for note in &step.notes {
         b.text(note, &format!("{} ", g.bullet), "  ", theme.dim());
     }
+    license_limits(run, step, theme, g, &mut b);
     if run.current == run.conn_step || run.focus_form {
         b.blank();
+        let start = b.lines.len();
         form(run, theme, g, &mut b, area);
+        b.form = Some((start, b.lines.len().saturating_sub(1)));
     }
     if let Some(e) = &p.error {
         b.blank();
@@ -136,21 +146,68 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
         }
     }
 
-    // Scroll the least that shows the selected item (or the focused field) whole.
+    // Scroll the least that shows the selected item (or the focused field) whole, unless the
+    // admin scrolled the text (PgUp/PgDn). Text that does not fit ends in a line saying so.
     let height = area.height as usize;
-    let view = height.saturating_sub(pinned).max(1);
-    let scroll = match (b.cursor, b.spans.get(run.selected)) {
-        (Some((_, line)), _) if run.focus_form => (line - pinned + 3).saturating_sub(view),
+    let total = b.lines.len() - pinned;
+    let mut view = height.saturating_sub(pinned).max(1);
+    // In the form the view follows the cursor and PgUp/PgDn are not keys: no marker there.
+    let overflow = total > view && !run.focus_form;
+    if overflow {
+        view = view.saturating_sub(1).max(1);
+    }
+    let max = total.saturating_sub(view);
+    let auto = match (b.cursor, b.spans.get(run.selected)) {
+        // The whole form when it fits, else as much of it as shows the field being typed in.
+        (Some((_, line)), _) if run.focus_form => {
+            let (start, end) = b.form.unwrap_or((line, line));
+            (end - pinned + 1)
+                .saturating_sub(view)
+                .min(start - pinned)
+                .max((line - pinned + 3).saturating_sub(view))
+        }
         (_, Some(_)) if !run.focus_form && run.selected == 0 => 0,
         (_, Some(&(start, end))) if !run.focus_form => {
             (end - pinned + 1).saturating_sub(view).min(start - pinned)
         }
         _ => 0,
     }
-    .min(b.lines.len() - pinned);
+    .min(max);
+    let scroll = if run.focus_form {
+        auto
+    } else {
+        run.scroll.map_or(auto, |s| s.min(max))
+    };
+    run.view.set(View {
+        auto,
+        max,
+        // Keep a line of context across a page turn.
+        page: view.saturating_sub(1).max(1),
+    });
     let mut lines: Vec<Line> = b.lines[..pinned].to_vec();
-    lines.extend(b.lines.iter().skip(pinned + scroll).cloned());
-    if let Some((x, line)) = b.cursor
+    lines.extend(b.lines.iter().skip(pinned + scroll).take(view).cloned());
+    if overflow {
+        let below = max - scroll;
+        let (up, down) = (
+            keys::label(Context::Step, Action::PageUp),
+            keys::label(Context::Step, Action::PageDown),
+        );
+        // The scroll keys work on the step itself, not while a question waits for y/n.
+        let keys_work = !run.confirm && run.prompt.is_none() && run.ticket_pick.is_none();
+        let text = match (below > 0, keys_work) {
+            (true, true) => format!("{} {below} more line(s) below: {down} scrolls down", g.more),
+            (true, false) => format!("{} {below} more line(s) below", g.more),
+            (false, true) => format!("{} end of this step: {up} scrolls back up", g.more_up),
+            (false, false) => format!("{} end of this step", g.more_up),
+        };
+        lines.push(Line::from(Span::styled(text, theme.dim())));
+    }
+    // The ticket box is in the pinned lines: its cursor never scrolls.
+    if let Some((x, line)) = b.ticket_cursor
+        && line < height
+    {
+        frame.set_cursor_position((area.x + x, area.y + line as u16));
+    } else if let Some((x, line)) = b.cursor
         && run.focus_form
         && line >= pinned + scroll
     {
@@ -232,8 +289,17 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
                 StepVerdict::NotVerified(Why::CouldNotRun { .. }) => {
                     // Nothing to fix here yet: say what stopped the checks.
                     let later = if run.current < run.conn_step {
+                        // Name n only when it works; until then, what unblocks it.
+                        let then = if run.enabled(Action::Next) {
+                            format!("press {} and come back, or", run.key(Action::Next))
+                        } else {
+                            format!(
+                                "tick each manual item ({}) to go on;",
+                                run.key(Action::Tick)
+                            )
+                        };
                         format!(
-                            " They need the credentials from step {}: press n and come back, or they are checked then.",
+                            " They need the credentials from step {}: {then} they are checked then.",
                             run.conn_step + 1
                         )
                     } else {
@@ -242,25 +308,43 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
                     format!("{}{later}", v.sentence())
                 }
                 StepVerdict::ContinuedUnverified { .. } => {
-                    "Continued unverified (recorded in the session). v verifies it now.".into()
+                    format!(
+                        "Continued unverified (recorded in the session). {} verifies it now.",
+                        run.key(Action::Verify)
+                    )
                 }
                 StepVerdict::NotVerified(_) if p.is_deferred(step) => format!(
                     "Verified once the connection exists (step {}).",
                     run.conn_step + 1
                 ),
-                StepVerdict::NotVerified(Why::ToConfirm { .. }) if p.report.is_some() => {
-                    "The PSA's checks are in. Tick each manual item once done (Space).".into()
-                }
+                StepVerdict::NotVerified(Why::ToConfirm { .. }) if p.report.is_some() => format!(
+                    "The PSA's checks are in. Tick each manual item once done ({}).",
+                    run.key(Action::Tick)
+                ),
                 StepVerdict::NotVerified(_) if run.deferrable(run.current) => format!(
-                    "Do this, then n: it is verified after step {} gives the connection.",
+                    "Do this, then {}: it is verified after step {} gives the connection.",
+                    run.key(Action::Next),
                     run.conn_step + 1
                 ),
-                StepVerdict::NotVerified(_) if progress::needs_api(step) => {
-                    "Not verified yet. Do the clicks below, then press v to verify.".into()
+                StepVerdict::NotVerified(_)
+                    if run.current < run.conn_step
+                        && !run.done(run.conn_step)
+                        && progress::needs_api(step) =>
+                {
+                    format!(
+                        "Do this and tick each manual item ({}); it is verified after step {} gives the connection.",
+                        run.key(Action::Tick),
+                        run.conn_step + 1
+                    )
                 }
-                StepVerdict::NotVerified(_) => {
-                    "Not verifiable through the API: tick each item once done (Space).".into()
-                }
+                StepVerdict::NotVerified(_) if progress::needs_api(step) => format!(
+                    "Not verified yet. Do the clicks below, then press {} to verify.",
+                    run.key(Action::Verify)
+                ),
+                StepVerdict::NotVerified(_) => format!(
+                    "Not verifiable through the API: tick each item once done ({}).",
+                    run.key(Action::Tick)
+                ),
                 _ => v.sentence(),
             };
             let glyph = match &v {
@@ -290,7 +374,7 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
     if let Some(prompt) = run.prompt {
         let text = match prompt {
             Prompt::Submit => handoff::submit_question(run),
-            Prompt::Writes => run.step().map(progress::writes_question).unwrap_or_default(),
+            Prompt::Writes => crate::tui::app::ticket::writes_question(run),
             Prompt::RetrySame => "Send the same credentials again? The PSA refused them before, and Autotask locks an account after repeated failures: do this only after fixing the account in the PSA. y = try again, n = cancel".to_string(),
         };
         b.text(
@@ -300,6 +384,9 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
             theme.warn().add_modifier(ratatui::style::Modifier::BOLD),
         );
     }
+    if let Some(pick) = &run.ticket_pick {
+        ticket_box(run, pick, theme, g, b);
+    }
     if let Some(e) = &p.error
         && p.pending.is_none()
     {
@@ -308,6 +395,56 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
             &format!("  {} ", g.arrow),
             "    ",
             Style::default(),
+        );
+    }
+}
+
+/// Naming the ticket for the impersonation write test's note (it cannot be deleted).
+fn ticket_box(
+    run: &Run,
+    pick: &crate::tui::app::ticket::TicketPick,
+    theme: &Theme,
+    g: Glyphs,
+    b: &mut Body,
+) {
+    let strong = theme.warn().add_modifier(ratatui::style::Modifier::BOLD);
+    b.text(
+        "The write test adds a note that Autotask cannot delete: which ticket may it go on? Its number as Autotask shows it (T20240101.0001) or its ID:",
+        &format!("{} ", g.unverified),
+        "  ",
+        strong,
+    );
+    if run.demo && run.test_ticket.is_none() {
+        b.text(
+            "demo: a ticket of the sandbox is filled in",
+            "  ",
+            "  ",
+            theme.accent(),
+        );
+    }
+    let label = "  Ticket: ";
+    let value = pick.input.value();
+    b.ticket_cursor = Some((
+        (label.chars().count() + pick.input.visual_cursor()) as u16,
+        b.lines.len(),
+    ));
+    b.push(Line::from(vec![
+        Span::styled(label, theme.bold()),
+        Span::styled(value.to_string(), theme.accent()),
+    ]));
+    if pick.searching.is_some() {
+        b.text(
+            &format!("Looking it up in the PSA{}", g.ellipsis),
+            "  ",
+            "  ",
+            theme.accent(),
+        );
+    } else if let Some(e) = &pick.error {
+        b.text(
+            &crate::sanitize::clean_line(e),
+            &format!("  {} ", g.fail),
+            "    ",
+            theme.fail(),
         );
     }
 }
@@ -464,6 +601,23 @@ fn form(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body, area: Rect) {
             }
             _ => {}
         }
+        // Values the admin cannot look up in the PSA: where they come from.
+        let source = match f.id {
+            FieldId::TrackingId => Some(run.wizard.tracking_identifier_source()),
+            FieldId::ClientId => Some(run.wizard.client_id_source()),
+            _ => None,
+        };
+        if let Some(source) = source
+            && (focused || f.value().trim().is_empty())
+        {
+            // Under the field, but wider than its value column: it is a sentence or two.
+            b.text(
+                &format!("Where it comes from: {source}"),
+                "    ",
+                "    ",
+                theme.dim(),
+            );
+        }
         if secret_note {
             let text = if f.revealed {
                 "shown: Ctrl+R hides it"
@@ -558,6 +712,14 @@ fn table(run: &Run, spinner: usize, step: &Step, theme: &Theme, g: Glyphs, b: &m
                 indent,
                 theme.warn(),
             );
+            if run.demo_ticked.contains(&(run.current, item.key(step))) {
+                b.text(
+                    "Ticked by the demo, which did this in the sandbox (not your confirmation).",
+                    indent,
+                    indent,
+                    theme.accent(),
+                );
+            }
         }
         if !why.is_empty() {
             b.text(&why, indent, indent, theme.dim());
@@ -590,6 +752,42 @@ fn table(run: &Run, spinner: usize, step: &Step, theme: &Theme, g: Glyphs, b: &m
             if r.status != Status::Pass {
                 observed(r, theme, g, b);
             }
+        }
+    }
+}
+
+/// What each license can and cannot do when impersonated, as the guide lists it.
+fn license_limits(run: &Run, step: &Step, theme: &Theme, g: Glyphs, b: &mut Body) {
+    if step.license_limits.is_empty() {
+        return;
+    }
+    b.blank();
+    b.text(
+        &format!(
+            "License limits on impersonation, from {}'s guide:",
+            run.wizard.vendor
+        ),
+        "",
+        "",
+        theme.bold(),
+    );
+    for lim in &step.license_limits {
+        let what = match lim.impersonation {
+            ImpersonationSupport::Full => "no limitations",
+            ImpersonationSupport::Partial => "limited",
+            ImpersonationSupport::None => "cannot be impersonated",
+        };
+        b.text(
+            &format!("{}: {what}", lim.licenses.join(", ")),
+            &format!("{} ", g.bullet),
+            "  ",
+            Style::default(),
+        );
+        if !lim.note.is_empty() {
+            b.text(&lim.note, "  ", "  ", theme.dim());
+        }
+        for c in &lim.cannot {
+            b.text(c, "    cannot: ", "            ", Style::default());
         }
     }
 }
