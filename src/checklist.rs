@@ -120,6 +120,17 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
     if let Some(c) = &step.condition {
         wrap_into(out, &format!("When: {c}"), width, "");
     }
+    if step.optional {
+        wrap_into(
+            out,
+            &format!(
+                "Your choice: `check` skips this step unless you add `--with {}`; in the wizard, verifying it chooses it and s skips it.",
+                step.id
+            ),
+            width,
+            "",
+        );
+    }
     if !step.why.is_empty() {
         wrap_into(out, &step.why, width, "");
     }
@@ -207,6 +218,9 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
                 "API".to_string()
             };
             let _ = writeln!(out, "  [ ] {} ({how})", c.title);
+            if let Some(basis) = &c.basis {
+                wrap_into(out, basis, width, "      Not the guide's own line: ");
+            }
         }
     }
 }

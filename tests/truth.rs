@@ -593,6 +593,8 @@ async fn the_guides_tenant_passes_check_and_prints_every_manual_reason() {
                     .env("CONNECTWISE_CLIENT_ID", &c.connectwise.client_id);
             }
         }
+        // The guide's words as written (a non-UTF-8 locale would spell them in ASCII).
+        cmd.env("LC_ALL", "C.UTF-8").env_remove("NO_COLOR");
         let out = tokio::task::spawn_blocking(move || cmd.output())
             .await
             .unwrap()
@@ -604,16 +606,25 @@ async fn the_guides_tenant_passes_check_and_prints_every_manual_reason() {
             "{id}:\n{stdout}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let rows = w
-            .rows()
-            .filter_map(|(_, r)| Some((r.label(), r.manual_reason()?)));
-        let checks = w
-            .steps
-            .iter()
+        // Every manual item of the steps this run checks prints its reason; the guide's
+        // conditional steps are not chosen here (no `--with`) and say so instead.
+        let chosen = w.steps.iter().filter(|s| !s.optional);
+        let rows = chosen
+            .clone()
+            .flat_map(|s| &s.permissions)
+            .filter_map(|r| Some((r.label(), r.manual_reason()?)));
+        let checks = chosen
             .flat_map(|s| &s.checks)
             .filter_map(|c| Some((c.title.clone(), c.manual.as_deref()?)));
         for (what, reason) in rows.chain(checks) {
             assert!(stdout.contains(reason), "{id} {what}: reason not printed");
+        }
+        for s in w.steps.iter().filter(|s| s.optional) {
+            assert!(
+                stdout.contains(&format!("--with {}", s.id)),
+                "{id} {}: not said to be unchosen:\n{stdout}",
+                s.id
+            );
         }
         sb.shutdown().await;
     }

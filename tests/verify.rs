@@ -1106,6 +1106,8 @@ async fn webhook_permission_missing_fails_and_write_test_cleans_up() {
     let sb = sandbox("configured:rewst-autotask").await;
     let opts = VerifyOptions {
         allow_writes: true,
+        // The guide's webhooks are conditional: this run chooses them.
+        with: ["webhooks".to_string()].into(),
         ..VerifyOptions::default()
     };
     let r = verify_step(&w, "webhooks", &connection(&sb, &w), &opts, &|_| {}).await;
@@ -1772,4 +1774,102 @@ async fn autotask_leaves_a_thread_to_the_live_integration() {
         }
         sb.shutdown().await;
     }
+}
+
+/// Rewst's guide makes webhooks conditional ("If you plan to use webhooks"): a tenant set up
+/// exactly per the guide, without webhook permission, passes unless the admin chooses the
+/// webhook step; chosen, the missing permission fails, labelled as Autotask's own requirement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conditional_part_of_the_guide_is_a_choice_not_a_failure() {
+    let sb = sandbox("configured:rewst-autotask").await;
+    sb.with_tenant(|t| {
+        for l in &mut t.autotask.levels {
+            l.webhook_permission = false;
+        }
+    });
+    let w = wizard("rewst-autotask");
+    let c = sb.credentials_for(&w);
+    let root = sb.autotask_api_root();
+    let run = move |extra: &[&str]| {
+        use secrecy::ExposeSecret;
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
+        cmd.args(["check", "--wizard", "rewst-autotask", "--format", "json"])
+            .args(extra)
+            .env("AUTOTASK_API_ROOT", &root)
+            .env("AUTOTASK_USERNAME", &c.autotask.username)
+            .env("AUTOTASK_SECRET", c.autotask.secret.expose_secret())
+            .env("AUTOTASK_INTEGRATION_CODE", &c.autotask.integration_code)
+            .env_remove("HTTP_PROXY")
+            .env_remove("http_proxy");
+        cmd.output().unwrap()
+    };
+    let run = std::sync::Arc::new(run);
+    let r = run.clone();
+    let unchosen = tokio::task::spawn_blocking(move || r(&[])).await.unwrap();
+    // Not chosen asks nothing of the PSA.
+    assert!(
+        !sb.requests()
+            .iter()
+            .any(|q| q.path.contains("TicketWebhooks")),
+        "an unchosen step was checked"
+    );
+    let (chosen, bad) = tokio::task::spawn_blocking(move || {
+        (
+            run(&["--with", "webhooks"]),
+            run(&["--with", "no-such-step"]),
+        )
+    })
+    .await
+    .unwrap();
+    let json = |o: &std::process::Output| -> serde_json::Value {
+        serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)))
+    };
+    let step = |v: &serde_json::Value| {
+        v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "webhooks")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(unchosen.status.code(), Some(0), "{}", json(&unchosen));
+    let v = json(&unchosen);
+    let hooks = step(&v);
+    assert_eq!(hooks["verdict"], "skipped_optional", "{hooks}");
+    for c in hooks["checks"].as_array().unwrap() {
+        assert_eq!(c["skip"], "not_chosen", "{c}");
+        assert!(
+            c["detail"].as_str().unwrap().contains("--with webhooks"),
+            "{c}"
+        );
+    }
+    assert_eq!(chosen.status.code(), Some(1), "{}", json(&chosen));
+    let hooks = step(&json(&chosen));
+    let access = hooks["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "webhook-access")
+        .unwrap()
+        .clone();
+    assert_eq!(access["status"], "fail", "{access}");
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("no-such-step") && err.contains("webhooks"),
+        "{err}"
+    );
+    // The requirement is labelled as Autotask's own wherever the step is shown.
+    let show = Command::new(env!("CARGO_BIN_EXE_psa-onboard"))
+        .args(["show", "rewst-autotask"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&show.stdout);
+    assert!(
+        text.contains("Not the guide's own line: Autotask's own requirement"),
+        "{text}"
+    );
+    assert!(text.contains("--with webhooks"), "{text}");
 }

@@ -124,10 +124,10 @@ pub fn render(s: &Summary) -> String {
             "<tr><td class=\"num\">{}</td><td>{}{}</td><td>{status}</td><td class=\"time\">{}</td><td>{}</td></tr>",
             n + 1,
             h(&st.title),
-            if st.optional {
-                " <span class=\"opt\">(optional)</span>"
-            } else {
-                ""
+            match st.chosen {
+                Some(true) => " <span class=\"opt\">(optional, chosen)</span>",
+                Some(false) => " <span class=\"opt\">(optional, not chosen)</span>",
+                None => "",
             },
             st.last_verified
                 .map(|t| h(&human_time(t)))

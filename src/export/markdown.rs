@@ -77,7 +77,11 @@ pub fn render(s: &Summary) -> String {
             "| {} | {}{} | {} | {} | {} |",
             n + 1,
             md(&st.title),
-            if st.optional { " *(optional)*" } else { "" },
+            match st.chosen {
+                Some(true) => " *(optional, chosen)*",
+                Some(false) => " *(optional, not chosen)*",
+                None => "",
+            },
             status,
             st.last_verified
                 .map(human_time)

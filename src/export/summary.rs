@@ -95,6 +95,9 @@ pub struct StepLine {
     /// longer has.
     pub kind: Option<StepKind>,
     pub optional: bool,
+    /// For an optional step: whether the admin chose to do it (`check --with`, or verifying it
+    /// in the wizard). Null for a required step.
+    pub chosen: Option<bool>,
     /// The step's verdict: `verified` | `partly_verified` | `confirmed_by_you` |
     /// `not_verified` | `continued_unverified` | `skipped_optional`.
     pub status: String,
@@ -357,6 +360,9 @@ impl Summary {
                 title: step_title(id),
                 kind: def.map(|d| d.kind),
                 optional: def.is_some_and(|d| d.optional),
+                chosen: def
+                    .filter(|d| d.optional)
+                    .map(|_| session.choices.contains(id) || session.choices.contains("all")),
                 status: verdict.key().to_owned(),
                 status_text: verdict.sentence(),
                 status_at: verdict.at(),

@@ -180,7 +180,9 @@ impl Run {
         let mut n = 0;
         for item in progress::items(step) {
             let key = item.key(step);
-            if item.is_manual(step) && self.progress[i].ticked.insert(key.clone()) {
+            if self.progress[i].to_confirm(step, item)
+                && self.progress[i].ticked.insert(key.clone())
+            {
                 self.demo_ticked.insert((i, key));
                 n += 1;
             }
@@ -611,7 +613,7 @@ impl Run {
             Action::Apply => r.demo && p.pending.is_none(),
             // On another item, Space selects the next manual item still to tick.
             Action::Tick => {
-                r.selected_item().is_some_and(|i| i.is_manual(step)) || !p.all_ticked(step)
+                r.selected_item().is_some_and(|i| p.to_confirm(step, i)) || !p.all_ticked(step)
             }
             Action::Next => r.next_blocked().is_none(),
             Action::Back => r.current > 0,
@@ -790,6 +792,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     Err(e) => {
                         p.error = Some(e);
                     }
+                }
+                // In the demo, what the sandbox did for a step includes what its checks can
+                // only show a person (e.g. which levels resources use): tick those as the demo's.
+                if r.demo && r.progress[step].applied {
+                    r.demo_tick(step);
                 }
                 if step == r.conn_step {
                     r.verify_deferred(&mut effects);
@@ -1065,11 +1072,13 @@ fn on_step_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
         Action::Tick => {
             let wizard = r.wizard.clone();
             let step = &wizard.steps[i];
-            if r.selected_item().is_none_or(|it| !it.is_manual(step)) {
+            if r.selected_item()
+                .is_none_or(|it| !r.progress[i].to_confirm(step, it))
+            {
                 // Nothing to tick here: go to the next manual item still to tick.
                 let items = progress::items(step);
                 let p = &r.progress[i];
-                let todo = |it: &Item| it.is_manual(step) && !p.ticked.contains(&it.key(step));
+                let todo = |it: &Item| p.to_confirm(step, *it) && !p.ticked.contains(&it.key(step));
                 let next = (r.selected + 1..items.len())
                     .chain(0..r.selected)
                     .find(|&n| todo(&items[n]));

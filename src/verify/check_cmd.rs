@@ -631,6 +631,35 @@ pub fn render_human(
             ));
         }
     }
+    // The guide's conditional steps the admin did not choose: named, with how to choose them.
+    let unchosen: Vec<&crate::wizard::Step> = wizard
+        .steps
+        .iter()
+        .filter(|st| {
+            report.steps.iter().any(|r| {
+                r.id == st.id
+                    && !r.checks.is_empty()
+                    && r.checks
+                        .iter()
+                        .all(|c| c.skip == Some(crate::verify::SkipCause::NotChosen))
+            })
+        })
+        .collect();
+    if !unchosen.is_empty() {
+        o.push_str(&format!(
+            "\n{}\n",
+            style.bold("Not chosen (conditional in the guide)")
+        ));
+        for st in unchosen {
+            o.push_str(&format!(
+                "  {} {}: {} Add --with {} to check it.\n",
+                style.paint(Status::Skipped, glyph(Status::Skipped, fancy)),
+                clean(&st.title),
+                clean(st.condition.as_deref().unwrap_or("optional")),
+                clean(&st.id)
+            ));
+        }
+    }
     let manual: Vec<_> = checks()
         .filter(|(_, c)| c.status == Status::Manual)
         .collect();

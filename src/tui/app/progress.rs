@@ -221,10 +221,21 @@ impl Progress {
             .collect()
     }
 
+    /// Whether the admin confirms this item: the wizard's manual items, and those whose latest
+    /// result came back manual (the PSA showed what it could; a person judges it).
+    pub fn to_confirm(&self, step: &Step, item: Item) -> bool {
+        item.is_manual(step) || {
+            let key = item.key(step);
+            self.results
+                .iter()
+                .any(|r| r.id == key && r.status == Status::Manual)
+        }
+    }
+
     pub fn all_ticked(&self, step: &Step) -> bool {
         items(step)
             .into_iter()
-            .filter(|i| i.is_manual(step))
+            .filter(|i| self.to_confirm(step, *i))
             .all(|i| self.ticked.contains(&i.key(step)))
     }
 

@@ -660,6 +660,10 @@ fn table(run: &Run, spinner: usize, step: &Step, theme: &Theme, g: Glyphs, b: &m
         let (glyph, gstyle): (String, Style) = match &live {
             Live::Unknown => (g.unknown.into(), theme.dim()),
             Live::Waiting => (g.spinner(spinner).into(), theme.accent()),
+            // A result only a person can judge: its box, ticked or not.
+            Live::Done(Status::Manual, _) if p.ticked.contains(&item.key(step)) => {
+                (g.box_on.into(), theme.ok())
+            }
             Live::Done(s, _) => (g.status(*s).into(), status_style(theme, *s)),
             Live::Manual(true) => (g.box_on.into(), theme.ok()),
             Live::Manual(false) => (g.box_off.into(), theme.warn()),
@@ -676,7 +680,12 @@ fn table(run: &Run, spinner: usize, step: &Step, theme: &Theme, g: Glyphs, b: &m
             }
             Item::Check(i) => {
                 let c = &step.checks[*i];
-                (c.title.clone(), String::new(), String::new())
+                let basis = c
+                    .basis
+                    .as_deref()
+                    .map(|b| format!("Not the guide's own line: {b}"))
+                    .unwrap_or_default();
+                (c.title.clone(), String::new(), basis)
             }
         };
         let lstyle = if selected {
