@@ -246,6 +246,7 @@ fn group_key(r: &PermissionRow) -> (u8, Vec<Column>) {
         RowShape::Checkbox => 1,
         RowShape::Setting => 2,
         RowShape::Requirement => 3,
+        RowShape::Customize => 4,
     };
     (shape, r.levels().map(|(c, _)| c).collect())
 }
@@ -309,6 +310,22 @@ fn render_group(out: &mut String, psa: Psa, rows: &[PermissionRow], width: usize
                 ]);
             }
         }
+        RowShape::Customize => {
+            header = vec![
+                "Module".into(),
+                "Function".into(),
+                "Customize: allow access to".into(),
+                "Verified by".into(),
+            ];
+            for r in rows {
+                body.push(vec![
+                    r.module.clone(),
+                    r.subject().to_string(),
+                    r.customize.join(", "),
+                    verified_by(psa, r),
+                ]);
+            }
+        }
         RowShape::Requirement => {
             header = vec![
                 "Category".into(),
@@ -357,6 +374,10 @@ fn render_group(out: &mut String, psa: Psa, rows: &[PermissionRow], width: usize
         if !row.comment.is_empty() {
             wrap_into(out, &row.comment, width, "      ↳ ");
         }
+        // The reading taken of an ambiguous row, or what its check cannot tell.
+        if let Some(note) = row.note() {
+            wrap_into(out, note, width, "      Note: ");
+        }
     }
 }
 
@@ -370,10 +391,10 @@ fn all_columns(rows: &[PermissionRow]) -> Vec<Column> {
 /// How a row is verified, in a few words.
 pub fn verified_by(psa: Psa, r: &PermissionRow) -> String {
     match &r.verify {
-        None if psa == Psa::Connectwise => "API (member security)".into(),
-        None => "—".into(),
         Some(v) if v.manual.is_some() => "manual".into(),
         Some(v) if v.observe.is_some() => "API (sign-in)".into(),
+        _ if psa == Psa::Connectwise => "API (member security)".into(),
+        None => "—".into(),
         Some(v) => format!("API ({})", v.all_entities().join(", ")),
     }
 }

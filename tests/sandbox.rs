@@ -10,7 +10,7 @@ use psa_onboard::sandbox::{
     self, AccessLevel, CW_ADMIN_PRIVATE_KEY, CW_ADMIN_PUBLIC_KEY, CW_CLIENT_ID, CW_COMPANY_ID,
     DemoCredentials, Faults, LICENSE_API_USER, Sandbox, SandboxOptions,
 };
-use psa_onboard::wizard::{self, Access, Op, Psa, StepKind, Wizard};
+use psa_onboard::wizard::{self, Access, Column, Op, Psa, StepKind, Wizard};
 use reqwest::{Method, StatusCode};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
@@ -1475,75 +1475,88 @@ fn sandbox_human_levels(t: &sandbox::Tenant) -> Vec<i64> {
 async fn check_connectwise(cw: &Cw, w: &Wizard) {
     let rows = cw.get("system/mySecurity?pageSize=1000").await.json();
     let rows = rows.as_array().unwrap();
-    for step in &w.steps {
-        match step.kind {
-            StepKind::SecurityRole => {
-                for row in &step.permissions {
-                    let function = row.function.as_deref().unwrap();
-                    let got = rows
-                        .iter()
-                        .find(|r| {
-                            r["moduleName"] == row.module.as_str()
-                                && r["moduleFunctionName"] == function
-                        })
-                        .unwrap_or_else(|| {
-                            panic!("{}: {} missing from mySecurity", w.id, row.label())
-                        });
-                    for (col, key) in [
-                        (&row.add, "addLevel"),
-                        (&row.edit, "editLevel"),
-                        (&row.delete, "deleteLevel"),
-                        (&row.inquire, "inquireLevel"),
-                    ] {
-                        assert_eq!(
-                            got[key].as_str(),
-                            Some(col.as_deref().unwrap_or("None")),
-                            "{}: {} {key}",
-                            w.id,
-                            row.label()
-                        );
-                    }
-                }
-                let listed: Vec<(String, String)> = step
-                    .permissions
-                    .iter()
-                    .map(|r| (r.module.clone(), r.function.clone().unwrap()))
-                    .collect();
-                for r in rows {
-                    let key = (
-                        r["moduleName"].as_str().unwrap().to_string(),
-                        r["moduleFunctionName"].as_str().unwrap().to_string(),
-                    );
-                    if !listed.contains(&key) {
-                        assert_eq!(
-                            r["inquireLevel"], "None",
-                            "{}: {key:?} is outside the table",
-                            w.id
-                        );
-                    }
-                }
-            }
-            StepKind::ApiMember => {
-                let spec = step.member.clone().unwrap();
-                let me = cw.get("system/myMembers").await.json();
-                assert_eq!(me["identifier"].as_str(), spec.identifier.as_deref());
-                assert_eq!(me["licenseClass"], "A");
-                assert_eq!(me["inactiveFlag"], false);
-                assert_eq!(me["securityRole"]["name"].as_str(), spec.role.as_deref());
+    // The role's table: the level rows of every security_role step (a conditional one adds to
+    // the role), under ConnectWise's names; the levels each row gives are set.
+    let table: Vec<&wizard::PermissionRow> = w
+        .steps
+        .iter()
+        .filter(|s| s.kind == StepKind::SecurityRole)
+        .flat_map(|s| &s.permissions)
+        .filter(|r| r.has_levels())
+        .collect();
+    for row in &table {
+        let (module, function) = (row.psa_module(), row.psa_function().unwrap());
+        let got = rows
+            .iter()
+            .find(|r| r["moduleName"] == module && r["moduleFunctionName"] == function)
+            .unwrap_or_else(|| panic!("{}: {} missing from mySecurity", w.id, row.label()));
+        for (col, key) in [
+            (Column::Add, "addLevel"),
+            (Column::Edit, "editLevel"),
+            (Column::Delete, "deleteLevel"),
+            (Column::Inquire, "inquireLevel"),
+        ] {
+            if let Some(want) = row.level(col) {
                 assert_eq!(
-                    me["securityLocation"]["name"].as_str(),
-                    spec.location.as_deref()
-                );
-                assert!(
-                    spec.level
-                        .as_deref()
-                        .unwrap()
-                        .starts_with(me["structureLevel"]["name"].as_str().unwrap())
+                    got[key].as_str(),
+                    Some(want),
+                    "{}: {} {key}",
+                    w.id,
+                    row.label()
                 );
             }
-            _ => {}
         }
     }
+    let listed: Vec<(String, String)> = table
+        .iter()
+        .map(|r| {
+            (
+                r.psa_module().to_string(),
+                r.psa_function().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for r in rows {
+        let key = (
+            r["moduleName"].as_str().unwrap().to_string(),
+            r["moduleFunctionName"].as_str().unwrap().to_string(),
+        );
+        if !listed.contains(&key) {
+            assert_eq!(
+                r["inquireLevel"], "None",
+                "{}: {key:?} is outside the table",
+                w.id
+            );
+        }
+    }
+    // The member whose keys these are: the guide's, or (where the guide stops at the role) the
+    // one the sandbox puts on the wizard's role.
+    let me = cw.get("system/myMembers").await.json();
+    assert_eq!(me["licenseClass"], "A");
+    assert_eq!(me["inactiveFlag"], false);
+    let spec = w
+        .step_of(StepKind::ApiMember)
+        .and_then(|s| s.member.clone())
+        .unwrap_or_default();
+    let role = spec
+        .role
+        .clone()
+        .or_else(|| w.level_name().map(str::to_string))
+        .unwrap_or_else(|| w.vendor.clone());
+    assert_eq!(me["securityRole"]["name"].as_str(), Some(role.as_str()));
+    if let Some(id) = &spec.identifier {
+        assert_eq!(me["identifier"].as_str(), Some(id.as_str()));
+    }
+    assert_eq!(
+        me["securityLocation"]["name"].as_str(),
+        Some(spec.location.as_deref().unwrap_or("Corporate"))
+    );
+    assert!(
+        spec.level
+            .as_deref()
+            .unwrap_or("Corporate (Level 1)")
+            .starts_with(me["structureLevel"]["name"].as_str().unwrap())
+    );
 }
 
 // ------------------------------------------------------------------------------------------

@@ -674,6 +674,147 @@ VERIFY
     assert!(error_for(&text).message.contains("put it in `manual`"));
 }
 
+/// Issue 16: a ConnectWise row may leave out a column the guide does not give (CyberFox
+/// AutoElevate's table has no Delete column and blank cells; N-able N-central's matrix names only
+/// the levels to set), but then it must say how it was read; a name the guide spells differently
+/// from ConnectWise is checked under ConnectWise's name, again with a note.
+#[test]
+fn connectwise_rows_without_a_column_or_with_the_psas_name_need_a_note() {
+    // A blank column without a note: rejected at the row, naming the way out.
+    let blank = GOOD.replace("delete = \"None\"\n", "");
+    let e = error_for(&blank);
+    assert_eq!(e.line, line_of(&blank, "[[steps.permissions]]"));
+    assert!(
+        e.message.contains("`delete` is missing") && e.message.contains("verify = { note"),
+        "{}",
+        e.message
+    );
+    // With the reading stated, it is valid, and the column is simply not given.
+    let read = blank.replace(
+        "inquire = \"All\"",
+        "inquire = \"All\"\nverify = { note = \"The page's table has no Delete Level column.\" }",
+    );
+    let w = wizard::parse("acme.toml", &read).unwrap();
+    let row = &w.steps[0].permissions[0];
+    assert_eq!(row.delete, None);
+    assert_eq!(
+        row.note(),
+        Some("The page's table has no Delete Level column.")
+    );
+
+    // ConnectWise's name for a function the guide misspells: only with a note.
+    let renamed = GOOD.replace(
+        "inquire = \"All\"",
+        "inquire = \"All\"\nverify = { function = \"Service Tickets\" }",
+    );
+    let e = error_for(&renamed);
+    assert_eq!(e.line, line_of(&renamed, "verify = {"));
+    assert!(e.message.contains("verify.note"), "{}", e.message);
+    let renamed = GOOD.replace("function = \"Service Tickets\"", "function = \"Service Ticket\"").replace(
+        "inquire = \"All\"",
+        "inquire = \"All\"\nverify = { module = \"Service Desk\", function = \"Service Tickets\", note = \"The page writes Service Ticket.\" }",
+    );
+    let w = wizard::parse("acme.toml", &renamed).unwrap();
+    let row = &w.steps[0].permissions[0];
+    assert_eq!(
+        row.function.as_deref(),
+        Some("Service Ticket"),
+        "the page's spelling is kept"
+    );
+    assert_eq!(row.psa_function(), Some("Service Tickets"));
+    assert_eq!(row.psa_module(), "Service Desk");
+    // An empty note says nothing.
+    let text = read.replace("The page's table has no Delete Level column.", " ");
+    assert!(error_for(&text).message.contains("note"));
+}
+
+/// Issue 16 (CyberFox AutoElevate): a ConnectWise function's Customize allow-list is a row of
+/// its own, ConnectWise only, naming its function, and (its entries' identifiers being
+/// undocumented) a manual check with its reason.
+#[test]
+fn customize_rows_are_connectwise_rows_with_a_function_and_a_reason() {
+    let row = |body: &str| format!("{GOOD}\n[[steps.permissions]]\nmodule = \"System\"\n{body}\n");
+    let ok = row(
+        "function = \"Table Setup\"\ncustomize = [\"Service / Service Board\"]\nverify = { manual = \"Identifiers undocumented.\" }",
+    );
+    let w = wizard::parse("acme.toml", &ok).unwrap();
+    let r = &w.steps[0].permissions[1];
+    assert_eq!(r.shape(), RowShape::Customize);
+    assert_eq!(r.customize, ["Service / Service Board"]);
+    assert!(r.manual_reason().is_some());
+
+    let text = row("function = \"Table Setup\"\ncustomize = [\"Service / Service Board\"]");
+    let e = error_for(&text);
+    assert!(
+        e.message.contains("needs `verify = { manual"),
+        "{}",
+        e.message
+    );
+    let text = row("customize = [\"Service / Service Board\"]\nverify = { manual = \"x\" }");
+    let e = error_for(&text);
+    assert_eq!(e.line, line_of(&text, "customize = ["));
+    assert!(e.message.contains("needs `function`"), "{}", e.message);
+    let text = row(
+        "function = \"Table Setup\"\ncustomize = [\"Service / Service Board\"]\ninquire = \"All\"\nverify = { manual = \"x\" }",
+    );
+    assert!(error_for(&text).message.contains("is one thing"));
+
+    let at = r#"id = "acme-autotask"
+psa = "autotask"
+vendor = "Acme"
+title = "Acme for Autotask"
+
+[[steps]]
+id = "level"
+kind = "security_level"
+title = "Add a level"
+name = "Acme"
+instructions = ["Admin → Security Levels"]
+
+[[steps.permissions]]
+module = "Admin"
+object = "Tables"
+customize = ["Service / Service Board"]
+verify = { manual = "x" }
+"#;
+    let e = error_for(at);
+    assert_eq!(e.line, line_of(at, "customize = ["));
+    assert!(e.message.contains("Autotask has none"), "{}", e.message);
+}
+
+/// Issue 16 (N-able N-central): the guide's conditional rows ("only required if using …
+/// Billing Profiles") are a further, optional security_role step adding to the same role; the
+/// role's name may be left to the admin ("Enter a name for the Role ID").
+#[test]
+fn a_further_security_role_step_is_a_conditional_part_of_the_same_role() {
+    let extra = |head: &str| {
+        format!(
+            "{GOOD}\n[[steps]]\nid = \"billing\"\nkind = \"security_role\"\ntitle = \"Billing\"\n{head}\ninstructions = [\"Also set:\"]\n\n[[steps.permissions]]\nmodule = \"Finance\"\nfunction = \"Agreements\"\nadd = \"None\"\nedit = \"All\"\ndelete = \"None\"\ninquire = \"All\"\n"
+        )
+    };
+    let ok = extra("name = \"Acme\"\noptional = true\ncondition = \"Only if you bill.\"");
+    let w = wizard::parse("acme.toml", &ok).unwrap();
+    assert!(w.steps[1].optional);
+
+    let text = extra("name = \"Acme\"");
+    let e = error_for(&text);
+    assert_eq!(
+        e.line,
+        line_of(&text, "id = \"billing\"") + 1,
+        "at its kind"
+    );
+    assert!(e.message.contains("must be `optional`"), "{}", e.message);
+    let text = extra("name = \"Other\"\noptional = true\ncondition = \"Only if you bill.\"");
+    let e = error_for(&text);
+    assert_eq!(e.line, line_of(&text, "name = \"Other\""));
+    assert!(e.message.contains("same `name`"), "{}", e.message);
+
+    // No name at all: the guide leaves it to the admin.
+    let unnamed = GOOD.replace("name = \"Acme\"\n", "");
+    let w = wizard::parse("acme.toml", &unnamed).unwrap();
+    assert_eq!(w.level_name(), None);
+}
+
 #[test]
 fn unobservable_verification_names_line_and_column() {
     let text = r#"id = "acme-autotask"

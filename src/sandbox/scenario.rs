@@ -65,6 +65,34 @@ pub fn build(name: &str) -> Result<(Tenant, Option<AutotaskDemo>), SandboxError>
     Ok((tenant, created))
 }
 
+/// Whether the guide stops before the API keys: N-able's and CyberFox's pages give only the
+/// security role, Hudu's stored page stops at the member. The step that ends the guide's part
+/// then also does what the admin does before entering keys: the member (on the wizard's role,
+/// when the guide has no member step) gets the demo keys.
+fn keys_are_implied(w: &Wizard) -> bool {
+    w.psa == Psa::Connectwise && w.step_of(StepKind::ApiKeys).is_none()
+}
+
+/// Gives the wizard's API member the demo key pair (creating the member on the wizard's role
+/// when the guide has no member step).
+fn connectwise_keys_for(w: &Wizard, cw: &mut ConnectwiseTenant) -> Result<(), ApplyError> {
+    let identifier = member_identifier(w);
+    if cw.member_by_identifier(&identifier).is_none() {
+        api_member(cw, w, w.step_of(StepKind::ApiMember))?;
+    }
+    let member = cw
+        .member_by_identifier(&identifier)
+        .expect("just created")
+        .id;
+    cw.keys.retain(|k| k.public_key != CW_PUBLIC_KEY);
+    cw.keys.push(ApiKey {
+        public_key: CW_PUBLIC_KEY.into(),
+        private_key: SecretString::from(CW_PRIVATE_KEY),
+        member_id: member,
+    });
+    Ok(())
+}
+
 /// The ConnectWise demo credentials (fixed, public values).
 pub fn connectwise_demo() -> ConnectwiseDemo {
     ConnectwiseDemo {
@@ -161,10 +189,22 @@ pub fn apply_step(
             level.webhook_max = level.webhook_max.max(10);
         }
         StepKind::SecurityRole => {
-            let name = step.name.as_deref().ok_or_else(|| missing("name"))?;
-            security_role(&mut t.connectwise, step, name);
+            let name = step.name.clone().unwrap_or_else(|| role_name_for(w));
+            // A further (conditional) security_role step adds its rows to the role.
+            let first = w
+                .step_of(StepKind::SecurityRole)
+                .is_some_and(|f| f.id == step.id);
+            security_role(&mut t.connectwise, step, &name, first);
+            if first && keys_are_implied(w) && w.step_of(StepKind::ApiMember).is_none() {
+                connectwise_keys_for(w, &mut t.connectwise)?;
+            }
         }
-        StepKind::ApiMember => api_member(&mut t.connectwise, w, step)?,
+        StepKind::ApiMember => {
+            api_member(&mut t.connectwise, w, Some(step))?;
+            if keys_are_implied(w) {
+                connectwise_keys_for(w, &mut t.connectwise)?;
+            }
+        }
         StepKind::ApiKeys => {
             if w.psa == Psa::Connectwise {
                 let identifier = member_identifier(w);
@@ -539,7 +579,19 @@ fn editable_copy(at: &mut AutotaskTenant, level_id: i64) -> i64 {
     id
 }
 
-fn security_role(cw: &mut ConnectwiseTenant, step: &Step, name: &str) {
+/// The role a ConnectWise wizard sets up: the guide's name, or (where the guide lets the admin
+/// name it) the vendor's.
+fn role_name_for(w: &Wizard) -> String {
+    w.level_name()
+        .map(str::to_string)
+        .unwrap_or_else(|| w.vendor.clone())
+}
+
+/// Creates or updates the role. The wizard's first security_role step defines it (every other
+/// function None, a column the guide does not give None); a further, conditional one sets only
+/// the columns its rows give. Rows are stored under ConnectWise's names (`verify.module` /
+/// `verify.function` where the guide spells them differently).
+fn security_role(cw: &mut ConnectwiseTenant, step: &Step, name: &str, defines: bool) {
     let id = match cw.role_by_name(name) {
         Some(r) => r.id,
         None => {
@@ -556,25 +608,19 @@ fn security_role(cw: &mut ConnectwiseTenant, step: &Step, name: &str) {
         }
     };
     let role = cw.roles.iter_mut().find(|r| r.id == id).expect("exists");
-    role.settings.clear();
-    for row in &step.permissions {
-        let Some(function) = &row.function else {
+    if defines {
+        role.settings.clear();
+    }
+    for row in step.permissions.iter().filter(|r| r.has_levels()) {
+        let Some(function) = row.psa_function() else {
             continue;
         };
-        let level = |c: Column| {
-            row.level(c)
-                .and_then(CwLevel::parse)
-                .unwrap_or(CwLevel::None)
-        };
-        role.settings.insert(
-            (row.module.clone(), function.clone()),
-            RoleSetting {
-                add: level(Column::Add),
-                edit: level(Column::Edit),
-                delete: level(Column::Delete),
-                inquire: level(Column::Inquire),
-            },
-        );
+        let setting = role.setting_mut(row.psa_module(), function);
+        for (column, value) in row.levels() {
+            if let Some(level) = CwLevel::parse(value) {
+                setting.set(column, level);
+            }
+        }
     }
 }
 
@@ -601,23 +647,24 @@ fn structure_level(label: &str) -> (i32, String) {
     (id, name)
 }
 
-fn api_member(cw: &mut ConnectwiseTenant, w: &Wizard, step: &Step) -> Result<(), ApplyError> {
-    let spec = step.member.clone().unwrap_or_default();
+/// Creates (or resets) the wizard's API member; `step` is its api_member step, if the guide has
+/// one (else the demo member the keys need).
+fn api_member(
+    cw: &mut ConnectwiseTenant,
+    w: &Wizard,
+    step: Option<&Step>,
+) -> Result<(), ApplyError> {
+    let spec = step.and_then(|s| s.member.clone()).unwrap_or_default();
     let identifier = member_identifier(w);
     let role_name = spec
         .role
         .clone()
-        .or_else(|| step.security_level.clone())
-        .or_else(|| w.level_name().map(str::to_string))
-        .ok_or_else(|| ApplyError::MissingField {
-            wizard: w.id.clone(),
-            step: step.id.clone(),
-            field: "member.role",
-        })?;
+        .or_else(|| step.and_then(|s| s.security_level.clone()))
+        .unwrap_or_else(|| role_name_for(w));
     let role_id = cw
         .role_by_name(&role_name)
         .ok_or_else(|| ApplyError::Missing {
-            step: step.id.clone(),
+            step: step.map_or_else(|| "api-keys".to_string(), |s| s.id.clone()),
             what: format!("the security role {role_name:?}"),
         })?
         .id;

@@ -45,6 +45,19 @@ pub(crate) struct CwRun {
     client_id_malformed: Option<String>,
 }
 
+/// A row's detail with its note (the reading taken of the guide's row) after it.
+fn with_note_text(detail: String, row: &PermissionRow) -> String {
+    match row.note() {
+        Some(note) => format!("{detail}. Note: {note}"),
+        None => detail,
+    }
+}
+
+fn with_note(mut outcome: Outcome, row: &PermissionRow) -> Outcome {
+    outcome.detail = with_note_text(std::mem::take(&mut outcome.detail), row);
+    outcome
+}
+
 fn s<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
     let mut cur = v;
     for p in path {
@@ -522,26 +535,31 @@ role you set up for this integration"
 
     /// A guide row against the member's effective security.
     pub async fn row(&self, ctx: Ctx<'_>, row: &PermissionRow) -> Outcome {
-        let Some(function) = row.function.as_deref().filter(|_| row.has_levels()) else {
+        let Some(function) = row.psa_function().filter(|_| row.has_levels()) else {
             return Outcome::manual(
                 "ConnectWise's API cannot observe this setting; confirm it yourself.",
             );
         };
+        // The guide's spelling may differ from ConnectWise's ("Time and Expense"): the row is
+        // looked up by ConnectWise's name, and its note says so.
+        let module = row.psa_module();
         let settings = match self.security().await {
             Ok(s) => s,
             Err(o) => return o,
         };
-        let Some(actual) = find_setting(settings, &row.module, function) else {
-            let near = near_matches(settings, &row.module, function);
+        let Some(actual) = find_setting(settings, module, function) else {
+            let near = near_matches(settings, module, function);
             let hint = if near.is_empty() {
                 "no similar function either".to_string()
             } else {
                 format!("similar: {}", near.join(", "))
             };
-            return Outcome::warn(format!(
-                "ConnectWise does not list \"{}\" in the member's security (renamed on this version?); {hint}",
-                row.label()
-            ));
+            return with_note(
+                Outcome::warn(format!(
+                    "ConnectWise does not list \"{module} › {function}\" in the member's security (renamed on this version?); {hint}"
+                )),
+                row,
+            );
         };
         let diffs = compare_row(row, actual);
         let mut parts: Vec<String> = Vec::new();
@@ -568,7 +586,7 @@ role you set up for this integration"
             .first()
             .or(above.first())
             .map(|d| PermissionObservation {
-                module: row.module.clone(),
+                module: module.to_string(),
                 function: function.to_string(),
                 op: d.op.to_string(),
                 required: d.required.clone(),
@@ -599,11 +617,23 @@ role you set up for this integration"
             parts.push(hint);
         }
         let detail = if parts.is_empty() {
-            let levels: Vec<String> = super::levels::OPS
+            // Levels the guide's row does not give are reported apart: they were not compared.
+            let level =
+                |op: &str| format!("{op} {}", super::levels::reported_for(actual, op).verbatim);
+            let (given, other): (Vec<_>, Vec<_>) = super::levels::OPS
                 .iter()
-                .map(|(op, _)| format!("{op} {}", super::levels::reported_for(actual, op).verbatim))
-                .collect();
-            format!("as the guide says: {}", levels.join(", "))
+                .partition(|(_, col)| row.level(*col).is_some());
+            let given: Vec<String> = given.iter().map(|(op, _)| level(op)).collect();
+            let other: Vec<String> = other.iter().map(|(op, _)| level(op)).collect();
+            if other.is_empty() {
+                format!("as the guide says: {}", given.join(", "))
+            } else {
+                format!(
+                    "as the guide says: {}; not in the guide's row, not compared: {}",
+                    given.join(", "),
+                    other.join(", ")
+                )
+            }
         } else {
             parts.join(". ")
         };
@@ -613,7 +643,7 @@ role you set up for this integration"
                 let (op, _) = super::levels::OPS.iter().find(|(_, c)| *c == col)?;
                 let actual = super::levels::reported_for(actual, op).verbatim;
                 Some(PermissionObservation {
-                    module: row.module.clone(),
+                    module: module.to_string(),
                     function: function.to_string(),
                     op: op.to_string(),
                     required: required.to_string(),
@@ -626,9 +656,9 @@ role you set up for this integration"
             .map(|(op, _)| format!("{op} {}", super::levels::reported_for(actual, op).verbatim))
             .collect::<Vec<_>>()
             .join(", ");
-        let mut out = Outcome::with(status, detail).asked(
+        let mut out = Outcome::with(status, with_note_text(detail, row)).asked(
             "GET system/mySecurity",
-            format!("{} › {function}: {answer}", row.module),
+            format!("{module} › {function}: {answer}"),
         );
         out.permission = first.or_else(|| observations.first().cloned());
         out.observations = observations;
@@ -647,7 +677,7 @@ role you set up for this integration"
         let Ok(Some((_, settings))) = self.admin_role(&name).await? else {
             return None;
         };
-        let def = find_setting(settings, &row.module, function)?;
+        let def = find_setting(settings, row.psa_module(), function)?;
         if compare_row(row, def)
             .iter()
             .any(|d| d.direction == Direction::Below)

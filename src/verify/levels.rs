@@ -185,10 +185,11 @@ pub fn excess(settings: &[SecuritySetting], rows: &[&PermissionRow]) -> Vec<(Str
         .iter()
         .filter(|s| {
             !rows.iter().any(|r| {
-                r.function.as_deref().is_some_and(|f| {
+                r.psa_function().is_some_and(|f| {
+                    let m = r.psa_module();
                     norm(f) == norm(setting_function(s))
-                        && (norm(&r.module) == norm(setting_module(s))
-                            || s.module_identifier.as_deref().map(norm) == Some(norm(&r.module)))
+                        && (norm(m) == norm(setting_module(s))
+                            || s.module_identifier.as_deref().map(norm) == Some(norm(m)))
                 })
             })
         })

@@ -59,9 +59,10 @@ impl Status {
 /// A permission comparison: what the guide requires and what the PSA reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PermissionObservation {
-    /// Module as the guide names it (ConnectWise module; Autotask module).
+    /// Module (ConnectWise: as ConnectWise names it, the row's `verify.module` where the guide
+    /// spells it differently; Autotask module).
     pub module: String,
-    /// ConnectWise module function, or Autotask object/entity.
+    /// ConnectWise module function (as ConnectWise names it), or Autotask object/entity.
     pub function: String,
     /// `add` | `edit` | `delete` | `inquire` (ConnectWise) or `query` | `create` | `update` |
     /// `delete` (Autotask).

@@ -337,6 +337,10 @@ pub struct PermissionRow {
     /// Requirement row: the permissions the guide lists.
     #[serde(default)]
     pub required: Vec<String>,
+    /// ConnectWise Customize row: the entries the guide puts in the function's "Customize"
+    /// allow-list ("Allow access to these"), e.g. Table Setup: "Service / Service Board".
+    #[serde(default)]
+    pub customize: Vec<String>,
 
     /// The vendor's comment for this row.
     #[serde(default)]
@@ -353,6 +357,8 @@ pub enum RowShape {
     Checkbox,
     Setting,
     Requirement,
+    /// A ConnectWise function's Customize allow-list.
+    Customize,
 }
 
 /// A level column of a permission table.
@@ -442,6 +448,9 @@ impl PermissionRow {
         if !self.required.is_empty() {
             shapes.push(RowShape::Requirement);
         }
+        if !self.customize.is_empty() {
+            shapes.push(RowShape::Customize);
+        }
         shapes
     }
 
@@ -478,6 +487,34 @@ impl PermissionRow {
     pub fn manual_reason(&self) -> Option<&str> {
         self.verify.as_ref().and_then(|v| v.manual.as_deref())
     }
+
+    /// The reading the wizard took of the guide's row, or what its check cannot tell
+    /// (`verify.note`), shown with the row.
+    pub fn note(&self) -> Option<&str> {
+        self.verify
+            .as_ref()
+            .and_then(|v| v.note.as_deref())
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+    }
+
+    /// ConnectWise: the module as ConnectWise names it: `verify.module` when the guide spells it
+    /// differently ("Time and Expense"), else the guide's own.
+    pub fn psa_module(&self) -> &str {
+        self.verify
+            .as_ref()
+            .and_then(|v| v.module.as_deref())
+            .unwrap_or(&self.module)
+    }
+
+    /// ConnectWise: the function as ConnectWise names it: `verify.function` when the guide spells
+    /// it differently ("Close Service Ticket"), else the guide's own.
+    pub fn psa_function(&self) -> Option<&str> {
+        self.verify
+            .as_ref()
+            .and_then(|v| v.function.as_deref())
+            .or(self.function.as_deref())
+    }
 }
 
 /// How a permission row is verified.
@@ -502,9 +539,17 @@ pub struct RowVerify {
     pub create: Option<Access>,
     pub update: Option<Access>,
     pub delete: Option<Access>,
-    /// Shown with the row's result: what this verification cannot tell apart or leaves out
-    /// (rows sharing one entity check, a column the API has no operation for).
+    /// Shown with the row (in `show`, and with its result): the reading taken of an ambiguous
+    /// table row (shifted or blank cells, a column the guide does not give), or what this
+    /// verification cannot tell apart or leaves out (rows sharing one entity check, a column the
+    /// API has no operation for).
     pub note: Option<String>,
+    /// ConnectWise: the module ConnectWise lists the row's function under, when the guide spells
+    /// it differently ("Time and Expense" for "Time & Expense"). Needs `note`.
+    pub module: Option<String>,
+    /// ConnectWise: the function as ConnectWise names it, when the guide spells it differently
+    /// ("Close Service Ticket" for "Close Service Tickets"). Needs `note`.
+    pub function: Option<String>,
 }
 
 impl RowVerify {
@@ -743,6 +788,23 @@ impl Wizard {
             "{v}'s own clientId: the GUID {v} registered for its integration at developer.connectwise.com. The guide does not print it: ask {v} for it.",
             v = self.vendor
         )
+    }
+
+    /// Whether every word of `query` appears (ignoring case) in the wizard's id, vendor, title
+    /// or PSA: "n-able central" finds N-able N-central. An empty query matches every wizard.
+    pub fn matches(&self, query: &str) -> bool {
+        let hay = format!(
+            "{} {} {} {} {}",
+            self.id,
+            self.vendor,
+            self.title,
+            self.psa.short(),
+            self.psa.label()
+        )
+        .to_lowercase();
+        query
+            .split_whitespace()
+            .all(|word| hay.contains(&word.to_lowercase()))
     }
 
     /// The portal fields, from the credential submission step.

@@ -274,26 +274,37 @@ fn validate_kind_fields(w: &Wizard, step: &Step, base: &Path, cx: &mut Ctx) {
             "name",
             "the security level's name the guide asks for",
         ),
-        StepKind::SecurityRole => need(
-            cx,
-            step.name.is_some(),
-            "name",
-            "the security role's name the guide asks for",
-        ),
+        // The name may be left out when the guide lets the admin name the role ("Enter a name
+        // for the Role ID"). A further security_role step is a conditional part of the same
+        // role (N-able N-central's "only required if using … Billing Profiles").
+        StepKind::SecurityRole => {
+            let first = w.step_of(StepKind::SecurityRole);
+            if first.is_some_and(|f| !std::ptr::eq(f, step)) {
+                if !step.optional {
+                    cx.push(
+                        p(base, &[Seg::Key("kind")]),
+                        "a wizard sets up one security role: a further security_role step adds the \
+                         guide's conditional rows to it, so it must be `optional` with the guide's `condition`",
+                    );
+                }
+                if first.is_some_and(|f| f.name != step.name) {
+                    cx.push(
+                        p(base, &[Seg::Key("name")]),
+                        "a further security_role step adds rows to the wizard's role: give it the \
+                         same `name` as the first security_role step (or leave both out)",
+                    );
+                }
+            }
+        }
         StepKind::ApiUser => need(
             cx,
             step.security_level.is_some(),
             "security_level",
             "the security level the API user gets",
         ),
+        // `member.role` may be left out when the guide says "the role you created" without
+        // naming it (Hudu).
         StepKind::ApiMember => {
-            let role = step.member.as_ref().and_then(|m| m.role.as_ref());
-            need(
-                cx,
-                role.is_some(),
-                "member.role",
-                "the security role the API member gets",
-            );
             need(
                 cx,
                 step.member
@@ -359,7 +370,7 @@ fn validate_row(psa: Psa, row: &PermissionRow, base: &Path, cx: &mut Ctx) {
             cx.push(
                 base.clone(),
                 "a permission row needs level columns (view/add/edit/delete/inquire/permission), \
-                 a `checkbox`, a `setting` with `value`, or `required`",
+                 a `checkbox`, a `setting` with `value`, `required`, or (ConnectWise) `customize`",
             );
             return;
         }
@@ -367,8 +378,8 @@ fn validate_row(psa: Psa, row: &PermissionRow, base: &Path, cx: &mut Ctx) {
         _ => {
             cx.push(
                 base.clone(),
-                "a permission row is one thing: level columns, a checkbox, a setting or a requirement; \
-                 split it into separate rows",
+                "a permission row is one thing: level columns, a checkbox, a setting, a requirement \
+                 or a Customize allow-list; split it into separate rows",
             );
             return;
         }
@@ -404,7 +415,34 @@ fn validate_row(psa: Psa, row: &PermissionRow, base: &Path, cx: &mut Ctx) {
 }
 
 fn validate_cw_row(row: &PermissionRow, base: &Path, cx: &mut Ctx) {
+    let renamed = row
+        .verify
+        .as_ref()
+        .is_some_and(|v| v.module.is_some() || v.function.is_some());
+    if renamed && row.shape() != RowShape::Levels {
+        cx.push(
+            p(base, &[Seg::Key("verify")]),
+            "`verify.module` and `verify.function` name the ConnectWise function a level row is \
+             checked against; this row has no levels",
+        );
+    }
+    if row.shape() == RowShape::Customize {
+        if row.function.is_none() {
+            cx.push(
+                p(base, &[Seg::Key("customize")]),
+                "a Customize row needs `function`: the module function whose Customize link the \
+                 guide opens (\"Table Setup\")",
+            );
+        }
+        if row.customize.iter().any(|c| c.trim().is_empty()) {
+            cx.push(
+                p(base, &[Seg::Key("customize")]),
+                "a Customize entry is empty: write each entry as the guide names it",
+            );
+        }
+    }
     if row.shape() == RowShape::Levels {
+        validate_cw_level_verify(row, base, cx);
         if row.function.is_none() {
             cx.push(
                 base.clone(),
@@ -422,15 +460,21 @@ fn validate_cw_row(row: &PermissionRow, base: &Path, cx: &mut Ctx) {
                 );
             }
         }
-        for col in [Column::Add, Column::Edit, Column::Delete, Column::Inquire] {
-            if row.level(col).is_none() {
-                cx.push(
-                    base.clone(),
-                    format!(
-                        "a ConnectWise row needs all four levels; `{}` is missing",
-                        col.key()
-                    ),
-                );
+        // A column the guide does not give (a blank cell, a table without that column, a
+        // matrix naming only the levels to set) is left out, and the row says how it was read.
+        if row.note().is_none() {
+            for col in [Column::Add, Column::Edit, Column::Delete, Column::Inquire] {
+                if row.level(col).is_none() {
+                    cx.push(
+                        base.clone(),
+                        format!(
+                            "a ConnectWise row needs all four levels; `{}` is missing. If the guide's \
+                             table leaves it blank or has no such column, leave it out and say how you \
+                             read the row in `verify = {{ note = \"…\" }}`",
+                            col.key()
+                        ),
+                    );
+                }
             }
         }
         if let Some(v) = &row.verify
@@ -447,7 +491,59 @@ fn validate_cw_row(row: &PermissionRow, base: &Path, cx: &mut Ctx) {
     }
 }
 
+/// A ConnectWise level row's `verify`: its note (the reading taken) and the PSA's names for a
+/// function the guide spells differently.
+fn validate_cw_level_verify(row: &PermissionRow, base: &Path, cx: &mut Ctx) {
+    let Some(v) = &row.verify else {
+        return;
+    };
+    let vbase = p(base, &[Seg::Key("verify")]);
+    if v.note.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        cx.push(
+            p(&vbase, &[Seg::Key("note")]),
+            "a note says how the row was read or what its check cannot tell; leave it out when there is nothing to say",
+        );
+    }
+    if v.manual.is_some() && v.note.is_some() {
+        cx.push(
+            p(&vbase, &[Seg::Key("note")]),
+            "a manual row's reason is its note: put it in `manual`",
+        );
+    }
+    for (key, value) in [("module", &v.module), ("function", &v.function)] {
+        let Some(value) = value else { continue };
+        if value.trim().is_empty() {
+            cx.push(
+                p(&vbase, &[Seg::Key(key)]),
+                format!("`verify.{key}` is empty: name the ConnectWise {key}, or leave it out"),
+            );
+        } else if row.note().is_none() {
+            cx.push(
+                p(&vbase, &[Seg::Key(key)]),
+                format!(
+                    "`verify.{key}` checks the row against a name the guide does not write: say so in \
+                     `verify.note` (\"The page writes … ; ConnectWise names it …\")"
+                ),
+            );
+        }
+    }
+}
+
 fn validate_at_row(row: &PermissionRow, base: &Path, cx: &mut Ctx) {
+    if !row.customize.is_empty() {
+        cx.push(
+            p(base, &[Seg::Key("customize")]),
+            "`customize` is a ConnectWise function's allow-list; Autotask has none",
+        );
+    }
+    if let Some(v) = &row.verify
+        && (v.module.is_some() || v.function.is_some())
+    {
+        cx.push(
+            p(base, &[Seg::Key("verify")]),
+            "`verify.module` and `verify.function` are ConnectWise names; an Autotask row verifies through `entity`",
+        );
+    }
     if row.function.is_some() {
         cx.push(
             p(base, &[Seg::Key("function")]),

@@ -890,6 +890,7 @@ fn levels(row: &PermissionRow, psa: Psa, g: Glyphs) -> String {
         }
         RowShape::Setting => format!("set to: {}", row.value.as_deref().unwrap_or("")),
         RowShape::Requirement => format!("needs: {}", row.required.join(", ")),
+        RowShape::Customize => format!("Customize, allow access to: {}", row.customize.join(", ")),
     }
 }
 
