@@ -50,6 +50,7 @@ fn every_builtin_wizard_loads_and_validates() {
     assert_eq!(
         ids,
         [
+            "passportal-connectwise",
             "rewst-autotask",
             "tasky-autotask",
             "topleft-autotask",
@@ -396,6 +397,86 @@ fn rewst_autotask_matches_guide_004() {
         portal
             .fields
             .contains(&psa_onboard::wizard::PortalField::TrackingIdentifier)
+    );
+}
+
+// ----------------------------------------------------------------------------------------------
+// Issue 16: ConnectWise wizards from vendors' public permission pages. Each page's rows, as the
+// page gives them (module, function, Add, Edit, Delete, Inquire; "" = blank or no such column),
+// step by step; docs/FIDELITY.md sets them beside the wizard's and states each reading taken.
+
+type PageRow = (&'static str, &'static str, &'static str, [&'static str; 4]);
+
+/// The wizard's ConnectWise level rows as (step, module, function, levels).
+fn level_rows(w: &Wizard) -> Vec<(String, String, String, [String; 4])> {
+    w.rows()
+        .filter(|(_, r)| r.shape() == RowShape::Levels)
+        .map(|(s, r)| {
+            let l = |c| r.level(c).unwrap_or("").to_string();
+            (
+                s.id.clone(),
+                r.module.clone(),
+                r.function.clone().unwrap_or_default(),
+                [
+                    l(Column::Add),
+                    l(Column::Edit),
+                    l(Column::Delete),
+                    l(Column::Inquire),
+                ],
+            )
+        })
+        .collect()
+}
+
+fn assert_page_rows(id: &str, page: &[PageRow]) {
+    let w = builtin(id);
+    let got = level_rows(&w);
+    let want: Vec<(String, String, String, [String; 4])> = page
+        .iter()
+        .map(|(s, m, f, l)| {
+            (
+                s.to_string(),
+                m.to_string(),
+                f.to_string(),
+                l.map(str::to_string),
+            )
+        })
+        .collect();
+    assert_eq!(got, want, "{id}: the page's rows, in its order");
+    // A level the page does not give is left out, and the row says how it was read; so does a
+    // row checked under a name the page does not write.
+    for (_, r) in w.rows().filter(|(_, r)| r.shape() == RowShape::Levels) {
+        let partial = [Column::Add, Column::Edit, Column::Delete, Column::Inquire]
+            .iter()
+            .any(|c| r.level(*c).is_none());
+        let renamed = r.psa_function() != r.function.as_deref() || r.psa_module() != r.module;
+        if partial || renamed {
+            assert!(r.note().is_some(), "{id} {}: no reading stated", r.label());
+        }
+    }
+    // Where it comes from, and when it was read.
+    assert!(!w.sources.is_empty());
+    for s in &w.sources {
+        assert!(
+            s.starts_with("https://") && s.contains("read 2026-12-06"),
+            "{id}: {s}"
+        );
+    }
+}
+
+#[test]
+fn nable_passportal_rows_match_the_page() {
+    const L: [&str; 4] = ["All", "All", "All", "All"];
+    assert_page_rows(
+        "passportal-connectwise",
+        &[
+            ("security-role", "Companies", "Company Maintenance", L),
+            ("security-role", "Companies", "Configurations", L),
+            ("security-role", "Companies", "Contacts", L),
+            ("security-role", "System", "Member Maintenance", L),
+            ("security-role", "System", "Security", L),
+            ("security-role", "System", "Table Setup", L),
+        ],
     );
 }
 

@@ -46,7 +46,9 @@ const HUMANS: &[(i64, &str, &str, &str, i32, i64)] = &[
     (29682890, "tina.time", "Tina", "Timeonly", 5, 38),
 ];
 
-/// ConnectWise module functions (PSA knowledge: System › Security Roles lists these).
+/// ConnectWise module functions (PSA knowledge: System › Security Roles lists these). Names the
+/// built-in wizards use beyond TopLeft's table, with where they are written: "Security" (System; N-able
+/// Passportal's page only: ConnectWise's own name for it is unconfirmed, see docs/FIDELITY.md).
 const CW_CATALOGUE: &[(&str, &[&str])] = &[
     (
         "Companies",
@@ -128,6 +130,7 @@ const CW_CATALOGUE: &[(&str, &[&str])] = &[
             "Member Maintenance",
             "My Company",
             "Reports",
+            "Security",
             "Security Roles",
             "Setup Tables",
             "Table Setup",

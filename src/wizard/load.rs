@@ -31,6 +31,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "rewst-autotask.toml",
         include_str!("../../wizards/rewst-autotask.toml"),
     ),
+    (
+        "passportal-connectwise.toml",
+        include_str!("../../wizards/passportal-connectwise.toml"),
+    ),
 ];
 
 /// Where a wizard came from.
