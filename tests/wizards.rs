@@ -50,6 +50,7 @@ fn every_builtin_wizard_loads_and_validates() {
     assert_eq!(
         ids,
         [
+            "nsight-connectwise",
             "passportal-connectwise",
             "rewst-autotask",
             "tasky-autotask",
@@ -478,6 +479,67 @@ fn nable_passportal_rows_match_the_page() {
             ("security-role", "System", "Table Setup", L),
         ],
     );
+}
+
+#[test]
+fn nable_nsight_rows_match_the_page() {
+    let s = "security-role";
+    assert_page_rows(
+        "nsight-connectwise",
+        &[
+            (
+                s,
+                "Companies",
+                "Company Maintenance",
+                ["All", "None", "All", "All"],
+            ),
+            (
+                s,
+                "Companies",
+                "Configurations",
+                ["All", "All", "None", "All"],
+            ),
+            (
+                s,
+                "Project",
+                "Project Tickets",
+                ["None", "None", "None", "All"],
+            ),
+            (
+                s,
+                "Service Desk",
+                "Close Service Tickets",
+                ["None", "All", "None", "All"],
+            ),
+            (
+                s,
+                "Service Desk",
+                "Service Tickets",
+                ["All", "All", "All", "All"],
+            ),
+            (s, "System", "API Reports", ["None", "None", "None", "All"]),
+            (
+                s,
+                "System",
+                "Member Maintenance",
+                ["None", "None", "None", "All"],
+            ),
+            (s, "System", "Table Setup", ["None", "None", "All", "All"]),
+            (
+                s,
+                "Time & Expenses",
+                "Time Entry",
+                ["All", "None", "All", "All"],
+            ),
+        ],
+    );
+    let w = builtin("nsight-connectwise");
+    let t = w
+        .rows()
+        .find(|(_, r)| r.module == "Time & Expenses")
+        .unwrap()
+        .1;
+    assert_eq!(t.psa_module(), "Time & Expense");
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -32,6 +32,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../wizards/rewst-autotask.toml"),
     ),
     (
+        "nsight-connectwise.toml",
+        include_str!("../../wizards/nsight-connectwise.toml"),
+    ),
+    (
         "passportal-connectwise.toml",
         include_str!("../../wizards/passportal-connectwise.toml"),
     ),
