@@ -1906,3 +1906,75 @@ async fn a_conditional_part_of_the_guide_is_a_choice_not_a_failure() {
     );
     assert!(text.contains("--with webhooks"), "{text}");
 }
+
+/// Issue 16: a row is checked under ConnectWise's name where the guide spells it differently
+/// (N-able N-central's "Close Service Ticket"), only on the levels the guide gives (a level it
+/// leaves out is reported apart, never compared), and with its note; a conditional step's rows
+/// are checked once it is chosen.
+#[tokio::test]
+async fn connectwise_rows_are_checked_under_the_psas_names_and_only_on_the_levels_the_guide_gives()
+{
+    let w = wizard("ncentral-connectwise");
+    let sb = sandbox("configured:ncentral-connectwise").await;
+    let conn = connection(&sb, &w);
+    let key = sb.credentials().connectwise.public_key;
+    let chosen = VerifyOptions {
+        with: ["billing-profiles".to_string()].into(),
+        ..VerifyOptions::default()
+    };
+
+    let r = verify_all(&w, &conn, &chosen).await;
+    let c = row(&r, "security-role", "Close Service Ticket");
+    assert_eq!(c.status, Status::Pass, "{}", c.detail);
+    assert!(
+        c.detail
+            .contains("ConnectWise's Service Desk function is Close Service Tickets"),
+        "the note travels with the result: {}",
+        c.detail
+    );
+    let c = row(&r, "billing-profiles", "Agreements");
+    assert_eq!(c.status, Status::Pass, "chosen: {}", c.detail);
+    assert_eq!(
+        row(&r, "time-entries", "Billing View Time").status,
+        Status::Skipped,
+        "not chosen"
+    );
+
+    // A level the matrix does not give may be anything: raised to All, the row still passes and
+    // says the level was not compared.
+    sb.with_tenant(|t| {
+        let role = t.connectwise.role_of_key_mut(&key).unwrap();
+        role.setting_mut("Companies", "Company Maintenance").add = CwLevel::All;
+    });
+    let r = verify_all(&w, &conn, &chosen).await;
+    let c = row(&r, "security-role", "Company Maintenance");
+    assert_eq!(c.status, Status::Pass, "{}", c.detail);
+    assert!(
+        c.detail.contains(
+            "as the guide says: inquire All; not in the guide's row, not compared: add All"
+        ),
+        "{}",
+        c.detail
+    );
+
+    // The function under ConnectWise's name, lowered: the row fails and names what it saw.
+    sb.with_tenant(|t| {
+        let role = t.connectwise.role_of_key_mut(&key).unwrap();
+        role.setting_mut("Service Desk", "Close Service Tickets")
+            .delete = CwLevel::None;
+    });
+    let r = verify_all(&w, &conn, &chosen).await;
+    let c = row(&r, "security-role", "Close Service Ticket");
+    assert_eq!(c.status, Status::Fail, "{}", c.detail);
+    assert!(
+        c.detail.contains("delete is None, the guide says All"),
+        "{}",
+        c.detail
+    );
+    let p = c.permission.as_ref().unwrap();
+    assert_eq!(
+        (p.module.as_str(), p.function.as_str()),
+        ("Service Desk", "Close Service Tickets")
+    );
+    sb.shutdown().await;
+}

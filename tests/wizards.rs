@@ -50,6 +50,7 @@ fn every_builtin_wizard_loads_and_validates() {
     assert_eq!(
         ids,
         [
+            "ncentral-connectwise",
             "nsight-connectwise",
             "passportal-connectwise",
             "rewst-autotask",
@@ -540,6 +541,74 @@ fn nable_nsight_rows_match_the_page() {
         .unwrap()
         .1;
     assert_eq!(t.psa_module(), "Time & Expense");
+}
+
+#[test]
+fn nable_ncentral_rows_match_the_page_and_its_conditions_are_choices() {
+    let s = "security-role";
+    assert_page_rows(
+        "ncentral-connectwise",
+        &[
+            (s, "Companies", "Company Maintenance", ["", "", "", "All"]),
+            (
+                s,
+                "Companies",
+                "Configurations",
+                ["All", "All", "All", "All"],
+            ),
+            (s, "Companies", "Contacts", ["", "", "", "All"]),
+            (s, "Procurement", "Product Catalog", ["", "", "", "All"]),
+            (
+                s,
+                "Service Desk",
+                "Close Service Ticket",
+                ["All", "All", "All", "All"],
+            ),
+            (
+                s,
+                "Service Desk",
+                "Resource Scheduling",
+                ["All", "", "All", "All"],
+            ),
+            (
+                s,
+                "Service Desk",
+                "Service Tickets",
+                ["My", "My", "My", "My"],
+            ),
+            (s, "System", "API Reports", ["", "", "", "All"]),
+            (s, "System", "Member Maintenance", ["", "", "", "All"]),
+            (s, "System", "Table Setup", ["", "", "", "All"]),
+            (s, "Time and Expense", "Time Entry", ["All", "", "", "All"]),
+            (
+                "billing-profiles",
+                "Finance",
+                "Agreements",
+                ["", "All", "", "All"],
+            ),
+            (
+                "time-entries",
+                "Finance",
+                "Billing View Time",
+                ["", "", "", "All"],
+            ),
+        ],
+    );
+    let w = builtin("ncentral-connectwise");
+    for (step, condition) in [
+        (
+            "billing-profiles",
+            "Only if you use N-able N-central's Billing Profiles feature.",
+        ),
+        (
+            "time-entries",
+            "Only if you use N-able N-central to create Time Entries against tickets.",
+        ),
+    ] {
+        let st = w.step(step).unwrap();
+        assert!(st.optional && st.kind == StepKind::SecurityRole, "{step}");
+        assert_eq!(st.condition.as_deref(), Some(condition));
+    }
 }
 
 // ----------------------------------------------------------------------------------------------
