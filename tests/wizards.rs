@@ -50,6 +50,7 @@ fn every_builtin_wizard_loads_and_validates() {
     assert_eq!(
         ids,
         [
+            "autoelevate-connectwise",
             "ncentral-connectwise",
             "nsight-connectwise",
             "passportal-connectwise",
@@ -609,6 +610,83 @@ fn nable_ncentral_rows_match_the_page_and_its_conditions_are_choices() {
         assert!(st.optional && st.kind == StepKind::SecurityRole, "{step}");
         assert_eq!(st.condition.as_deref(), Some(condition));
     }
+}
+
+#[test]
+fn cyberfox_autoelevate_rows_match_the_page_with_its_dagger_rows_a_choice() {
+    let s = "security-role";
+    let t = "technician-mode";
+    // The page's table: Add, Edit and Inquire columns only; † cells are Technician Mode
+    // Ticketing's and form the optional step.
+    assert_page_rows(
+        "autoelevate-connectwise",
+        &[
+            (s, "Companies", "Company Maintenance", ["All", "", "", ""]),
+            (s, "Companies", "Configurations", ["All", "", "", ""]),
+            (s, "Finance", "Billing View Time", ["", "All", "", ""]),
+            (
+                s,
+                "Service Desk",
+                "Resource Scheduling",
+                ["All", "All", "", "All"],
+            ),
+            (
+                s,
+                "Service Desk",
+                "Service Tickets",
+                ["My", "All", "", "All"],
+            ),
+            (s, "System", "Member Maintenance", ["All", "", "", ""]),
+            (s, "System", "My Company", ["All", "", "", ""]),
+            (s, "System", "Table Setup", ["All", "All", "", ""]),
+            (s, "Time & Expense", "Time Entry", ["All", "", "", "All"]),
+            (
+                s,
+                "Time & Expense",
+                "Time Entry Billable Option",
+                ["All", "All", "", ""],
+            ),
+            (t, "Finance", "Billing View Time", ["All", "", "", ""]),
+            (t, "Finance", "Agreements", ["All", "", "", ""]),
+            (
+                t,
+                "Service Desk",
+                "Close Service Tickets",
+                ["All", "All", "", ""],
+            ),
+            (t, "Time & Expense", "Time Entry", ["", "All", "", ""]),
+        ],
+    );
+    let w = builtin("autoelevate-connectwise");
+    let customize: Vec<(&str, Vec<&str>)> = w
+        .rows()
+        .filter(|(_, r)| r.shape() == RowShape::Customize)
+        .map(|(_, r)| {
+            assert!(r.manual_reason().is_some(), "{}: manual", r.label());
+            (
+                r.function.as_deref().unwrap(),
+                r.customize.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        customize,
+        [
+            (
+                "Configurations",
+                vec!["Managed Server", "Managed Workstation"]
+            ),
+            (
+                "Resource Scheduling",
+                vec!["The company levels this role needs scheduling access for"]
+            ),
+            (
+                "Table Setup",
+                vec!["General / Manage Hosted API", "Service / Service Board"]
+            ),
+        ]
+    );
+    assert!(w.step(t).unwrap().optional);
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -1196,6 +1274,34 @@ fn cli_lists_the_four_wizards() {
     ] {
         let line = text.lines().find(|l| l.starts_with(id)).unwrap();
         assert!(line.contains(psa) && line.contains(vendor), "{line}");
+    }
+}
+
+/// `show` prints each row's reading (its note) under it, and a Customize allow-list as a table
+/// of its own.
+#[test]
+fn cli_show_prints_each_rows_reading_and_the_customize_lists() {
+    let out = bin()
+        .args(["show", "autoelevate-connectwise", "--width", "200"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = norm(&String::from_utf8(out.stdout).unwrap());
+    let w = builtin("autoelevate-connectwise");
+    for (_, r) in w.rows() {
+        if let Some(n) = r.note() {
+            assert!(text.contains(&norm(&format!("Note: {n}"))), "{}", r.label());
+        }
+    }
+    for needle in [
+        "Customize: allow access to",
+        "General / Manage Hosted API, Service / Service Board",
+        "Managed Server, Managed Workstation",
+        "When: If you use AutoElevate's Technician Mode Ticketing",
+        "--with technician-mode",
+        "Source: https://support.cyberfox.com/",
+    ] {
+        assert!(text.contains(&norm(needle)), "missing {needle:?}");
     }
 }
 

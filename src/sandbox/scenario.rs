@@ -735,6 +735,50 @@ mod tests {
         assert!(e.to_string().contains("no-such-step"), "{e}");
     }
 
+    /// A conditional security_role step (CyberFox's † levels) adds to the role the first one
+    /// defines; a guide without a keys step still gets the demo keys, on a member with that role.
+    #[test]
+    fn a_conditional_role_step_adds_to_the_role_and_the_keys_go_to_a_member_on_it() {
+        use CwLevel::{All, None as No};
+        let w = wizard::builtin()
+            .into_iter()
+            .find(|l| l.wizard.id == "autoelevate-connectwise")
+            .expect("built-in")
+            .wizard;
+        let (mut t, _) = build("configured:autoelevate-connectwise").unwrap();
+        let role = t
+            .connectwise
+            .role_by_name("CyberFox")
+            .expect("named after the vendor");
+        let levels = |s: RoleSetting| (s.add, s.edit, s.delete, s.inquire);
+        // Time Entry: Add and Inquire from the role step, Edit from the † step.
+        assert_eq!(
+            levels(role.setting("Time & Expense", "Time Entry")),
+            (All, All, No, All)
+        );
+        let key = t
+            .connectwise
+            .keys
+            .iter()
+            .find(|k| k.public_key == CW_PUBLIC_KEY)
+            .expect("the demo keys");
+        let member = t.connectwise.member(key.member_id).expect("their member");
+        assert_eq!(member.role_id, role.id);
+        assert_eq!(member.license_class, "A");
+
+        // The role step again defines the role: the † levels are gone until chosen again.
+        apply_step(&mut t, &w, "security-role").unwrap();
+        let role = t.connectwise.role_by_name("CyberFox").unwrap();
+        assert_eq!(
+            levels(role.setting("Time & Expense", "Time Entry")),
+            (All, No, No, All)
+        );
+        assert_eq!(
+            levels(role.setting("Finance", "Agreements")),
+            (No, No, No, No)
+        );
+    }
+
     #[test]
     fn api_user_needs_its_level_first() {
         let mut t = seed::unconfigured();
