@@ -51,6 +51,7 @@ fn every_builtin_wizard_loads_and_validates() {
         ids,
         [
             "autoelevate-connectwise",
+            "hudu-connectwise",
             "ncentral-connectwise",
             "nsight-connectwise",
             "passportal-connectwise",
@@ -687,6 +688,68 @@ fn cyberfox_autoelevate_rows_match_the_page_with_its_dagger_rows_a_choice() {
         ]
     );
     assert!(w.step(t).unwrap().optional);
+}
+
+#[test]
+fn hudu_rows_and_member_match_the_page() {
+    let s = "security-role";
+    assert_page_rows(
+        "hudu-connectwise",
+        &[
+            (
+                s,
+                "Companies",
+                "Company Maintenance",
+                ["All", "All", "None", "All"],
+            ),
+            (
+                s,
+                "Companies",
+                "Configuration - Display Passwords",
+                ["None", "None", "None", "All"],
+            ),
+            (
+                s,
+                "Companies",
+                "Configurations",
+                ["All", "All", "None", "All"],
+            ),
+            (s, "Companies", "Contacts", ["All", "All", "None", "All"]),
+            (
+                s,
+                "Service Desk",
+                "Service Tickets",
+                ["None", "None", "None", "All"],
+            ),
+            (s, "System", "API Reports", ["All", "All", "None", "All"]),
+            (
+                s,
+                "System",
+                "Member Maintenance",
+                ["None", "None", "None", "All"],
+            ),
+            (s, "System", "Table Setup", ["None", "None", "None", "All"]),
+            (s, "Finance", "Agreements", ["None", "None", "None", "All"]),
+        ],
+    );
+    let w = builtin("hudu-connectwise");
+    let m = w.step("api-member").unwrap();
+    assert_eq!(
+        m.member.as_ref().unwrap().identifier.as_deref(),
+        Some("Hudu API Integrator")
+    );
+    let clicks = m.instructions.join("\n");
+    for fact in [
+        "System -> Members -> API Members",
+        "License Class: API",
+        "Time Zone",
+        "Role ID",
+        "highest level of access",
+    ] {
+        assert!(clicks.contains(fact), "{fact}");
+    }
+    let portal = w.portal().unwrap();
+    assert_eq!(portal.fields.len(), 4);
 }
 
 // ----------------------------------------------------------------------------------------------

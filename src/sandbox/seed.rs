@@ -47,14 +47,17 @@ const HUMANS: &[(i64, &str, &str, &str, i32, i64)] = &[
 ];
 
 /// ConnectWise module functions (PSA knowledge: System › Security Roles lists these). Names the
-/// built-in wizards use beyond TopLeft's table, with where they are written: "Security" (System; N-able
-/// Passportal's page only: ConnectWise's own name for it is unconfirmed, see docs/FIDELITY.md).
+/// built-in wizards use beyond TopLeft's table, with where they are written: "Configuration -
+/// Display Passwords" (Hudu's page; N-able N-sight RMM's full module listing), "Security"
+/// (System; N-able Passportal's page only: ConnectWise's own name for it is unconfirmed, see
+/// docs/FIDELITY.md).
 const CW_CATALOGUE: &[(&str, &[&str])] = &[
     (
         "Companies",
         &[
             "Company Maintenance",
             "Company/Contact Group Maintenance",
+            "Configuration - Display Passwords",
             "Configurations",
             "Contacts",
             "CRM/Sales Activities",

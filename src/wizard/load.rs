@@ -32,6 +32,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../wizards/rewst-autotask.toml"),
     ),
     (
+        "hudu-connectwise.toml",
+        include_str!("../../wizards/hudu-connectwise.toml"),
+    ),
+    (
         "autoelevate-connectwise.toml",
         include_str!("../../wizards/autoelevate-connectwise.toml"),
     ),
