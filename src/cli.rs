@@ -88,9 +88,19 @@ export the CA's root certificate in PEM (Base-64) form",
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List the available wizards.
-    #[command(after_help = "Example:\n  psa-onboard wizards")]
-    Wizards,
+    /// List the available wizards (all, or those for one PSA or matching a search).
+    #[command(
+        after_help = "Examples:\n  psa-onboard wizards\n  psa-onboard wizards --psa autotask\n  \
+psa-onboard wizards --search n-able"
+    )]
+    Wizards {
+        /// Only the wizards for this PSA.
+        #[arg(long, value_enum)]
+        psa: Option<PsaArg>,
+        /// Only the wizards whose id, vendor, title or PSA contain every word of TEXT (any case).
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+    },
 
     /// Print a wizard's steps and permission tables as a checklist.
     #[command(after_help = "Examples:\n  psa-onboard show topleft-connectwise\n  \
@@ -177,6 +187,39 @@ psa-onboard export acme-topleft --format html -o acme-topleft.html")]
     },
 }
 
+/// A PSA, as `--psa` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PsaArg {
+    Autotask,
+    Connectwise,
+}
+
+impl From<PsaArg> for wizard::Psa {
+    fn from(p: PsaArg) -> Self {
+        match p {
+            PsaArg::Autotask => wizard::Psa::Autotask,
+            PsaArg::Connectwise => wizard::Psa::Connectwise,
+        }
+    }
+}
+
+/// Which wizards `psa-onboard wizards` lists.
+#[derive(Debug, Clone, Default)]
+pub struct WizardFilter {
+    pub psa: Option<wizard::Psa>,
+    pub search: Option<String>,
+}
+
+impl WizardFilter {
+    pub fn keeps(&self, w: &wizard::Wizard) -> bool {
+        self.psa.is_none_or(|p| p == w.psa) && self.search.as_deref().is_none_or(|q| w.matches(q))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.psa.is_none() && self.search.is_none()
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum SessionsAction {
     /// List sessions with their wizard, PSA, progress and last activity (the default).
@@ -218,11 +261,12 @@ fn cell(text: &str) -> String {
     printable(text).replace('\n', " ")
 }
 
-pub fn list_wizards(cli: &Cli, out: &mut impl Write) -> std::io::Result<()> {
+pub fn list_wizards(cli: &Cli, filter: &WizardFilter, out: &mut impl Write) -> std::io::Result<()> {
     let dir = cli.wizard_dir();
     let (all, errors) = wizard::catalog(dir.as_deref());
     let rows: Vec<[String; 5]> = all
         .iter()
+        .filter(|l| filter.keeps(&l.wizard))
         .map(|l| {
             let source = match &l.origin {
                 Origin::Builtin => "built-in".to_string(),
@@ -254,6 +298,21 @@ pub fn list_wizards(cli: &Cli, out: &mut impl Write) -> std::io::Result<()> {
         writeln!(
             out,
             "{id:<id_w$}  {psa:<11}  {vendor:<v_w$}  {steps:>5}  {source}"
+        )?;
+    }
+    if rows.is_empty() && !filter.is_empty() {
+        let mut asked = Vec::new();
+        if let Some(p) = filter.psa {
+            asked.push(format!("--psa {}", p.short()));
+        }
+        if let Some(q) = &filter.search {
+            asked.push(format!("--search {q:?}"));
+        }
+        writeln!(
+            out,
+            "No wizard matches {} ({} available; `psa-onboard wizards` lists them all).",
+            cell(&asked.join(" ")),
+            all.len()
         )?;
     }
     for e in errors {

@@ -13,8 +13,14 @@ fn main() -> ExitCode {
     )
     .then(psa_onboard::logging::init);
     let result = match &cli.command {
-        Some(Command::Wizards) => cli::list_wizards(&cli, &mut std::io::stdout().lock())
-            .map_err(|e| cli::UsageError(format!("cannot write: {e}"))),
+        Some(Command::Wizards { psa, search }) => {
+            let filter = cli::WizardFilter {
+                psa: psa.map(Into::into),
+                search: search.clone(),
+            };
+            cli::list_wizards(&cli, &filter, &mut std::io::stdout().lock())
+                .map_err(|e| cli::UsageError(format!("cannot write: {e}")))
+        }
         Some(Command::Show { wizard, width }) => {
             cli::show(&cli, wizard, *width, &mut std::io::stdout().lock())
         }

@@ -1340,6 +1340,63 @@ fn cli_lists_the_four_wizards() {
     }
 }
 
+/// Issue 16: `wizards --psa` and `--search` narrow the list; every word of the search must
+/// appear (any case) in the id, vendor, title or PSA; no match says so and exits 0.
+#[test]
+fn cli_wizards_filters_by_psa_and_search() {
+    let list = |args: &[&str]| {
+        let out = bin().arg("wizards").args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let ids: Vec<String> = text
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|id| wizard::validate::is_slug(id))
+            .map(str::to_string)
+            .collect();
+        (ids, text)
+    };
+    let all = wizard::builtin();
+    for (psa, name) in [
+        (Psa::Autotask, "autotask"),
+        (Psa::Connectwise, "connectwise"),
+    ] {
+        let (ids, _) = list(&["--psa", name]);
+        let want: Vec<String> = all
+            .iter()
+            .filter(|l| l.wizard.psa == psa)
+            .map(|l| l.wizard.id.clone())
+            .collect();
+        assert_eq!(ids, want, "--psa {name}");
+    }
+    let (ids, _) = list(&["--search", "N-ABLE central"]);
+    assert_eq!(ids, ["ncentral-connectwise"]);
+    let (ids, _) = list(&["--search", "autoelevate"]);
+    assert_eq!(ids, ["autoelevate-connectwise"]);
+    let (ids, _) = list(&["--search", "n-able", "--psa", "connectwise"]);
+    assert_eq!(
+        ids,
+        [
+            "ncentral-connectwise",
+            "nsight-connectwise",
+            "passportal-connectwise"
+        ]
+    );
+    let (ids, text) = list(&["--search", "hudu", "--psa", "autotask"]);
+    assert!(ids.is_empty(), "{text}");
+    assert!(
+        text.contains("No wizard matches --psa autotask --search \"hudu\""),
+        "{text}"
+    );
+    let out = bin().args(["wizards", "--psa", "halo"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown PSA is a usage error"
+    );
+}
+
 /// `show` prints each row's reading (its note) under it, and a Customize allow-list as a table
 /// of its own.
 #[test]
