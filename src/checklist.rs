@@ -229,9 +229,9 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
 fn render_rows(out: &mut String, psa: Psa, rows: &[PermissionRow], width: usize) {
     let mut i = 0;
     while i < rows.len() {
-        let key = group_key(&rows[i]);
+        let key = group_key(psa, &rows[i]);
         let mut j = i + 1;
-        while j < rows.len() && group_key(&rows[j]) == key {
+        while j < rows.len() && group_key(psa, &rows[j]) == key {
             j += 1;
         }
         render_group(out, psa, &rows[i..j], width);
@@ -240,7 +240,13 @@ fn render_rows(out: &mut String, psa: Psa, rows: &[PermissionRow], width: usize)
     }
 }
 
-fn group_key(r: &PermissionRow) -> (u8, Vec<Column>) {
+/// Rows that share a table. ConnectWise level rows always do (one Module/Function table, a blank
+/// where a row's guide leaves a level out, as on CyberFox's page); Autotask tables differ in
+/// their columns (a "Permission" grid, View/Add/Edit/Delete).
+fn group_key(psa: Psa, r: &PermissionRow) -> (u8, Vec<Column>) {
+    if psa == Psa::Connectwise && r.shape() == RowShape::Levels {
+        return (0, Vec::new());
+    }
     let shape = match r.shape() {
         RowShape::Levels => 0,
         RowShape::Checkbox => 1,
