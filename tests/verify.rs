@@ -168,13 +168,24 @@ async fn configured_wizards_pass_every_api_check() {
                 );
             }
         }
-        // One sign-in for the whole run (Autotask: one Version call, before anything else
-        // credentialed).
+        // One sign-in for the whole run (Autotask: the API user's own Resources query, which
+        // also reads the people the impersonation checks list). Nothing credentialed goes out
+        // before it has answered... (asserted with latency in `probe_plan`).
         if w.psa == Psa::Autotask {
             let reqs = credentialed(&sb);
-            assert!(reqs[0].path.ends_with("/Version"), "{id}: {}", reqs[0].path);
+            let first = &reqs[0];
+            assert!(
+                first.path.ends_with("/Resources/query"),
+                "{id}: {}",
+                first.path
+            );
+            let filter = first.body.as_ref().map(|b| b["Filter"].to_string());
+            assert!(
+                filter.is_some_and(|f| f.contains("userName")),
+                "{id}: the sign-in asks for the API user itself"
+            );
             let versions = reqs.iter().filter(|q| q.path.ends_with("/Version")).count();
-            assert_eq!(versions, 1, "{id}");
+            assert_eq!(versions, 0, "{id}");
         }
     }
 }
@@ -362,7 +373,12 @@ async fn wrong_secret_makes_exactly_one_credentialed_request() {
         "{:?}",
         creds.iter().map(|q| &q.path).collect::<Vec<_>>()
     );
-    assert!(creds[0].path.ends_with("/Version"), "{}", creds[0].path);
+    // The sign-in is the API user's own Resources query.
+    assert!(
+        creds[0].path.ends_with("/Resources/query"),
+        "{}",
+        creds[0].path
+    );
     assert_eq!(creds[0].status, 401);
 
     // A new session with the same values does not try again either (no second failed login)...
@@ -1676,15 +1692,18 @@ async fn probe_plan_stays_within_request_and_concurrency_bounds() {
                 let infos = count("/entityinformation");
                 let unique: std::collections::BTreeSet<_> = infos.iter().collect();
                 assert_eq!(infos.len(), unique.len(), "{id}: {infos:?}");
-                assert_eq!(count("/version").len(), 1, "{id}");
-                // The Resources endpoint: one query (the API user's own record, the people to
-                // impersonate and the Resources probe), its picklists and (a row) its entity
-                // information.
+                assert_eq!(
+                    count("/version").len(),
+                    0,
+                    "{id}: the sign-in is a Resources query"
+                );
+                // The Resources endpoint: the sign-in, its picklists and (a row) its entity
+                // information; the people to impersonate come with the sign-in.
                 assert!(count("/resources/query").len() <= 1, "{id}: {eps:?}");
                 // The reads after sign-in go out together (check by check, it was 2 at most):
                 // up to 2 per endpoint, all endpoints at once.
                 let mut per: std::collections::BTreeMap<String, usize> = Default::default();
-                // After the zone lookup and the sign-in (the first credentialed request, Version).
+                // After the zone lookup and the sign-in (the first credentialed request).
                 for q in credentialed(&sb).iter().skip(1) {
                     // Autotask's endpoint is the entity: /atservicesrest/v1.0/<entity>/…
                     let p = q.path.to_ascii_lowercase();
