@@ -1303,7 +1303,7 @@ async fn check_autotask(sb: &Sandbox, at: &At, w: &Wizard) {
     for step in &w.steps {
         match step.kind {
             StepKind::SecurityLevel => {
-                let name = step.name.clone().unwrap();
+                let name = psa_onboard::sandbox::level_name_of(w, step);
                 sb.with_tenant(|t| {
                     let level = t
                         .autotask
@@ -1329,6 +1329,7 @@ async fn check_autotask(sb: &Sandbox, at: &At, w: &Wizard) {
                             let ok = match want {
                                 Access::All => got == "All",
                                 Access::Any => got != "None",
+                                Access::Restricted => got == "Restricted",
                                 Access::None => got == "None",
                             };
                             assert!(

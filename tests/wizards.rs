@@ -674,6 +674,118 @@ VERIFY
     assert!(error_for(&text).message.contains("put it in `manual`"));
 }
 
+/// Guides that keep Autotask's built-in API User level (MSP360: "the default API user
+/// permissions are enough"; IT Glue: "Select API User (system)") say so with `system_level`;
+/// guides that leave the level's name to the admin (Guardz, MSP360) leave `name` out.
+#[test]
+fn system_level_and_unnamed_levels_are_validated_where_they_are_written() {
+    let base = r#"id = "acme-autotask"
+psa = "autotask"
+vendor = "Acme"
+title = "Acme for Autotask"
+
+LEVEL
+
+[[steps]]
+id = "api-user"
+kind = "api_user"
+title = "Create the API user"
+USER
+instructions = ["Admin → Resources (Users) → New API User"]
+"#;
+    let level = r#"[[steps]]
+id = "level"
+kind = "security_level"
+title = "Copy the API level"
+OPTIONAL
+copy_from = "API User (system) (API-only)"
+instructions = ["Admin → Security Levels → Copy"]"#;
+    let text = |level: &str, user: &str| base.replace("LEVEL", level).replace("USER", user);
+
+    // The built-in level as it is, alone or beside an optional copy.
+    let system = r#"security_level = "API User (system)"
+system_level = true"#;
+    let w = wizard::parse("acme.toml", &text("", system)).unwrap();
+    assert!(w.uses_system_level());
+    let optional = level.replace(
+        "OPTIONAL",
+        "optional = true\ncondition = \"If you want fewer permissions.\"",
+    );
+    wizard::parse("acme.toml", &text(&optional, system)).unwrap();
+
+    // An unnamed level copied from a system one; the API user refers to it without a name.
+    let unnamed = level.replace("OPTIONAL", "");
+    let w = wizard::parse("acme.toml", &text(&unnamed, "")).unwrap();
+    assert_eq!(w.level_name(), None);
+
+    // A required copy contradicts the built-in level.
+    let t = text(&unnamed, system);
+    let e = error_for(&t);
+    assert_eq!(e.line, line_of(&t, "system_level"));
+    assert!(e.message.contains("required security_level step"), "{e}");
+
+    // `system_level` names a built-in level...
+    let t = text("", "security_level = \"Acme\"\nsystem_level = true");
+    let e = error_for(&t);
+    assert_eq!(e.line, line_of(&t, "system_level"));
+    assert!(e.message.contains("API User (system)"), "{e}");
+    // ...and a built-in level needs `system_level`, or the check would fail the guide's choice.
+    let t = text("", "security_level = \"API User (system)\"");
+    let e = error_for(&t);
+    assert_eq!(e.line, line_of(&t, "security_level = "));
+    assert!(e.message.contains("system_level = true"), "{e}");
+
+    // A level with neither name nor source, and an API user with no level to refer to.
+    let t = text(
+        &unnamed.replace("copy_from = \"API User (system) (API-only)\"\n", ""),
+        "security_level = \"Acme\"",
+    );
+    assert!(error_for(&t).message.contains("copy_from"), "{t}");
+    let e = error_for(&text("", ""));
+    assert!(e.message.contains("security_level"), "{e}");
+
+    // `system_level` belongs to the API user.
+    let t = text(
+        &level.replace("OPTIONAL", "system_level = true"),
+        "security_level = \"Acme\"",
+    );
+    let e = error_for(&t);
+    assert_eq!(e.line, line_of(&t, "system_level"));
+    assert!(e.message.contains("belongs to an api_user step"), "{e}");
+}
+
+/// The guide's Mine is Autotask's Restricted: an expectation of its own.
+#[test]
+fn restricted_is_an_expectation_for_the_guides_mine() {
+    let text = r#"id = "acme-autotask"
+psa = "autotask"
+vendor = "Acme"
+title = "Acme for Autotask"
+
+[[steps]]
+id = "level"
+kind = "security_level"
+title = "Add a level"
+name = "Acme"
+instructions = ["Admin → Security Levels"]
+
+[[steps.permissions]]
+module = "Service Desk"
+object = "Tickets"
+view = "Mine"
+verify = { entity = "Tickets", query = "Restricted" }
+"#;
+    let w = wizard::parse("acme.toml", text).unwrap();
+    let v = w.steps[0].permissions[0].verify.as_ref().unwrap();
+    assert_eq!(
+        v.expectations(),
+        [(wizard::Op::Query, wizard::Access::Restricted)]
+    );
+    let t = text.replace("\"Restricted\"", "\"Mine\"");
+    let e = error_for(&t);
+    assert_eq!(e.line, line_of(&t, "query = \"Mine\""));
+}
+
 #[test]
 fn unobservable_verification_names_line_and_column() {
     let text = r#"id = "acme-autotask"
