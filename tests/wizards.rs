@@ -50,6 +50,7 @@ fn every_builtin_wizard_loads_and_validates() {
     assert_eq!(
         ids,
         [
+            "guardz-autotask",
             "rewst-autotask",
             "tasky-autotask",
             "topleft-autotask",
@@ -58,6 +59,10 @@ fn every_builtin_wizard_loads_and_validates() {
     );
     for (name, text) in wizard::load::BUILTIN {
         let w = wizard::parse(name, text).unwrap_or_else(|e| panic!("{e}"));
+        // The tests name built-ins by file (`wizard::load::BUILTIN`): the file is the id.
+        assert_eq!(*name, format!("{}.toml", w.id));
+        // Every built-in says where it comes from.
+        assert!(!w.sources.is_empty(), "{name} cites its guide");
         assert!(!w.steps.is_empty(), "{name} has steps");
         // Every step says what to click, and every check says how it is decided.
         for s in &w.steps {
@@ -396,6 +401,73 @@ fn rewst_autotask_matches_guide_004() {
         portal
             .fields
             .contains(&psa_onboard::wizard::PortalField::TrackingIdentifier)
+    );
+}
+
+// ----------------------------------------------------------------------------------------------
+// The catalog (issue 16): wizards from vendors' public pages. Each page's rows, as docs/FIDELITY.md
+// transcribes them, are the wizard's rows, in order; the prose around them is ours.
+
+/// A row's facts in one line: `step: module › subject: columns` (a checkbox `[x]`/`[ ]`, a setting
+/// `= value`, a requirement's list).
+fn facts(w: &Wizard) -> Vec<String> {
+    w.rows()
+        .map(|(s, r)| {
+            let what = match r.shape() {
+                RowShape::Levels => r
+                    .levels()
+                    .map(|(c, v)| format!("{} {v}", c.label(w.psa)))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                RowShape::Checkbox => if r.is_checked() { "[x]" } else { "[ ]" }.to_string(),
+                RowShape::Setting => format!("= {}", r.value.as_deref().unwrap_or("")),
+                RowShape::Requirement => r.required.join(", "),
+            };
+            format!("{}: {}: {what}", s.id, r.label())
+        })
+        .collect()
+}
+
+/// Where every source of a catalog wizard is: an https address and the date the copy was read.
+fn cites_page_and_date(w: &Wizard) {
+    for s in &w.sources {
+        assert!(s.contains("https://"), "{}: {s}", w.id);
+        assert!(
+            s.contains("2026-12-06") || s.contains("2024"),
+            "{}: {s}",
+            w.id
+        );
+    }
+}
+
+#[test]
+fn guardz_autotask_carries_the_pages_rows() {
+    let w = builtin("guardz-autotask");
+    cites_page_and_date(&w);
+    assert_eq!(
+        facts(&w),
+        [
+            "security-level: CRM › Account & Contact Access › All objects: Permission All",
+            "security-level: Service Desk › Tickets: View All · Add Yes · Edit Yes",
+            "security-level: Admin › Kaseya Integrations: [x]",
+            "security-level: Web Services API › CRM › Account: View Checked",
+            "security-level: Web Services API › Service Desk › Tickets: View Checked · Add Checked · Edit Checked",
+        ]
+    );
+    let level = w.step("security-level").unwrap();
+    assert_eq!(level.name, None, "the page leaves the name to the admin");
+    assert_eq!(
+        level.copy_from.as_deref(),
+        Some("API User (system) (API-only)")
+    );
+    let user = w.step("api-user").unwrap();
+    assert_eq!(
+        user.security_level, None,
+        "the level from the previous step"
+    );
+    assert!(
+        w.portal().is_none(),
+        "the stored copy stops before the hand-over"
     );
 }
 

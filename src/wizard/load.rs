@@ -31,6 +31,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "rewst-autotask.toml",
         include_str!("../../wizards/rewst-autotask.toml"),
     ),
+    (
+        "guardz-autotask.toml",
+        include_str!("../../wizards/guardz-autotask.toml"),
+    ),
 ];
 
 /// Where a wizard came from.
