@@ -50,6 +50,7 @@ fn every_builtin_wizard_loads_and_validates() {
     assert_eq!(
         ids,
         [
+            "cow-autotask",
             "guardz-autotask",
             "rewst-autotask",
             "tasky-autotask",
@@ -469,6 +470,25 @@ fn guardz_autotask_carries_the_pages_rows() {
         w.portal().is_none(),
         "the stored copy stops before the hand-over"
     );
+}
+
+#[test]
+fn cow_autotask_carries_the_pages_rows() {
+    let w = builtin("cow-autotask");
+    cites_page_and_date(&w);
+    assert_eq!(
+        facts(&w),
+        [
+            "security-level: CRM › Customer & Cancelation: Permission All",
+            "security-level: CRM › Configuration Items & Subscriptions: View All · Edit All",
+            "security-level: Inventory › Products: View All",
+            "security-level: Admin › Configuration Items: [x]",
+        ]
+    );
+    assert_eq!(w.level_name(), Some("COW Warranty Permissions"));
+    let user = w.step("api-user").unwrap();
+    assert_eq!(user.integration_vendor.as_deref(), Some("CyberDrain B.V."));
+    assert_eq!(w.portal().unwrap().page.as_deref(), Some("cow.tech"));
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -35,6 +35,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "guardz-autotask.toml",
         include_str!("../../wizards/guardz-autotask.toml"),
     ),
+    (
+        "cow-autotask.toml",
+        include_str!("../../wizards/cow-autotask.toml"),
+    ),
 ];
 
 /// Where a wizard came from.
