@@ -52,6 +52,7 @@ fn every_builtin_wizard_loads_and_validates() {
         [
             "cow-autotask",
             "guardz-autotask",
+            "msp360-autotask",
             "rewst-autotask",
             "tasky-autotask",
             "topleft-autotask",
@@ -489,6 +490,60 @@ fn cow_autotask_carries_the_pages_rows() {
     let user = w.step("api-user").unwrap();
     assert_eq!(user.integration_vendor.as_deref(), Some("CyberDrain B.V."));
     assert_eq!(w.portal().unwrap().page.as_deref(), Some("cow.tech"));
+}
+
+#[test]
+fn msp360_autotask_carries_the_pages_rows() {
+    let w = builtin("msp360-autotask");
+    cites_page_and_date(&w);
+    let m = "minimal-permissions";
+    assert_eq!(
+        facts(&w),
+        [
+            format!("{m}: Web Service API › Can login to Web Services API: [x]"),
+            format!("{m}: CRM › Account & Contact Access › Customer & Cancelation: Permission All"),
+            format!("{m}: CRM › Account & Contact Access › Vendor & Partners: Permission All"),
+            format!(
+                "{m}: CRM › Account & Contact Access › Prospects, Leads, & Dead: Permission All"
+            ),
+            format!("{m}: CRM › Object Permissions › Accounts: Add None · Edit None · Delete None"),
+            format!("{m}: CRM › Object Permissions › Contacts: Add None"),
+            format!(
+                "{m}: Service Desk › Object Permissions › Tickets: View Mine · Add Yes · Edit No · Delete None"
+            ),
+            format!(
+                "{m}: Service Desk › Object Permissions › Ticket Notes: Edit None · Delete None"
+            ),
+            format!(
+                "{m}: Service Desk › Object Permissions › Service Calls: View Mine · Add No · Edit No · Delete None"
+            ),
+            format!(
+                "{m}: Service Desk › Object Permissions › Charges: View None · Add No · Edit None · Delete None"
+            ),
+            format!(
+                "{m}: Service Desk › Object Permissions › Expenses: View None · Add No · Edit None · Delete None"
+            ),
+            format!("{m}: Contracts › Object Permissions › Contracts: View All · Add Yes"),
+            format!("{m}: Contracts › Contract Visibility: = Full"),
+        ]
+    );
+    // The default level is enough; the minimal copy is the admin's choice.
+    let copy = w.step(m).unwrap();
+    assert!(copy.optional && copy.condition.is_some());
+    assert_eq!(copy.name, None, "the page names no copy");
+    let user = w.step("api-user").unwrap();
+    assert!(user.system_level);
+    assert_eq!(user.security_level.as_deref(), Some("API User (system)"));
+    assert_eq!(
+        user.integration_vendor.as_deref(),
+        Some("CloudBerry Lab - BDR")
+    );
+    // Mine is checked as Restricted, never as "any".
+    let tickets = &copy.permissions[6];
+    assert_eq!(
+        tickets.verify.as_ref().unwrap().query,
+        Some(wizard::Access::Restricted)
+    );
 }
 
 // ----------------------------------------------------------------------------------------------

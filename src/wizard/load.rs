@@ -39,6 +39,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "cow-autotask.toml",
         include_str!("../../wizards/cow-autotask.toml"),
     ),
+    (
+        "msp360-autotask.toml",
+        include_str!("../../wizards/msp360-autotask.toml"),
+    ),
 ];
 
 /// Where a wizard came from.
