@@ -50,6 +50,7 @@ fn every_builtin_wizard_loads_and_validates() {
     assert_eq!(
         ids,
         [
+            "cloudradial-autotask",
             "cow-autotask",
             "guardz-autotask",
             "msp360-autotask",
@@ -544,6 +545,34 @@ fn msp360_autotask_carries_the_pages_rows() {
         tickets.verify.as_ref().unwrap().query,
         Some(wizard::Access::Restricted)
     );
+}
+
+#[test]
+fn cloudradial_autotask_carries_the_pages_rows() {
+    let w = builtin("cloudradial-autotask");
+    cites_page_and_date(&w);
+    assert_eq!(
+        facts(&w),
+        [
+            "security-level: Web Services API › Resource Impersonation › Tickets: Check the boxes",
+            "security-level: Web Services API › Resource Impersonation › Ticket Notes: Check the boxes",
+            "security-level: Web Services API › Resource Impersonation › Attachments: Check the boxes",
+            "webhooks: Other › Webhooks › Webhooks: = On",
+            "webhooks: Other › Webhooks › Maximum number of Webhooks: = A nonzero value",
+        ]
+    );
+    assert_eq!(w.level_name(), Some("CloudRadial Chat Security User"));
+    let hooks = w.step("webhooks").unwrap();
+    assert!(hooks.optional, "the page marks webhooks (Optional)");
+    assert!(hooks.condition.as_deref().unwrap().contains("API limits"));
+    // Steps 2 and 3 are headings only in the stored copy, and say so.
+    for id in ["api-user", "submit"] {
+        let s = w.step(id).unwrap();
+        assert!(
+            s.instructions[0].contains("stored copy of the page ends"),
+            "{id}"
+        );
+    }
 }
 
 // ----------------------------------------------------------------------------------------------

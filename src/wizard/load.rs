@@ -43,6 +43,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "msp360-autotask.toml",
         include_str!("../../wizards/msp360-autotask.toml"),
     ),
+    (
+        "cloudradial-autotask.toml",
+        include_str!("../../wizards/cloudradial-autotask.toml"),
+    ),
 ];
 
 /// Where a wizard came from.
