@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use psa_onboard::connection::{AutotaskTarget, Connection, ConnectwiseTarget};
 use psa_onboard::sandbox::{
-    CertMode, CwLevel, Faults, RoleSetting, Sandbox, SandboxOptions, WRONG_HOST_NAME,
+    CertMode, CwLevel, EntityAccess, Faults, LICENSE_API_USER, RoleSetting, Sandbox,
+    SandboxOptions, SecurityLevel, WRONG_HOST_NAME,
 };
 use psa_onboard::verify::{
     AdminKeys, CheckResult, Report, Status, Verifier, VerifyOptions, describe_writes,
@@ -516,6 +517,91 @@ async fn system_security_level_is_not_a_dedicated_copy() {
         );
         assert!(!lvl.remedy.is_empty());
     }
+}
+
+/// Guides that keep Autotask's built-in level (`system_level`): that level passes; another
+/// level warns, unless the guide offers a dedicated copy as an optional step (MSP360), which then
+/// passes and is checked row by row when chosen. The default level then shows its excess over the
+/// optional minimal list as warnings, never as failures.
+#[tokio::test]
+async fn guides_that_keep_the_built_in_level_pass_it_and_say_what_another_level_means() {
+    let level_check = |r: &Report| check(r, "api-user", "security-level").clone();
+    // IT Glue: "Select API User (system)".
+    let w = wizard("itglue-autotask");
+    let sb = sandbox("configured:itglue-autotask").await;
+    let conn = connection(&sb, &w);
+    let r = verify_all(&w, &conn, &VerifyOptions::default()).await;
+    let c = level_check(&r);
+    assert_eq!(c.status, Status::Pass, "{}", c.detail);
+    assert!(c.detail.contains("built-in level"), "{}", c.detail);
+    let user = sb.credentials().autotask.username.clone();
+    sb.with_tenant(|t| {
+        let id = t.autotask.alloc_id();
+        let mut own = SecurityLevel::new(id, "Our IT Glue level", LICENSE_API_USER, false);
+        own.web_services_login = true;
+        own.default_access = EntityAccess::ALL;
+        t.autotask.levels.push(own);
+        t.autotask.resource_by_user_mut(&user).unwrap().user_type = id;
+    });
+    let r = verify_all(&w, &conn, &VerifyOptions::default()).await;
+    let c = level_check(&r);
+    assert_eq!(c.status, Status::Warn, "{}", c.detail);
+    assert!(
+        c.detail.contains("Our IT Glue level") && c.detail.contains("no permissions to check"),
+        "{}",
+        c.detail
+    );
+    sb.shutdown().await;
+
+    // MSP360: the default level, or the optional minimal copy.
+    let w = wizard("msp360-autotask");
+    let sb = sandbox("configured:msp360-autotask").await;
+    let r = verify_all(&w, &connection(&sb, &w), &VerifyOptions::default()).await;
+    let c = level_check(&r);
+    assert_eq!(c.status, Status::Pass, "{}", c.detail);
+    assert!(
+        c.detail.contains("--with minimal-permissions"),
+        "{}",
+        c.detail
+    );
+    sb.shutdown().await;
+
+    // The admin took the default: only the API user step applied.
+    let sb = sandbox("unconfigured").await;
+    sb.apply_step(&w, "api-user").unwrap();
+    let conn = sb.connection(w.psa);
+    let r = verify_all(&w, &conn, &VerifyOptions::default()).await;
+    let c = level_check(&r);
+    assert_eq!(c.status, Status::Pass, "{}", c.detail);
+    assert!(c.detail.contains("API User (system)"), "{}", c.detail);
+    assert!(r.ok, "{}", dump(&r));
+    // Choosing the minimal list on the default level: its excess warns, nothing fails; --strict
+    // fails it.
+    let chosen = VerifyOptions {
+        with: ["minimal-permissions".to_string()].into(),
+        ..VerifyOptions::default()
+    };
+    let r = verify_all(&w, &conn, &chosen).await;
+    assert_eq!(r.counts.fail, 0, "{}", dump(&r));
+    let tickets = row(&r, "minimal-permissions", "Tickets");
+    assert_eq!(tickets.status, Status::Warn, "{}", tickets.detail);
+    assert!(
+        tickets
+            .detail
+            .contains("more than the guide grants (Restricted"),
+        "{}",
+        tickets.detail
+    );
+    let strict = VerifyOptions {
+        strict: true,
+        ..chosen
+    };
+    let r = verify_all(&w, &conn, &strict).await;
+    assert_eq!(
+        row(&r, "minimal-permissions", "Tickets").status,
+        Status::Fail
+    );
+    sb.shutdown().await;
 }
 
 /// A level named otherwise than the guide's example is the admin's choice: a warning, never a

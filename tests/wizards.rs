@@ -53,6 +53,7 @@ fn every_builtin_wizard_loads_and_validates() {
             "cloudradial-autotask",
             "cow-autotask",
             "guardz-autotask",
+            "itglue-autotask",
             "msp360-autotask",
             "rewst-autotask",
             "tasky-autotask",
@@ -572,6 +573,45 @@ fn cloudradial_autotask_carries_the_pages_rows() {
             s.instructions[0].contains("stored copy of the page ends"),
             "{id}"
         );
+    }
+}
+
+#[test]
+fn itglue_autotask_carries_the_pages_rows() {
+    let w = builtin("itglue-autotask");
+    cites_page_and_date(&w);
+    assert_eq!(
+        facts(&w),
+        ["protected-data: Protected Data Permission › View Protected Data: [x]"]
+    );
+    assert!(w.step_of(StepKind::SecurityLevel).is_none(), "no copy");
+    let user = w.step("api-user").unwrap();
+    assert!(user.system_level);
+    assert_eq!(user.security_level.as_deref(), Some("API User (system)"));
+    assert_eq!(
+        user.integration_vendor.as_deref(),
+        Some("ITG - Documentation Management")
+    );
+    assert!(w.portal().is_none(), "the page gives no step in IT Glue");
+}
+
+/// `show` says the built-in level is kept, and prints each row's reading of the page.
+#[test]
+fn cli_show_prints_the_built_in_level_and_the_rows_readings() {
+    let out = bin().args(["show", "msp360-autotask"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "Security level: API User (system) (Autotask's built-in level, kept as it is)"
+        ),
+        "{text}"
+    );
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (_, r) in builtin("msp360-autotask").rows() {
+        if let Some(note) = r.verify.as_ref().and_then(|v| v.note.as_deref()) {
+            assert!(flat.contains(note), "note not shown: {note}");
+        }
     }
 }
 

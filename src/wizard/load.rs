@@ -47,6 +47,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "cloudradial-autotask.toml",
         include_str!("../../wizards/cloudradial-autotask.toml"),
     ),
+    (
+        "itglue-autotask.toml",
+        include_str!("../../wizards/itglue-autotask.toml"),
+    ),
 ];
 
 /// Where a wizard came from.
