@@ -81,7 +81,7 @@ pub struct Loaded {
     pub content_hash: String,
 }
 
-/// The largest wizard file read. The built-in ones are 7–21 KB; anything near this is not a
+/// The largest wizard file read. The built-in ones are 4–23 KB; anything near this is not a
 /// wizard, and a device or a runaway file must not be read into memory.
 pub const MAX_WIZARD_BYTES: u64 = 1024 * 1024;
 
