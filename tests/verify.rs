@@ -259,6 +259,60 @@ async fn check_binary_exits_0_for_configured_wizards_and_prints_the_json_contrac
     }
 }
 
+/// The same for the tenant nobody set up: every built-in wizard's `check` fails with exit 1 (its
+/// API user, with the wizard's own credentials, does not exist there yet).
+#[tokio::test]
+async fn check_binary_exits_1_for_every_wizard_against_the_unconfigured_tenant() {
+    use secrecy::ExposeSecret;
+    let sb = sandbox("unconfigured").await;
+    for id in wizards() {
+        let w = wizard(id);
+        let c = sb.credentials_for(&w);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
+        cmd.args(["check", "--wizard", id])
+            .env("NO_COLOR", "1")
+            .env(
+                "PSA_ONBOARD_WIZARD_DIR",
+                "/nonexistent-psa-onboard-test-dir",
+            );
+        for k in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "ALL_PROXY",
+        ] {
+            cmd.env_remove(k);
+        }
+        match w.psa {
+            Psa::Autotask => {
+                cmd.env("AUTOTASK_API_ROOT", sb.autotask_api_root())
+                    .env("AUTOTASK_USERNAME", &c.autotask.username)
+                    .env("AUTOTASK_SECRET", c.autotask.secret.expose_secret())
+                    .env("AUTOTASK_INTEGRATION_CODE", &c.autotask.integration_code);
+            }
+            Psa::Connectwise => {
+                cmd.env("CONNECTWISE_SITE", sb.connectwise_site())
+                    .env("CONNECTWISE_COMPANY_ID", &c.connectwise.company_id)
+                    .env("CONNECTWISE_PUBLIC_KEY", &c.connectwise.public_key)
+                    .env(
+                        "CONNECTWISE_PRIVATE_KEY",
+                        c.connectwise.private_key.expose_secret(),
+                    )
+                    .env("CONNECTWISE_CLIENT_ID", &c.connectwise.client_id);
+            }
+        }
+        let out = tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .unwrap()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{id}:\n{stdout}");
+        assert!(stdout.contains("[FAIL]"), "{id}:\n{stdout}");
+    }
+    sb.shutdown().await;
+}
+
 #[tokio::test]
 async fn check_binary_exit_codes_for_failures_and_missing_details() {
     let sb = sandbox("configured:topleft-autotask").await;
