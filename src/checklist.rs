@@ -141,7 +141,14 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
         let _ = writeln!(out, "Copy from: {c}");
     }
     if let Some(l) = &step.security_level {
-        let _ = writeln!(out, "Security level: {l}");
+        if step.system_level {
+            let _ = writeln!(
+                out,
+                "Security level: {l} (Autotask's built-in level, kept as it is)"
+            );
+        } else {
+            let _ = writeln!(out, "Security level: {l}");
+        }
     }
     if let Some(u) = &step.username_hint {
         let _ = writeln!(out, "Username: {u}@<your Autotask domain>");
@@ -356,6 +363,11 @@ fn render_group(out: &mut String, psa: Psa, rows: &[PermissionRow], width: usize
         let _ = writeln!(out, "{}", fmt_line(line));
         if !row.comment.is_empty() {
             wrap_into(out, &row.comment, width, "      ↳ ");
+        }
+        // How psa-onboard reads the row (an ambiguous cell of the guide's table) or what its
+        // check cannot tell.
+        if let Some(note) = row.verify.as_ref().and_then(|v| v.note.as_deref()) {
+            wrap_into(out, note, width, "      Note: ");
         }
     }
 }

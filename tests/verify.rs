@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use psa_onboard::connection::{AutotaskTarget, Connection, ConnectwiseTarget};
 use psa_onboard::sandbox::{
-    CertMode, CwLevel, Faults, RoleSetting, Sandbox, SandboxOptions, WRONG_HOST_NAME,
+    CertMode, CwLevel, EntityAccess, Faults, LICENSE_API_USER, RoleSetting, Sandbox,
+    SandboxOptions, SecurityLevel, WRONG_HOST_NAME,
 };
 use psa_onboard::verify::{
     AdminKeys, CheckResult, Report, Status, Verifier, VerifyOptions, describe_writes,
@@ -17,12 +18,13 @@ use psa_onboard::verify::{
 use psa_onboard::wizard::{self, Psa, Wizard};
 use secrecy::SecretString;
 
-const WIZARDS: [&str; 4] = [
-    "topleft-autotask",
-    "tasky-autotask",
-    "rewst-autotask",
-    "topleft-connectwise",
-];
+/// Every built-in wizard, by id (its file's name): a new built-in is covered without a list to
+/// update.
+fn wizards() -> impl Iterator<Item = &'static str> {
+    wizard::load::BUILTIN
+        .iter()
+        .map(|(file, _)| file.trim_end_matches(".toml"))
+}
 
 fn wizard(id: &str) -> Wizard {
     wizard::resolve(id, None).expect("built-in wizard").wizard
@@ -137,10 +139,15 @@ fn credentialed(sb: &Sandbox) -> Vec<psa_onboard::sandbox::RecordedRequest> {
 
 #[tokio::test]
 async fn configured_wizards_pass_every_api_check() {
-    for id in WIZARDS {
+    // Every part of the guide, its optional steps too (`configured:<id>` applies them all).
+    let all = VerifyOptions {
+        with: ["all".to_string()].into(),
+        ..VerifyOptions::default()
+    };
+    for id in wizards() {
         let w = wizard(id);
         let sb = sandbox(&format!("configured:{id}")).await;
-        let r = verify_all(&w, &connection(&sb, &w), &VerifyOptions::default()).await;
+        let r = verify_all(&w, &connection(&sb, &w), &all).await;
         assert!(r.ok, "{id}:\n{}", dump(&r));
         let s = statuses(&r);
         assert!(!s.contains(&Status::Fail), "{id}:\n{}", dump(&r));
@@ -192,7 +199,7 @@ async fn configured_wizards_pass_every_api_check() {
 
 #[tokio::test]
 async fn check_binary_exits_0_for_configured_wizards_and_prints_the_json_contract() {
-    for id in WIZARDS {
+    for id in wizards() {
         let w = wizard(id);
         let sb = sandbox(&format!("configured:{id}")).await;
         let c = sb.credentials();
@@ -261,6 +268,60 @@ async fn check_binary_exits_0_for_configured_wizards_and_prints_the_json_contrac
         assert!(!stdout.contains(c.autotask.secret.expose_secret()));
         assert!(!stdout.contains(c.connectwise.private_key.expose_secret()));
     }
+}
+
+/// The same for the tenant nobody set up: every built-in wizard's `check` fails with exit 1 (its
+/// API user, with the wizard's own credentials, does not exist there yet).
+#[tokio::test]
+async fn check_binary_exits_1_for_every_wizard_against_the_unconfigured_tenant() {
+    use secrecy::ExposeSecret;
+    let sb = sandbox("unconfigured").await;
+    for id in wizards() {
+        let w = wizard(id);
+        let c = sb.credentials_for(&w);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
+        cmd.args(["check", "--wizard", id])
+            .env("NO_COLOR", "1")
+            .env(
+                "PSA_ONBOARD_WIZARD_DIR",
+                "/nonexistent-psa-onboard-test-dir",
+            );
+        for k in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "ALL_PROXY",
+        ] {
+            cmd.env_remove(k);
+        }
+        match w.psa {
+            Psa::Autotask => {
+                cmd.env("AUTOTASK_API_ROOT", sb.autotask_api_root())
+                    .env("AUTOTASK_USERNAME", &c.autotask.username)
+                    .env("AUTOTASK_SECRET", c.autotask.secret.expose_secret())
+                    .env("AUTOTASK_INTEGRATION_CODE", &c.autotask.integration_code);
+            }
+            Psa::Connectwise => {
+                cmd.env("CONNECTWISE_SITE", sb.connectwise_site())
+                    .env("CONNECTWISE_COMPANY_ID", &c.connectwise.company_id)
+                    .env("CONNECTWISE_PUBLIC_KEY", &c.connectwise.public_key)
+                    .env(
+                        "CONNECTWISE_PRIVATE_KEY",
+                        c.connectwise.private_key.expose_secret(),
+                    )
+                    .env("CONNECTWISE_CLIENT_ID", &c.connectwise.client_id);
+            }
+        }
+        let out = tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .unwrap()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{id}:\n{stdout}");
+        assert!(stdout.contains("[FAIL]"), "{id}:\n{stdout}");
+    }
+    sb.shutdown().await;
 }
 
 #[tokio::test]
@@ -526,6 +587,91 @@ async fn system_security_level_is_not_a_dedicated_copy() {
         );
         assert!(!lvl.remedy.is_empty());
     }
+}
+
+/// Guides that keep Autotask's built-in level (`system_level`): that level passes; another
+/// level warns, unless the guide offers a dedicated copy as an optional step (MSP360), which then
+/// passes and is checked row by row when chosen. The default level then shows its excess over the
+/// optional minimal list as warnings, never as failures.
+#[tokio::test]
+async fn guides_that_keep_the_built_in_level_pass_it_and_say_what_another_level_means() {
+    let level_check = |r: &Report| check(r, "api-user", "security-level").clone();
+    // IT Glue: "Select API User (system)".
+    let w = wizard("itglue-autotask");
+    let sb = sandbox("configured:itglue-autotask").await;
+    let conn = connection(&sb, &w);
+    let r = verify_all(&w, &conn, &VerifyOptions::default()).await;
+    let c = level_check(&r);
+    assert_eq!(c.status, Status::Pass, "{}", c.detail);
+    assert!(c.detail.contains("built-in level"), "{}", c.detail);
+    let user = sb.credentials().autotask.username.clone();
+    sb.with_tenant(|t| {
+        let id = t.autotask.alloc_id();
+        let mut own = SecurityLevel::new(id, "Our IT Glue level", LICENSE_API_USER, false);
+        own.web_services_login = true;
+        own.default_access = EntityAccess::ALL;
+        t.autotask.levels.push(own);
+        t.autotask.resource_by_user_mut(&user).unwrap().user_type = id;
+    });
+    let r = verify_all(&w, &conn, &VerifyOptions::default()).await;
+    let c = level_check(&r);
+    assert_eq!(c.status, Status::Warn, "{}", c.detail);
+    assert!(
+        c.detail.contains("Our IT Glue level") && c.detail.contains("no permissions to check"),
+        "{}",
+        c.detail
+    );
+    sb.shutdown().await;
+
+    // MSP360: the default level, or the optional minimal copy.
+    let w = wizard("msp360-autotask");
+    let sb = sandbox("configured:msp360-autotask").await;
+    let r = verify_all(&w, &connection(&sb, &w), &VerifyOptions::default()).await;
+    let c = level_check(&r);
+    assert_eq!(c.status, Status::Pass, "{}", c.detail);
+    assert!(
+        c.detail.contains("--with minimal-permissions"),
+        "{}",
+        c.detail
+    );
+    sb.shutdown().await;
+
+    // The admin took the default: only the API user step applied.
+    let sb = sandbox("unconfigured").await;
+    sb.apply_step(&w, "api-user").unwrap();
+    let conn = sb.connection(w.psa);
+    let r = verify_all(&w, &conn, &VerifyOptions::default()).await;
+    let c = level_check(&r);
+    assert_eq!(c.status, Status::Pass, "{}", c.detail);
+    assert!(c.detail.contains("API User (system)"), "{}", c.detail);
+    assert!(r.ok, "{}", dump(&r));
+    // Choosing the minimal list on the default level: its excess warns, nothing fails; --strict
+    // fails it.
+    let chosen = VerifyOptions {
+        with: ["minimal-permissions".to_string()].into(),
+        ..VerifyOptions::default()
+    };
+    let r = verify_all(&w, &conn, &chosen).await;
+    assert_eq!(r.counts.fail, 0, "{}", dump(&r));
+    let tickets = row(&r, "minimal-permissions", "Tickets");
+    assert_eq!(tickets.status, Status::Warn, "{}", tickets.detail);
+    assert!(
+        tickets
+            .detail
+            .contains("more than the guide grants (Restricted"),
+        "{}",
+        tickets.detail
+    );
+    let strict = VerifyOptions {
+        strict: true,
+        ..chosen
+    };
+    let r = verify_all(&w, &conn, &strict).await;
+    assert_eq!(
+        row(&r, "minimal-permissions", "Tickets").status,
+        Status::Fail
+    );
+    sb.shutdown().await;
 }
 
 /// A level named otherwise than the guide's example is the admin's choice: a warning, never a
@@ -1291,7 +1437,7 @@ async fn tls_failures_are_each_named_plainly() {
 
 #[tokio::test]
 async fn unconfigured_tenant_fails_with_remedies() {
-    for id in WIZARDS {
+    for id in wizards() {
         let w = wizard(id);
         let sb = sandbox("unconfigured").await;
         let r = verify_all(&w, &connection(&sb, &w), &VerifyOptions::default()).await;
@@ -1594,7 +1740,7 @@ async fn every_request_is_in_the_official_api_specs() {
         allow_writes: true,
         ..VerifyOptions::default()
     };
-    for id in WIZARDS {
+    for id in wizards() {
         let w = wizard(id);
         let sb = sandbox(&format!("configured:{id}")).await;
         let r = verify_all(&w, &connection(&sb, &w), &opts).await;
@@ -1653,7 +1799,7 @@ fn endpoints(sb: &Sandbox) -> Vec<(String, String)> {
 #[tokio::test]
 async fn probe_plan_stays_within_request_and_concurrency_bounds() {
     use psa_onboard::psa::http::{DEFAULT_MAX_IN_FLIGHT, HttpConfig};
-    for id in WIZARDS {
+    for id in wizards() {
         let w = wizard(id);
         // Latency makes the requests overlap as they would against a real PSA.
         let sb = Sandbox::start(SandboxOptions {

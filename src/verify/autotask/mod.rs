@@ -87,6 +87,7 @@ fn access_label(a: Access) -> &'static str {
     match a {
         Access::All => "All",
         Access::Any => "any (All or Restricted)",
+        Access::Restricted => "Restricted (the guide's Mine)",
         Access::None => "None",
     }
 }
@@ -110,6 +111,41 @@ fn access_of(info: &EntityInfo, op: Op) -> Option<UserAccess> {
     }
 }
 
+/// The API user's level when the guide has it keep Autotask's built-in level as it is
+/// (`system_level`): that level passes; a dedicated level passes when the guide offers one as an
+/// optional step (its rows check it when chosen), else warns: the guide lists nothing to check
+/// it against.
+fn system_level_outcome(
+    w: &crate::wizard::Wizard,
+    label: &str,
+    expected: Option<&str>,
+    norm: impl Fn(&str) -> String,
+) -> Outcome {
+    let want = expected.unwrap_or("API User (system)");
+    // The UI shows the built-in API level as "API User (system) (API-only)".
+    let have = norm(label);
+    if have.trim_end_matches(" (api-only)") == norm(want) {
+        return Outcome::pass(format!(
+            "security level \"{label}\": Autotask's built-in level, as the guide says to use it"
+        ));
+    }
+    match w
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::SecurityLevel && s.optional)
+    {
+        Some(copy) => Outcome::pass(format!(
+            "security level \"{label}\": a level of your own, which the guide offers instead of \"{want}\" \
+(\"{}\"); its permissions are checked when you choose that step (check --with {})",
+            copy.title, copy.id
+        )),
+        None => Outcome::warn(format!(
+            "the API user's security level is \"{label}\", not Autotask's built-in \"{want}\" that the guide \
+uses as it is: the guide lists no permissions to check \"{label}\" against; make sure it grants what \"{want}\" does"
+        )),
+    }
+}
+
 /// How an entity operation's reported access compares with the guide's expectation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AccessCmp {
@@ -120,7 +156,7 @@ pub(crate) enum AccessCmp {
     RestrictedAllowed,
     /// Less than required.
     Below,
-    /// More than the guide grants (expected None).
+    /// More than the guide grants (expected None, or Restricted for the guide's Mine).
     Excess,
     /// Not reported.
     Unknown,
@@ -131,9 +167,13 @@ pub(crate) fn compare_access(expected: Access, actual: Option<UserAccess>) -> Ac
         (_, None) => AccessCmp::Unknown,
         (Access::All, Some(UserAccess::All)) => AccessCmp::Ok,
         (Access::All, Some(UserAccess::Restricted)) => AccessCmp::Restricted,
-        (Access::All | Access::Any, Some(UserAccess::None)) => AccessCmp::Below,
+        (Access::All | Access::Any | Access::Restricted, Some(UserAccess::None)) => {
+            AccessCmp::Below
+        }
         (Access::Any, Some(UserAccess::Restricted)) => AccessCmp::RestrictedAllowed,
         (Access::Any, Some(_)) => AccessCmp::Ok,
+        (Access::Restricted, Some(UserAccess::Restricted)) => AccessCmp::Ok,
+        (Access::Restricted, Some(UserAccess::All)) => AccessCmp::Excess,
         (Access::None, Some(UserAccess::None)) => AccessCmp::Ok,
         (Access::None, Some(_)) => AccessCmp::Excess,
     }
@@ -512,6 +552,9 @@ not an API-only user"
                 .join(" ")
                 .to_lowercase()
         };
+        if ctx.wizard.uses_system_level() {
+            return system_level_outcome(ctx.wizard, &label, expected, norm);
+        }
         if norm(&label).starts_with("api user (system)") {
             return Outcome::fail(format!(
                 "the API user has the built-in \"{label}\" security level, not a dedicated copy{}",
@@ -793,8 +836,9 @@ of the data",
                     }
                     AccessCmp::Excess => {
                         let t = format!(
-                            "{entity} {} = {shown}, more than the guide grants (None)",
-                            op.label()
+                            "{entity} {} = {shown}, more than the guide grants ({})",
+                            op.label(),
+                            access_label(want)
                         );
                         if ctx.opts.strict {
                             fails.push(t);
@@ -904,5 +948,18 @@ mod tests {
             Excess
         );
         assert_eq!(compare_access(Access::Any, None), Unknown);
+        // The guide's Mine: Restricted is exactly it; All is more, None is less.
+        assert_eq!(
+            compare_access(Access::Restricted, Some(UserAccess::Restricted)),
+            Ok
+        );
+        assert_eq!(
+            compare_access(Access::Restricted, Some(UserAccess::All)),
+            Excess
+        );
+        assert_eq!(
+            compare_access(Access::Restricted, Some(UserAccess::None)),
+            Below
+        );
     }
 }
