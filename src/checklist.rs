@@ -141,7 +141,14 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
         let _ = writeln!(out, "Copy from: {c}");
     }
     if let Some(l) = &step.security_level {
-        let _ = writeln!(out, "Security level: {l}");
+        if step.system_level {
+            let _ = writeln!(
+                out,
+                "Security level: {l} (Autotask's built-in level, kept as it is)"
+            );
+        } else {
+            let _ = writeln!(out, "Security level: {l}");
+        }
     }
     if let Some(u) = &step.username_hint {
         let _ = writeln!(out, "Username: {u}@<your Autotask domain>");

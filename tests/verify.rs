@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use psa_onboard::connection::{AutotaskTarget, Connection, ConnectwiseTarget};
 use psa_onboard::sandbox::{
-    CertMode, CwLevel, Faults, RoleSetting, Sandbox, SandboxOptions, WRONG_HOST_NAME,
+    CertMode, CwLevel, EntityAccess, Faults, LICENSE_API_USER, RoleSetting, Sandbox,
+    SandboxOptions, SecurityLevel, WRONG_HOST_NAME,
 };
 use psa_onboard::verify::{
     AdminKeys, CheckResult, Report, Status, Verifier, VerifyOptions, describe_writes,
@@ -17,9 +18,12 @@ use psa_onboard::verify::{
 use psa_onboard::wizard::{self, Psa, Wizard};
 use secrecy::SecretString;
 
-/// Every built-in wizard: a new wizard file is covered without editing this list.
-fn wizards() -> Vec<String> {
-    wizard::builtin().into_iter().map(|l| l.wizard.id).collect()
+/// Every built-in wizard, by id (its file's name): a new built-in is covered without a list to
+/// update.
+fn wizards() -> impl Iterator<Item = &'static str> {
+    wizard::load::BUILTIN
+        .iter()
+        .map(|(file, _)| file.trim_end_matches(".toml"))
 }
 
 fn wizard(id: &str) -> Wizard {
@@ -135,11 +139,15 @@ fn credentialed(sb: &Sandbox) -> Vec<psa_onboard::sandbox::RecordedRequest> {
 
 #[tokio::test]
 async fn configured_wizards_pass_every_api_check() {
+    // Every part of the guide, its optional steps too (`configured:<id>` applies them all).
+    let all = VerifyOptions {
+        with: ["all".to_string()].into(),
+        ..VerifyOptions::default()
+    };
     for id in wizards() {
-        let id = id.as_str();
         let w = wizard(id);
         let sb = sandbox(&format!("configured:{id}")).await;
-        let r = verify_all(&w, &connection(&sb, &w), &VerifyOptions::default()).await;
+        let r = verify_all(&w, &connection(&sb, &w), &all).await;
         assert!(r.ok, "{id}:\n{}", dump(&r));
         let s = statuses(&r);
         assert!(!s.contains(&Status::Fail), "{id}:\n{}", dump(&r));
@@ -153,10 +161,7 @@ async fn configured_wizards_pass_every_api_check() {
                     let prow = &wstep.permissions[n.parse::<usize>().unwrap() - 1];
                     let observable = w.psa == Psa::Connectwise && prow.manual_reason().is_none()
                         || prow.verify.as_ref().is_some_and(|v| v.manual.is_none());
-                    // A conditional part of the guide is not chosen by default.
-                    let want = if wstep.optional {
-                        Status::Skipped
-                    } else if observable {
+                    let want = if observable {
                         Status::Pass
                     } else {
                         Status::Manual
@@ -170,64 +175,65 @@ async fn configured_wizards_pass_every_api_check() {
                 );
             }
         }
-        // One sign-in for the whole run (Autotask: one Version call, before anything else
-        // credentialed).
+        // One sign-in for the whole run (Autotask: the API user's own Resources query, which
+        // also reads the people the impersonation checks list). Nothing credentialed goes out
+        // before it has answered... (asserted with latency in `probe_plan`).
         if w.psa == Psa::Autotask {
             let reqs = credentialed(&sb);
-            assert!(reqs[0].path.ends_with("/Version"), "{id}: {}", reqs[0].path);
+            let first = &reqs[0];
+            assert!(
+                first.path.ends_with("/Resources/query"),
+                "{id}: {}",
+                first.path
+            );
+            let filter = first.body.as_ref().map(|b| b["Filter"].to_string());
+            assert!(
+                filter.is_some_and(|f| f.contains("userName")),
+                "{id}: the sign-in asks for the API user itself"
+            );
             let versions = reqs.iter().filter(|q| q.path.ends_with("/Version")).count();
-            assert_eq!(versions, 1, "{id}");
+            assert_eq!(versions, 0, "{id}");
         }
     }
 }
 
-/// `psa-onboard check --wizard <id> --format json` against a sandbox, its connection from the
-/// environment.
-fn check_command(sb: &Sandbox, w: &Wizard) -> Command {
-    use secrecy::ExposeSecret;
-    let c = sb.credentials();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
-    cmd.args(["check", "--wizard", &w.id, "--format", "json"])
-        .env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("https_proxy")
-        .env_remove("ALL_PROXY")
-        .env(
-            "PSA_ONBOARD_WIZARD_DIR",
-            "/nonexistent-psa-onboard-test-dir",
-        );
-    match w.psa {
-        Psa::Autotask => {
-            cmd.env("AUTOTASK_API_ROOT", sb.autotask_api_root())
-                .env("AUTOTASK_USERNAME", &c.autotask.username)
-                .env("AUTOTASK_SECRET", c.autotask.secret.expose_secret())
-                .env("AUTOTASK_INTEGRATION_CODE", &c.autotask.integration_code);
-        }
-        Psa::Connectwise => {
-            cmd.env("CONNECTWISE_SITE", sb.connectwise_site())
-                .env("CONNECTWISE_COMPANY_ID", &c.connectwise.company_id)
-                .env("CONNECTWISE_PUBLIC_KEY", &c.connectwise.public_key)
-                .env(
-                    "CONNECTWISE_PRIVATE_KEY",
-                    c.connectwise.private_key.expose_secret(),
-                )
-                .env("CONNECTWISE_CLIENT_ID", &c.connectwise.client_id);
-        }
-    }
-    cmd
-}
-
-/// Generated over every built-in wizard: the guide's tenant (`configured:<id>`) passes `check`
-/// with exit 0 and the JSON contract; a tenant nobody set up (`unconfigured`) fails with exit 1.
 #[tokio::test]
 async fn check_binary_exits_0_for_configured_wizards_and_prints_the_json_contract() {
     for id in wizards() {
-        let id = id.as_str();
         let w = wizard(id);
         let sb = sandbox(&format!("configured:{id}")).await;
         let c = sb.credentials();
-        let mut cmd = check_command(&sb, &w);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
+        cmd.args(["check", "--wizard", id, "--format", "json"])
+            .env_remove("HTTP_PROXY")
+            .env_remove("HTTPS_PROXY")
+            .env_remove("http_proxy")
+            .env_remove("https_proxy")
+            .env_remove("ALL_PROXY")
+            .env(
+                "PSA_ONBOARD_WIZARD_DIR",
+                "/nonexistent-psa-onboard-test-dir",
+            );
+        match w.psa {
+            Psa::Autotask => {
+                use secrecy::ExposeSecret;
+                cmd.env("AUTOTASK_API_ROOT", sb.autotask_api_root())
+                    .env("AUTOTASK_USERNAME", &c.autotask.username)
+                    .env("AUTOTASK_SECRET", c.autotask.secret.expose_secret())
+                    .env("AUTOTASK_INTEGRATION_CODE", &c.autotask.integration_code);
+            }
+            Psa::Connectwise => {
+                use secrecy::ExposeSecret;
+                cmd.env("CONNECTWISE_SITE", sb.connectwise_site())
+                    .env("CONNECTWISE_COMPANY_ID", &c.connectwise.company_id)
+                    .env("CONNECTWISE_PUBLIC_KEY", &c.connectwise.public_key)
+                    .env(
+                        "CONNECTWISE_PRIVATE_KEY",
+                        c.connectwise.private_key.expose_secret(),
+                    )
+                    .env("CONNECTWISE_CLIENT_ID", &c.connectwise.client_id);
+            }
+        }
         let out = tokio::task::spawn_blocking(move || cmd.output())
             .await
             .unwrap()
@@ -261,25 +267,61 @@ async fn check_binary_exits_0_for_configured_wizards_and_prints_the_json_contrac
         use secrecy::ExposeSecret;
         assert!(!stdout.contains(c.autotask.secret.expose_secret()));
         assert!(!stdout.contains(c.connectwise.private_key.expose_secret()));
-        sb.shutdown().await;
+    }
+}
 
-        let sb = sandbox("unconfigured").await;
-        let mut cmd = check_command(&sb, &w);
+/// The same for the tenant nobody set up: every built-in wizard's `check` fails with exit 1 (its
+/// API user, with the wizard's own credentials, does not exist there yet).
+#[tokio::test]
+async fn check_binary_exits_1_for_every_wizard_against_the_unconfigured_tenant() {
+    use secrecy::ExposeSecret;
+    let sb = sandbox("unconfigured").await;
+    for id in wizards() {
+        let w = wizard(id);
+        let c = sb.credentials_for(&w);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
+        cmd.args(["check", "--wizard", id])
+            .env("NO_COLOR", "1")
+            .env(
+                "PSA_ONBOARD_WIZARD_DIR",
+                "/nonexistent-psa-onboard-test-dir",
+            );
+        for k in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "ALL_PROXY",
+        ] {
+            cmd.env_remove(k);
+        }
+        match w.psa {
+            Psa::Autotask => {
+                cmd.env("AUTOTASK_API_ROOT", sb.autotask_api_root())
+                    .env("AUTOTASK_USERNAME", &c.autotask.username)
+                    .env("AUTOTASK_SECRET", c.autotask.secret.expose_secret())
+                    .env("AUTOTASK_INTEGRATION_CODE", &c.autotask.integration_code);
+            }
+            Psa::Connectwise => {
+                cmd.env("CONNECTWISE_SITE", sb.connectwise_site())
+                    .env("CONNECTWISE_COMPANY_ID", &c.connectwise.company_id)
+                    .env("CONNECTWISE_PUBLIC_KEY", &c.connectwise.public_key)
+                    .env(
+                        "CONNECTWISE_PRIVATE_KEY",
+                        c.connectwise.private_key.expose_secret(),
+                    )
+                    .env("CONNECTWISE_CLIENT_ID", &c.connectwise.client_id);
+            }
+        }
         let out = tokio::task::spawn_blocking(move || cmd.output())
             .await
             .unwrap()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "{id} against an unconfigured tenant: {stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_str(&stdout).expect("JSON output");
-        assert_eq!(v["ok"], false, "{id}");
-        sb.shutdown().await;
+        assert_eq!(out.status.code(), Some(1), "{id}:\n{stdout}");
+        assert!(stdout.contains("[FAIL]"), "{id}:\n{stdout}");
     }
+    sb.shutdown().await;
 }
 
 #[tokio::test]
@@ -392,7 +434,12 @@ async fn wrong_secret_makes_exactly_one_credentialed_request() {
         "{:?}",
         creds.iter().map(|q| &q.path).collect::<Vec<_>>()
     );
-    assert!(creds[0].path.ends_with("/Version"), "{}", creds[0].path);
+    // The sign-in is the API user's own Resources query.
+    assert!(
+        creds[0].path.ends_with("/Resources/query"),
+        "{}",
+        creds[0].path
+    );
     assert_eq!(creds[0].status, 401);
 
     // A new session with the same values does not try again either (no second failed login)...
@@ -540,6 +587,91 @@ async fn system_security_level_is_not_a_dedicated_copy() {
         );
         assert!(!lvl.remedy.is_empty());
     }
+}
+
+/// Guides that keep Autotask's built-in level (`system_level`): that level passes; another
+/// level warns, unless the guide offers a dedicated copy as an optional step (MSP360), which then
+/// passes and is checked row by row when chosen. The default level then shows its excess over the
+/// optional minimal list as warnings, never as failures.
+#[tokio::test]
+async fn guides_that_keep_the_built_in_level_pass_it_and_say_what_another_level_means() {
+    let level_check = |r: &Report| check(r, "api-user", "security-level").clone();
+    // IT Glue: "Select API User (system)".
+    let w = wizard("itglue-autotask");
+    let sb = sandbox("configured:itglue-autotask").await;
+    let conn = connection(&sb, &w);
+    let r = verify_all(&w, &conn, &VerifyOptions::default()).await;
+    let c = level_check(&r);
+    assert_eq!(c.status, Status::Pass, "{}", c.detail);
+    assert!(c.detail.contains("built-in level"), "{}", c.detail);
+    let user = sb.credentials().autotask.username.clone();
+    sb.with_tenant(|t| {
+        let id = t.autotask.alloc_id();
+        let mut own = SecurityLevel::new(id, "Our IT Glue level", LICENSE_API_USER, false);
+        own.web_services_login = true;
+        own.default_access = EntityAccess::ALL;
+        t.autotask.levels.push(own);
+        t.autotask.resource_by_user_mut(&user).unwrap().user_type = id;
+    });
+    let r = verify_all(&w, &conn, &VerifyOptions::default()).await;
+    let c = level_check(&r);
+    assert_eq!(c.status, Status::Warn, "{}", c.detail);
+    assert!(
+        c.detail.contains("Our IT Glue level") && c.detail.contains("no permissions to check"),
+        "{}",
+        c.detail
+    );
+    sb.shutdown().await;
+
+    // MSP360: the default level, or the optional minimal copy.
+    let w = wizard("msp360-autotask");
+    let sb = sandbox("configured:msp360-autotask").await;
+    let r = verify_all(&w, &connection(&sb, &w), &VerifyOptions::default()).await;
+    let c = level_check(&r);
+    assert_eq!(c.status, Status::Pass, "{}", c.detail);
+    assert!(
+        c.detail.contains("--with minimal-permissions"),
+        "{}",
+        c.detail
+    );
+    sb.shutdown().await;
+
+    // The admin took the default: only the API user step applied.
+    let sb = sandbox("unconfigured").await;
+    sb.apply_step(&w, "api-user").unwrap();
+    let conn = sb.connection(w.psa);
+    let r = verify_all(&w, &conn, &VerifyOptions::default()).await;
+    let c = level_check(&r);
+    assert_eq!(c.status, Status::Pass, "{}", c.detail);
+    assert!(c.detail.contains("API User (system)"), "{}", c.detail);
+    assert!(r.ok, "{}", dump(&r));
+    // Choosing the minimal list on the default level: its excess warns, nothing fails; --strict
+    // fails it.
+    let chosen = VerifyOptions {
+        with: ["minimal-permissions".to_string()].into(),
+        ..VerifyOptions::default()
+    };
+    let r = verify_all(&w, &conn, &chosen).await;
+    assert_eq!(r.counts.fail, 0, "{}", dump(&r));
+    let tickets = row(&r, "minimal-permissions", "Tickets");
+    assert_eq!(tickets.status, Status::Warn, "{}", tickets.detail);
+    assert!(
+        tickets
+            .detail
+            .contains("more than the guide grants (Restricted"),
+        "{}",
+        tickets.detail
+    );
+    let strict = VerifyOptions {
+        strict: true,
+        ..chosen
+    };
+    let r = verify_all(&w, &conn, &strict).await;
+    assert_eq!(
+        row(&r, "minimal-permissions", "Tickets").status,
+        Status::Fail
+    );
+    sb.shutdown().await;
 }
 
 /// A level named otherwise than the guide's example is the admin's choice: a warning, never a
@@ -1306,7 +1438,6 @@ async fn tls_failures_are_each_named_plainly() {
 #[tokio::test]
 async fn unconfigured_tenant_fails_with_remedies() {
     for id in wizards() {
-        let id = id.as_str();
         let w = wizard(id);
         let sb = sandbox("unconfigured").await;
         let r = verify_all(&w, &connection(&sb, &w), &VerifyOptions::default()).await;
@@ -1610,7 +1741,6 @@ async fn every_request_is_in_the_official_api_specs() {
         ..VerifyOptions::default()
     };
     for id in wizards() {
-        let id = id.as_str();
         let w = wizard(id);
         let sb = sandbox(&format!("configured:{id}")).await;
         let r = verify_all(&w, &connection(&sb, &w), &opts).await;
@@ -1670,7 +1800,6 @@ fn endpoints(sb: &Sandbox) -> Vec<(String, String)> {
 async fn probe_plan_stays_within_request_and_concurrency_bounds() {
     use psa_onboard::psa::http::{DEFAULT_MAX_IN_FLIGHT, HttpConfig};
     for id in wizards() {
-        let id = id.as_str();
         let w = wizard(id);
         // Latency makes the requests overlap as they would against a real PSA.
         let sb = Sandbox::start(SandboxOptions {
@@ -1709,15 +1838,18 @@ async fn probe_plan_stays_within_request_and_concurrency_bounds() {
                 let infos = count("/entityinformation");
                 let unique: std::collections::BTreeSet<_> = infos.iter().collect();
                 assert_eq!(infos.len(), unique.len(), "{id}: {infos:?}");
-                assert_eq!(count("/version").len(), 1, "{id}");
-                // The Resources endpoint: one query (the API user's own record, the people to
-                // impersonate and the Resources probe), its picklists and (a row) its entity
-                // information.
+                assert_eq!(
+                    count("/version").len(),
+                    0,
+                    "{id}: the sign-in is a Resources query"
+                );
+                // The Resources endpoint: the sign-in, its picklists and (a row) its entity
+                // information; the people to impersonate come with the sign-in.
                 assert!(count("/resources/query").len() <= 1, "{id}: {eps:?}");
                 // The reads after sign-in go out together (check by check, it was 2 at most):
                 // up to 2 per endpoint, all endpoints at once.
                 let mut per: std::collections::BTreeMap<String, usize> = Default::default();
-                // After the zone lookup and the sign-in (the first credentialed request, Version).
+                // After the zone lookup and the sign-in (the first credentialed request).
                 for q in credentialed(&sb).iter().skip(1) {
                     // Autotask's endpoint is the entity: /atservicesrest/v1.0/<entity>/…
                     let p = q.path.to_ascii_lowercase();

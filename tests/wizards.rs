@@ -51,7 +51,12 @@ fn every_builtin_wizard_loads_and_validates() {
         ids,
         [
             "autoelevate-connectwise",
+            "cloudradial-autotask",
+            "cow-autotask",
+            "guardz-autotask",
             "hudu-connectwise",
+            "itglue-autotask",
+            "msp360-autotask",
             "ncentral-connectwise",
             "nsight-connectwise",
             "passportal-connectwise",
@@ -63,6 +68,10 @@ fn every_builtin_wizard_loads_and_validates() {
     );
     for (name, text) in wizard::load::BUILTIN {
         let w = wizard::parse(name, text).unwrap_or_else(|e| panic!("{e}"));
+        // The tests name built-ins by file (`wizard::load::BUILTIN`): the file is the id.
+        assert_eq!(*name, format!("{}.toml", w.id));
+        // Every built-in says where it comes from.
+        assert!(!w.sources.is_empty(), "{name} cites its guide");
         assert!(!w.steps.is_empty(), "{name} has steps");
         // Every step says what to click, and every check says how it is decided.
         for s in &w.steps {
@@ -402,6 +411,214 @@ fn rewst_autotask_matches_guide_004() {
             .fields
             .contains(&psa_onboard::wizard::PortalField::TrackingIdentifier)
     );
+}
+
+// ----------------------------------------------------------------------------------------------
+// The catalog (issue 16): wizards from vendors' public pages. Each page's rows, as docs/FIDELITY.md
+// transcribes them, are the wizard's rows, in order; the prose around them is ours.
+
+/// A row's facts in one line: `step: module › subject: columns` (a checkbox `[x]`/`[ ]`, a setting
+/// `= value`, a requirement's list).
+fn facts(w: &Wizard) -> Vec<String> {
+    w.rows()
+        .map(|(s, r)| {
+            let what = match r.shape() {
+                RowShape::Levels => r
+                    .levels()
+                    .map(|(c, v)| format!("{} {v}", c.label(w.psa)))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                RowShape::Checkbox => if r.is_checked() { "[x]" } else { "[ ]" }.to_string(),
+                RowShape::Setting => format!("= {}", r.value.as_deref().unwrap_or("")),
+                RowShape::Requirement => r.required.join(", "),
+                RowShape::Customize => format!("Customize: {}", r.customize.join(", ")),
+            };
+            format!("{}: {}: {what}", s.id, r.label())
+        })
+        .collect()
+}
+
+/// Where every source of a catalog wizard is: an https address and the date the copy was read.
+fn cites_page_and_date(w: &Wizard) {
+    for s in &w.sources {
+        assert!(s.contains("https://"), "{}: {s}", w.id);
+        assert!(
+            s.contains("2026-12-06") || s.contains("2024"),
+            "{}: {s}",
+            w.id
+        );
+    }
+}
+
+#[test]
+fn guardz_autotask_carries_the_pages_rows() {
+    let w = builtin("guardz-autotask");
+    cites_page_and_date(&w);
+    assert_eq!(
+        facts(&w),
+        [
+            "security-level: CRM › Account & Contact Access › All objects: Permission All",
+            "security-level: Service Desk › Tickets: View All · Add Yes · Edit Yes",
+            "security-level: Admin › Kaseya Integrations: [x]",
+            "security-level: Web Services API › CRM › Account: View Checked",
+            "security-level: Web Services API › Service Desk › Tickets: View Checked · Add Checked · Edit Checked",
+        ]
+    );
+    let level = w.step("security-level").unwrap();
+    assert_eq!(level.name, None, "the page leaves the name to the admin");
+    assert_eq!(
+        level.copy_from.as_deref(),
+        Some("API User (system) (API-only)")
+    );
+    let user = w.step("api-user").unwrap();
+    assert_eq!(
+        user.security_level, None,
+        "the level from the previous step"
+    );
+    assert!(
+        w.portal().is_none(),
+        "the stored copy stops before the hand-over"
+    );
+}
+
+#[test]
+fn cow_autotask_carries_the_pages_rows() {
+    let w = builtin("cow-autotask");
+    cites_page_and_date(&w);
+    assert_eq!(
+        facts(&w),
+        [
+            "security-level: CRM › Customer & Cancelation: Permission All",
+            "security-level: CRM › Configuration Items & Subscriptions: View All · Edit All",
+            "security-level: Inventory › Products: View All",
+            "security-level: Admin › Configuration Items: [x]",
+        ]
+    );
+    assert_eq!(w.level_name(), Some("COW Warranty Permissions"));
+    let user = w.step("api-user").unwrap();
+    assert_eq!(user.integration_vendor.as_deref(), Some("CyberDrain B.V."));
+    assert_eq!(w.portal().unwrap().page.as_deref(), Some("cow.tech"));
+}
+
+#[test]
+fn msp360_autotask_carries_the_pages_rows() {
+    let w = builtin("msp360-autotask");
+    cites_page_and_date(&w);
+    let m = "minimal-permissions";
+    assert_eq!(
+        facts(&w),
+        [
+            format!("{m}: Web Service API › Can login to Web Services API: [x]"),
+            format!("{m}: CRM › Account & Contact Access › Customer & Cancelation: Permission All"),
+            format!("{m}: CRM › Account & Contact Access › Vendor & Partners: Permission All"),
+            format!(
+                "{m}: CRM › Account & Contact Access › Prospects, Leads, & Dead: Permission All"
+            ),
+            format!("{m}: CRM › Object Permissions › Accounts: Add None · Edit None · Delete None"),
+            format!("{m}: CRM › Object Permissions › Contacts: Add None"),
+            format!(
+                "{m}: Service Desk › Object Permissions › Tickets: View Mine · Add Yes · Edit No · Delete None"
+            ),
+            format!(
+                "{m}: Service Desk › Object Permissions › Ticket Notes: Edit None · Delete None"
+            ),
+            format!(
+                "{m}: Service Desk › Object Permissions › Service Calls: View Mine · Add No · Edit No · Delete None"
+            ),
+            format!(
+                "{m}: Service Desk › Object Permissions › Charges: View None · Add No · Edit None · Delete None"
+            ),
+            format!(
+                "{m}: Service Desk › Object Permissions › Expenses: View None · Add No · Edit None · Delete None"
+            ),
+            format!("{m}: Contracts › Object Permissions › Contracts: View All · Add Yes"),
+            format!("{m}: Contracts › Contract Visibility: = Full"),
+        ]
+    );
+    // The default level is enough; the minimal copy is the admin's choice.
+    let copy = w.step(m).unwrap();
+    assert!(copy.optional && copy.condition.is_some());
+    assert_eq!(copy.name, None, "the page names no copy");
+    let user = w.step("api-user").unwrap();
+    assert!(user.system_level);
+    assert_eq!(user.security_level.as_deref(), Some("API User (system)"));
+    assert_eq!(
+        user.integration_vendor.as_deref(),
+        Some("CloudBerry Lab - BDR")
+    );
+    // Mine is checked as Restricted, never as "any".
+    let tickets = &copy.permissions[6];
+    assert_eq!(
+        tickets.verify.as_ref().unwrap().query,
+        Some(wizard::Access::Restricted)
+    );
+}
+
+#[test]
+fn cloudradial_autotask_carries_the_pages_rows() {
+    let w = builtin("cloudradial-autotask");
+    cites_page_and_date(&w);
+    assert_eq!(
+        facts(&w),
+        [
+            "security-level: Web Services API › Resource Impersonation › Tickets: Check the boxes",
+            "security-level: Web Services API › Resource Impersonation › Ticket Notes: Check the boxes",
+            "security-level: Web Services API › Resource Impersonation › Attachments: Check the boxes",
+            "webhooks: Other › Webhooks › Webhooks: = On",
+            "webhooks: Other › Webhooks › Maximum number of Webhooks: = A nonzero value",
+        ]
+    );
+    assert_eq!(w.level_name(), Some("CloudRadial Chat Security User"));
+    let hooks = w.step("webhooks").unwrap();
+    assert!(hooks.optional, "the page marks webhooks (Optional)");
+    assert!(hooks.condition.as_deref().unwrap().contains("API limits"));
+    // Steps 2 and 3 are headings only in the stored copy, and say so.
+    for id in ["api-user", "submit"] {
+        let s = w.step(id).unwrap();
+        assert!(
+            s.instructions[0].contains("stored copy of the page ends"),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn itglue_autotask_carries_the_pages_rows() {
+    let w = builtin("itglue-autotask");
+    cites_page_and_date(&w);
+    assert_eq!(
+        facts(&w),
+        ["protected-data: Protected Data Permission › View Protected Data: [x]"]
+    );
+    assert!(w.step_of(StepKind::SecurityLevel).is_none(), "no copy");
+    let user = w.step("api-user").unwrap();
+    assert!(user.system_level);
+    assert_eq!(user.security_level.as_deref(), Some("API User (system)"));
+    assert_eq!(
+        user.integration_vendor.as_deref(),
+        Some("ITG - Documentation Management")
+    );
+    assert!(w.portal().is_none(), "the page gives no step in IT Glue");
+}
+
+/// `show` says the built-in level is kept, and prints each row's reading of the page.
+#[test]
+fn cli_show_prints_the_built_in_level_and_the_rows_readings() {
+    let out = bin().args(["show", "msp360-autotask"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "Security level: API User (system) (Autotask's built-in level, kept as it is)"
+        ),
+        "{text}"
+    );
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (_, r) in builtin("msp360-autotask").rows() {
+        if let Some(note) = r.verify.as_ref().and_then(|v| v.note.as_deref()) {
+            assert!(flat.contains(note), "note not shown: {note}");
+        }
+    }
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -1025,6 +1242,118 @@ VERIFY
     assert!(error_for(&text).message.contains("note"));
     let text = with(r#"verify = { manual = "Not readable.", note = "x" }"#);
     assert!(error_for(&text).message.contains("put it in `manual`"));
+}
+
+/// Guides that keep Autotask's built-in API User level (MSP360: "the default API user
+/// permissions are enough"; IT Glue: "Select API User (system)") say so with `system_level`;
+/// guides that leave the level's name to the admin (Guardz, MSP360) leave `name` out.
+#[test]
+fn system_level_and_unnamed_levels_are_validated_where_they_are_written() {
+    let base = r#"id = "acme-autotask"
+psa = "autotask"
+vendor = "Acme"
+title = "Acme for Autotask"
+
+LEVEL
+
+[[steps]]
+id = "api-user"
+kind = "api_user"
+title = "Create the API user"
+USER
+instructions = ["Admin → Resources (Users) → New API User"]
+"#;
+    let level = r#"[[steps]]
+id = "level"
+kind = "security_level"
+title = "Copy the API level"
+OPTIONAL
+copy_from = "API User (system) (API-only)"
+instructions = ["Admin → Security Levels → Copy"]"#;
+    let text = |level: &str, user: &str| base.replace("LEVEL", level).replace("USER", user);
+
+    // The built-in level as it is, alone or beside an optional copy.
+    let system = r#"security_level = "API User (system)"
+system_level = true"#;
+    let w = wizard::parse("acme.toml", &text("", system)).unwrap();
+    assert!(w.uses_system_level());
+    let optional = level.replace(
+        "OPTIONAL",
+        "optional = true\ncondition = \"If you want fewer permissions.\"",
+    );
+    wizard::parse("acme.toml", &text(&optional, system)).unwrap();
+
+    // An unnamed level copied from a system one; the API user refers to it without a name.
+    let unnamed = level.replace("OPTIONAL", "");
+    let w = wizard::parse("acme.toml", &text(&unnamed, "")).unwrap();
+    assert_eq!(w.level_name(), None);
+
+    // A required copy contradicts the built-in level.
+    let t = text(&unnamed, system);
+    let e = error_for(&t);
+    assert_eq!(e.line, line_of(&t, "system_level"));
+    assert!(e.message.contains("required security_level step"), "{e}");
+
+    // `system_level` names a built-in level...
+    let t = text("", "security_level = \"Acme\"\nsystem_level = true");
+    let e = error_for(&t);
+    assert_eq!(e.line, line_of(&t, "system_level"));
+    assert!(e.message.contains("API User (system)"), "{e}");
+    // ...and a built-in level needs `system_level`, or the check would fail the guide's choice.
+    let t = text("", "security_level = \"API User (system)\"");
+    let e = error_for(&t);
+    assert_eq!(e.line, line_of(&t, "security_level = "));
+    assert!(e.message.contains("system_level = true"), "{e}");
+
+    // A level with neither name nor source, and an API user with no level to refer to.
+    let t = text(
+        &unnamed.replace("copy_from = \"API User (system) (API-only)\"\n", ""),
+        "security_level = \"Acme\"",
+    );
+    assert!(error_for(&t).message.contains("copy_from"), "{t}");
+    let e = error_for(&text("", ""));
+    assert!(e.message.contains("security_level"), "{e}");
+
+    // `system_level` belongs to the API user.
+    let t = text(
+        &level.replace("OPTIONAL", "system_level = true"),
+        "security_level = \"Acme\"",
+    );
+    let e = error_for(&t);
+    assert_eq!(e.line, line_of(&t, "system_level"));
+    assert!(e.message.contains("belongs to an api_user step"), "{e}");
+}
+
+/// The guide's Mine is Autotask's Restricted: an expectation of its own.
+#[test]
+fn restricted_is_an_expectation_for_the_guides_mine() {
+    let text = r#"id = "acme-autotask"
+psa = "autotask"
+vendor = "Acme"
+title = "Acme for Autotask"
+
+[[steps]]
+id = "level"
+kind = "security_level"
+title = "Add a level"
+name = "Acme"
+instructions = ["Admin → Security Levels"]
+
+[[steps.permissions]]
+module = "Service Desk"
+object = "Tickets"
+view = "Mine"
+verify = { entity = "Tickets", query = "Restricted" }
+"#;
+    let w = wizard::parse("acme.toml", text).unwrap();
+    let v = w.steps[0].permissions[0].verify.as_ref().unwrap();
+    assert_eq!(
+        v.expectations(),
+        [(wizard::Op::Query, wizard::Access::Restricted)]
+    );
+    let t = text.replace("\"Restricted\"", "\"Mine\"");
+    let e = error_for(&t);
+    assert_eq!(e.line, line_of(&t, "query = \"Mine\""));
 }
 
 /// Issue 16: a ConnectWise row may leave out a column the guide does not give (CyberFox

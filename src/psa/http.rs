@@ -32,10 +32,11 @@ pub struct HttpConfig {
     pub max_in_flight: usize,
 }
 
-/// The default cap on requests in flight per client. 12 lets an Autotask verification finish
-/// its ~24 post-sign-in probes in two waves (docs/PERFORMANCE.md); Autotask's own limit is per
-/// endpoint (3), and no endpoint gets more than that from the Autotask client.
-pub const DEFAULT_MAX_IN_FLIGHT: usize = 12;
+/// The default cap on requests in flight per client: every read of a run after the sign-in
+/// goes out in one wave (an Autotask run has about 20; docs/PERFORMANCE.md). Autotask's own
+/// limit is per endpoint (3): the Autotask client sends at most 2 to any endpoint, leaving one
+/// to the vendor's live integration, so this cap never presses on it.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 24;
 
 impl Default for HttpConfig {
     fn default() -> Self {

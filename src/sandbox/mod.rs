@@ -34,7 +34,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 pub use faults::Faults;
-pub use scenario::{ApplyError, scenario_names};
+pub use scenario::{ApplyError, level_name_of, scenario_names};
 pub use seed::{
     CW_ADMIN_PRIVATE_KEY, CW_ADMIN_PUBLIC_KEY, CW_CLIENT_ID, CW_COMPANY_ID, CW_PRIVATE_KEY,
     CW_PUBLIC_KEY, DEMO_TICKET_NUMBER,

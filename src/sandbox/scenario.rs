@@ -164,8 +164,8 @@ pub fn apply_step(
     };
     match step.kind {
         StepKind::SecurityLevel => {
-            let name = step.name.as_deref().ok_or_else(|| missing("name"))?;
-            security_level(&mut t.autotask, step, name);
+            let name = level_name_of(w, step);
+            security_level(&mut t.autotask, step, &name);
         }
         StepKind::ApiUser => return api_user(&mut t.autotask, w, step).map(Some),
         StepKind::TrackingIdentifier => {
@@ -239,11 +239,22 @@ pub fn apply_step(
     Ok(None)
 }
 
+/// The name a security_level step's level has in the tenant: the guide's, or, when the guide
+/// leaves it to the admin, one the sandbox picks as the admin would.
+pub fn level_name_of(w: &Wizard, step: &Step) -> String {
+    step.name
+        .clone()
+        .unwrap_or_else(|| format!("{} integration", w.vendor))
+}
+
 /// The name of the level the wizard's API user gets.
 fn api_level_name(w: &Wizard) -> Option<String> {
     w.step_of(StepKind::ApiUser)
         .and_then(|s| s.security_level.clone())
-        .or_else(|| w.level_name().map(str::to_string))
+        .or_else(|| {
+            w.step_of(StepKind::SecurityLevel)
+                .map(|s| level_name_of(w, s))
+        })
 }
 
 fn normalized(s: &str) -> String {
@@ -266,6 +277,7 @@ fn find_copy_source<'a>(at: &'a AutotaskTenant, copy_from: &str) -> Option<&'a S
 fn access_of(a: Access) -> AccessLevel {
     match a {
         Access::All | Access::Any => AccessLevel::All,
+        Access::Restricted => AccessLevel::Restricted,
         Access::None => AccessLevel::None,
     }
 }
@@ -427,9 +439,16 @@ fn security_level(at: &mut AutotaskTenant, step: &Step, name: &str) {
 }
 
 fn api_user(at: &mut AutotaskTenant, w: &Wizard, step: &Step) -> Result<AutotaskDemo, ApplyError> {
-    let level_name = step
-        .security_level
-        .clone()
+    // A guide that keeps the built-in level may offer a dedicated copy as an option (MSP360):
+    // when that copy was made, the admin gave it to the API user.
+    let optional_copy = w
+        .steps
+        .iter()
+        .find(|s| step.system_level && s.kind == StepKind::SecurityLevel && s.optional)
+        .map(|s| level_name_of(w, s))
+        .filter(|name| at.level_by_name(name).is_some());
+    let level_name = optional_copy
+        .or_else(|| step.security_level.clone())
         .or_else(|| api_level_name(w))
         .ok_or_else(|| ApplyError::MissingField {
             wizard: w.id.clone(),

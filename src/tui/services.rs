@@ -443,7 +443,12 @@ mod tests {
         wait_until(
             Duration::from_secs(20),
             "the sign-in to be answered",
-            || sb.requests().iter().any(|r| r.path.ends_with("/Version")),
+            // The sign-in is the API user's own Resources query.
+            || {
+                sb.requests()
+                    .iter()
+                    .any(|r| r.path.to_ascii_lowercase().ends_with("/resources/query"))
+            },
         )
         .await;
         sb.set_faults(Faults {

@@ -101,7 +101,8 @@ pub fn request(o: Observe) -> Option<&'static str> {
     use Observe::*;
     Some(match o {
         AutotaskZone => "GET /V1.0/zoneInformation?user=<username>",
-        AutotaskCredentials => "GET /V1.0/Version",
+        // The sign-in is the API user's own Resources query (one credentialed request).
+        AutotaskCredentials => "POST /V1.0/Resources/query (userName = <username>)",
         AutotaskThreshold => "GET /V1.0/ThresholdInformation",
         AutotaskUserActive | AutotaskUserLicense | AutotaskUserSecurityLevel => {
             "POST /V1.0/Resources/query (userName = <username>)"

@@ -32,6 +32,26 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../wizards/rewst-autotask.toml"),
     ),
     (
+        "guardz-autotask.toml",
+        include_str!("../../wizards/guardz-autotask.toml"),
+    ),
+    (
+        "cow-autotask.toml",
+        include_str!("../../wizards/cow-autotask.toml"),
+    ),
+    (
+        "msp360-autotask.toml",
+        include_str!("../../wizards/msp360-autotask.toml"),
+    ),
+    (
+        "cloudradial-autotask.toml",
+        include_str!("../../wizards/cloudradial-autotask.toml"),
+    ),
+    (
+        "itglue-autotask.toml",
+        include_str!("../../wizards/itglue-autotask.toml"),
+    ),
+    (
         "hudu-connectwise.toml",
         include_str!("../../wizards/hudu-connectwise.toml"),
     ),
@@ -81,7 +101,7 @@ pub struct Loaded {
     pub content_hash: String,
 }
 
-/// The largest wizard file read. The built-in ones are 7–21 KB; anything near this is not a
+/// The largest wizard file read. The built-in ones are 4–23 KB; anything near this is not a
 /// wizard, and a device or a runaway file must not be read into memory.
 pub const MAX_WIZARD_BYTES: u64 = 1024 * 1024;
 

@@ -177,8 +177,14 @@ pub struct Step {
     pub name: Option<String>,
     /// security_level: the system level the guide says to copy ("API User (system)").
     pub copy_from: Option<String>,
-    /// api_user / api_member: the security level or role the account must have.
+    /// api_user / api_member: the security level or role the account must have. An api_user
+    /// step may leave it out when the guide's security level has no name (the level "created in
+    /// the previous step").
     pub security_level: Option<String>,
+    /// api_user: the guide has the API user keep Autotask's built-in level (`security_level`
+    /// names it, "API User (system)") as it is, instead of a dedicated copy.
+    #[serde(default)]
+    pub system_level: bool,
     /// api_member: the member settings the guide lists.
     pub member: Option<MemberSpec>,
     /// api_user: the username the guide suggests (prefix before the Autotask domain).
@@ -605,6 +611,9 @@ pub enum Access {
     /// Must not be `None`; `Restricted` warns (the guide sets no scope, but part of the data is
     /// hidden).
     Any,
+    /// Must be `Restricted`: the guide's level is `Mine` (Autotask reports every "Mine" scope as
+    /// Restricted). `None` fails; `All` is more than the guide grants (warn).
+    Restricted,
     /// Must be `None`; anything else is excess privilege (warn).
     None,
 }
@@ -736,6 +745,12 @@ impl Wizard {
     /// The first step of a kind.
     pub fn step_of(&self, kind: StepKind) -> Option<&Step> {
         self.steps.iter().find(|s| s.kind == kind)
+    }
+
+    /// The API user step's "use Autotask's built-in level as it is" (see [`Step::system_level`]).
+    pub fn uses_system_level(&self) -> bool {
+        self.step_of(StepKind::ApiUser)
+            .is_some_and(|s| s.system_level)
     }
 
     /// The name of the security level (Autotask) or role (ConnectWise) the guide asks for.

@@ -268,11 +268,13 @@ fn validate_kind_fields(w: &Wizard, step: &Step, base: &Path, cx: &mut Ctx) {
         }
     };
     match step.kind {
+        // A guide may leave the name to the admin ("a more indicative name"); the level is then
+        // known by what it copies.
         StepKind::SecurityLevel => need(
             cx,
-            step.name.is_some(),
+            step.name.is_some() || step.copy_from.is_some(),
             "name",
-            "the security level's name the guide asks for",
+            "the security level's name the guide asks for (or, when the guide leaves the name to you, `copy_from`)",
         ),
         // The name may be left out when the guide lets the admin name the role ("Enter a name
         // for the Role ID"). A further security_role step is a conditional part of the same
@@ -296,12 +298,20 @@ fn validate_kind_fields(w: &Wizard, step: &Step, base: &Path, cx: &mut Ctx) {
                 }
             }
         }
-        StepKind::ApiUser => need(
-            cx,
-            step.security_level.is_some(),
-            "security_level",
-            "the security level the API user gets",
-        ),
+        StepKind::ApiUser => {
+            // "Select the security level you created in the previous step": a level the guide
+            // does not name is referred to, not named.
+            let unnamed = w
+                .step_of(StepKind::SecurityLevel)
+                .is_some_and(|s| s.name.is_none());
+            need(
+                cx,
+                step.security_level.is_some() || unnamed,
+                "security_level",
+                "the security level the API user gets",
+            );
+            validate_system_level(w, step, base, cx);
+        }
         // `member.role` may be left out when the guide says "the role you created" without
         // naming it (Hudu).
         StepKind::ApiMember => {
@@ -355,10 +365,59 @@ fn validate_kind_fields(w: &Wizard, step: &Step, base: &Path, cx: &mut Ctx) {
         },
         _ => {}
     }
+    if step.system_level && step.kind != StepKind::ApiUser {
+        cx.push(
+            p(base, &[Seg::Key("system_level")]),
+            "`system_level` belongs to an api_user step: it says the API user keeps Autotask's built-in level",
+        );
+    }
     if !step.license_limits.is_empty() && step.kind != StepKind::Impersonation {
         cx.push(
             p(base, &[Seg::Key("license_limits")]),
             "`license_limits` belongs to an impersonation step",
+        );
+    }
+}
+
+/// Whether a level name is one of Autotask's built-in ones ("API User (system)").
+pub fn is_system_level_name(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("(system)")
+}
+
+/// `system_level = true`: the guide gives the API user Autotask's built-in level as it is. The
+/// level must be named and be a built-in one, and no required step may create a copy instead
+/// (an optional one may: MSP360's guide offers one). Conversely a built-in level named without
+/// `system_level` is a mistake: the check would fail the guide's own choice.
+fn validate_system_level(w: &Wizard, step: &Step, base: &Path, cx: &mut Ctx) {
+    let named_system = step
+        .security_level
+        .as_deref()
+        .is_some_and(is_system_level_name);
+    if !step.system_level {
+        if named_system {
+            cx.push(
+                p(base, &[Seg::Key("security_level")]),
+                "this is Autotask's built-in level: when the guide has the API user keep it as it is, \
+                 say so with `system_level = true`",
+            );
+        }
+        return;
+    }
+    if !named_system {
+        cx.push(
+            p(base, &[Seg::Key("system_level")]),
+            "`system_level = true` needs `security_level` naming the built-in level the guide uses, \
+             e.g. \"API User (system)\"",
+        );
+    }
+    if w.steps
+        .iter()
+        .any(|s| s.kind == StepKind::SecurityLevel && !s.optional)
+    {
+        cx.push(
+            p(base, &[Seg::Key("system_level")]),
+            "`system_level = true`, but a required security_level step creates a dedicated level: \
+             the guide cannot ask for both",
         );
     }
 }

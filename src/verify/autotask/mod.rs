@@ -1,5 +1,7 @@
-//! Autotask observations. Order of trust: zone lookup → ONE `Version` call → everything else;
-//! when sign-in fails, everything that needs it is skipped (never hammer a locked account).
+//! Autotask observations. Order of trust: zone lookup → ONE sign-in request → everything else;
+//! when sign-in fails, everything that needs it is skipped (never hammer a locked account). The
+//! sign-in is the API user's own Resources query (with the people to impersonate, when the run
+//! needs them): one credentialed request like `Version`, but one whose answer the run uses.
 // An `Outcome` is the natural error of a gate: it is what the check reports.
 #![allow(clippy::result_large_err)]
 
@@ -64,11 +66,8 @@ pub(crate) struct AtRun {
     me: Cell<Option<Resource>>,
     resource_fields: Cell<Vec<FieldInfo>>,
     humans: Cell<Vec<Resource>>,
-    /// One Resources query for the API user's own record and, when the plan asked for them
-    /// before it was sent, the people to impersonate (`true`): the Resources endpoint's 2 slots
-    /// set the pace of a run.
-    people: OnceCell<(bool, Result<Vec<Resource>, PsaError>)>,
-    people_with_humans: AtomicBool,
+    /// The sign-in query also reads the people to impersonate (set by the plan before it).
+    signin_reads_humans: AtomicBool,
     entity: Mutex<HashMap<String, Arc<Cell<EntityInfo>>>>,
     probe: Mutex<HashMap<String, Arc<Cell<usize>>>>,
     impersonation_write: OnceCell<Outcome>,
@@ -88,6 +87,7 @@ fn access_label(a: Access) -> &'static str {
     match a {
         Access::All => "All",
         Access::Any => "any (All or Restricted)",
+        Access::Restricted => "Restricted (the guide's Mine)",
         Access::None => "None",
     }
 }
@@ -111,6 +111,41 @@ fn access_of(info: &EntityInfo, op: Op) -> Option<UserAccess> {
     }
 }
 
+/// The API user's level when the guide has it keep Autotask's built-in level as it is
+/// (`system_level`): that level passes; a dedicated level passes when the guide offers one as an
+/// optional step (its rows check it when chosen), else warns: the guide lists nothing to check
+/// it against.
+fn system_level_outcome(
+    w: &crate::wizard::Wizard,
+    label: &str,
+    expected: Option<&str>,
+    norm: impl Fn(&str) -> String,
+) -> Outcome {
+    let want = expected.unwrap_or("API User (system)");
+    // The UI shows the built-in API level as "API User (system) (API-only)".
+    let have = norm(label);
+    if have.trim_end_matches(" (api-only)") == norm(want) {
+        return Outcome::pass(format!(
+            "security level \"{label}\": Autotask's built-in level, as the guide says to use it"
+        ));
+    }
+    match w
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::SecurityLevel && s.optional)
+    {
+        Some(copy) => Outcome::pass(format!(
+            "security level \"{label}\": a level of your own, which the guide offers instead of \"{want}\" \
+(\"{}\"); its permissions are checked when you choose that step (check --with {})",
+            copy.title, copy.id
+        )),
+        None => Outcome::warn(format!(
+            "the API user's security level is \"{label}\", not Autotask's built-in \"{want}\" that the guide \
+uses as it is: the guide lists no permissions to check \"{label}\" against; make sure it grants what \"{want}\" does"
+        )),
+    }
+}
+
 /// How an entity operation's reported access compares with the guide's expectation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AccessCmp {
@@ -121,7 +156,7 @@ pub(crate) enum AccessCmp {
     RestrictedAllowed,
     /// Less than required.
     Below,
-    /// More than the guide grants (expected None).
+    /// More than the guide grants (expected None, or Restricted for the guide's Mine).
     Excess,
     /// Not reported.
     Unknown,
@@ -132,9 +167,13 @@ pub(crate) fn compare_access(expected: Access, actual: Option<UserAccess>) -> Ac
         (_, None) => AccessCmp::Unknown,
         (Access::All, Some(UserAccess::All)) => AccessCmp::Ok,
         (Access::All, Some(UserAccess::Restricted)) => AccessCmp::Restricted,
-        (Access::All | Access::Any, Some(UserAccess::None)) => AccessCmp::Below,
+        (Access::All | Access::Any | Access::Restricted, Some(UserAccess::None)) => {
+            AccessCmp::Below
+        }
         (Access::Any, Some(UserAccess::Restricted)) => AccessCmp::RestrictedAllowed,
         (Access::Any, Some(_)) => AccessCmp::Ok,
+        (Access::Restricted, Some(UserAccess::Restricted)) => AccessCmp::Ok,
+        (Access::Restricted, Some(UserAccess::All)) => AccessCmp::Excess,
         (Access::None, Some(UserAccess::None)) => AccessCmp::Ok,
         (Access::None, Some(_)) => AccessCmp::Excess,
     }
@@ -157,8 +196,7 @@ impl AtRun {
             me: OnceCell::new(),
             resource_fields: OnceCell::new(),
             humans: OnceCell::new(),
-            people: OnceCell::new(),
-            people_with_humans: AtomicBool::new(false),
+            signin_reads_humans: AtomicBool::new(false),
             entity: Mutex::new(HashMap::new()),
             probe: Mutex::new(HashMap::new()),
             impersonation_write: OnceCell::new(),
@@ -170,8 +208,12 @@ impl AtRun {
         self.zone.get_or_init(|| self.client.zone()).await
     }
 
-    /// Exactly one `Version` call per session, whatever asks for it, and none at all for values
+    /// Exactly one sign-in request per session, whatever asks for it, and none at all for values
     /// Autotask already refused in this process (a new session must not add a failed login).
+    /// The request is the API user's own Resources query (and the people to impersonate when
+    /// the plan asked for them first): Autotask authenticates it like any call, so a refusal is
+    /// the same 401, and its answer fills `me` (and `humans`). A permission refusal means the
+    /// credentials were accepted but the level may not read Resources: signed in.
     async fn signin(&self) -> &Result<(), PsaError> {
         self.signin
             .get_or_init(|| async {
@@ -184,13 +226,43 @@ to try again",
                         &self.client.base().unwrap_or_default(),
                     ));
                 }
-                let r = self.client.version().await.map(|_| ());
-                if matches!(&r, Err(e) if e.kind == ErrorKind::Auth
-                    || e.message.contains("Zone information could not be determined"))
-                {
-                    refused().insert(self.fingerprint);
+                let with_humans = self.signin_reads_humans.load(Ordering::SeqCst);
+                let user = self.client.username();
+                match self.client.people(user, with_humans).await {
+                    Ok(people) => {
+                        let me = people
+                            .iter()
+                            .find(|r| r.user_name.eq_ignore_ascii_case(user))
+                            .cloned();
+                        let _ = self.me.set(Ok(me));
+                        if with_humans {
+                            let humans = people
+                                .into_iter()
+                                .filter(|r| {
+                                    r.is_active == Some(true)
+                                        && r.license_type != Some(API_USER_LICENSE)
+                                })
+                                .collect();
+                            let _ = self.humans.set(Ok(humans));
+                        }
+                        Ok(())
+                    }
+                    Err(e) if e.is_permission() => {
+                        let _ = self.me.set(Err(e.clone()));
+                        if with_humans {
+                            let _ = self.humans.set(Err(e));
+                        }
+                        Ok(())
+                    }
+                    Err(e) => {
+                        if e.kind == ErrorKind::Auth
+                            || e.message.contains("Zone information could not be determined")
+                        {
+                            refused().insert(self.fingerprint);
+                        }
+                        Err(e)
+                    }
                 }
-                r
             })
             .await
     }
@@ -216,12 +288,14 @@ to try again",
     }
 
     async fn probe_query(&self, entity: &str) -> Result<usize, PsaError> {
-        // The people read is a Resources query: its answer is the Resources probe.
-        if entity.eq_ignore_ascii_case("Resources") {
-            return match &self.people().await.1 {
-                Ok(people) => Ok(people.len().min(1)),
-                Err(e) => Err(e.clone()),
-            };
+        // The sign-in was a Resources query: its answer is the Resources probe.
+        if entity.eq_ignore_ascii_case("Resources")
+            && let Some(read) = self.me.get()
+        {
+            return read
+                .as_ref()
+                .map(|me| usize::from(me.is_some()))
+                .map_err(Clone::clone);
         }
         let cell = keyed(&self.probe, entity);
         cell.get_or_init(|| self.client.probe_query(entity))
@@ -229,32 +303,9 @@ to try again",
             .clone()
     }
 
-    /// The people read (see `people`): once per run, after the sign-in.
-    async fn people(&self) -> &(bool, Result<Vec<Resource>, PsaError>) {
-        self.people
-            .get_or_init(|| async {
-                let with_humans = self.people_with_humans.load(Ordering::SeqCst);
-                let r = self
-                    .client
-                    .people(self.client.username(), with_humans)
-                    .await;
-                (with_humans, r)
-            })
-            .await
-    }
-
     async fn me(&self) -> &Result<Option<Resource>, PsaError> {
         self.me
-            .get_or_init(|| async {
-                let user = self.client.username();
-                match &self.people().await.1 {
-                    Ok(people) => Ok(people
-                        .iter()
-                        .find(|r| r.user_name.eq_ignore_ascii_case(user))
-                        .cloned()),
-                    Err(e) => Err(e.clone()),
-                }
-            })
+            .get_or_init(|| self.client.resource_by_username(self.client.username()))
             .await
     }
 
@@ -266,19 +317,7 @@ to try again",
 
     async fn humans(&self) -> &Result<Vec<Resource>, PsaError> {
         self.humans
-            .get_or_init(|| async {
-                match self.people().await {
-                    (true, Ok(people)) => Ok(people
-                        .iter()
-                        .filter(|r| {
-                            r.is_active == Some(true) && r.license_type != Some(API_USER_LICENSE)
-                        })
-                        .cloned()
-                        .collect()),
-                    (true, Err(e)) => Err(e.clone()),
-                    (false, _) => self.client.human_resources().await,
-                }
-            })
+            .get_or_init(|| self.client.human_resources())
             .await
     }
 
@@ -350,9 +389,16 @@ including the domain after the @; (3) the API root ({}): a username from another
             return Outcome::skipped(format!("skipped: the zone lookup failed ({})", e.message));
         }
         match self.signin().await {
-            Ok(()) => {
-                Outcome::pass("Autotask accepted the username, secret and tracking identifier")
-            }
+            Ok(()) => Outcome::pass(match self.me.get() {
+                Some(Err(_)) => {
+                    "Autotask accepted the username, secret and tracking identifier (the sign-in \
+request, a Resources query, was authenticated; the level may not read Resources)"
+                }
+                _ => {
+                    "Autotask accepted the username, secret and tracking identifier (the sign-in request, \
+the API user's own Resources query, answered)"
+                }
+            }),
             Err(e) if e.kind == ErrorKind::Auth => {
                 let msg = e.message.to_ascii_lowercase();
                 let lead = if msg.contains("integrationcode") {
@@ -506,6 +552,9 @@ not an API-only user"
                 .join(" ")
                 .to_lowercase()
         };
+        if ctx.wizard.uses_system_level() {
+            return system_level_outcome(ctx.wizard, &label, expected, norm);
+        }
         if norm(&label).starts_with("api user (system)") {
             return Outcome::fail(format!(
                 "the API user has the built-in \"{label}\" security level, not a dedicated copy{}",
@@ -787,8 +836,9 @@ of the data",
                     }
                     AccessCmp::Excess => {
                         let t = format!(
-                            "{entity} {} = {shown}, more than the guide grants (None)",
-                            op.label()
+                            "{entity} {} = {shown}, more than the guide grants ({})",
+                            op.label(),
+                            access_label(want)
                         );
                         if ctx.opts.strict {
                             fails.push(t);
@@ -898,5 +948,18 @@ mod tests {
             Excess
         );
         assert_eq!(compare_access(Access::Any, None), Unknown);
+        // The guide's Mine: Restricted is exactly it; All is more, None is less.
+        assert_eq!(
+            compare_access(Access::Restricted, Some(UserAccess::Restricted)),
+            Ok
+        );
+        assert_eq!(
+            compare_access(Access::Restricted, Some(UserAccess::All)),
+            Excess
+        );
+        assert_eq!(
+            compare_access(Access::Restricted, Some(UserAccess::None)),
+            Below
+        );
     }
 }

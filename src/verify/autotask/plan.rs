@@ -1,6 +1,7 @@
 //! The Autotask probe plan: what a set of checks will read, fetched in dependency order — zone
-//! lookup → ONE `Version` → every other read at once, each entity asked once per run. The
-//! client's per-endpoint semaphore (2) and the HTTP client's per-run cap bound the burst.
+//! lookup → ONE sign-in (the API user's own Resources query, with the people to impersonate when
+//! a check needs them) → every other read at once, each entity asked once per run. The client's
+//! per-endpoint semaphore (2) and the HTTP client's per-run cap bound the burst.
 
 use std::collections::BTreeMap;
 
@@ -95,21 +96,21 @@ impl AtRun {
     /// fails: the checks then report themselves skipped.
     pub async fn prefetch(&self, plan: &Plan<'_>) {
         let r = Reads::of(plan);
-        // Before anything is awaited: the API user's own record and the people to impersonate
-        // then come in one Resources query (its 2 slots set the pace of a run), which is also
-        // the Resources probe.
+        // Before anything is awaited: the sign-in query then reads the people too, saving the
+        // Resources endpoint a read (its 2 slots set the pace).
         if r.humans {
-            self.people_with_humans
+            self.signin_reads_humans
                 .store(true, std::sync::atomic::Ordering::SeqCst);
         }
         if !r.any_signed_in() || self.gate().await.is_err() {
             return;
         }
         let mut reads: Vec<BoxFuture<'_, ()>> = Vec::new();
-        // Resources first: it has the most reads on one endpoint, so it sets the pace.
-        if r.me || r.humans || r.probes.contains_key("resources") {
+        // Resources first: it has the most reads on one endpoint, so it sets the pace. The API
+        // user's own record came with the sign-in.
+        if r.me {
             reads.push(Box::pin(async {
-                let _ = self.people().await;
+                let _ = self.me().await;
             }));
         }
         if r.fields {
@@ -132,7 +133,7 @@ impl AtRun {
                 let _ = self.entity_info(e).await;
             }));
         }
-        // The people read is the Resources probe.
+        // The sign-in query was the Resources probe.
         for e in r
             .probes
             .values()
