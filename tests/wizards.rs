@@ -1871,3 +1871,21 @@ fn user_wizard_dir_adds_wizards_and_reports_bad_files() {
     );
     assert!(Path::new(&dir.path().join("acme.toml")).exists());
 }
+
+/// Every built-in wizard cites the address of the public page it follows, so an admin can
+/// compare it with the vendor's own words (issue #16).
+#[test]
+fn every_builtin_wizard_cites_its_source_address() {
+    let all = wizard::builtin();
+    assert!(all.len() >= 14, "{} wizards", all.len());
+    for l in all {
+        let w = &l.wizard;
+        assert!(!w.sources.is_empty(), "{}: no sources", w.id);
+        assert!(
+            w.sources.iter().any(|s| s.contains("https://")),
+            "{}: no source address in {:?}",
+            w.id,
+            w.sources
+        );
+    }
+}
