@@ -98,9 +98,10 @@ psa-onboard show ./my-vendor.toml > checklist.txt")]
     Show {
         /// Wizard id (see `psa-onboard wizards`) or path to a wizard .toml file.
         wizard: String,
-        /// Wrap prose at this many columns.
-        #[arg(long, default_value_t = 100)]
-        width: usize,
+        /// Fit the checklist to this many columns (default: the terminal's width; 80 when the
+        /// output is not a terminal).
+        #[arg(long, value_name = "COLUMNS")]
+        width: Option<usize>,
     },
 
     /// Walk through a wizard interactively, verifying each step against the PSA.
@@ -266,7 +267,25 @@ pub fn list_wizards(cli: &Cli, out: &mut impl Write) -> std::io::Result<()> {
     Ok(())
 }
 
-pub fn show(cli: &Cli, name: &str, width: usize, out: &mut impl Write) -> Result<(), UsageError> {
+/// The width `show` fits its checklist to: the terminal's, or 80 when stdout is not one.
+pub fn show_width() -> usize {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal()
+        && let Ok((cols, _)) = crossterm::terminal::size()
+        && cols > 0
+    {
+        return cols as usize;
+    }
+    80
+}
+
+pub fn show(
+    cli: &Cli,
+    name: &str,
+    width: Option<usize>,
+    out: &mut impl Write,
+) -> Result<(), UsageError> {
+    let width = width.unwrap_or_else(show_width);
     let dir = cli.wizard_dir();
     let loaded =
         wizard::resolve(name, dir.as_deref()).map_err(|e| UsageError(printable(&e.to_string())))?;

@@ -848,8 +848,9 @@ fn cli_lists_the_four_wizards() {
 
 #[test]
 fn cli_show_topleft_connectwise_prints_all_26_rows() {
+    // Wide enough for each row on one line (at 80 columns, cells wrap; see checklist's tests).
     let out = bin()
-        .args(["show", "topleft-connectwise"])
+        .args(["show", "topleft-connectwise", "--width", "200"])
         .output()
         .unwrap();
     assert!(out.status.success());
