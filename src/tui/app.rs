@@ -603,7 +603,12 @@ impl Run {
     pub fn enabled(&self, action: Action) -> bool {
         let r = self;
         let Some(step) = r.step() else {
-            return !matches!(action, Action::Back) || r.current > 0;
+            return match action {
+                Action::Back => r.current > 0,
+                // Only when the summary does not fit.
+                Action::PageUp | Action::PageDown => r.view.get().max > 0,
+                _ => true,
+            };
         };
         let p = &r.progress[r.current];
         match action {
@@ -1272,11 +1277,14 @@ fn on_mouse(state: &mut State, m: MouseEvent) {
     if r.confirm || r.prompt.is_some() || state.help {
         return;
     }
-    let areas = layout::areas(area, footer_lines);
+    let labels = layout::step_labels(&r.wizard);
+    let areas = layout::areas(area, footer_lines, &labels);
     let pos = Position::new(m.column, m.row);
     match m.kind {
         MouseEventKind::Down(MouseButton::Left) if areas.rail.contains(pos) => {
-            let Some(i) = layout::rail_hit(areas.rail, m.row) else {
+            let g = super::ui::Glyphs::new(state.plain);
+            let lines = layout::rail_labels(&labels, areas.rail, g.ellipsis);
+            let Some(i) = layout::rail_hit(areas.rail, m.row, &lines) else {
                 return;
             };
             if i <= r.wizard.steps.len() && i <= r.reachable().max(r.current) {

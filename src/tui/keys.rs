@@ -446,6 +446,8 @@ const FINISHED: &[Binding] = &[
         "Go back to the last step.",
         Back
     ),
+    PGUP,
+    PGDN,
     HELP,
     QUIT,
 ];

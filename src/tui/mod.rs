@@ -44,6 +44,11 @@ impl From<app::ServiceError> for LaunchError {
     }
 }
 
+/// The command that exports a session's setup summary (shown when a session is done).
+pub fn export_command(session: &str) -> String {
+    format!("psa-onboard export {session} --format html -o {session}.html")
+}
+
 /// Draw plainly (ASCII, no colour)?
 pub fn plain() -> bool {
     ui::glyphs::plain_from_env(|k| std::env::var(k).ok())
@@ -149,12 +154,25 @@ async fn run_screen(screen: Screen, services: Arc<LiveServices>) -> Result<(), L
     runner.shutdown(&state).await?;
     if let Some(run) = state.run() {
         tracing::info!(session = %run.session_id, "saved; leaving the wizard");
-        eprintln!(
-            "Saved. Continue with: psa-onboard resume {}",
-            run.session_id
-        );
+        eprintln!("{}", farewell(run));
     }
     Ok(())
+}
+
+/// The last word on leaving: how to go on, or, once every step is done, how to export.
+pub fn farewell(run: &app::Run) -> String {
+    let done = (0..run.wizard.steps.len()).all(|i| run.done(i));
+    if done {
+        format!(
+            "Saved. Every step is done; export the setup summary with:\n  {}",
+            export_command(&run.session_id)
+        )
+    } else {
+        format!(
+            "Saved. Continue with: psa-onboard resume {}",
+            run.session_id
+        )
+    }
 }
 
 /// `psa-onboard demo`: the wizard against the embedded sandbox.

@@ -423,15 +423,18 @@ fn clicking_the_rail_moves_back_but_not_past_unfinished_steps() {
             modifiers: KeyModifiers::NONE,
         })
     };
-    // Rail: header row 0, rail title row 1, blank row 2, step 1 on row 3.
-    update(&mut s, click(5));
+    // Rail: header row 0, rail title row 1, blank row 2, step 1 on rows 3-4 (its title wraps
+    // at 80 columns), step 2 on row 5, step 3 from row 6.
+    update(&mut s, click(6));
     assert_eq!(run(&s).current, 0, "step 3 is not reachable yet");
     assert!(run(&s).notice.as_ref().unwrap().error);
     to_conn_step(&mut s);
     update(&mut s, click(3));
     assert_eq!(run(&s).current, 0);
-    update(&mut s, click(4));
+    update(&mut s, click(5));
     assert_eq!(run(&s).current, 1);
+    update(&mut s, click(4));
+    assert_eq!(run(&s).current, 0, "a title's second line is the same step");
 }
 
 #[test]

@@ -22,7 +22,11 @@ pub fn render(state: &State, frame: &mut Frame) {
     let area = frame.area();
     let theme = Theme::new(state.plain);
     let g = Glyphs::new(state.plain);
-    let mut areas = layout::areas(area, footer::height(state, area.width));
+    let labels = state
+        .run()
+        .map(|r| layout::step_labels(&r.wizard))
+        .unwrap_or_default();
+    let mut areas = layout::areas(area, footer::height(state, area.width), &labels);
     match &state.screen {
         Screen::Start(s) => start::render(s, &theme, g, area, frame),
         Screen::Loading(what) => {
@@ -45,7 +49,7 @@ pub fn render(state: &State, frame: &mut Frame) {
                 if needed == areas.footer.height {
                     break;
                 }
-                areas = layout::areas(area, needed);
+                areas = layout::areas(area, needed, &labels);
                 frame.render_widget(ratatui::widgets::Clear, area);
             }
         }
