@@ -1188,3 +1188,101 @@ fn pty_logs_go_to_the_state_dir_file_never_to_the_terminal() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue #17: progress that moves, sessions a person can tell apart, words that fit the moment
+
+/// The numbers in "N of M answered" on the screen, if the status shows it.
+fn answered_count(screen: &str) -> Option<(usize, usize)> {
+    let at = screen.find(" answered")?;
+    let head = &screen[..at];
+    let words: Vec<&str> = head.split_whitespace().rev().take(3).collect();
+    // "... N of M answered": reversed, M, "of", N.
+    match words.as_slice() {
+        [m, "of", n] => Some((n.parse().ok()?, m.parse().ok()?)),
+        _ => None,
+    }
+}
+
+/// A real verification against a sandbox that answers every request only after a delay: the
+/// count rises between the first and the last answer, and while nothing new has come for a
+/// second, the status names the request it is waiting for.
+#[test]
+fn pty_progress_counts_each_answer_as_it_lands_on_a_slow_psa() {
+    use std::time::{Duration, Instant};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sb = rt.block_on(async {
+        psa_onboard::sandbox::Sandbox::start(psa_onboard::sandbox::SandboxOptions {
+            scenario: "configured:topleft-autotask".into(),
+            latency: Duration::from_millis(1300),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+    });
+    let c = sb.credentials().autotask;
+    let dir = tempfile::tempdir().unwrap();
+    let id = "topleft-autotask";
+    let mut pty = Pty::spawn_sized(&["run", id], dir.path(), &[], 30, 160);
+    pty.wait_for(&["Step 1 of 6"]);
+    // Step 1 waits for the credentials: tick what the API cannot see, then go on.
+    pty.send(&tick_manual_items(id, 0));
+    pty.press("next");
+    pty.wait_for(&["Step 2 of 6", "Connection details"]);
+    use secrecy::ExposeSecret;
+    pty.send(&format!(
+        "{}\t{}\t{}\t\x15{}\r",
+        c.username,
+        c.secret.expose_secret(),
+        c.integration_code,
+        sb.autotask_api_root()
+    ));
+    // Watch the status until the step is verified, recording every count shown.
+    let start = Instant::now();
+    let mut counts = Vec::new();
+    let mut waiting = None;
+    loop {
+        let screen = pty.screen();
+        if let Some(c) = answered_count(&screen)
+            && counts.last() != Some(&c)
+        {
+            counts.push(c);
+        }
+        if waiting.is_none()
+            && let Some(l) = screen.lines().find(|l| l.contains("for the PSA to answer"))
+        {
+            waiting = Some(l.to_string());
+        }
+        if screen.contains("passed on the PSA") {
+            break;
+        }
+        assert!(
+            start.elapsed() < pty::PATIENCE,
+            "not verified; counts {counts:?}; the screen shows:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let total = counts.first().map(|c| c.1).unwrap_or(0);
+    assert!(total > 1, "{counts:?}");
+    assert_eq!(counts.first().map(|c| c.0), Some(0), "{counts:?}");
+    assert!(
+        counts.iter().any(|&(n, m)| n > 0 && n < m),
+        "the count never rose between the first and the last answer: {counts:?}"
+    );
+    assert!(
+        counts.windows(2).all(|w| w[0].0 <= w[1].0),
+        "the count went down: {counts:?}"
+    );
+    let waiting = waiting.expect("the status named what it waited for");
+    assert!(
+        waiting.contains("waiting 1 s for the PSA to answer")
+            && (waiting.contains("zoneInformation")
+                || waiting.contains("Version")
+                || waiting.contains("Resources")),
+        "{waiting}"
+    );
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+    rt.block_on(sb.shutdown());
+}

@@ -17,7 +17,7 @@ use crate::verify::{CheckResult, StepReport};
 use crate::wizard::{Psa, StepKind, Wizard};
 
 pub use form::{FieldId, Form};
-pub use progress::{Item, Live, Pending, PendingKind, Progress, ServiceError};
+pub use progress::{Item, Live, Pending, PendingKind, Progress, ServiceError, Waiting};
 
 use super::keys::{self, Action, Context};
 use super::ui::layout;
@@ -400,6 +400,7 @@ impl Run {
             generation,
         });
         p.results.clear();
+        p.start_watch();
         p.error = None;
         // A step verified in the background (deferred) leaves the current step's notice alone.
         if i == self.current {
@@ -453,6 +454,12 @@ pub enum Msg {
     /// A spinner frame: sent only while something is pending.
     Tick,
     Opened(Result<Box<Run>, ServiceError>),
+    /// A PSA request of a verification was sent or answered (to say what it waits for).
+    Request {
+        step: usize,
+        generation: u64,
+        event: crate::psa::watch::RequestEvent,
+    },
     /// One check finished (verification streams these as they complete).
     Check {
         step: usize,
@@ -703,6 +710,21 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Tick => {
             if state.is_pending() {
                 state.spinner = state.spinner.wrapping_add(1);
+                if let Screen::Run(r) = &mut state.screen {
+                    r.progress.iter_mut().for_each(Progress::tick);
+                }
+            }
+        }
+        Msg::Request {
+            step,
+            generation,
+            event,
+        } => {
+            if let Screen::Run(r) = &mut state.screen
+                && let Some(p) = r.progress.get_mut(step)
+                && p.pending.is_some_and(|x| x.generation == generation)
+            {
+                p.on_request(event);
             }
         }
         Msg::Opened(Ok(run)) => {
@@ -733,6 +755,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 && p.pending.is_some_and(|x| x.generation == generation)
             {
                 p.results.push(*result);
+                p.quiet = 0;
             }
         }
         Msg::Verified {
@@ -749,6 +772,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 let s = &wizard.steps[step];
                 let p = &mut r.progress[step];
                 p.pending = None;
+                p.start_watch();
                 match result {
                     Ok(report) => {
                         p.results = report.checks.clone();

@@ -209,6 +209,16 @@ impl Runner {
                     test_ticket,
                     on_check,
                 );
+                // Each PSA request it sends and each answer, so a slow one can be named.
+                let watch_tx = self.tx.clone();
+                let watcher: crate::psa::watch::Watcher = Arc::new(move |event| {
+                    let _ = watch_tx.send(Msg::Request {
+                        step,
+                        generation,
+                        event,
+                    });
+                });
+                let fut = crate::psa::watch::watched(watcher, fut);
                 let limit = self.verify_timeout;
                 let h = tokio::spawn(async move {
                     let result = match tokio::time::timeout(limit, fut).await {

@@ -548,6 +548,91 @@ fn permission_results_fill_rows_as_they_arrive() {
     );
 }
 
+/// The counter counts each answer as it lands, and a verification that has heard nothing for a
+/// second names the request it waits for; answers from an older run are not counted.
+#[test]
+fn progress_counts_answers_as_they_land_and_names_what_it_waits_for() {
+    use crate::psa::watch::RequestEvent;
+    let mut s = state("topleft-connectwise");
+    fill_cw(&mut s);
+    let (step, g) = verify_effect(&ch(&mut s, 'v'));
+    let line = |s: &State| {
+        render(s, 200, 30)
+            .lines()
+            .find(|l| l.contains("Verifying against the PSA"))
+            .map(|l| l.split('│').nth(1).unwrap_or(l).trim().to_string())
+            .unwrap_or_default()
+    };
+    assert!(line(&s).contains("0 of 27 answered · Esc"), "{}", line(&s));
+    let sent = |id, what: &str| Msg::Request {
+        step,
+        generation: g,
+        event: RequestEvent::Sent {
+            id,
+            what: what.into(),
+        },
+    };
+    update(&mut s, sent(1, "login/companyinfo/acme"));
+    update(
+        &mut s,
+        Msg::Request {
+            step,
+            generation: g,
+            event: RequestEvent::Answered { id: 1 },
+        },
+    );
+    update(&mut s, sent(2, "system/mySecurity"));
+    // A stale run's news changes nothing.
+    update(
+        &mut s,
+        Msg::Request {
+            step,
+            generation: g - 1,
+            event: RequestEvent::Answered { id: 2 },
+        },
+    );
+    assert!(
+        line(&s).contains("0 of 27 answered · 1 PSA answer · Esc"),
+        "{}",
+        line(&s)
+    );
+    for _ in 0..progress::SLOW_TICKS + 20 {
+        update(&mut s, Msg::Tick);
+    }
+    assert!(
+        line(&s).contains("waiting 3 s for the PSA to answer system/mySecurity"),
+        "{}",
+        line(&s)
+    );
+    // Rows fill in one by one: the count rises with each.
+    let w = run(&s).wizard.clone();
+    for (n, row) in w.steps[0].permissions.iter().take(3).enumerate() {
+        let mut res = result("perm", Status::Pass);
+        res.permission = Some(PermissionObservation {
+            module: row.module.clone(),
+            function: row.function.clone().unwrap(),
+            op: "inquire".into(),
+            required: "All".into(),
+            actual: "All".into(),
+        });
+        update(
+            &mut s,
+            Msg::Check {
+                step,
+                generation: g,
+                result: Box::new(res),
+            },
+        );
+        assert!(
+            line(&s).contains(&format!("{} of 27 answered", n + 1)),
+            "{}",
+            line(&s)
+        );
+        // News: not slow any more.
+        assert!(!line(&s).contains("waiting"), "{}", line(&s));
+    }
+}
+
 fn forgets(fx: &[Effect]) -> bool {
     fx.contains(&Effect::ForgetRefused)
 }

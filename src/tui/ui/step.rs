@@ -249,13 +249,17 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
                 .count();
             let answered = progress::items(step)
                 .into_iter()
-                .filter(|i| matches!(p.live(step, run.wizard.psa, *i), Live::Done(..)))
+                .filter(|i| {
+                    !i.is_manual(step) && matches!(p.live(step, run.wizard.psa, *i), Live::Done(..))
+                })
                 .count();
             (
                 g.spinner(spinner),
                 format!(
-                    "Verifying against the PSA{} {answered} of {total} answered {} Esc cancels",
-                    g.ellipsis, g.dot
+                    "Verifying against the PSA{} {answered} of {total} answered{} {} Esc cancels",
+                    g.ellipsis,
+                    waiting_on(run, step, g),
+                    g.dot
                 ),
                 theme.accent(),
             )
@@ -416,6 +420,54 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
             Style::default(),
         );
     }
+}
+
+/// While a verification runs: how many PSA answers are in, and once nothing has come for a
+/// while, what it is waiting on (the oldest request still out, else the items without an
+/// answer).
+fn waiting_on(run: &Run, step: &Step, g: Glyphs) -> String {
+    let p = &run.progress[run.current];
+    let mut out = String::new();
+    if p.answers > 0 {
+        let s = if p.answers == 1 { "" } else { "s" };
+        out.push_str(&format!(" {} {} PSA answer{s}", g.dot, p.answers));
+    }
+    if p.quiet < progress::SLOW_TICKS {
+        return out;
+    }
+    if let Some(w) = p.waiting.first() {
+        // Only a request out for a while is what holds things up.
+        if w.ticks < progress::SLOW_TICKS {
+            return out;
+        }
+        let secs = w.ticks / progress::TICKS_PER_SECOND;
+        let more = match p.waiting.len() - 1 {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        out.push_str(&format!(
+            " {} waiting {secs} s for the PSA to answer {}{more}",
+            g.dot, w.what
+        ));
+    } else {
+        let psa = run.wizard.psa;
+        let names: Vec<String> = progress::items(step)
+            .into_iter()
+            .filter(|i| matches!(p.live(step, psa, *i), Live::Waiting))
+            .map(|i| match i {
+                Item::Row(n) => step.permissions[n].subject().to_string(),
+                Item::Check(n) => step.checks[n].title.clone(),
+            })
+            .collect();
+        if let Some(first) = names.first() {
+            let more = match names.len() - 1 {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            out.push_str(&format!(" {} still waiting on {first}{more}", g.dot));
+        }
+    }
+    out
 }
 
 /// Naming the ticket for the impersonation write test's note (it cannot be deleted).
