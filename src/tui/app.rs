@@ -604,7 +604,38 @@ impl State {
     }
 }
 
+impl State {
+    /// Whether a key belongs to this view at all (the help lists these): the ones that work
+    /// now, and those of this view that wait for something (Esc while verifying, n once the
+    /// step is done). Keys for other steps, other screens or the demo are not this view's.
+    pub fn applies(&self, action: Action) -> bool {
+        match &self.screen {
+            Screen::Run(r) => r.applies(action),
+            _ => self.enabled(action),
+        }
+    }
+}
+
 impl Run {
+    /// See [`State::applies`].
+    pub fn applies(&self, action: Action) -> bool {
+        let Some(step) = self.step() else {
+            return self.enabled(action);
+        };
+        if self.focus_form || self.confirm || self.prompt.is_some() || self.ticket_pick.is_some() {
+            return true;
+        }
+        let p = &self.progress[self.current];
+        match action {
+            Action::Verify | Action::Cancel => progress::needs_api(step),
+            Action::Tick => progress::items(step)
+                .into_iter()
+                .any(|i| p.to_confirm(step, i)),
+            Action::Next | Action::ContinueUnverified | Action::EditConnection => true,
+            a => self.enabled(a),
+        }
+    }
+
     /// Whether an action does something right now on this run's screen. The footer lists these,
     /// and the screen's hints name a key only when it is one of them.
     pub fn enabled(&self, action: Action) -> bool {

@@ -496,6 +496,58 @@ pub fn label(ctx: Context, action: Action) -> &'static str {
         .unwrap_or("")
 }
 
+/// How the help writes one key ("Ctrl+C", "Space", "↑").
+pub fn key_name(code: KeyCode, mods: KeyModifiers, ascii: bool) -> String {
+    let arrow = |u: &str, a: &str| if ascii { a.to_string() } else { u.to_string() };
+    match code {
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) if mods.contains(CTRL) => format!("Ctrl+{}", c.to_ascii_uppercase()),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "Shift+Tab".into(),
+        KeyCode::Backspace => "Backspace".into(),
+        KeyCode::Up => arrow("↑", "Up"),
+        KeyCode::Down => arrow("↓", "Down"),
+        KeyCode::Left => arrow("←", "Left"),
+        KeyCode::Right => arrow("→", "Right"),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        KeyCode::F(n) => format!("F{n}"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Every key of the binding at `i` in `ctx` and of its unlabelled partners after it (Down after
+/// Up), as the help lists them: the footer's label first, then the other keys that do the same
+/// ("↑↓ k j", "n Enter →", "q Ctrl+C").
+pub fn help_keys(ctx: Context, i: usize, ascii: bool) -> String {
+    let all = bindings(ctx);
+    let b = &all[i];
+    let label = if b.label == "↑↓" && ascii {
+        "Up/Down"
+    } else {
+        b.label
+    };
+    let partners = all[i + 1..].iter().take_while(|p| p.label.is_empty());
+    let mut names: Vec<String> = Vec::new();
+    for (code, mods) in b.keys.iter().chain(partners.flat_map(|p| p.keys.iter())) {
+        let name = key_name(*code, *mods, ascii);
+        let covered = label.split('/').any(|part| part == name)
+            || (b.label == "↑↓" && matches!(code, KeyCode::Up | KeyCode::Down));
+        if !covered && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    std::iter::once(label.to_string())
+        .chain(names)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Which keys the footer keeps when they do not all fit, most needed first: the keys that move
 /// the step on (the ones the screen's hints name), then scrolling and the connection, then the
 /// hand-off keys (its panel names them), then moving the selection.
@@ -562,6 +614,26 @@ mod tests {
         assert_eq!(label(Context::Step, Action::PageDown), "PgDn");
         assert_eq!(label(Context::Step, Action::ContinueUnverified), "u");
         assert_eq!(label(Context::Form, Action::Verify), "");
+    }
+
+    #[test]
+    fn the_help_names_every_key_of_a_binding() {
+        let at = |ctx, a| {
+            let i = bindings(ctx).iter().position(|b| b.action == a).unwrap();
+            help_keys(ctx, i, false)
+        };
+        assert_eq!(at(Context::Step, Action::Up), "↑↓ k j");
+        assert_eq!(at(Context::Step, Action::Next), "n Enter →");
+        assert_eq!(at(Context::Step, Action::Quit), "q Ctrl+C");
+        assert_eq!(at(Context::Step, Action::Help), "? F1");
+        assert_eq!(at(Context::Step, Action::Tick), "Space x");
+        assert_eq!(at(Context::Step, Action::PageUp), "PgUp/PgDn");
+        assert_eq!(at(Context::Form, Action::FieldPrev), "Shift+Tab ↑");
+        let i = bindings(Context::Step)
+            .iter()
+            .position(|b| b.action == Action::Up)
+            .unwrap();
+        assert_eq!(help_keys(Context::Step, i, true), "Up/Down k j");
     }
 
     #[test]
