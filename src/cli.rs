@@ -106,11 +106,15 @@ psa-onboard show ./my-vendor.toml > checklist.txt")]
 
     /// Walk through a wizard interactively, verifying each step against the PSA.
     #[command(
-        after_help = "Examples:\n  psa-onboard run topleft-connectwise\n  psa-onboard run ./my-vendor.toml"
+        after_help = "Examples:\n  psa-onboard run topleft-connectwise\n  psa-onboard run topleft-autotask --name acme-topleft\n  psa-onboard run ./my-vendor.toml"
     )]
     Run {
         /// Wizard id (see `psa-onboard wizards`) or path to a wizard .toml file.
         wizard: String,
+        /// Name the session (a-z, 0-9 and '-', e.g. acme-topleft); `resume`, `check --session`
+        /// and `export` take it. Default: the wizard id and the time.
+        #[arg(long, value_name = "NAME", value_parser = session_name)]
+        name: Option<String>,
     },
 
     /// Continue a saved session where you left off (default: the most recent).
@@ -123,11 +127,17 @@ psa-onboard show ./my-vendor.toml > checklist.txt")]
     },
 
     /// Try a wizard against the embedded sandbox PSA (nothing leaves this computer).
-    #[command(after_help = "Examples:\n  psa-onboard demo\n  psa-onboard demo topleft-autotask")]
+    #[command(
+        after_help = "Each wizard has one demo session, picked up where you left it.\n\nExamples:\n  psa-onboard demo\n  psa-onboard demo topleft-autotask\n  psa-onboard demo topleft-autotask --fresh"
+    )]
     Demo {
         /// Wizard id or path.
         #[arg(default_value = "topleft-connectwise")]
         wizard: String,
+        /// Start the wizard's demo over (its earlier demo session is deleted) instead of
+        /// continuing it.
+        #[arg(long)]
+        fresh: bool,
     },
 
     /// Run every check of a wizard against the PSA, without the TUI (exit 0 ok, 1 a check failed,
@@ -196,6 +206,13 @@ impl Cli {
     pub fn wizard_dir(&self) -> Option<PathBuf> {
         self.wizard_dir.clone().or_else(wizard::user_dir)
     }
+}
+
+/// `--name`: a valid session name (it becomes the session's file name).
+fn session_name(name: &str) -> Result<String, String> {
+    crate::session::validate_name(name)
+        .map(|()| name.to_string())
+        .map_err(|e| e.to_string())
 }
 
 /// A failure that should end the process with a message and exit code 2.

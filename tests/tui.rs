@@ -193,33 +193,148 @@ fn verified(s: &mut State, results: Vec<CheckResult>) {
     );
 }
 
-#[test]
-fn snapshot_start_screen() {
-    let wizards = wizard::builtin()
+/// The four wizards these snapshots were taken with (the catalog grows; the screens should not
+/// change with it).
+const SNAPSHOT_WIZARDS: [&str; 4] = [
+    "topleft-autotask",
+    "topleft-connectwise",
+    "tasky-autotask",
+    "rewst-autotask",
+];
+
+fn wizard_entries() -> Vec<WizardEntry> {
+    wizard::builtin()
         .into_iter()
+        .filter(|l| SNAPSHOT_WIZARDS.contains(&l.wizard.id.as_str()))
         .map(|l| WizardEntry {
             id: l.wizard.id.clone(),
             title: l.wizard.title.clone(),
             psa: l.wizard.psa,
+            vendor: l.wizard.vendor.clone(),
             source: "built-in".into(),
+            sources: l.wizard.sources.clone(),
         })
-        .collect();
-    let mut start = StartScreen {
-        sessions: vec![SessionSummary {
-            id: "topleft-connectwise-20261122-221500".into(),
-            title: "TopLeft for ConnectWise PSA".into(),
-            at_step: "api-keys".into(),
+        .collect()
+}
+
+/// Sessions a person can tell apart: named or not, demo or not, on different PSAs.
+fn several_sessions() -> Vec<SessionSummary> {
+    let title = |id: &str| wizard(id).title.clone();
+    let step = |id: &str, i: usize| wizard(id).steps[i].title.clone();
+    vec![
+        SessionSummary {
+            id: "acme-topleft".into(),
+            title: title("topleft-connectwise"),
+            wizard_id: "topleft-connectwise".into(),
+            instance: "na.myconnectwise.net, company acme".into(),
+            at_number: Some(3),
+            at_step: step("topleft-connectwise", 2),
             done: 2,
             total: 5,
             updated: "2026-11-22 22:15".into(),
             demo: false,
-        }],
-        wizards,
+        },
+        SessionSummary {
+            id: "contoso-rewst".into(),
+            title: title("rewst-autotask"),
+            wizard_id: "rewst-autotask".into(),
+            instance: "rewst-api@contoso.example".into(),
+            at_number: Some(2),
+            at_step: step("rewst-autotask", 1),
+            done: 1,
+            total: 5,
+            updated: "2026-11-21 09:40".into(),
+            demo: false,
+        },
+        SessionSummary {
+            id: "demo-topleft-autotask".into(),
+            title: title("topleft-autotask"),
+            wizard_id: "topleft-autotask".into(),
+            instance: "embedded sandbox".into(),
+            at_number: None,
+            at_step: String::new(),
+            done: 6,
+            total: 6,
+            updated: "2026-11-20 17:02".into(),
+            demo: true,
+        },
+        SessionSummary {
+            id: "topleft-connectwise-20261119-101500".into(),
+            title: title("topleft-connectwise"),
+            wizard_id: "topleft-connectwise".into(),
+            instance: String::new(),
+            at_number: Some(1),
+            at_step: step("topleft-connectwise", 0),
+            done: 0,
+            total: 5,
+            updated: "2026-11-19 10:15".into(),
+            demo: false,
+        },
+    ]
+}
+
+/// The screen's text with line breaks and indentation gone, to find wrapped text whole.
+fn flat(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| l.replace(['│', '▌'], " "))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn snapshot_start_screen() {
+    let start = || StartScreen {
+        sessions: several_sessions(),
+        wizards: wizard_entries(),
         ..StartScreen::default()
     };
-    let s = State::new(Screen::Start(std::mem::take(&mut start)), false);
+    for (w, h) in [(80, 24), (100, 30), (200, 50)] {
+        let s = State::new(Screen::Start(start()), false);
+        let out = draw(&s, w, h);
+        // Nothing a person tells sessions apart by is cut: every name, title, instance and step.
+        let text = flat(&out);
+        for x in several_sessions() {
+            for part in [&x.id, &x.title, &x.instance, &x.at_step] {
+                assert!(
+                    text.contains(part.as_str()),
+                    "{w}x{h}: {part:?} cut:\n{out}"
+                );
+            }
+        }
+        assert!(text.contains("at step 3: Set up API credentials for the member"));
+        assert!(text.contains("all steps done") && text.contains("[demo]"));
+        assert!(text.contains("PSA not entered yet"));
+        // Wizards grouped by PSA, ConnectWise first; the selected one would name its page.
+        let cw = out.find("   ConnectWise PSA").expect("a ConnectWise group");
+        let at = out
+            .find("   Datto Autotask PSA")
+            .expect("an Autotask group");
+        assert!(cw < at, "{out}");
+        insta::assert_snapshot!(format!("start_screen_sessions_{w}x{h}"), out);
+    }
+    let mut s = State::new(Screen::Start(start()), false);
+    for _ in 0..4 {
+        key(&mut s, KeyCode::Down);
+    }
+    let out = draw(&s, 100, 30);
+    assert!(
+        flat(&out).contains("From: TopLeft help: Configuring TopLeft Access to ConnectWise Manage"),
+        "the selected wizard names its source page:\n{out}"
+    );
+
+    let mut s = State::new(
+        Screen::Start(StartScreen {
+            sessions: several_sessions()[..1].to_vec(),
+            wizards: wizard_entries(),
+            ..StartScreen::default()
+        }),
+        false,
+    );
     insta::assert_snapshot!("start_screen_80x24", draw(&s, 80, 24));
-    let mut s = s;
     key(&mut s, KeyCode::Down);
     key(&mut s, KeyCode::Char('o'));
     for c in "./my-vendor.toml".chars() {
@@ -235,6 +350,49 @@ fn snapshot_start_screen() {
         })),
     );
     insta::assert_snapshot!("start_screen_error", draw(&s, 80, 24));
+}
+
+/// `/` then part of a vendor's name: only what matches stays, and Enter opens it.
+#[test]
+fn snapshot_start_screen_filtered_by_vendor() {
+    let mut s = State::new(
+        Screen::Start(StartScreen {
+            sessions: several_sessions(),
+            wizards: wizard_entries(),
+            ..StartScreen::default()
+        }),
+        false,
+    );
+    key(&mut s, KeyCode::Char('/'));
+    // Letters that are keys elsewhere (r renames, k moves) are typing here.
+    for c in "rew".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let out = draw(&s, 80, 24);
+    assert!(out.contains("2 of 8 shown"), "{out}");
+    assert!(
+        out.contains("contoso-rewst") && out.contains("rewst-autotask"),
+        "{out}"
+    );
+    assert!(!out.contains("TopLeft") && !out.contains("Tasky"), "{out}");
+    insta::assert_snapshot!("start_screen_filtered_80x24", out);
+    key(&mut s, KeyCode::Down);
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(fx, vec![app::Effect::Begin("rewst-autotask".into())]);
+    // Esc drops the filter: everything is back.
+    let mut s = State::new(
+        Screen::Start(StartScreen {
+            sessions: several_sessions(),
+            wizards: wizard_entries(),
+            ..StartScreen::default()
+        }),
+        false,
+    );
+    key(&mut s, KeyCode::Char('/'));
+    key(&mut s, KeyCode::Char('z'));
+    assert!(draw(&s, 80, 24).contains("Nothing matches \"z\""));
+    key(&mut s, KeyCode::Esc);
+    assert!(draw(&s, 80, 24).contains("Tasky"));
 }
 
 #[test]

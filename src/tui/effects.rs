@@ -79,6 +79,21 @@ pub trait Services: Send + Sync + 'static {
     /// Open a saved session.
     fn resume(&self, id: String) -> BoxFuture<'static, Result<Box<Run>, ServiceError>>;
 
+    /// Rename a saved session (not one open here); answers (old name, new name).
+    fn rename(
+        &self,
+        from: String,
+        to: String,
+    ) -> BoxFuture<'static, Result<(String, String), ServiceError>> {
+        let _ = (from, to);
+        Box::pin(async {
+            Err(ServiceError {
+                message: "Sessions cannot be renamed here.".into(),
+                remedy: "Rename it from the start screen of psa-onboard.".into(),
+            })
+        })
+    }
+
     /// Let the verifier resend credentials the PSA refused before (the rule for when is
     /// `update`'s; see `Run::forget_refused`).
     fn forget_refused(&self) {
@@ -365,6 +380,13 @@ impl Runner {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
                     let _ = tx.send(Msg::Opened(fut.await));
+                });
+            }
+            Effect::Rename { from, to } => {
+                let fut = self.services.rename(from, to);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Renamed(fut.await));
                 });
             }
             Effect::Resume(id) => {

@@ -48,6 +48,12 @@ pub enum Action {
     PortalNext,
     /// Hand-off: POST the fields to the vendor's endpoint (after confirmation).
     SubmitToVendor,
+    /// Start screen: type to narrow the list.
+    Filter,
+    /// Start screen: drop the filter.
+    ClearFilter,
+    /// Start screen: rename the selected session.
+    Rename,
 }
 
 /// Which keys apply: the screen, and what has focus on it.
@@ -55,6 +61,10 @@ pub enum Action {
 pub enum Context {
     Start,
     StartPath,
+    /// Typing the start screen's filter.
+    StartFilter,
+    /// Typing a session's new name.
+    StartRename,
     Step,
     Form,
     Confirm,
@@ -153,16 +163,105 @@ const START: &[Binding] = &[
         Open
     ),
     b!(
+        &[(KeyCode::Char('/'), NONE)],
+        "/",
+        "filter",
+        "Type part of a name (vendor, wizard, PSA, session, company) to narrow the list.",
+        Filter
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        "Esc",
+        "clear filter",
+        "Show the whole list again.",
+        ClearFilter
+    ),
+    b!(
+        &[(KeyCode::Char('r'), NONE)],
+        "r",
+        "rename",
+        "Rename the selected session (its secrets stay where they are in the keyring).",
+        Rename
+    ),
+    b!(
         &[(KeyCode::Char('o'), NONE)],
         "o",
         "open file",
         "Start a wizard from a .toml file you name.",
         OpenFile
     ),
-    UP,
+    b!(
+        &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
+        "↑↓",
+        "move",
+        "Move the selection up or down (also the mouse wheel).",
+        Up
+    ),
     DOWN,
     HELP,
-    QUIT,
+    b!(
+        &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)],
+        "q",
+        "quit",
+        "Quit.",
+        Quit
+    ),
+];
+
+const START_FILTER: &[Binding] = &[
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "Enter",
+        "open",
+        "Resume the selected session or start the selected wizard.",
+        Submit
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        "Esc",
+        "clear filter",
+        "Drop the filter and show the whole list again.",
+        ClearFilter
+    ),
+    b!(
+        &[(KeyCode::Up, NONE)],
+        "↑↓",
+        "move",
+        "Move the selection up or down (letters go into the filter).",
+        Up
+    ),
+    b!(&[(KeyCode::Down, NONE)], "", "", "", Down),
+    b!(
+        &[(KeyCode::F(1), NONE)],
+        "F1",
+        "help",
+        "Show every key and what it does.",
+        Help
+    ),
+    b!(
+        &[(KeyCode::Char('c'), CTRL)],
+        "Ctrl+C",
+        "quit",
+        "Quit.",
+        Quit
+    ),
+];
+
+const START_RENAME: &[Binding] = &[
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "Enter",
+        "rename",
+        "Rename the session (1-64 lowercase letters, digits and dashes).",
+        Submit
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        "Esc",
+        "cancel",
+        "Keep the old name.",
+        LeaveForm
+    ),
 ];
 
 const START_PATH: &[Binding] = &[
@@ -456,6 +555,8 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
         Context::Start => START,
         Context::StartPath => START_PATH,
+        Context::StartFilter => START_FILTER,
+        Context::StartRename => START_RENAME,
         Context::Step => STEP,
         Context::Form => FORM,
         Context::Confirm => CONFIRM,
@@ -536,7 +637,8 @@ pub fn help_keys(ctx: Context, i: usize, ascii: bool) -> String {
     let mut names: Vec<String> = Vec::new();
     for (code, mods) in b.keys.iter().chain(partners.flat_map(|p| p.keys.iter())) {
         let name = key_name(*code, *mods, ascii);
-        let covered = label.split('/').any(|part| part == name)
+        let covered = name == label
+            || label.split('/').any(|part| part == name)
             || (b.label == "↑↓" && matches!(code, KeyCode::Up | KeyCode::Down));
         if !covered && !names.contains(&name) {
             names.push(name);
@@ -589,6 +691,8 @@ mod tests {
         for ctx in [
             Context::Start,
             Context::StartPath,
+            Context::StartFilter,
+            Context::StartRename,
             Context::Step,
             Context::Form,
             Context::Confirm,

@@ -21,8 +21,11 @@ use services::LiveServices;
 pub enum Launch {
     /// The start screen: resume a session or pick a wizard.
     Start,
-    /// Start a wizard by id or file path.
-    Run(String),
+    /// Start a wizard by id or file path, in a session of this name (default: id and time).
+    Run {
+        wizard: String,
+        name: Option<String>,
+    },
     /// Resume a session by id, or the latest.
     Resume(Option<String>),
 }
@@ -56,6 +59,7 @@ pub fn plain() -> bool {
 
 /// The start screen's lists.
 pub fn start_screen(services: &LiveServices) -> StartScreen {
+    let clean = crate::sanitize::clean_line;
     let sessions = services
         .store()
         .list()
@@ -64,13 +68,35 @@ pub fn start_screen(services: &LiveServices) -> StartScreen {
         .map(|s| {
             let wizard = crate::session::wizard_of(&s, services.wizard_dir.as_deref()).ok();
             let (done, total) = s.progress(wizard.as_ref().map(|l| &l.wizard));
+            // The current step by its title, as the wizard names it.
+            let at = s.current_step.as_deref().map(|id| {
+                let found = wizard
+                    .as_ref()
+                    .and_then(|l| l.wizard.steps.iter().position(|st| st.id == id));
+                match found {
+                    Some(i) => (
+                        Some(i + 1),
+                        wizard.as_ref().unwrap().wizard.steps[i].title.clone(),
+                    ),
+                    None => (None, id.to_string()),
+                }
+            });
+            let (at_number, at_step) = at.unwrap_or((None, String::new()));
+            let updated = s
+                .updated
+                .to_zoned(jiff::tz::TimeZone::system())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string();
             SessionSummary {
-                at_step: s.current_step.clone().unwrap_or_else(|| "summary".into()),
+                instance: instance(&s),
+                at_number,
+                at_step: clean(&at_step),
                 done,
                 total,
-                updated: s.updated.strftime("%Y-%m-%d %H:%M").to_string(),
+                updated,
                 demo: s.demo,
-                title: s.wizard.title,
+                title: clean(&s.wizard.title),
+                wizard_id: clean(&s.wizard.id),
                 id: s.name,
             }
         })
@@ -83,6 +109,8 @@ pub fn start_screen(services: &LiveServices) -> StartScreen {
             id: l.wizard.id,
             title: l.wizard.title,
             psa: l.wizard.psa,
+            vendor: l.wizard.vendor,
+            sources: l.wizard.sources,
         })
         .collect();
     StartScreen {
@@ -92,13 +120,47 @@ pub fn start_screen(services: &LiveServices) -> StartScreen {
     }
 }
 
+/// The PSA instance a session is about, in a few words: the ConnectWise site and company, or
+/// the Autotask API user (and its zone-lookup root when not Datto's); the demo's is the sandbox.
+pub fn instance(s: &crate::session::Session) -> String {
+    use crate::session::Target;
+    let clean = crate::sanitize::clean_line;
+    if s.demo {
+        return "embedded sandbox".into();
+    }
+    match &s.target {
+        Some(Target::Connectwise(t)) if !t.company_id.is_empty() => {
+            clean(&format!("{}, company {}", t.site, t.company_id))
+        }
+        Some(Target::Connectwise(t)) => clean(&t.site),
+        Some(Target::Autotask(t)) => {
+            let host = url::Url::parse(&t.api_root)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default();
+            let default = url::Url::parse(crate::connection::AUTOTASK_DEFAULT_API_ROOT)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default();
+            if host.is_empty() || host == default {
+                clean(&t.username)
+            } else {
+                clean(&format!("{} at {host}", t.username))
+            }
+        }
+        None => String::new(),
+    }
+}
+
 /// Run the TUI to the end. Errors that prevent starting are returned before the terminal is
 /// touched, so they print plainly.
 pub async fn launch(launch: Launch, services: LiveServices) -> Result<(), LaunchError> {
     tracing::info!(?launch, demo = services.demo, "opening the wizard");
     let screen = match &launch {
         Launch::Start => Screen::Start(start_screen(&services)),
-        Launch::Run(w) => Screen::Run(services.begin_run(w).await?),
+        Launch::Run { wizard, name } => {
+            Screen::Run(services.begin_run(wizard, name.as_deref()).await?)
+        }
         Launch::Resume(Some(id)) => Screen::Run(services.resume_run(id).await?),
         Launch::Resume(None) => {
             let latest = services.latest().ok_or_else(|| LaunchError {
@@ -175,8 +237,52 @@ pub fn farewell(run: &app::Run) -> String {
     }
 }
 
-/// `psa-onboard demo`: the wizard against the embedded sandbox.
-pub async fn demo(wizard: &str, mut services: LiveServices) -> Result<(), LaunchError> {
+/// `psa-onboard demo`: the wizard against the embedded sandbox. Each wizard has one demo
+/// session, picked up where the person left it; `fresh` deletes it and starts over.
+pub async fn demo(
+    wizard: &str,
+    fresh: bool,
+    mut services: LiveServices,
+) -> Result<(), LaunchError> {
     services.demo = true;
-    launch(Launch::Run(wizard.to_string()), services).await
+    let id = services.wizard_id(wizard)?;
+    if !fresh && let Some(old) = services.demo_session(&id) {
+        tracing::info!(session = %old.name, "continuing the demo session");
+        let mut run = services.resume_run(&old.name).await?;
+        let when = old
+            .updated
+            .to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%Y-%m-%d %H:%M");
+        let text = format!(
+            "Your demo of this wizard from {when}, where you left it. `psa-onboard demo {wizard} --fresh` starts it over."
+        );
+        run.notice = Some(match run.notice.take() {
+            Some(n) => app::Notice {
+                text: format!("{text} {}", n.text),
+                error: n.error,
+            },
+            None => app::Notice { text, error: false },
+        });
+        return run_screen(Screen::Run(run), Arc::new(services)).await;
+    }
+    // Starting over: the wizard's earlier demo sessions go (they hold no secrets).
+    while let Some(old) = services.demo_session(&id) {
+        services
+            .store()
+            .delete(&old.name)
+            .map_err(|e| LaunchError {
+                message: format!("Cannot start the demo over: {e}"),
+                remedy: "Close the other psa-onboard that has the demo open, then try again."
+                    .into(),
+            })?;
+    }
+    let name = services.demo_name(&id);
+    launch(
+        Launch::Run {
+            wizard: wizard.to_string(),
+            name: Some(name),
+        },
+        services,
+    )
+    .await
 }

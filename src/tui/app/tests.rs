@@ -1524,3 +1524,123 @@ fn the_form_says_where_the_tracking_identifier_and_client_id_come_from() {
     assert!(screen.contains("developer.connectwise.com"), "{screen}");
     assert!(screen.contains("TopLeft's own clientId"), "{screen}");
 }
+
+fn start_with_sessions() -> State {
+    let w = wizard("topleft-connectwise");
+    let sessions = ["acme-topleft", "contoso-cw"]
+        .iter()
+        .map(|id| SessionSummary {
+            id: id.to_string(),
+            title: w.title.clone(),
+            wizard_id: w.id.clone(),
+            done: 1,
+            total: 5,
+            ..SessionSummary::default()
+        })
+        .collect();
+    let wizards = vec![WizardEntry {
+        id: w.id.clone(),
+        title: w.title.clone(),
+        psa: w.psa,
+        vendor: w.vendor.clone(),
+        source: "built-in".into(),
+        sources: w.sources.clone(),
+    }];
+    State::new(
+        Screen::Start(StartScreen {
+            sessions,
+            wizards,
+            ..StartScreen::default()
+        }),
+        false,
+    )
+}
+
+fn start(s: &State) -> &StartScreen {
+    match &s.screen {
+        Screen::Start(x) => x,
+        _ => panic!("not the start screen"),
+    }
+}
+
+#[test]
+fn a_session_is_renamed_from_the_start_screen() {
+    let mut s = start_with_sessions();
+    key(&mut s, KeyCode::Down);
+    assert!(s.enabled(Action::Rename));
+    ch(&mut s, 'r');
+    assert_eq!(s.context(), Context::StartRename);
+    // The old name is there to edit: clear it and type a bad one, then a good one.
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    for c in "Contoso CW".chars() {
+        ch(&mut s, c);
+    }
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    assert!(
+        start(&s)
+            .error
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("invalid session name")
+    );
+    for _ in 0.."Contoso CW".len() {
+        key(&mut s, KeyCode::Backspace);
+    }
+    for c in "contoso-msp".chars() {
+        ch(&mut s, c);
+    }
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::Rename {
+            from: "contoso-cw".into(),
+            to: "contoso-msp".into()
+        }]
+    );
+    assert_eq!(s.context(), Context::Start);
+    update(
+        &mut s,
+        Msg::Renamed(Ok(("contoso-cw".into(), "contoso-msp".into()))),
+    );
+    assert_eq!(start(&s).sessions[1].id, "contoso-msp");
+    assert!(render(&s, 80, 24).contains("Renamed contoso-cw to contoso-msp."));
+    // Enter resumes it under its new name.
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        vec![Effect::Resume("contoso-msp".into())]
+    );
+    // A wizard row has nothing to rename; Esc leaves a rename unchanged.
+    key(&mut s, KeyCode::Down);
+    assert!(!s.enabled(Action::Rename));
+    assert!(ch(&mut s, 'r').is_empty());
+    assert!(start(&s).rename.is_none());
+    key(&mut s, KeyCode::Up);
+    ch(&mut s, 'r');
+    ch(&mut s, 'x');
+    key(&mut s, KeyCode::Esc);
+    assert!(start(&s).rename.is_none());
+    assert_eq!(start(&s).sessions[1].id, "contoso-msp");
+}
+
+#[test]
+fn the_start_screen_help_lists_only_its_keys() {
+    let mut s = start_with_sessions();
+    ch(&mut s, '?');
+    let screen = render(&s, 80, 24);
+    let out: String = screen
+        .lines()
+        .skip_while(|l| !l.contains("┌ Keys"))
+        .take_while(|l| !l.contains('└'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for want in ["/ ", "r ", "o ", "↑↓ k j", "Enter", "q Ctrl+C", "wheel"] {
+        assert!(out.contains(want), "{want:?} missing:\n{out}");
+    }
+    for unwanted in ["Verify", "verify", "Click a step", "Hand-off", "resume`"] {
+        assert!(!out.contains(unwanted), "{unwanted:?} listed:\n{out}");
+    }
+}

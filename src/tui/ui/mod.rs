@@ -28,7 +28,13 @@ pub fn render(state: &State, frame: &mut Frame) {
         .unwrap_or_default();
     let mut areas = layout::areas(area, footer::height(state, area.width), &labels);
     match &state.screen {
-        Screen::Start(s) => start::render(s, &theme, g, area, frame),
+        Screen::Start(s) => {
+            let above = ratatui::layout::Rect {
+                height: areas.footer.y.saturating_sub(area.y),
+                ..area
+            };
+            start::render(s, &theme, g, above, frame)
+        }
         Screen::Loading(what) => {
             let line = Line::from(vec![
                 Span::styled(g.spinner(state.spinner), theme.accent()),

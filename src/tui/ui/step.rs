@@ -574,10 +574,10 @@ fn handoff_panel(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
             } else if !run.secrets_in_keyring {
                 "masked; not in the keyring (this run only)".to_string()
             } else {
-                format!(
-                    "stored in the OS keyring as {}",
+                let account = run.secret_accounts.get(&id).cloned().unwrap_or_else(|| {
                     crate::secrets::SecretRef::for_field(&run.session_id, id.key()).account
-                )
+                });
+                format!("stored in the OS keyring as {account}")
             };
             (where_, theme.dim())
         } else {
