@@ -192,6 +192,8 @@ pub struct Run {
     pub submit_demo: bool,
     /// The secrets are in the OS keyring (stored this run, or loaded from it on resume).
     pub secrets_in_keyring: bool,
+    /// Opened from a saved session (not begun now).
+    pub resumed: bool,
     /// The keyring account each secret is recorded under, when the session says (a renamed
     /// session keeps its earlier entries); else the session's name and the field.
     pub secret_accounts: std::collections::BTreeMap<FieldId, String>,
@@ -303,6 +305,7 @@ impl Run {
             submit_demo: false,
             secrets_in_keyring: false,
             secret_accounts: Default::default(),
+            resumed: false,
             demo_ticked: Default::default(),
             ticket_pick: None,
             test_ticket: None,
@@ -408,6 +411,38 @@ impl Run {
         self.ticket_pick = None;
         self.handoff = handoff::HandoffView::default();
         self.focus_form = self.current == self.conn_step && !self.form.is_complete();
+        // The cursor goes where the typing is needed.
+        if self.focus_form
+            && let Some(i) = self.form.first_missing()
+        {
+            self.form.focus = i;
+        }
+    }
+
+    /// On resume, what the connection still lacks (secrets are never in the session file):
+    /// said on screen, with the cursor on the first such field when the form is here.
+    fn say_what_is_missing(&mut self) {
+        if self.finished() || self.form.is_complete() {
+            return;
+        }
+        let missing = self.form.missing().join(", ");
+        let text = if self.focus_form {
+            format!(
+                "Still needed to go on: {missing}. Secrets are never written to the session file: enter what is missing."
+            )
+        } else {
+            format!(
+                "The connection still needs: {missing} (secrets are never written to the session file). Press {} to enter it.",
+                self.key(Action::EditConnection)
+            )
+        };
+        self.notice = Some(match self.notice.take() {
+            Some(n) => Notice {
+                text: format!("{} {text}", n.text),
+                error: n.error,
+            },
+            None => Notice { text, error: false },
+        });
     }
 
     fn bump(&mut self) -> u64 {
@@ -847,6 +882,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 let cur = run.current;
                 run.go_to(cur);
             }
+            if run.resumed {
+                run.say_what_is_missing();
+            }
             state.screen = Screen::Run(run);
             effects.push(Effect::SaveSession);
         }
@@ -1285,6 +1323,9 @@ fn on_step_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
         }
         Action::EditConnection => {
             r.focus_form = true;
+            if let Some(f) = r.form.first_missing() {
+                r.form.focus = f;
+            }
         }
         Action::RetrySame => r.prompt = Some(Prompt::RetrySame),
         // Without a connection nothing would run: say so instead of asking.
@@ -1494,7 +1535,7 @@ fn on_mouse(state: &mut State, m: MouseEvent) {
     match m.kind {
         MouseEventKind::Down(MouseButton::Left) if areas.rail.contains(pos) => {
             let g = super::ui::Glyphs::new(state.plain);
-            let lines = layout::rail_labels(&labels, areas.rail, g.ellipsis);
+            let lines = layout::rail_labels(&labels, r.current, areas.rail, g.ellipsis);
             let Some(i) = layout::rail_hit(areas.rail, m.row, &lines) else {
                 return;
             };

@@ -117,8 +117,14 @@ pub trait Services: Send + Sync + 'static {
     }
 
     /// Open a web address in the browser (detached).
+    /// Blocking: it waits up to [`crate::handoff::OPENER_VERDICT`] for the opener's verdict.
     fn open_url(&self, url: &str) -> Result<(), String> {
-        crate::handoff::open_url(url, &crate::handoff::openers()).map_err(|e| e.to_string())
+        crate::handoff::open_url(
+            url,
+            &crate::handoff::openers(),
+            crate::handoff::OPENER_VERDICT,
+        )
+        .map_err(|e| e.to_string())
     }
 }
 
@@ -331,9 +337,14 @@ impl Runner {
             // The event loop writes the clipboard sequence through the terminal.
             Effect::Copy(_) => {}
             Effect::OpenUrl(url) => {
-                if let Err(why) = self.services.open_url(&url) {
-                    let _ = self.tx.send(Msg::UrlNotOpened { url, why });
-                }
+                // Off the UI's thread: the opener has a few seconds to say it failed.
+                let services = self.services.clone();
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(why) = services.open_url(&url) {
+                        let _ = tx.send(Msg::UrlNotOpened { url, why });
+                    }
+                });
             }
             Effect::Submit { step, generation } => {
                 let Some(run) = state.run() else {

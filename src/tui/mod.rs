@@ -155,6 +155,11 @@ pub fn instance(s: &crate::session::Session) -> String {
 /// Run the TUI to the end. Errors that prevent starting are returned before the terminal is
 /// touched, so they print plainly.
 pub async fn launch(launch: Launch, services: LiveServices) -> Result<(), LaunchError> {
+    let wizard = match &launch {
+        Launch::Run { wizard, .. } => Some(wizard.as_str()),
+        _ => None,
+    };
+    usable_terminal(wizard)?;
     tracing::info!(?launch, demo = services.demo, "opening the wizard");
     let screen = match &launch {
         Launch::Start => Screen::Start(start_screen(&services)),
@@ -174,15 +179,43 @@ pub async fn launch(launch: Launch, services: LiveServices) -> Result<(), Launch
     run_screen(screen, Arc::new(services)).await
 }
 
-async fn run_screen(screen: Screen, services: Arc<LiveServices>) -> Result<(), LaunchError> {
+/// Why `TERM` says the terminal cannot draw a full-screen interface (no cursor addressing):
+/// `dumb`, or (outside Windows, whose console needs no TERM) not set at all.
+pub fn no_cursor_addressing(term: Option<&str>) -> Option<String> {
+    match term.map(str::trim) {
+        Some("dumb") => Some("TERM=dumb".into()),
+        None | Some("") if !cfg!(windows) => Some("TERM is not set".into()),
+        _ => None,
+    }
+}
+
+/// Refuse, before anything is created, a terminal the wizard cannot draw on; say what works
+/// there instead.
+fn usable_terminal(wizard: Option<&str>) -> Result<(), LaunchError> {
     use std::io::IsTerminal;
+    let w = wizard.unwrap_or("<wizard>");
+    let instead = format!(
+        "Print the steps with `psa-onboard show {w}`, and verify them against your PSA with `psa-onboard check --wizard {w}` (see `psa-onboard check --help`)."
+    );
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(LaunchError {
             message: "The interactive wizard needs a terminal.".into(),
-            remedy: "Run it in a terminal, or print the steps with `psa-onboard show <wizard>`."
-                .into(),
+            remedy: format!("Run it in a terminal. {instead}"),
         });
     }
+    if let Some(why) = no_cursor_addressing(std::env::var("TERM").ok().as_deref()) {
+        return Err(LaunchError {
+            message: format!(
+                "This terminal ({why}) cannot move the cursor, so it cannot show the interactive wizard."
+            ),
+            remedy: instead,
+        });
+    }
+    Ok(())
+}
+
+async fn run_screen(screen: Screen, services: Arc<LiveServices>) -> Result<(), LaunchError> {
+    usable_terminal(None)?;
     let mut terminal = terminal::init().map_err(|e| LaunchError {
         message: format!("Cannot set up the terminal: {e}"),
         remedy: "Run it in an interactive terminal.".into(),
@@ -245,6 +278,7 @@ pub async fn demo(
     mut services: LiveServices,
 ) -> Result<(), LaunchError> {
     services.demo = true;
+    usable_terminal(Some(wizard))?;
     let id = services.wizard_id(wizard)?;
     if !fresh && let Some(old) = services.demo_session(&id) {
         tracing::info!(session = %old.name, "continuing the demo session");
@@ -285,4 +319,18 @@ pub async fn demo(
         services,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_dumb_or_unnamed_terminal_has_no_cursor_addressing() {
+        use super::no_cursor_addressing as dumb;
+        assert_eq!(dumb(Some("dumb")).as_deref(), Some("TERM=dumb"));
+        assert_eq!(dumb(Some("xterm-256color")), None);
+        assert_eq!(dumb(Some("screen")), None);
+        if !cfg!(windows) {
+            assert!(dumb(None).is_some() && dumb(Some("")).is_some());
+        }
+    }
 }

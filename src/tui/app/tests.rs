@@ -1644,3 +1644,40 @@ fn the_start_screen_help_lists_only_its_keys() {
         assert!(!out.contains(unwanted), "{unwanted:?} listed:\n{out}");
     }
 }
+
+/// Resuming at the credentials step without the secret (it never is in the session file): the
+/// cursor is on the first missing field and the screen says what is missing.
+#[test]
+fn resume_puts_the_cursor_on_the_first_missing_field_and_names_it() {
+    let open = |at: usize| {
+        let w = wizard("topleft-connectwise");
+        let mut run = Run::new(w.clone(), "acme-cw".into(), w.id.clone(), "h".into());
+        run.form.set(FieldId::Site, "cw.example.com");
+        run.form.set(FieldId::CompanyId, "acme");
+        run.form.set(FieldId::PublicKey, "pubkey");
+        run.current = at;
+        run.resumed = true;
+        let mut s = State::new(Screen::Loading(String::new()), false);
+        update(&mut s, Msg::Opened(Ok(Box::new(run))));
+        s
+    };
+    let s = open(2);
+    let r = run(&s);
+    assert!(r.focus_form);
+    assert_eq!(r.form.focused().id, FieldId::PrivateKey);
+    let notice = &r.notice.as_ref().unwrap().text;
+    assert!(
+        notice.contains("Still needed to go on: Private key, clientId."),
+        "{notice}"
+    );
+    // Further on, the step says how to get to the form, and e puts the cursor there.
+    let mut s = open(3);
+    let notice = run(&s).notice.as_ref().unwrap().text.clone();
+    assert!(
+        notice.contains("The connection still needs: Private key, clientId")
+            && notice.contains("Press e"),
+        "{notice}"
+    );
+    ch(&mut s, 'e');
+    assert_eq!(run(&s).form.focused().id, FieldId::PrivateKey);
+}

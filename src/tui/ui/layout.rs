@@ -46,9 +46,15 @@ pub fn areas(area: Rect, footer_lines: u16, labels: &[String]) -> Areas {
 }
 
 /// Each step's label as the rail shows it in a rail of `rail` (border included): whole on one
-/// line when it fits, else wrapped over lines when the rail has the height for that, else cut
-/// with `ellipsis`.
-pub fn rail_labels(labels: &[String], rail: Rect, ellipsis: &str) -> Vec<Vec<String>> {
+/// line when it fits, else wrapped over lines while the rail has the height for that (the
+/// `current` step's first, then the others in order), else cut with `ellipsis`. Every step
+/// keeps at least its one line, so the whole wizard stays in view.
+pub fn rail_labels(
+    labels: &[String],
+    current: usize,
+    rail: Rect,
+    ellipsis: &str,
+) -> Vec<Vec<String>> {
     let width = (rail.width as usize).saturating_sub(RAIL_CHROME + 1).max(1);
     let wrapped: Vec<Vec<String>> = labels
         .iter()
@@ -58,16 +64,30 @@ pub fn rail_labels(labels: &[String], rail: Rect, ellipsis: &str) -> Vec<Vec<Str
             wrap(l, width, "", &indent)
         })
         .collect();
+    let mut out: Vec<Vec<String>> = labels
+        .iter()
+        .zip(&wrapped)
+        .map(|(l, w)| {
+            if w.len() == 1 {
+                w.clone()
+            } else {
+                vec![truncate(l, width, ellipsis)]
+            }
+        })
+        .collect();
     // Its title and a blank line above the steps, "Summary" below them.
-    let lines: usize = wrapped.iter().map(Vec::len).sum::<usize>() + 3;
-    if lines <= rail.height as usize {
-        wrapped
-    } else {
-        labels
-            .iter()
-            .map(|l| vec![truncate(l, width, ellipsis)])
-            .collect()
+    let mut spare = (rail.height as usize).saturating_sub(labels.len() + 3);
+    let order = std::iter::once(current)
+        .filter(|&c| c < labels.len())
+        .chain((0..labels.len()).filter(|&i| i != current));
+    for i in order {
+        let extra = wrapped[i].len() - 1;
+        if extra > 0 && extra <= spare {
+            out[i] = wrapped[i].clone();
+            spare -= extra;
+        }
     }
+    out
 }
 
 /// The step a click on screen row `row` of the rail means (its first lines are its title; the
@@ -121,7 +141,7 @@ mod tests {
     #[test]
     fn titles_wrap_when_there_is_room_and_clicks_follow_them() {
         let rail = Rect::new(0, 1, 26, 20);
-        let lines = rail_labels(&labels(), rail, "…");
+        let lines = rail_labels(&labels(), 1, rail, "…");
         assert_eq!(lines[0], vec!["1. Add a security", "   role for TopLeft"]);
         assert_eq!(lines[1].len(), 1);
         assert_eq!(rail_hit(rail, 3, &lines), Some(0));
@@ -131,8 +151,16 @@ mod tests {
         assert_eq!(rail_hit(rail, 7, &lines), None);
         // Too short for wrapped titles: one line each, cut.
         let short = Rect::new(0, 1, 26, 5);
-        let lines = rail_labels(&labels(), short, "…");
+        let lines = rail_labels(&labels(), 0, short, "…");
         assert!(lines.iter().all(|l| l.len() == 1), "{lines:?}");
         assert!(lines[0][0].ends_with('…'));
+        // Room for one more line: the current step's title is the one made whole.
+        let three = vec![
+            "1. Add a security role for TopLeft".to_string(),
+            "2. Add an API member for TopLeft".to_string(),
+        ];
+        let lines = rail_labels(&three, 1, Rect::new(0, 1, 26, 6), "…");
+        assert_eq!(lines[1].len(), 2, "{lines:?}");
+        assert!(lines[0][0].ends_with('…'), "{lines:?}");
     }
 }

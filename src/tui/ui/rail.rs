@@ -21,7 +21,12 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let labels = layout::rail_labels(&layout::step_labels(&run.wizard), area, g.ellipsis);
+    let labels = layout::rail_labels(
+        &layout::step_labels(&run.wizard),
+        run.current,
+        area,
+        g.ellipsis,
+    );
     let done = (0..run.progress.len()).filter(|i| run.done(*i)).count();
     let mut lines = vec![
         Line::from(vec![

@@ -1126,13 +1126,12 @@ fn summary(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) -> usize {
         b.text(src, "From: ", "      ", theme.dim());
     }
     if verdicts.iter().all(StepVerdict::is_done) {
+        b.blank();
+        b.text("Export the setup summary:", "", "", theme.accent());
         b.text(
-            &format!(
-                "Export the setup summary: {}",
-                crate::tui::export_command(&run.session_id)
-            ),
-            "",
+            &crate::tui::export_command(&run.session_id),
             "  ",
+            "    ",
             theme.accent(),
         );
     }
