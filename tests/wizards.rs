@@ -950,9 +950,9 @@ fn user_wizard_dir_adds_wizards_and_reports_bad_files() {
     assert!(text.contains("topleft-autotask"), "built-ins still listed");
     assert!(text.contains("broken.toml:1:"), "bad file located: {text}");
 
-    // A wizard can also be named by path.
+    // A wizard can also be named by path (wide: its table row on one line).
     let out = bin()
-        .args(["show"])
+        .args(["show", "--width", "200"])
         .arg(dir.path().join("acme.toml"))
         .output()
         .unwrap();

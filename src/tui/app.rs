@@ -956,16 +956,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                                 error: true,
                             });
                         }
-                        // Bring the first problem into view on the step being looked at.
+                        // Bring the first problem into view on the step being looked at: a
+                        // failure, else a warning (the status points at the ⚠ rows).
                         if step == r.current && !r.focus_form {
                             let psa = wizard.psa;
                             let p = &r.progress[step];
-                            if let Some(i) = progress::items(s).iter().position(|i| {
-                                matches!(
-                                    p.live(s, psa, *i),
-                                    Live::Done(crate::verify::Status::Fail, _)
-                                )
-                            }) {
+                            let items = progress::items(s);
+                            let first = |want: crate::verify::Status| {
+                                items.iter().position(|i| {
+                                    matches!(p.live(s, psa, *i), Live::Done(st, _) if st == want)
+                                })
+                            };
+                            if let Some(i) = first(crate::verify::Status::Fail)
+                                .or_else(|| first(crate::verify::Status::Warn))
+                            {
                                 r.select(i);
                             }
                         }
