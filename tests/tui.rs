@@ -748,6 +748,15 @@ fn demo_end_to_end(id: Option<&str>, steps: usize) {
     pty.send("q");
     assert!(pty.wait_exit().success());
     pty.assert_restored();
+    // A finished session ends with how to export it, not how to resume it.
+    let screen = pty.screen();
+    let wizard = id.unwrap_or("topleft-connectwise");
+    assert!(
+        screen.contains(&format!(
+            "psa-onboard export demo-{wizard} --format html -o demo-{wizard}.html"
+        )) && !screen.contains("psa-onboard resume"),
+        "{screen}"
+    );
 }
 
 #[test]
