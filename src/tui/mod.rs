@@ -70,14 +70,15 @@ pub fn start_screen(services: &LiveServices) -> StartScreen {
             let (done, total) = s.progress(wizard.as_ref().map(|l| &l.wizard));
             // The current step by its title, as the wizard names it.
             let at = s.current_step.as_deref().map(|id| {
-                let found = wizard
-                    .as_ref()
-                    .and_then(|l| l.wizard.steps.iter().position(|st| st.id == id));
+                let found = wizard.as_ref().and_then(|l| {
+                    l.wizard
+                        .steps
+                        .iter()
+                        .enumerate()
+                        .find(|(_, st)| st.id == id)
+                });
                 match found {
-                    Some(i) => (
-                        Some(i + 1),
-                        wizard.as_ref().unwrap().wizard.steps[i].title.clone(),
-                    ),
+                    Some((i, st)) => (Some(i + 1), st.title.clone()),
                     None => (None, id.to_string()),
                 }
             });
@@ -323,6 +324,45 @@ pub async fn demo(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_session_is_told_apart_by_its_psa_instance() {
+        use crate::connection::{AutotaskTarget, ConnectwiseTarget};
+        use crate::session::{Session, Target};
+        let loaded = crate::wizard::resolve("topleft-autotask", None).unwrap();
+        let t0 = jiff::Timestamp::UNIX_EPOCH;
+        let mut s = Session::new("acme", &loaded, "me", t0).unwrap();
+        assert_eq!(super::instance(&s), "");
+        s.target = Some(Target::Autotask(AutotaskTarget {
+            api_root: crate::connection::AUTOTASK_DEFAULT_API_ROOT.into(),
+            username: "topleft@acme.example".into(),
+            integration_code: "X".into(),
+        }));
+        assert_eq!(super::instance(&s), "topleft@acme.example");
+        s.target = Some(Target::Autotask(AutotaskTarget {
+            api_root: "https://at.proxy.acme.example/atservicesrest".into(),
+            username: "topleft@acme.example".into(),
+            integration_code: "X".into(),
+        }));
+        assert_eq!(
+            super::instance(&s),
+            "topleft@acme.example at at.proxy.acme.example"
+        );
+        s.target = Some(Target::Connectwise(ConnectwiseTarget {
+            site: "na.myconnectwise.net".into(),
+            company_id: "acme\u{1b}[31m".into(),
+            public_key: "k".into(),
+            client_id: "c".into(),
+        }));
+        let shown = super::instance(&s);
+        assert!(
+            shown.starts_with("na.myconnectwise.net, company acme"),
+            "{shown}"
+        );
+        assert!(!shown.contains('\u{1b}'), "session text is shown inert");
+        s.demo = true;
+        assert_eq!(super::instance(&s), "embedded sandbox");
+    }
+
     #[test]
     fn a_dumb_or_unnamed_terminal_has_no_cursor_addressing() {
         use super::no_cursor_addressing as dumb;
