@@ -8,17 +8,20 @@ use crate::wizard::{Column, PermissionRow, Psa, RowShape, Step, Wizard};
 pub fn render(w: &Wizard, width: usize) -> String {
     let mut out = String::new();
     let rule = "═".repeat(width.min(100));
-    let _ = writeln!(out, "{}", w.title);
+    wrap_into(&mut out, &w.title, width, "");
     let _ = writeln!(out, "{rule}");
-    let _ = writeln!(
-        out,
-        "Wizard: {}   PSA: {}   Vendor: {}",
-        w.id,
-        w.psa.label(),
-        w.vendor
+    line_or_wrap(
+        &mut out,
+        &format!(
+            "Wizard: {}   PSA: {}   Vendor: {}",
+            w.id,
+            w.psa.label(),
+            w.vendor
+        ),
+        width,
     );
     for s in &w.sources {
-        let _ = writeln!(out, "Source: {s}");
+        wrap_into(&mut out, s, width, "Source: ");
     }
     if !w.summary.is_empty() {
         out.push('\n');
@@ -30,7 +33,13 @@ pub fn render(w: &Wizard, width: usize) -> String {
         &w.integration.client_id,
     ) {
         (Psa::Autotask, Some(t), _) => {
-            let _ = writeln!(out, "\nTracking identifier (from the vendor): {t}");
+            out.push('\n');
+            wrap_into(
+                &mut out,
+                t,
+                width,
+                "Tracking identifier (from the vendor): ",
+            );
         }
         (Psa::Autotask, None, _) => {
             out.push('\n');
@@ -45,7 +54,8 @@ pub fn render(w: &Wizard, width: usize) -> String {
             );
         }
         (Psa::Connectwise, _, Some(c)) => {
-            let _ = writeln!(out, "\nclientId (from the vendor): {c}");
+            out.push('\n');
+            wrap_into(&mut out, c, width, "clientId (from the vendor): ");
         }
         (Psa::Connectwise, _, None) => {
             out.push('\n');
@@ -110,11 +120,14 @@ pub fn ascii(text: &str) -> String {
 
 fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) {
     let optional = if step.optional { " (optional)" } else { "" };
-    let _ = writeln!(
+    line_or_wrap(
         out,
-        "Step {n}. {}{optional}   [{}]",
-        step.title,
-        step.kind.label()
+        &format!(
+            "Step {n}. {}{optional}   [{}]",
+            step.title,
+            step.kind.label()
+        ),
+        width,
     );
     let _ = writeln!(out, "{}", "─".repeat(width.min(100)));
     if let Some(c) = &step.condition {
@@ -135,26 +148,33 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
         wrap_into(out, &step.why, width, "");
     }
     if let Some(name) = &step.name {
-        let _ = writeln!(out, "Name: {name}");
+        wrap_into(out, name, width, "Name: ");
     }
     if let Some(c) = &step.copy_from {
-        let _ = writeln!(out, "Copy from: {c}");
+        wrap_into(out, c, width, "Copy from: ");
     }
     if let Some(l) = &step.security_level {
         if step.system_level {
-            let _ = writeln!(
+            wrap_into(
                 out,
-                "Security level: {l} (Autotask's built-in level, kept as it is)"
+                &format!("{l} (Autotask's built-in level, kept as it is)"),
+                width,
+                "Security level: ",
             );
         } else {
-            let _ = writeln!(out, "Security level: {l}");
+            wrap_into(out, l, width, "Security level: ");
         }
     }
     if let Some(u) = &step.username_hint {
-        let _ = writeln!(out, "Username: {u}@<your Autotask domain>");
+        wrap_into(
+            out,
+            &format!("{u}@<your Autotask domain>"),
+            width,
+            "Username: ",
+        );
     }
     if let Some(v) = &step.integration_vendor {
-        let _ = writeln!(out, "Integration Vendor: {v}");
+        wrap_into(out, v, width, "Integration Vendor: ");
     }
     if let Some(m) = &step.member {
         for (k, v) in [
@@ -166,12 +186,13 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
             ("Name (location)", &m.location),
         ] {
             if let Some(v) = v {
-                let _ = writeln!(out, "{k}: {v}");
+                wrap_into(out, v, width, &format!("{k}: "));
             }
         }
     }
     if !step.instructions.is_empty() {
-        let _ = writeln!(out, "\nDo this in {}:", step.place(psa));
+        out.push('\n');
+        wrap_into(out, &format!("Do this in {}:", step.place(psa)), width, "");
         for (i, ins) in step.instructions.iter().enumerate() {
             wrap_into(out, ins, width, &format!("  {:>2}. ", i + 1));
         }
@@ -181,7 +202,12 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
         render_rows(out, psa, &step.permissions, width);
     }
     if !step.license_limits.is_empty() {
-        let _ = writeln!(out, "  License limits on impersonation, from the guide:");
+        wrap_into(
+            out,
+            "License limits on impersonation, from the guide:",
+            width,
+            "  ",
+        );
     }
     for lim in &step.license_limits {
         let what = match lim.impersonation {
@@ -189,12 +215,17 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
             crate::wizard::ImpersonationSupport::Partial => "limited",
             crate::wizard::ImpersonationSupport::None => "cannot be impersonated",
         };
-        let _ = writeln!(out, "  License {}: {what}", lim.licenses.join(", "));
+        wrap_into(
+            out,
+            &format!("{}: {what}", lim.licenses.join(", ")),
+            width,
+            "  License ",
+        );
         if !lim.note.is_empty() {
             wrap_into(out, &lim.note, width, "      ");
         }
         for c in &lim.cannot {
-            let _ = writeln!(out, "      cannot: {c}");
+            wrap_into(out, c, width, "      cannot: ");
         }
     }
     for note in &step.notes {
@@ -202,14 +233,14 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
     }
     if let Some(p) = &step.portal {
         if let Some(url) = &p.url {
-            let _ = writeln!(out, "  Portal: {url}");
+            wrap_into(out, url, width, "  Portal: ");
         }
         if let Some(page) = &p.page {
-            let _ = writeln!(out, "  Where: {page}");
+            wrap_into(out, page, width, "  Where: ");
         }
         if !p.fields.is_empty() {
             let labels: Vec<&str> = p.fields.iter().map(|f| f.label()).collect();
-            let _ = writeln!(out, "  Fields: {}", labels.join(", "));
+            wrap_into(out, &labels.join(", "), width, "  Fields: ");
         }
     }
     if !step.checks.is_empty() {
@@ -224,7 +255,7 @@ fn render_step(out: &mut String, psa: Psa, n: usize, step: &Step, width: usize) 
             } else {
                 "API".to_string()
             };
-            let _ = writeln!(out, "  [ ] {} ({how})", c.title);
+            wrap_into(out, &format!("{} ({how})", c.title), width, "  [ ] ");
             if let Some(basis) = &c.basis {
                 wrap_into(out, basis, width, "      Not the guide's own line: ");
             }
@@ -358,32 +389,103 @@ fn render_group(out: &mut String, psa: Psa, rows: &[PermissionRow], width: usize
             }
         }
     }
-    let widths: Vec<usize> = (0..header.len())
+    let _ = table(out, &header, &body, rows, width);
+}
+
+/// A table of `header` and `body`, fitted to `width`: columns wider than their share wrap their
+/// cells onto more lines; when even that cannot fit, each row is written as a list item. Rows'
+/// comments follow them.
+fn table(
+    out: &mut String,
+    header: &[String],
+    body: &[Vec<String>],
+    rows: &[PermissionRow],
+    width: usize,
+) -> std::fmt::Result {
+    let n = header.len();
+    let len = |s: &str| s.chars().count();
+    let natural: Vec<usize> = (0..n)
         .map(|c| {
             body.iter()
-                .map(|l| l[c].chars().count())
-                .chain([header[c].chars().count()])
+                .map(|l| len(&l[c]))
+                .chain([len(&header[c])])
                 .max()
                 .unwrap_or(0)
         })
         .collect();
-    let fmt_line = |cells: &[String]| -> String {
-        let mut s = String::from("  ");
-        for (c, cell) in cells.iter().enumerate() {
-            let pad = widths[c].saturating_sub(cell.chars().count());
-            s.push_str(cell);
-            if c + 1 < cells.len() {
-                s.push_str(&" ".repeat(pad));
-                s.push_str(" │ ");
+    // A column narrower than its longest word (at most 12) breaks words apart: not below that.
+    let least: Vec<usize> = (0..n)
+        .map(|c| {
+            body.iter()
+                .map(|l| &l[c])
+                .chain([&header[c]])
+                .flat_map(|t| t.split_whitespace())
+                .map(len)
+                .max()
+                .unwrap_or(1)
+                .clamp(1, 12)
+                .min(natural[c])
+        })
+        .collect();
+    let room = width.saturating_sub(2 + 3 * n.saturating_sub(1));
+    if least.iter().sum::<usize>() > room {
+        for (line, row) in body.iter().zip(rows) {
+            let cells: Vec<String> = header
+                .iter()
+                .zip(line)
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(h, v)| format!("{h}: {v}"))
+                .collect();
+            wrap_into(out, &cells.join("; "), width, "  - ");
+            if !row.comment.is_empty() {
+                wrap_into(out, &row.comment, width, "      ↳ ");
             }
         }
-        s.trim_end().to_string()
+        return Ok(());
+    }
+    // First wrap only headers (one extra line for the whole table), then cells: each time the
+    // widest column that can still give.
+    let body_w: Vec<usize> = (0..n)
+        .map(|c| body.iter().map(|l| len(&l[c])).max().unwrap_or(0))
+        .collect();
+    let mut widths = natural.clone();
+    for floor in [body_w.clone(), least.clone()] {
+        while widths.iter().sum::<usize>() > room {
+            let Some(c) = (0..n)
+                .filter(|&c| widths[c] > least[c].max(floor[c]))
+                .max_by_key(|&c| (widths[c], c))
+            else {
+                break;
+            };
+            widths[c] -= 1;
+        }
+    }
+    let write_row = |out: &mut String, cells: &[String]| -> std::fmt::Result {
+        let wrapped: Vec<Vec<String>> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| wrap_cell(cell, *w))
+            .collect();
+        let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+        for k in 0..height {
+            let mut s = String::from("  ");
+            for (c, w) in widths.iter().enumerate() {
+                let cell = wrapped[c].get(k).map(String::as_str).unwrap_or("");
+                s.push_str(cell);
+                if c + 1 < n {
+                    s.push_str(&" ".repeat(w.saturating_sub(len(cell))));
+                    s.push_str(" │ ");
+                }
+            }
+            writeln!(out, "{}", s.trim_end())?;
+        }
+        Ok(())
     };
-    let _ = writeln!(out, "{}", fmt_line(&header));
+    write_row(out, header)?;
     let sep: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
-    let _ = writeln!(out, "{}", fmt_line(&sep).replace(" │ ", "─┼─"));
+    writeln!(out, "  {}", sep.join("─┼─"))?;
     for (line, row) in body.iter().zip(rows) {
-        let _ = writeln!(out, "{}", fmt_line(line));
+        write_row(out, line)?;
         if !row.comment.is_empty() {
             wrap_into(out, &row.comment, width, "      ↳ ");
         }
@@ -392,6 +494,35 @@ fn render_group(out: &mut String, psa: Psa, rows: &[PermissionRow], width: usize
             wrap_into(out, note, width, "      Note: ");
         }
     }
+    Ok(())
+}
+
+/// A cell's text in lines of at most `width` columns (words longer than that are split).
+fn wrap_cell(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > width {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            lines.push(word.drain(..width).collect());
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.extend(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 fn all_columns(rows: &[PermissionRow]) -> Vec<Column> {
@@ -412,16 +543,37 @@ pub fn verified_by(psa: Psa, r: &PermissionRow) -> String {
     }
 }
 
-/// Word-wrap `text` to `width`, prefixing the first line with `first` and indenting the rest.
+/// `text` on one line when it fits (its spacing kept), else word-wrapped.
+fn line_or_wrap(out: &mut String, text: &str, width: usize) {
+    if text.chars().count() <= width {
+        let _ = writeln!(out, "{text}");
+    } else {
+        wrap_into(out, text, width, "");
+    }
+}
+
+/// Word-wrap `text` to `width`, prefixing the first line with `first` and indenting the rest
+/// under the text (or, when `first` is half the line or more, two columns in from its start).
 fn wrap_into(out: &mut String, text: &str, width: usize, first: &str) {
-    let indent = " ".repeat(first.chars().count());
+    let first_w = first.chars().count();
+    let lead = first.len() - first.trim_start().len();
+    let indent = if first_w * 2 > width {
+        " ".repeat(lead + 2)
+    } else {
+        " ".repeat(first_w)
+    };
     let mut line = first.to_string();
-    let mut line_len = first.chars().count();
+    let mut line_len = first_w;
+    // Only the prefix so far: a word may still go on the next line.
+    let mut bare = true;
     let mut empty = true;
     for word in text.split_whitespace() {
         let wl = word.chars().count();
-        if !empty && line_len + 1 + wl > width {
-            let _ = writeln!(out, "{line}");
+        let sep = usize::from(!empty);
+        if line_len + sep + wl > width && !(empty && bare && line_len == indent.len()) {
+            if !(empty && line.trim().is_empty()) {
+                let _ = writeln!(out, "{}", line.trim_end());
+            }
             line = indent.clone();
             line_len = indent.len();
             empty = true;
@@ -433,6 +585,7 @@ fn wrap_into(out: &mut String, text: &str, width: usize, first: &str) {
         line.push_str(word);
         line_len += wl;
         empty = false;
+        bare = false;
     }
     let _ = writeln!(out, "{line}");
 }
@@ -445,5 +598,50 @@ mod tests {
             super::ascii("═══ Admin › Projects — “x” → y… Café │ ✓"),
             "=== Admin > Projects - \"x\" -> y... Caf? | +"
         );
+    }
+}
+
+#[cfg(test)]
+mod width_tests {
+    /// `show` fits the terminal: no line of any built-in wizard's checklist is wider than asked,
+    /// except a single word that is longer than the whole line.
+    #[test]
+    fn every_line_fits_the_width() {
+        for l in crate::wizard::builtin() {
+            for width in [40, 60, 80, 100, 200] {
+                let text = super::render(&l.wizard, width);
+                for line in text.lines() {
+                    let long_word = line
+                        .split_whitespace()
+                        .any(|w| w.chars().count() > width / 2);
+                    assert!(
+                        line.chars().count() <= width || long_word,
+                        "{} at {width}: {line:?}",
+                        l.wizard.id
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_table_too_wide_wraps_its_cells_and_keeps_every_word() {
+        let l = crate::wizard::builtin()
+            .into_iter()
+            .find(|l| l.wizard.id == "topleft-connectwise")
+            .unwrap();
+        let narrow = super::render(&l.wizard, 80);
+        let wide = super::render(&l.wizard, 200);
+        let words = |t: &str| {
+            let mut w: Vec<String> = t
+                .split(|c: char| c.is_whitespace() || "│─┼═".contains(c))
+                .filter(|w| !w.is_empty())
+                .map(String::from)
+                .collect();
+            w.sort();
+            w
+        };
+        assert_eq!(words(&narrow), words(&wide));
+        assert!(narrow.contains("│ Inquire │"), "headers wrap first");
     }
 }

@@ -108,18 +108,23 @@ psa-onboard show ./my-vendor.toml > checklist.txt")]
     Show {
         /// Wizard id (see `psa-onboard wizards`) or path to a wizard .toml file.
         wizard: String,
-        /// Wrap prose at this many columns.
-        #[arg(long, default_value_t = 100)]
-        width: usize,
+        /// Fit the checklist to this many columns (default: the terminal's width; 80 when the
+        /// output is not a terminal).
+        #[arg(long, value_name = "COLUMNS")]
+        width: Option<usize>,
     },
 
     /// Walk through a wizard interactively, verifying each step against the PSA.
     #[command(
-        after_help = "Examples:\n  psa-onboard run topleft-connectwise\n  psa-onboard run ./my-vendor.toml"
+        after_help = "Examples:\n  psa-onboard run topleft-connectwise\n  psa-onboard run topleft-autotask --name acme-topleft\n  psa-onboard run ./my-vendor.toml"
     )]
     Run {
         /// Wizard id (see `psa-onboard wizards`) or path to a wizard .toml file.
         wizard: String,
+        /// Name the session (a-z, 0-9 and '-', e.g. acme-topleft); `resume`, `check --session`
+        /// and `export` take it. Default: the wizard id and the time.
+        #[arg(long, value_name = "NAME", value_parser = session_name)]
+        name: Option<String>,
     },
 
     /// Continue a saved session where you left off (default: the most recent).
@@ -132,11 +137,17 @@ psa-onboard show ./my-vendor.toml > checklist.txt")]
     },
 
     /// Try a wizard against the embedded sandbox PSA (nothing leaves this computer).
-    #[command(after_help = "Examples:\n  psa-onboard demo\n  psa-onboard demo topleft-autotask")]
+    #[command(
+        after_help = "Each wizard has one demo session, picked up where you left it.\n\nExamples:\n  psa-onboard demo\n  psa-onboard demo topleft-autotask\n  psa-onboard demo topleft-autotask --fresh"
+    )]
     Demo {
         /// Wizard id or path.
         #[arg(default_value = "topleft-connectwise")]
         wizard: String,
+        /// Start the wizard's demo over (its earlier demo session is deleted) instead of
+        /// continuing it.
+        #[arg(long)]
+        fresh: bool,
     },
 
     /// Run every check of a wizard against the PSA, without the TUI (exit 0 ok, 1 a check failed,
@@ -240,6 +251,13 @@ impl Cli {
     }
 }
 
+/// `--name`: a valid session name (it becomes the session's file name).
+fn session_name(name: &str) -> Result<String, String> {
+    crate::session::validate_name(name)
+        .map(|()| name.to_string())
+        .map_err(|e| e.to_string())
+}
+
 /// A failure that should end the process with a message and exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -325,7 +343,25 @@ pub fn list_wizards(cli: &Cli, filter: &WizardFilter, out: &mut impl Write) -> s
     Ok(())
 }
 
-pub fn show(cli: &Cli, name: &str, width: usize, out: &mut impl Write) -> Result<(), UsageError> {
+/// The width `show` fits its checklist to: the terminal's, or 80 when stdout is not one.
+pub fn show_width() -> usize {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal()
+        && let Ok((cols, _)) = crossterm::terminal::size()
+        && cols > 0
+    {
+        return cols as usize;
+    }
+    80
+}
+
+pub fn show(
+    cli: &Cli,
+    name: &str,
+    width: Option<usize>,
+    out: &mut impl Write,
+) -> Result<(), UsageError> {
+    let width = width.unwrap_or_else(show_width);
     let dir = cli.wizard_dir();
     let loaded =
         wizard::resolve(name, dir.as_deref()).map_err(|e| UsageError(printable(&e.to_string())))?;

@@ -29,9 +29,16 @@ pub fn osc52(text: &str) -> String {
 pub enum OpenError {
     #[error("not a web address psa-onboard will open: {0}")]
     NotWeb(String),
-    #[error("no browser opener worked (tried {0})")]
+    #[error("no program to open a browser was found (tried {0})")]
     NoOpener(String),
+    /// Every opener ran and reported failure (xdg-open exits 3 when no browser is set up).
+    #[error("nothing opened it: {0}")]
+    Failed(String),
 }
+
+/// How long an opener has to say it failed. One still running then is taken to have handed
+/// the address to a browser (some openers wait for the browser to close).
+pub const OPENER_VERDICT: Duration = Duration::from_secs(5);
 
 /// The platform's "open this URL" commands, in the order tried.
 pub fn openers() -> Vec<Vec<String>> {
@@ -46,9 +53,11 @@ pub fn openers() -> Vec<Vec<String>> {
     }
 }
 
-/// Open `url` in the browser with the first opener that starts, detached (its output goes
-/// nowhere, so it cannot draw over the TUI). Only http(s) URLs are passed on.
-pub fn open_url(url: &str, openers: &[Vec<String>]) -> Result<(), OpenError> {
+/// Open `url` in the browser with the first opener that works: each is started detached (its
+/// output goes nowhere, so it cannot draw over the TUI) and given up to `wait` to report
+/// failure (a non-zero exit: no browser); one that exits 0, or is still running then, is taken
+/// to have opened it. Only http(s) URLs are passed on. Blocking: run it off the UI's thread.
+pub fn open_url(url: &str, openers: &[Vec<String>], wait: Duration) -> Result<(), OpenError> {
     let parsed = url::Url::parse(url).map_err(|_| OpenError::NotWeb(url.to_string()))?;
     if !matches!(parsed.scheme(), "https" | "http") {
         return Err(OpenError::NotWeb(url.to_string()));
@@ -56,6 +65,7 @@ pub fn open_url(url: &str, openers: &[Vec<String>]) -> Result<(), OpenError> {
     // The parsed form is percent-encoded: no spaces or shell metacharacters reach `cmd`.
     let url = parsed.as_str();
     let mut tried = Vec::new();
+    let mut failed = Vec::new();
     for argv in openers {
         let Some((prog, args)) = argv.split_first() else {
             continue;
@@ -68,13 +78,37 @@ pub fn open_url(url: &str, openers: &[Vec<String>]) -> Result<(), OpenError> {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn();
-        if let Ok(mut child) = spawned {
-            // Reap it in the background so it does not linger as a zombie.
-            std::thread::spawn(move || child.wait());
-            return Ok(());
+        let Ok(mut child) = spawned else {
+            continue;
+        };
+        let deadline = std::time::Instant::now() + wait;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(25))
+                }
+                // Still running (or cannot be asked): it has the address. Reap it later so it
+                // does not linger as a zombie.
+                _ => {
+                    std::thread::spawn(move || child.wait());
+                    break None;
+                }
+            }
+        };
+        match status {
+            Some(s) if !s.success() => failed.push(match s.code() {
+                Some(code) => format!("{prog} exited with status {code}"),
+                None => format!("{prog} was stopped"),
+            }),
+            _ => return Ok(()),
         }
     }
-    Err(OpenError::NoOpener(tried.join(", ")))
+    if failed.is_empty() {
+        Err(OpenError::NoOpener(tried.join(", ")))
+    } else {
+        Err(OpenError::Failed(failed.join("; ")))
+    }
 }
 
 /// The fields to send, each under its wizard name (`site`, `private_key`, ...).
@@ -285,12 +319,36 @@ mod tests {
     #[test]
     fn only_web_urls_are_opened_and_a_missing_opener_is_an_error() {
         let none = vec![vec!["/nonexistent/psa-onboard-opener".to_string()]];
+        let wait = Duration::from_secs(5);
         assert!(matches!(
-            open_url("file:///etc/passwd", &none),
+            open_url("file:///etc/passwd", &none, wait),
             Err(OpenError::NotWeb(_))
         ));
-        let e = open_url("https://customers.topleft.team/welcome/", &none).unwrap_err();
+        let e = open_url("https://customers.topleft.team/welcome/", &none, wait).unwrap_err();
         assert!(e.to_string().contains("psa-onboard-opener"), "{e}");
+    }
+
+    /// An opener that runs and fails (xdg-open without a browser exits 3) is a failure, named
+    /// with its status; one that succeeds, or keeps running, opened it.
+    #[cfg(unix)]
+    #[test]
+    fn an_opener_that_fails_is_reported_not_taken_for_success() {
+        let sh = |script: &str| {
+            vec![
+                "/bin/sh".to_string(),
+                "-c".into(),
+                script.into(),
+                "sh".into(),
+            ]
+        };
+        let url = "https://customers.topleft.team/welcome/";
+        let wait = Duration::from_secs(5);
+        let e = open_url(url, &[sh("exit 3")], wait).unwrap_err();
+        assert_eq!(e, OpenError::Failed("/bin/sh exited with status 3".into()));
+        assert!(open_url(url, &[sh("exit 3"), sh("exit 0")], wait).is_ok());
+        let start = std::time::Instant::now();
+        assert!(open_url(url, &[sh("sleep 5")], Duration::from_millis(200)).is_ok());
+        assert!(start.elapsed() < Duration::from_secs(3));
     }
 
     #[test]

@@ -86,10 +86,13 @@ fn interactive(cli: &Cli) -> Result<(), cli::UsageError> {
         let mut services = tui::services::LiveServices::new(cli.wizard_dir(), store_dir);
         services.http = cli.net.http_config()?;
         let launch = match &cli.command {
-            Some(Command::Run { wizard }) => tui::Launch::Run(wizard.clone()),
+            Some(Command::Run { wizard, name }) => tui::Launch::Run {
+                wizard: wizard.clone(),
+                name: name.clone(),
+            },
             Some(Command::Resume { session }) => tui::Launch::Resume(session.clone()),
-            Some(Command::Demo { wizard }) => {
-                return tui::demo(wizard, services)
+            Some(Command::Demo { wizard, fresh }) => {
+                return tui::demo(wizard, *fresh, services)
                     .await
                     .map_err(|e| cli::UsageError(e.to_string()));
             }

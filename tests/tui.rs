@@ -193,33 +193,148 @@ fn verified(s: &mut State, results: Vec<CheckResult>) {
     );
 }
 
-#[test]
-fn snapshot_start_screen() {
-    let wizards = wizard::builtin()
+/// The four wizards these snapshots were taken with (the catalog grows; the screens should not
+/// change with it).
+const SNAPSHOT_WIZARDS: [&str; 4] = [
+    "topleft-autotask",
+    "topleft-connectwise",
+    "tasky-autotask",
+    "rewst-autotask",
+];
+
+fn wizard_entries() -> Vec<WizardEntry> {
+    wizard::builtin()
         .into_iter()
+        .filter(|l| SNAPSHOT_WIZARDS.contains(&l.wizard.id.as_str()))
         .map(|l| WizardEntry {
             id: l.wizard.id.clone(),
             title: l.wizard.title.clone(),
             psa: l.wizard.psa,
+            vendor: l.wizard.vendor.clone(),
             source: "built-in".into(),
+            sources: l.wizard.sources.clone(),
         })
-        .collect();
-    let mut start = StartScreen {
-        sessions: vec![SessionSummary {
-            id: "topleft-connectwise-20261122-221500".into(),
-            title: "TopLeft for ConnectWise PSA".into(),
-            at_step: "api-keys".into(),
+        .collect()
+}
+
+/// Sessions a person can tell apart: named or not, demo or not, on different PSAs.
+fn several_sessions() -> Vec<SessionSummary> {
+    let title = |id: &str| wizard(id).title.clone();
+    let step = |id: &str, i: usize| wizard(id).steps[i].title.clone();
+    vec![
+        SessionSummary {
+            id: "acme-topleft".into(),
+            title: title("topleft-connectwise"),
+            wizard_id: "topleft-connectwise".into(),
+            instance: "na.myconnectwise.net, company acme".into(),
+            at_number: Some(3),
+            at_step: step("topleft-connectwise", 2),
             done: 2,
             total: 5,
             updated: "2026-11-22 22:15".into(),
             demo: false,
-        }],
-        wizards,
+        },
+        SessionSummary {
+            id: "contoso-rewst".into(),
+            title: title("rewst-autotask"),
+            wizard_id: "rewst-autotask".into(),
+            instance: "rewst-api@contoso.example".into(),
+            at_number: Some(2),
+            at_step: step("rewst-autotask", 1),
+            done: 1,
+            total: 5,
+            updated: "2026-11-21 09:40".into(),
+            demo: false,
+        },
+        SessionSummary {
+            id: "demo-topleft-autotask".into(),
+            title: title("topleft-autotask"),
+            wizard_id: "topleft-autotask".into(),
+            instance: "embedded sandbox".into(),
+            at_number: None,
+            at_step: String::new(),
+            done: 6,
+            total: 6,
+            updated: "2026-11-20 17:02".into(),
+            demo: true,
+        },
+        SessionSummary {
+            id: "topleft-connectwise-20261119-101500".into(),
+            title: title("topleft-connectwise"),
+            wizard_id: "topleft-connectwise".into(),
+            instance: String::new(),
+            at_number: Some(1),
+            at_step: step("topleft-connectwise", 0),
+            done: 0,
+            total: 5,
+            updated: "2026-11-19 10:15".into(),
+            demo: false,
+        },
+    ]
+}
+
+/// The screen's text with line breaks and indentation gone, to find wrapped text whole.
+fn flat(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| l.replace(['│', '▌'], " "))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn snapshot_start_screen() {
+    let start = || StartScreen {
+        sessions: several_sessions(),
+        wizards: wizard_entries(),
         ..StartScreen::default()
     };
-    let s = State::new(Screen::Start(std::mem::take(&mut start)), false);
+    for (w, h) in [(80, 24), (100, 30), (200, 50)] {
+        let s = State::new(Screen::Start(start()), false);
+        let out = draw(&s, w, h);
+        // Nothing a person tells sessions apart by is cut: every name, title, instance and step.
+        let text = flat(&out);
+        for x in several_sessions() {
+            for part in [&x.id, &x.title, &x.instance, &x.at_step] {
+                assert!(
+                    text.contains(part.as_str()),
+                    "{w}x{h}: {part:?} cut:\n{out}"
+                );
+            }
+        }
+        assert!(text.contains("at step 3: Set up API credentials for the member"));
+        assert!(text.contains("all steps done") && text.contains("[demo]"));
+        assert!(text.contains("PSA not entered yet"));
+        // Wizards grouped by PSA, ConnectWise first; the selected one would name its page.
+        let cw = out.find("   ConnectWise PSA").expect("a ConnectWise group");
+        let at = out
+            .find("   Datto Autotask PSA")
+            .expect("an Autotask group");
+        assert!(cw < at, "{out}");
+        insta::assert_snapshot!(format!("start_screen_sessions_{w}x{h}"), out);
+    }
+    let mut s = State::new(Screen::Start(start()), false);
+    for _ in 0..4 {
+        key(&mut s, KeyCode::Down);
+    }
+    let out = draw(&s, 100, 30);
+    assert!(
+        flat(&out).contains("From: TopLeft help: Configuring TopLeft Access to ConnectWise Manage"),
+        "the selected wizard names its source page:\n{out}"
+    );
+
+    let mut s = State::new(
+        Screen::Start(StartScreen {
+            sessions: several_sessions()[..1].to_vec(),
+            wizards: wizard_entries(),
+            ..StartScreen::default()
+        }),
+        false,
+    );
     insta::assert_snapshot!("start_screen_80x24", draw(&s, 80, 24));
-    let mut s = s;
     key(&mut s, KeyCode::Down);
     key(&mut s, KeyCode::Char('o'));
     for c in "./my-vendor.toml".chars() {
@@ -235,6 +350,49 @@ fn snapshot_start_screen() {
         })),
     );
     insta::assert_snapshot!("start_screen_error", draw(&s, 80, 24));
+}
+
+/// `/` then part of a vendor's name: only what matches stays, and Enter opens it.
+#[test]
+fn snapshot_start_screen_filtered_by_vendor() {
+    let mut s = State::new(
+        Screen::Start(StartScreen {
+            sessions: several_sessions(),
+            wizards: wizard_entries(),
+            ..StartScreen::default()
+        }),
+        false,
+    );
+    key(&mut s, KeyCode::Char('/'));
+    // Letters that are keys elsewhere (r renames, k moves) are typing here.
+    for c in "rew".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let out = draw(&s, 80, 24);
+    assert!(out.contains("2 of 8 shown"), "{out}");
+    assert!(
+        out.contains("contoso-rewst") && out.contains("rewst-autotask"),
+        "{out}"
+    );
+    assert!(!out.contains("TopLeft") && !out.contains("Tasky"), "{out}");
+    insta::assert_snapshot!("start_screen_filtered_80x24", out);
+    key(&mut s, KeyCode::Down);
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(fx, vec![app::Effect::Begin("rewst-autotask".into())]);
+    // Esc drops the filter: everything is back.
+    let mut s = State::new(
+        Screen::Start(StartScreen {
+            sessions: several_sessions(),
+            wizards: wizard_entries(),
+            ..StartScreen::default()
+        }),
+        false,
+    );
+    key(&mut s, KeyCode::Char('/'));
+    key(&mut s, KeyCode::Char('z'));
+    assert!(draw(&s, 80, 24).contains("Nothing matches \"z\""));
+    key(&mut s, KeyCode::Esc);
+    assert!(draw(&s, 80, 24).contains("Tasky"));
 }
 
 #[test]
@@ -399,16 +557,27 @@ fn snapshot_help_overlay() {
     insta::assert_snapshot!("cw_demo_step_80x24", draw(&s, 80, 24));
     key(&mut s, KeyCode::Char('?'));
     let out = draw(&s, 80, 24);
-    // Generated from the keymap's descriptions.
+    // Generated from the keymap's descriptions: exactly this view's keys, no other step's.
+    let mut absent = 0;
     for b in psa_onboard::tui::keys::bindings(psa_onboard::tui::keys::Context::Step) {
-        if !b.label.is_empty() && b.label != "↑↓" {
-            assert!(
-                out.contains(b.desc.split_whitespace().next().unwrap()),
-                "{}",
-                b.desc
-            );
+        if b.label.is_empty() {
+            continue;
         }
+        let start: Vec<&str> = b.desc.split_whitespace().take(5).collect();
+        let start = start.join(" ");
+        let listed = out.contains(&start);
+        assert_eq!(
+            listed,
+            s.applies(b.action),
+            "{:?}: {}\n{out}",
+            b.action,
+            b.desc
+        );
+        absent += usize::from(!listed);
     }
+    assert!(absent >= 5, "the hand-off keys are not this step's");
+    // Every key that works is named, vi-style ones too.
+    assert!(out.contains("↑↓ k j") && out.contains("q Ctrl+C"), "{out}");
     insta::assert_snapshot!("help_overlay_80x24", out);
 }
 
@@ -579,6 +748,15 @@ fn demo_end_to_end(id: Option<&str>, steps: usize) {
     pty.send("q");
     assert!(pty.wait_exit().success());
     pty.assert_restored();
+    // A finished session ends with how to export it, not how to resume it.
+    let screen = pty.screen();
+    let wizard = id.unwrap_or("topleft-connectwise");
+    assert!(
+        screen.contains(&format!(
+            "psa-onboard export demo-{wizard} --format html -o demo-{wizard}.html"
+        )) && !screen.contains("psa-onboard resume"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -673,14 +851,14 @@ fn pty_demo_runs_the_impersonation_write_test_only_after_asking() {
     // w first asks which ticket the note may go on (the demo fills in a sandbox ticket):
     // Esc writes nothing.
     pty.press("write tests");
-    pty.wait_for(&["which ticket may it go on", "Ticket: T20250101.0001"]);
+    pty.wait_for_text(&["which ticket may it go on", "Ticket: T20250101.0001"]);
     pty.press("cancel");
     pty.wait_for(&["w write tests"]);
     // The ticket is looked up, and the question names it and what stays behind; n sends
     // nothing.
     pty.press("write tests");
     pty.press("find ticket");
-    pty.wait_for(&[
+    pty.wait_for_text(&[
         "They write to your PSA",
         "T20250101.0001 (ID 1)",
         "does not allow deleting ticket notes",
@@ -788,7 +966,11 @@ fn pty_start_screen_resumes_a_session_and_no_color_draws_ascii() {
 
     // The start screen lists the session first; Enter resumes it, drawn in ASCII.
     let mut pty = Pty::spawn(&[], dir.path(), &[("NO_COLOR", "1")]);
-    pty.wait_for(&["Resume where you left off", "1/6 done, at: api-user"]);
+    // The step by its title, not its id (NO_COLOR: ASCII separators).
+    pty.wait_for(&[
+        "Resume where you left off",
+        "1/6 done - at step 2: Add an API resource",
+    ]);
     pty.send("\r");
     let screen = pty.wait_for(&["Step 2 of 6 - Add an API resource"]);
     assert!(
@@ -1187,4 +1369,478 @@ fn pty_logs_go_to_the_state_dir_file_never_to_the_terminal() {
             "a log line reached the terminal: {line}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue #17: progress that moves, sessions a person can tell apart, words that fit the moment
+
+/// The numbers in "N of M answered" on the screen, if the status shows it.
+fn answered_count(screen: &str) -> Option<(usize, usize)> {
+    let at = screen.find(" answered")?;
+    let head = &screen[..at];
+    let words: Vec<&str> = head.split_whitespace().rev().take(3).collect();
+    // "... N of M answered": reversed, M, "of", N.
+    match words.as_slice() {
+        [m, "of", n] => Some((n.parse().ok()?, m.parse().ok()?)),
+        _ => None,
+    }
+}
+
+/// A real verification against a sandbox that answers every request only after a delay: the
+/// count rises between the first and the last answer, and while nothing new has come for a
+/// second, the status names the request it is waiting for.
+#[test]
+fn pty_progress_counts_each_answer_as_it_lands_on_a_slow_psa() {
+    use std::time::{Duration, Instant};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sb = rt.block_on(async {
+        psa_onboard::sandbox::Sandbox::start(psa_onboard::sandbox::SandboxOptions {
+            scenario: "configured:topleft-autotask".into(),
+            latency: Duration::from_millis(1300),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+    });
+    let c = sb.credentials().autotask;
+    let dir = tempfile::tempdir().unwrap();
+    let id = "topleft-autotask";
+    let mut pty = Pty::spawn_sized(&["run", id], dir.path(), &[], 30, 160);
+    pty.wait_for(&["Step 1 of 6"]);
+    // Step 1 waits for the credentials: tick what the API cannot see, then go on.
+    pty.send(&tick_manual_items(id, 0));
+    pty.press("next");
+    pty.wait_for(&["Step 2 of 6", "Connection details"]);
+    use secrecy::ExposeSecret;
+    pty.send(&format!(
+        "{}\t{}\t{}\t\x15{}\r",
+        c.username,
+        c.secret.expose_secret(),
+        c.integration_code,
+        sb.autotask_api_root()
+    ));
+    // Watch the status until the step is verified, recording every count shown.
+    let start = Instant::now();
+    let mut counts = Vec::new();
+    let mut waiting = None;
+    loop {
+        let screen = pty.screen();
+        if let Some(c) = answered_count(&screen)
+            && counts.last() != Some(&c)
+        {
+            counts.push(c);
+        }
+        if waiting.is_none()
+            && let Some(l) = screen.lines().find(|l| l.contains("for the PSA to answer"))
+        {
+            waiting = Some(l.to_string());
+        }
+        if screen.contains("passed on the PSA") {
+            break;
+        }
+        assert!(
+            start.elapsed() < pty::PATIENCE,
+            "not verified; counts {counts:?}; the screen shows:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let total = counts.first().map(|c| c.1).unwrap_or(0);
+    assert!(total > 1, "{counts:?}");
+    assert_eq!(counts.first().map(|c| c.0), Some(0), "{counts:?}");
+    assert!(
+        counts.iter().any(|&(n, m)| n > 0 && n < m),
+        "the count never rose between the first and the last answer: {counts:?}"
+    );
+    assert!(
+        counts.windows(2).all(|w| w[0].0 <= w[1].0),
+        "the count went down: {counts:?}"
+    );
+    let waiting = waiting.expect("the status named what it waited for");
+    assert!(
+        waiting.contains("waiting 1 s for the PSA to answer")
+            && (waiting.contains("zoneInformation")
+                || waiting.contains("Version")
+                || waiting.contains("Resources")),
+        "{waiting}"
+    );
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+    rt.block_on(sb.shutdown());
+}
+
+/// The session files in a state directory, by name.
+fn session_names(state: &std::path::Path) -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir(state.join("sessions")) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = dir
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The text of the screen row the cursor is on.
+fn cursor_row(pty: &Pty) -> String {
+    let p = pty.parser.lock().unwrap();
+    let (row, _) = p.screen().cursor_position();
+    p.screen()
+        .contents()
+        .lines()
+        .nth(row as usize)
+        .unwrap_or("")
+        .to_string()
+}
+
+/// `run --name` names the session (quitting says how to resume it by that name); resuming it
+/// puts the cursor on the first field still missing (the secret, never saved) and says so.
+#[test]
+fn pty_a_named_session_resumes_on_the_missing_field() {
+    let dir = tempfile::tempdir().unwrap();
+    // A name that is not a slug is refused before anything starts.
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_psa-onboard"))
+        .args(["run", "topleft-connectwise", "--name", "Acme CW"])
+        .env("PSA_ONBOARD_STATE_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("invalid session name"),
+        "{bad:?}"
+    );
+
+    let mut pty = Pty::spawn(
+        &["run", "topleft-connectwise", "--name", "acme-cw"],
+        dir.path(),
+        &[],
+    );
+    pty.walk_to_connectwise_credentials();
+    pty.send("cw.example.com\tacme\tXk2pQ7aLm3Rt9Vb1\t");
+    pty.wait_for(&["Xk2pQ7aLm3Rt9Vb1"]);
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success());
+    pty.drain();
+    assert!(
+        pty.screen().contains("psa-onboard resume acme-cw"),
+        "{}",
+        pty.screen()
+    );
+    assert_eq!(session_names(dir.path()), vec!["acme-cw"]);
+
+    // The name is taken now: a second run with it says how to resume instead.
+    let mut pty = Pty::spawn(
+        &["run", "topleft-connectwise", "--name", "acme-cw"],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(pty.wait_exit().exit_code(), 2);
+    pty.drain();
+    let screen = pty.screen();
+    assert!(
+        screen.contains("already exists") && screen.contains("psa-onboard resume acme-cw"),
+        "{screen}"
+    );
+
+    let mut pty = Pty::spawn(&["resume", "acme-cw"], dir.path(), &[]);
+    pty.wait_for(&[
+        "Step 3 of 5",
+        "Still needed to go on: Private key, clientId.",
+    ]);
+    let row = cursor_row(&pty);
+    assert!(row.contains("Private key"), "the cursor is on {row:?}");
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
+
+/// A second `demo` of the same wizard picks up its demo session where it was left; `--fresh`
+/// starts it over. Either way there is one demo session per wizard.
+#[test]
+fn pty_a_second_demo_reuses_the_demo_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = "topleft-autotask";
+    let mut pty = Pty::spawn(&["demo", id], dir.path(), &[]);
+    pty.wait_for(&["DEMO", "Step 1 of 6"]);
+    pty.press("do it for me");
+    pty.wait_for(&["Done in the sandbox"]);
+    pty.press("next");
+    pty.wait_for(&["Step 2 of 6"]);
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success());
+    assert_eq!(session_names(dir.path()), vec!["demo-topleft-autotask"]);
+
+    let mut pty = Pty::spawn(&["demo", id], dir.path(), &[]);
+    pty.wait_for(&[
+        "DEMO",
+        "Step 2 of 6",
+        "Your demo of this wizard from",
+        "--fresh",
+    ]);
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success());
+    assert_eq!(session_names(dir.path()), vec!["demo-topleft-autotask"]);
+
+    let mut pty = Pty::spawn(&["demo", id, "--fresh"], dir.path(), &[]);
+    let screen = pty.wait_for(&["DEMO", "Step 1 of 6"]);
+    assert!(!screen.contains("Your demo of this wizard"), "{screen}");
+    assert!(screen.contains("0/6 done"), "{screen}");
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success());
+    assert_eq!(session_names(dir.path()), vec!["demo-topleft-autotask"]);
+
+    // The start screen tells it apart: marked as the demo, the sandbox as its PSA.
+    let mut pty = Pty::spawn(&[], dir.path(), &[]);
+    pty.wait_for(&[
+        "demo-topleft-autotask",
+        "[demo]",
+        "embedded sandbox",
+        "at step 1: Add a",
+    ]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+}
+
+/// `o` on a machine whose opener finds no browser (xdg-open exits 3): the screen says nothing
+/// opened, and shows the address to open by hand.
+#[cfg(unix)]
+#[test]
+fn pty_open_portal_without_a_browser_shows_the_address() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let opener = bin.join("xdg-open");
+    std::fs::write(&opener, "#!/bin/sh\n# No browser is set up.\nexit 3\n").unwrap();
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = bin.display().to_string();
+    let mut pty = Pty::spawn_sized(&["demo"], dir.path(), &[("PATH", &path)], 30, 120);
+    for i in 1..=4 {
+        pty.wait_for(&[&format!("Step {i} of 5")]);
+        pty.press("do it for me");
+        pty.wait_for(&["Done in the sandbox"]);
+        pty.press("next");
+    }
+    pty.wait_for(&["Step 5 of 5"]);
+    pty.press("open portal");
+    let screen = pty.wait_for(&["Could not open a browser", "xdg-open exited with status 3"]);
+    assert!(
+        screen.contains("Open this address yourself: https://customers.topleft.team/welcome/"),
+        "{screen}"
+    );
+    pty.send(CTRL_C);
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
+
+/// Finding a wizard among many: `/`, then part of a vendor's name, leaves that one wizard;
+/// Enter starts it.
+#[test]
+fn pty_start_screen_filters_to_one_wizard_by_part_of_the_vendor_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&[], dir.path(), &[]);
+    pty.wait_for(&["Start a new setup", "ConnectWise PSA", "Datto Autotask PSA"]);
+    pty.press("filter");
+    // "asky": part of "Tasky".
+    pty.send("asky");
+    let screen = pty.wait_for(&["Filter: asky", "1 of "]);
+    assert!(screen.contains("Tasky for Datto Autotask PSA"), "{screen}");
+    assert!(
+        !screen.contains("TopLeft")
+            && !screen.contains("Rewst")
+            && !screen.contains("Open a wizard file"),
+        "{screen}"
+    );
+    pty.send("\r");
+    pty.wait_for(&["Tasky for Datto Autotask PSA", "Step 1 of"]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
+
+/// A terminal that cannot move the cursor gets a sentence pointing at `show` and `check`, not
+/// a full-screen interface drawn as garbage; nothing is created.
+#[test]
+fn pty_term_dumb_points_at_show_and_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(
+        &["run", "topleft-connectwise"],
+        dir.path(),
+        &[("TERM", "dumb")],
+    );
+    assert_eq!(pty.wait_exit().exit_code(), 2);
+    pty.drain();
+    let screen = pty.screen();
+    for want in [
+        "TERM=dumb",
+        "psa-onboard show topleft-connectwise",
+        "psa-onboard check --wizard topleft-connectwise",
+    ] {
+        assert!(screen.contains(want), "{want:?} missing:\n{screen}");
+    }
+    let raw = String::from_utf8_lossy(&pty.raw.lock().unwrap()).to_string();
+    assert!(
+        !raw.contains("\x1b[?1049h"),
+        "it drew the full-screen interface"
+    );
+    assert!(session_names(dir.path()).is_empty());
+}
+
+/// The rail's text (left of its border) and the body's (right of it), each with its lines
+/// joined: a title or value wrapped over lines is found whole, and one cut is not.
+fn rail_and_body(screen: &str) -> (String, String) {
+    let join = |parts: Vec<&str>| {
+        parts
+            .join(" ")
+            .replace(['▌', '◆', '◇', '✓', '✗', '⚠', '◐', '☑', '▲', '–'], " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (mut rail, mut body) = (Vec::new(), Vec::new());
+    for l in screen.lines().skip(1) {
+        match l.split_once('│') {
+            Some((r, b)) => {
+                rail.push(r);
+                body.push(b);
+            }
+            None => body.push(l),
+        }
+    }
+    (join(rail), join(body))
+}
+
+/// Every step title is whole in the rail (wrapped, never cut) where it has the room; where
+/// it has not (80×24 and a long wizard), the current step's title still is.
+fn assert_rail_titles_whole(s: &State, out: &str, size: &str) {
+    let (rail, _) = rail_and_body(out);
+    let r = s.run().unwrap();
+    let roomy = size != "80x24";
+    for (i, st) in r.wizard.steps.iter().enumerate() {
+        let label = format!("{}. {}", i + 1, st.title);
+        if roomy || i == r.current {
+            assert!(
+                rail.contains(&label),
+                "{size}: {label:?} cut in the rail:\n{out}"
+            );
+        }
+    }
+    if roomy {
+        assert!(!rail.contains('…'), "{size}: something is cut:\n{out}");
+    }
+}
+
+const SIZES: [(u16, u16); 3] = [(80, 24), (100, 30), (200, 50)];
+
+/// The step screen, the connection form and the summary at 80×24, 100×30 and 200×50: the rail
+/// grows with the room, and no title or value is cut where the width allows it.
+#[test]
+fn snapshot_step_form_and_summary_at_every_size() {
+    // The table's heading is never cut (at 100 columns it was).
+    for (w, h) in [(100, 40), (200, 50)] {
+        let (_, body) = rail_and_body(&draw(&running("topleft-connectwise"), w, h));
+        assert!(
+            body.contains(
+                "Permissions for \"TopLeft\" (26 rows), with the vendor's reason for each:"
+            ),
+            "{w}x{h}: {body}"
+        );
+    }
+    // The step screen: the ConnectWise role, verified with one failure.
+    let mut s = running("topleft-connectwise");
+    fill_cw(&mut s);
+    let results = role_results(&s, &["Merge Tickets"], false);
+    verified(&mut s, results);
+    for (w, h) in SIZES {
+        let out = draw(&s, w, h);
+        assert_rail_titles_whole(&s, &out, &format!("{w}x{h}"));
+        let (_, body) = rail_and_body(&out);
+        // The failed row is in view with what was observed and the fix, whole.
+        for want in [
+            "Merge Tickets inquire is None (needs All)",
+            "System → Security Roles → TopLeft → Service Desk: set Merge Tickets inquire to All.",
+        ] {
+            assert!(body.contains(want), "{w}x{h}: {want:?}\n{out}");
+        }
+        insta::assert_snapshot!(format!("cw_step_failed_{w}x{h}"), out);
+    }
+
+    // The form: long values wrap under their column, whole; the cursor follows the typing.
+    let mut s = running("topleft-autotask");
+    run_mut(&mut s).go_to(1);
+    let user = "topleft-integration@sandbox.psa-onboard.example";
+    let root = "http://127.0.0.1:44001/atservicesrest/with/a/long/path";
+    for c in user.chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Tab);
+    for c in "never-on-screen-42".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Tab);
+    for c in "GRYYJKUHKVH7JMFD5EY3JLS6OS".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Tab);
+    app::update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    for c in root.chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    for (w, h) in SIZES {
+        let out = draw(&s, w, h);
+        assert_rail_titles_whole(&s, &out, &format!("{w}x{h}"));
+        // Values are one token: their rows, joined back, are whole.
+        let (_, body) = rail_and_body(&out);
+        let joined = body.replace(' ', "");
+        for v in [user, root] {
+            assert!(joined.contains(v), "{w}x{h}: {v} cut:\n{out}");
+        }
+        assert!(!body.contains('…'), "{w}x{h}: something is cut:\n{out}");
+        insta::assert_snapshot!(format!("at_form_long_values_{w}x{h}"), out);
+    }
+
+    // The summary: every step's title whole, and the export command once all are done.
+    let mut s = running("topleft-autotask");
+    let n = s.run().unwrap().wizard.steps.len();
+    {
+        let r = run_mut(&mut s);
+        for i in 0..n {
+            r.progress[i].decision = Some(psa_onboard::verdict::Decision::ContinuedUnverified {
+                at: "2026-11-22T22:15:00Z".parse().unwrap(),
+                reason: "the admin chose to continue without verification".into(),
+            });
+        }
+        r.go_to(n);
+    }
+    for (w, h) in SIZES {
+        let out = draw(&s, w, h);
+        assert_rail_titles_whole(&s, &out, &format!("{w}x{h}"));
+        let (_, body) = rail_and_body(&out);
+        if h >= 30 {
+            for (i, st) in s.run().unwrap().wizard.steps.iter().enumerate() {
+                let label = format!("{}. {}", i + 1, st.title);
+                assert!(body.contains(&label), "{w}x{h}: {label:?} cut:\n{out}");
+            }
+        }
+        insta::assert_snapshot!(format!("at_summary_{w}x{h}"), out);
+    }
+    // At 80×24 the summary scrolls to its end, where the export command is.
+    let end = {
+        let mut s = s;
+        draw(&s, 80, 24);
+        key(&mut s, KeyCode::PageDown);
+        key(&mut s, KeyCode::PageDown);
+        draw(&s, 80, 24)
+    };
+    let (_, body) = rail_and_body(&end);
+    assert!(
+        body.contains("psa-onboard export topleft-demo-1 --format html -o topleft-demo-1.html"),
+        "{end}"
+    );
 }

@@ -1756,8 +1756,9 @@ fn cli_show_prints_each_rows_reading_and_the_customize_lists() {
 
 #[test]
 fn cli_show_topleft_connectwise_prints_all_26_rows() {
+    // Wide enough for each row on one line (at 80 columns, cells wrap; see checklist's tests).
     let out = bin()
-        .args(["show", "topleft-connectwise"])
+        .args(["show", "topleft-connectwise", "--width", "200"])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -1857,9 +1858,9 @@ fn user_wizard_dir_adds_wizards_and_reports_bad_files() {
     assert!(text.contains("topleft-autotask"), "built-ins still listed");
     assert!(text.contains("broken.toml:1:"), "bad file located: {text}");
 
-    // A wizard can also be named by path.
+    // A wizard can also be named by path (wide: its table row on one line).
     let out = bin()
-        .args(["show"])
+        .args(["show", "--width", "200"])
         .arg(dir.path().join("acme.toml"))
         .output()
         .unwrap();

@@ -200,7 +200,11 @@ impl Http {
             // back the others.
             let outcome = {
                 let _slot = self.slots.acquire().await.expect("never closed");
-                self.send_once(url, build()?, classify).await
+                let req = build()?;
+                let watched = super::watch::sent(url);
+                let outcome = self.send_once(url, req, classify).await;
+                super::watch::answered(watched);
+                outcome
             };
             let err = match outcome {
                 Ok(r) => return Ok(r),

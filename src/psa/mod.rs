@@ -5,6 +5,7 @@ pub mod connectwise;
 pub mod error;
 pub mod http;
 pub mod tls_diagnosis;
+pub mod watch;
 pub mod x509;
 
 pub use error::{ErrorKind, PsaError, Transport};

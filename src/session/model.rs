@@ -286,6 +286,10 @@ impl Session {
     /// The keyring reference for a secret field (`<session>/<field>`), recorded in the session
     /// so `sessions delete` can remove it. Store the value with `secrets::Keyring::store`.
     pub fn secret_ref(&mut self, field: &str) -> SecretRef {
+        // A renamed session keeps the entries it recorded under its earlier name.
+        if let Some(r) = self.secrets.get(field) {
+            return r.clone();
+        }
         let r = SecretRef::for_field(&self.name, field);
         self.secrets.insert(field.to_owned(), r.clone());
         r

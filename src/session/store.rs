@@ -230,6 +230,37 @@ impl Store {
         out
     }
 
+    /// Rename a session, under the locks of both names. The keyring entries it recorded keep
+    /// their accounts (the file says where each secret is), so no secret moves and none is lost.
+    pub fn rename(&self, from: &str, to: &str) -> Result<Session, StoreError> {
+        validate_name(to)?;
+        let old = self.open(from)?;
+        if from == to {
+            return Ok(old.session);
+        }
+        let lock = self.lock(to)?;
+        let path = self.path(to);
+        if path.exists() {
+            return Err(StoreError::Exists {
+                name: to.to_owned(),
+                path,
+            });
+        }
+        let mut session = old.session.clone();
+        session.name = to.to_owned();
+        let mut new = OpenSession {
+            session,
+            path,
+            _lock: lock,
+        };
+        new.save()?;
+        fs::remove_file(&old.path).map_err(io("remove", &old.path))?;
+        drop(old);
+        let _ = fs::remove_file(self.lock_path(from));
+        sync_dir(&self.dir);
+        Ok(new.session)
+    }
+
     /// Remove a session's file (under its lock). Returns it so the caller can remove its
     /// keyring entries.
     pub fn delete(&self, name: &str) -> Result<Session, StoreError> {
@@ -521,6 +552,42 @@ mod tests {
         assert!(listing.sessions.is_empty());
         let problem = listing.problems[0].to_string();
         assert!(problem.contains("a named pipe (FIFO)"), "{problem}");
+    }
+
+    /// A rename moves the file under both locks and keeps where its secrets are; it refuses a
+    /// name that is taken, and a session another instance has open.
+    #[test]
+    fn rename_keeps_the_keyring_references_and_refuses_a_taken_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path());
+        let (session, _) = crate::export::example::session();
+        let name = session.name.clone();
+        let refs = session.secrets.clone();
+        assert!(!refs.is_empty());
+        store.create(session.clone()).unwrap();
+        let renamed = store.rename(&name, "acme-msp").unwrap();
+        assert_eq!(renamed.name, "acme-msp");
+        assert!(!store.exists(&name));
+        let mut back = store.load("acme-msp").unwrap();
+        assert_eq!(back.secrets, refs, "the secrets stay where they are");
+        // A secret stored again goes to the entry the session recorded, not a new one.
+        let field = refs.keys().next().unwrap().clone();
+        assert_eq!(back.secret_ref(&field), refs[&field]);
+
+        let mut other = session.clone();
+        other.name = "taken".into();
+        store.create(other).unwrap();
+        assert!(matches!(
+            store.rename("acme-msp", "taken"),
+            Err(StoreError::Exists { .. })
+        ));
+        assert!(store.rename("acme-msp", "Bad Name").is_err());
+        let _held = store.open("acme-msp").unwrap();
+        assert!(matches!(
+            store.rename("acme-msp", "free"),
+            Err(StoreError::Lock(_))
+        ));
+        assert!(store.exists("acme-msp") && !store.exists("free"));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::verify::{CheckResult, StepReport};
 use crate::wizard::{Psa, StepKind, Wizard};
 
 pub use form::{FieldId, Form};
-pub use progress::{Item, Live, Pending, PendingKind, Progress, ServiceError};
+pub use progress::{Item, Live, Pending, PendingKind, Progress, ServiceError, Waiting};
 
 use super::keys::{self, Action, Context};
 use super::ui::layout;
@@ -36,6 +36,8 @@ pub struct State {
     pub quitting: bool,
 }
 
+// There is one screen at a time, replaced a few times per session: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Screen {
     Start(StartScreen),
@@ -49,19 +51,37 @@ pub enum Screen {
 pub struct StartScreen {
     pub sessions: Vec<SessionSummary>,
     pub wizards: Vec<WizardEntry>,
+    /// Index into [`StartScreen::rows`].
     pub selected: usize,
     /// The "open a wizard file" prompt, when open.
     pub path: Option<Input>,
+    /// The filter (`/`): rows whose words contain every word typed. Open while typing.
+    pub filter: Input,
+    pub filtering: bool,
+    /// Renaming a session: its current name and the new one being typed.
+    pub rename: Option<(String, Input)>,
+    /// What just happened (a rename).
+    pub notice: Option<String>,
     pub error: Option<ServiceError>,
 }
 
-#[derive(Debug, Clone)]
+/// A saved session as the start screen lists it: enough to tell one from another.
+#[derive(Debug, Clone, Default)]
 pub struct SessionSummary {
+    /// The session's name.
     pub id: String,
+    /// The wizard's title and id.
     pub title: String,
+    pub wizard_id: String,
+    /// The PSA instance: site and company, or the API user (empty until entered).
+    pub instance: String,
+    /// The current step's title ("" on the summary).
     pub at_step: String,
+    /// The current step's number (from 1), when on a step.
+    pub at_number: Option<usize>,
     pub done: usize,
     pub total: usize,
+    /// Last activity, local time.
     pub updated: String,
     pub demo: bool,
 }
@@ -71,10 +91,14 @@ pub struct WizardEntry {
     pub id: String,
     pub title: String,
     pub psa: Psa,
+    pub vendor: String,
+    /// Where it was loaded from ("built-in", or the file).
     pub source: String,
+    /// The vendor's pages it follows (the wizard's `sources`).
+    pub sources: Vec<String>,
 }
 
-/// A start-screen row: sessions first, then wizards, then "open a file".
+/// A start-screen row: sessions first, then wizards grouped by PSA, then "open a file".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StartRow {
     Session(usize),
@@ -82,13 +106,43 @@ pub enum StartRow {
     File,
 }
 
+/// Whether every word of `query` is in one of `fields` (case-insensitive).
+fn matches_query(query: &str, fields: &[&str]) -> bool {
+    let hay = fields.join(" ").to_lowercase();
+    query
+        .to_lowercase()
+        .split_whitespace()
+        .all(|w| hay.contains(w))
+}
+
 impl StartScreen {
+    /// The rows shown, in order: the sessions, the wizards by PSA (ConnectWise, then Autotask,
+    /// each in catalog order), then "open a file"; all filtered by what was typed after `/`.
     pub fn rows(&self) -> Vec<StartRow> {
-        (0..self.sessions.len())
-            .map(StartRow::Session)
-            .chain((0..self.wizards.len()).map(StartRow::Wizard))
-            .chain(std::iter::once(StartRow::File))
+        let q = self.filter.value().trim();
+        let sessions = self.sessions.iter().enumerate().filter(|(_, x)| {
+            matches_query(q, &[&x.id, &x.title, &x.wizard_id, &x.instance, &x.at_step])
+        });
+        let mut wizards: Vec<usize> = (0..self.wizards.len())
+            .filter(|&i| {
+                let w = &self.wizards[i];
+                matches_query(
+                    q,
+                    &[&w.id, &w.title, &w.vendor, w.psa.label(), w.psa.short()],
+                )
+            })
+            .collect();
+        wizards.sort_by_key(|&i| (self.wizards[i].psa != Psa::Connectwise, i));
+        sessions
+            .map(|(i, _)| StartRow::Session(i))
+            .chain(wizards.into_iter().map(StartRow::Wizard))
+            .chain(q.is_empty().then_some(StartRow::File))
             .collect()
+    }
+
+    /// The selected row, if any is shown.
+    pub fn selected_row(&self) -> Option<StartRow> {
+        self.rows().get(self.selected).copied()
     }
 }
 
@@ -138,6 +192,11 @@ pub struct Run {
     pub submit_demo: bool,
     /// The secrets are in the OS keyring (stored this run, or loaded from it on resume).
     pub secrets_in_keyring: bool,
+    /// Opened from a saved session (not begun now).
+    pub resumed: bool,
+    /// The keyring account each secret is recorded under, when the session says (a renamed
+    /// session keeps its earlier entries); else the session's name and the field.
+    pub secret_accounts: std::collections::BTreeMap<FieldId, String>,
     /// Demo: manual items the demo ticked after doing the step in the sandbox (step, item key);
     /// the screen says so. In memory only: the session records a demo as a demo.
     pub demo_ticked: std::collections::BTreeSet<(usize, String)>,
@@ -245,6 +304,8 @@ impl Run {
             submit_endpoint,
             submit_demo: false,
             secrets_in_keyring: false,
+            secret_accounts: Default::default(),
+            resumed: false,
             demo_ticked: Default::default(),
             ticket_pick: None,
             test_ticket: None,
@@ -350,6 +411,38 @@ impl Run {
         self.ticket_pick = None;
         self.handoff = handoff::HandoffView::default();
         self.focus_form = self.current == self.conn_step && !self.form.is_complete();
+        // The cursor goes where the typing is needed.
+        if self.focus_form
+            && let Some(i) = self.form.first_missing()
+        {
+            self.form.focus = i;
+        }
+    }
+
+    /// On resume, what the connection still lacks (secrets are never in the session file):
+    /// said on screen, with the cursor on the first such field when the form is here.
+    fn say_what_is_missing(&mut self) {
+        if self.finished() || self.form.is_complete() {
+            return;
+        }
+        let missing = self.form.missing().join(", ");
+        let text = if self.focus_form {
+            format!(
+                "Still needed to go on: {missing}. Secrets are never written to the session file: enter what is missing."
+            )
+        } else {
+            format!(
+                "The connection still needs: {missing} (secrets are never written to the session file). Press {} to enter it.",
+                self.key(Action::EditConnection)
+            )
+        };
+        self.notice = Some(match self.notice.take() {
+            Some(n) => Notice {
+                text: format!("{} {text}", n.text),
+                error: n.error,
+            },
+            None => Notice { text, error: false },
+        });
     }
 
     fn bump(&mut self) -> u64 {
@@ -400,6 +493,7 @@ impl Run {
             generation,
         });
         p.results.clear();
+        p.start_watch();
         p.error = None;
         // A step verified in the background (deferred) leaves the current step's notice alone.
         if i == self.current {
@@ -453,6 +547,12 @@ pub enum Msg {
     /// A spinner frame: sent only while something is pending.
     Tick,
     Opened(Result<Box<Run>, ServiceError>),
+    /// A PSA request of a verification was sent or answered (to say what it waits for).
+    Request {
+        step: usize,
+        generation: u64,
+        event: crate::psa::watch::RequestEvent,
+    },
     /// One check finished (verification streams these as they complete).
     Check {
         step: usize,
@@ -483,6 +583,8 @@ pub enum Msg {
         generation: u64,
         result: Result<ticket::TicketRef, ServiceError>,
     },
+    /// A session was renamed on the start screen: (old name, new name).
+    Renamed(Result<(String, String), ServiceError>),
     /// Opening the portal in a browser failed: show the address instead.
     UrlNotOpened {
         url: String,
@@ -497,6 +599,11 @@ pub enum Effect {
     Resume(String),
     /// Start a wizard: a built-in id or a file path.
     Begin(String),
+    /// Rename a saved session.
+    Rename {
+        from: String,
+        to: String,
+    },
     Verify {
         step: usize,
         generation: u64,
@@ -577,6 +684,8 @@ impl State {
     pub fn base_context(&self) -> Context {
         match &self.screen {
             Screen::Start(s) if s.path.is_some() => Context::StartPath,
+            Screen::Start(s) if s.rename.is_some() => Context::StartRename,
+            Screen::Start(s) if s.filtering => Context::StartFilter,
             Screen::Start(_) | Screen::Loading(_) => Context::Start,
             Screen::Run(r) if r.ticket_pick.is_some() => Context::Ticket,
             Screen::Run(r) if r.prompt.is_some() => Context::Prompt,
@@ -589,21 +698,64 @@ impl State {
 
     /// Whether an action does something right now (the footer shows only these).
     pub fn enabled(&self, action: Action) -> bool {
-        let Screen::Run(r) = &self.screen else {
-            return !matches!(self.screen, Screen::Loading(_))
-                || matches!(action, Action::Quit | Action::Help | Action::CloseHelp);
-        };
-        r.enabled(action)
+        match &self.screen {
+            Screen::Run(r) => r.enabled(action),
+            Screen::Loading(_) => matches!(action, Action::Quit | Action::Help | Action::CloseHelp),
+            Screen::Start(s) => match action {
+                Action::Rename => matches!(s.selected_row(), Some(StartRow::Session(_))),
+                Action::Open | Action::Submit if s.rename.is_none() && s.path.is_none() => {
+                    s.selected_row().is_some()
+                }
+                Action::ClearFilter => !s.filter.value().is_empty() || s.filtering,
+                _ => true,
+            },
+        }
+    }
+}
+
+impl State {
+    /// Whether a key belongs to this view at all (the help lists these): the ones that work
+    /// now, and those of this view that wait for something (Esc while verifying, n once the
+    /// step is done). Keys for other steps, other screens or the demo are not this view's.
+    pub fn applies(&self, action: Action) -> bool {
+        match &self.screen {
+            Screen::Run(r) => r.applies(action),
+            _ => self.enabled(action),
+        }
     }
 }
 
 impl Run {
+    /// See [`State::applies`].
+    pub fn applies(&self, action: Action) -> bool {
+        let Some(step) = self.step() else {
+            return self.enabled(action);
+        };
+        if self.focus_form || self.confirm || self.prompt.is_some() || self.ticket_pick.is_some() {
+            return true;
+        }
+        let p = &self.progress[self.current];
+        match action {
+            Action::Verify | Action::Cancel => progress::needs_api(step),
+            Action::Tick => progress::items(step)
+                .into_iter()
+                .any(|i| p.to_confirm(step, i)),
+            Action::Next | Action::ContinueUnverified | Action::EditConnection => true,
+            a => self.enabled(a),
+        }
+    }
+
     /// Whether an action does something right now on this run's screen. The footer lists these,
     /// and the screen's hints name a key only when it is one of them.
     pub fn enabled(&self, action: Action) -> bool {
         let r = self;
         let Some(step) = r.step() else {
-            return !matches!(action, Action::Back) || r.current > 0;
+            return match action {
+                Action::Back => r.current > 0,
+                // Only when the summary does not fit.
+                Action::PageUp | Action::PageDown => r.view.get().max > 0,
+                _ => true,
+            };
         };
         let p = &r.progress[r.current];
         match action {
@@ -686,11 +838,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 for c in text.chars().filter(|c| !c.is_control()) {
                     r.form.handle(InputRequest::InsertChar(c));
                 }
-            } else if let Screen::Start(s) = &mut state.screen
-                && let Some(p) = &mut s.path
-            {
-                for c in text.chars().filter(|c| !c.is_control()) {
-                    p.handle(InputRequest::InsertChar(c));
+            } else if let Screen::Start(s) = &mut state.screen {
+                let input = match (&mut s.path, &mut s.rename) {
+                    (Some(p), _) => Some(p),
+                    (None, Some((_, to))) => Some(to),
+                    (None, None) if s.filtering => {
+                        s.selected = 0;
+                        Some(&mut s.filter)
+                    }
+                    _ => None,
+                };
+                if let Some(input) = input {
+                    for c in text.chars().filter(|c| !c.is_control()) {
+                        input.handle(InputRequest::InsertChar(c));
+                    }
                 }
             }
         }
@@ -698,6 +859,21 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Tick => {
             if state.is_pending() {
                 state.spinner = state.spinner.wrapping_add(1);
+                if let Screen::Run(r) = &mut state.screen {
+                    r.progress.iter_mut().for_each(Progress::tick);
+                }
+            }
+        }
+        Msg::Request {
+            step,
+            generation,
+            event,
+        } => {
+            if let Screen::Run(r) = &mut state.screen
+                && let Some(p) = r.progress.get_mut(step)
+                && p.pending.is_some_and(|x| x.generation == generation)
+            {
+                p.on_request(event);
             }
         }
         Msg::Opened(Ok(run)) => {
@@ -705,6 +881,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if !run.finished() {
                 let cur = run.current;
                 run.go_to(cur);
+            }
+            if run.resumed {
+                run.say_what_is_missing();
             }
             state.screen = Screen::Run(run);
             effects.push(Effect::SaveSession);
@@ -728,6 +907,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 && p.pending.is_some_and(|x| x.generation == generation)
             {
                 p.results.push(*result);
+                p.quiet = 0;
             }
         }
         Msg::Verified {
@@ -744,6 +924,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 let s = &wizard.steps[step];
                 let p = &mut r.progress[step];
                 p.pending = None;
+                p.start_watch();
                 match result {
                     Ok(report) => {
                         p.results = report.checks.clone();
@@ -775,16 +956,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                                 error: true,
                             });
                         }
-                        // Bring the first problem into view on the step being looked at.
+                        // Bring the first problem into view on the step being looked at: a
+                        // failure, else a warning (the status points at the ⚠ rows).
                         if step == r.current && !r.focus_form {
                             let psa = wizard.psa;
                             let p = &r.progress[step];
-                            if let Some(i) = progress::items(s).iter().position(|i| {
-                                matches!(
-                                    p.live(s, psa, *i),
-                                    Live::Done(crate::verify::Status::Fail, _)
-                                )
-                            }) {
+                            let items = progress::items(s);
+                            let first = |want: crate::verify::Status| {
+                                items.iter().position(|i| {
+                                    matches!(p.live(s, psa, *i), Live::Done(st, _) if st == want)
+                                })
+                            };
+                            if let Some(i) = first(crate::verify::Status::Fail)
+                                .or_else(|| first(crate::verify::Status::Warn))
+                            {
                                 r.select(i);
                             }
                         }
@@ -886,6 +1071,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 ticket::on_found(r, step, generation, result);
             }
         }
+        Msg::Renamed(result) => {
+            if let Screen::Start(s) = &mut state.screen {
+                match result {
+                    Ok((from, to)) => {
+                        for x in s.sessions.iter_mut().filter(|x| x.id == from) {
+                            x.id = to.clone();
+                        }
+                        s.error = None;
+                        s.notice = Some(format!("Renamed {from} to {to}."));
+                    }
+                    Err(e) => s.error = Some(e),
+                }
+            }
+        }
         Msg::UrlNotOpened { url, why } => {
             if let Screen::Run(r) = &mut state.screen {
                 r.notice = Some(Notice {
@@ -922,7 +1121,9 @@ fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {
                 state.help = false;
             }
         }
-        Context::Start | Context::StartPath => on_start_key(state, action, key, effects),
+        Context::Start | Context::StartPath | Context::StartFilter | Context::StartRename => {
+            on_start_key(state, action, key, effects)
+        }
         Context::Confirm => {
             let Screen::Run(r) = &mut state.screen else {
                 return;
@@ -1126,6 +1327,9 @@ fn on_step_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
         }
         Action::EditConnection => {
             r.focus_form = true;
+            if let Some(f) = r.form.first_missing() {
+                r.form.focus = f;
+            }
         }
         Action::RetrySame => r.prompt = Some(Prompt::RetrySame),
         // Without a connection nothing would run: say so instead of asking.
@@ -1215,6 +1419,8 @@ fn on_start_key(
     let Screen::Start(s) = &mut state.screen else {
         return;
     };
+    let typed =
+        || tui_input::backend::crossterm::to_input_request(&crossterm::event::Event::Key(key));
     if let Some(path) = &mut s.path {
         match action {
             Some(Action::Submit) => {
@@ -1231,26 +1437,79 @@ fn on_start_key(
             }
             Some(Action::LeaveForm) => s.path = None,
             _ => {
-                if let Some(req) = tui_input::backend::crossterm::to_input_request(
-                    &crossterm::event::Event::Key(key),
-                ) {
+                if let Some(req) = typed() {
                     path.handle(req);
                 }
             }
         }
         return;
     }
-    let rows = s.rows();
+    if let Some((from, to)) = &mut s.rename {
+        match action {
+            Some(Action::Submit) => {
+                let name = to.value().trim().to_string();
+                match crate::session::validate_name(&name) {
+                    Ok(()) if &name == from => s.rename = None,
+                    Ok(()) => {
+                        effects.push(Effect::Rename {
+                            from: from.clone(),
+                            to: name,
+                        });
+                        s.rename = None;
+                    }
+                    Err(e) => {
+                        s.error = Some(ServiceError {
+                            message: e.to_string(),
+                            remedy: "Type another name, or Esc to keep the old one.".into(),
+                        })
+                    }
+                }
+            }
+            Some(Action::LeaveForm) => {
+                s.rename = None;
+                s.error = None;
+            }
+            _ => {
+                if let Some(req) = typed() {
+                    to.handle(req);
+                    s.error = None;
+                }
+            }
+        }
+        return;
+    }
+    let n = s.rows().len();
     match action {
         Some(Action::Up) => s.selected = s.selected.saturating_sub(1),
-        Some(Action::Down) => s.selected = (s.selected + 1).min(rows.len() - 1),
+        Some(Action::Down) => s.selected = (s.selected + 1).min(n.saturating_sub(1)),
         Some(Action::OpenFile) => s.path = Some(Input::default()),
-        Some(Action::Open) => match rows.get(s.selected) {
-            Some(StartRow::Session(i)) => effects.push(Effect::Resume(s.sessions[*i].id.clone())),
-            Some(StartRow::Wizard(i)) => effects.push(Effect::Begin(s.wizards[*i].id.clone())),
+        Some(Action::Filter) => s.filtering = true,
+        Some(Action::ClearFilter) => {
+            s.filter = Input::default();
+            s.filtering = false;
+            s.selected = 0;
+        }
+        Some(Action::Rename) => {
+            if let Some(StartRow::Session(i)) = s.selected_row() {
+                let id = s.sessions[i].id.clone();
+                s.rename = Some((id.clone(), Input::new(id)));
+                s.notice = None;
+            }
+        }
+        Some(Action::Open | Action::Submit) => match s.selected_row() {
+            Some(StartRow::Session(i)) => effects.push(Effect::Resume(s.sessions[i].id.clone())),
+            Some(StartRow::Wizard(i)) => effects.push(Effect::Begin(s.wizards[i].id.clone())),
             Some(StartRow::File) => s.path = Some(Input::default()),
             None => {}
         },
+        _ if s.filtering => {
+            // Everything else is typing: the list narrows as the filter grows.
+            if let Some(req) = typed()
+                && s.filter.handle(req).is_some_and(|r| r.value)
+            {
+                s.selected = 0;
+            }
+        }
         _ => {}
     }
 }
@@ -1262,7 +1521,9 @@ fn on_mouse(state: &mut State, m: MouseEvent) {
         if let Screen::Start(s) = &mut state.screen {
             let n = s.rows().len();
             match m.kind {
-                MouseEventKind::ScrollDown => s.selected = (s.selected + 1).min(n - 1),
+                MouseEventKind::ScrollDown => {
+                    s.selected = (s.selected + 1).min(n.saturating_sub(1))
+                }
                 MouseEventKind::ScrollUp => s.selected = s.selected.saturating_sub(1),
                 _ => {}
             }
@@ -1272,11 +1533,14 @@ fn on_mouse(state: &mut State, m: MouseEvent) {
     if r.confirm || r.prompt.is_some() || state.help {
         return;
     }
-    let areas = layout::areas(area, footer_lines);
+    let labels = layout::step_labels(&r.wizard);
+    let areas = layout::areas(area, footer_lines, &labels);
     let pos = Position::new(m.column, m.row);
     match m.kind {
         MouseEventKind::Down(MouseButton::Left) if areas.rail.contains(pos) => {
-            let Some(i) = layout::rail_hit(areas.rail, m.row) else {
+            let g = super::ui::Glyphs::new(state.plain);
+            let lines = layout::rail_labels(&labels, r.current, areas.rail, g.ellipsis);
+            let Some(i) = layout::rail_hit(areas.rail, m.row, &lines) else {
                 return;
             };
             if i <= r.wizard.steps.len() && i <= r.reachable().max(r.current) {

@@ -79,6 +79,21 @@ pub trait Services: Send + Sync + 'static {
     /// Open a saved session.
     fn resume(&self, id: String) -> BoxFuture<'static, Result<Box<Run>, ServiceError>>;
 
+    /// Rename a saved session (not one open here); answers (old name, new name).
+    fn rename(
+        &self,
+        from: String,
+        to: String,
+    ) -> BoxFuture<'static, Result<(String, String), ServiceError>> {
+        let _ = (from, to);
+        Box::pin(async {
+            Err(ServiceError {
+                message: "Sessions cannot be renamed here.".into(),
+                remedy: "Rename it from the start screen of psa-onboard.".into(),
+            })
+        })
+    }
+
     /// Let the verifier resend credentials the PSA refused before (the rule for when is
     /// `update`'s; see `Run::forget_refused`).
     fn forget_refused(&self) {
@@ -102,8 +117,14 @@ pub trait Services: Send + Sync + 'static {
     }
 
     /// Open a web address in the browser (detached).
+    /// Blocking: it waits up to [`crate::handoff::OPENER_VERDICT`] for the opener's verdict.
     fn open_url(&self, url: &str) -> Result<(), String> {
-        crate::handoff::open_url(url, &crate::handoff::openers()).map_err(|e| e.to_string())
+        crate::handoff::open_url(
+            url,
+            &crate::handoff::openers(),
+            crate::handoff::OPENER_VERDICT,
+        )
+        .map_err(|e| e.to_string())
     }
 }
 
@@ -209,6 +230,16 @@ impl Runner {
                     test_ticket,
                     on_check,
                 );
+                // Each PSA request it sends and each answer, so a slow one can be named.
+                let watch_tx = self.tx.clone();
+                let watcher: crate::psa::watch::Watcher = Arc::new(move |event| {
+                    let _ = watch_tx.send(Msg::Request {
+                        step,
+                        generation,
+                        event,
+                    });
+                });
+                let fut = crate::psa::watch::watched(watcher, fut);
                 let limit = self.verify_timeout;
                 let h = tokio::spawn(async move {
                     let result = match tokio::time::timeout(limit, fut).await {
@@ -306,9 +337,14 @@ impl Runner {
             // The event loop writes the clipboard sequence through the terminal.
             Effect::Copy(_) => {}
             Effect::OpenUrl(url) => {
-                if let Err(why) = self.services.open_url(&url) {
-                    let _ = self.tx.send(Msg::UrlNotOpened { url, why });
-                }
+                // Off the UI's thread: the opener has a few seconds to say it failed.
+                let services = self.services.clone();
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(why) = services.open_url(&url) {
+                        let _ = tx.send(Msg::UrlNotOpened { url, why });
+                    }
+                });
             }
             Effect::Submit { step, generation } => {
                 let Some(run) = state.run() else {
@@ -355,6 +391,13 @@ impl Runner {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
                     let _ = tx.send(Msg::Opened(fut.await));
+                });
+            }
+            Effect::Rename { from, to } => {
+                let fut = self.services.rename(from, to);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Renamed(fut.await));
                 });
             }
             Effect::Resume(id) => {

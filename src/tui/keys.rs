@@ -48,6 +48,12 @@ pub enum Action {
     PortalNext,
     /// Hand-off: POST the fields to the vendor's endpoint (after confirmation).
     SubmitToVendor,
+    /// Start screen: type to narrow the list.
+    Filter,
+    /// Start screen: drop the filter.
+    ClearFilter,
+    /// Start screen: rename the selected session.
+    Rename,
 }
 
 /// Which keys apply: the screen, and what has focus on it.
@@ -55,6 +61,10 @@ pub enum Action {
 pub enum Context {
     Start,
     StartPath,
+    /// Typing the start screen's filter.
+    StartFilter,
+    /// Typing a session's new name.
+    StartRename,
     Step,
     Form,
     Confirm,
@@ -153,16 +163,105 @@ const START: &[Binding] = &[
         Open
     ),
     b!(
+        &[(KeyCode::Char('/'), NONE)],
+        "/",
+        "filter",
+        "Type part of a name (vendor, wizard, PSA, session, company) to narrow the list.",
+        Filter
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        "Esc",
+        "clear filter",
+        "Show the whole list again.",
+        ClearFilter
+    ),
+    b!(
+        &[(KeyCode::Char('r'), NONE)],
+        "r",
+        "rename",
+        "Rename the selected session (its secrets stay where they are in the keyring).",
+        Rename
+    ),
+    b!(
         &[(KeyCode::Char('o'), NONE)],
         "o",
         "open file",
         "Start a wizard from a .toml file you name.",
         OpenFile
     ),
-    UP,
+    b!(
+        &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
+        "↑↓",
+        "move",
+        "Move the selection up or down (also the mouse wheel).",
+        Up
+    ),
     DOWN,
     HELP,
-    QUIT,
+    b!(
+        &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)],
+        "q",
+        "quit",
+        "Quit.",
+        Quit
+    ),
+];
+
+const START_FILTER: &[Binding] = &[
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "Enter",
+        "open",
+        "Resume the selected session or start the selected wizard.",
+        Submit
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        "Esc",
+        "clear filter",
+        "Drop the filter and show the whole list again.",
+        ClearFilter
+    ),
+    b!(
+        &[(KeyCode::Up, NONE)],
+        "↑↓",
+        "move",
+        "Move the selection up or down (letters go into the filter).",
+        Up
+    ),
+    b!(&[(KeyCode::Down, NONE)], "", "", "", Down),
+    b!(
+        &[(KeyCode::F(1), NONE)],
+        "F1",
+        "help",
+        "Show every key and what it does.",
+        Help
+    ),
+    b!(
+        &[(KeyCode::Char('c'), CTRL)],
+        "Ctrl+C",
+        "quit",
+        "Quit.",
+        Quit
+    ),
+];
+
+const START_RENAME: &[Binding] = &[
+    b!(
+        &[(KeyCode::Enter, NONE)],
+        "Enter",
+        "rename",
+        "Rename the session (1-64 lowercase letters, digits and dashes).",
+        Submit
+    ),
+    b!(
+        &[(KeyCode::Esc, NONE)],
+        "Esc",
+        "cancel",
+        "Keep the old name.",
+        LeaveForm
+    ),
 ];
 
 const START_PATH: &[Binding] = &[
@@ -446,6 +545,8 @@ const FINISHED: &[Binding] = &[
         "Go back to the last step.",
         Back
     ),
+    PGUP,
+    PGDN,
     HELP,
     QUIT,
 ];
@@ -454,6 +555,8 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
         Context::Start => START,
         Context::StartPath => START_PATH,
+        Context::StartFilter => START_FILTER,
+        Context::StartRename => START_RENAME,
         Context::Step => STEP,
         Context::Form => FORM,
         Context::Confirm => CONFIRM,
@@ -492,6 +595,59 @@ pub fn label(ctx: Context, action: Action) -> &'static str {
         .find(|b| b.action == action && !b.label.is_empty())
         .map(|b| b.label.split('/').nth(part).unwrap_or(b.label))
         .unwrap_or("")
+}
+
+/// How the help writes one key ("Ctrl+C", "Space", "↑").
+pub fn key_name(code: KeyCode, mods: KeyModifiers, ascii: bool) -> String {
+    let arrow = |u: &str, a: &str| if ascii { a.to_string() } else { u.to_string() };
+    match code {
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) if mods.contains(CTRL) => format!("Ctrl+{}", c.to_ascii_uppercase()),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "Shift+Tab".into(),
+        KeyCode::Backspace => "Backspace".into(),
+        KeyCode::Up => arrow("↑", "Up"),
+        KeyCode::Down => arrow("↓", "Down"),
+        KeyCode::Left => arrow("←", "Left"),
+        KeyCode::Right => arrow("→", "Right"),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        KeyCode::F(n) => format!("F{n}"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Every key of the binding at `i` in `ctx` and of its unlabelled partners after it (Down after
+/// Up), as the help lists them: the footer's label first, then the other keys that do the same
+/// ("↑↓ k j", "n Enter →", "q Ctrl+C").
+pub fn help_keys(ctx: Context, i: usize, ascii: bool) -> String {
+    let all = bindings(ctx);
+    let b = &all[i];
+    let label = if b.label == "↑↓" && ascii {
+        "Up/Down"
+    } else {
+        b.label
+    };
+    let partners = all[i + 1..].iter().take_while(|p| p.label.is_empty());
+    let mut names: Vec<String> = Vec::new();
+    for (code, mods) in b.keys.iter().chain(partners.flat_map(|p| p.keys.iter())) {
+        let name = key_name(*code, *mods, ascii);
+        let covered = name == label
+            || label.split('/').any(|part| part == name)
+            || (b.label == "↑↓" && matches!(code, KeyCode::Up | KeyCode::Down));
+        if !covered && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    std::iter::once(label.to_string())
+        .chain(names)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Which keys the footer keeps when they do not all fit, most needed first: the keys that move
@@ -535,6 +691,8 @@ mod tests {
         for ctx in [
             Context::Start,
             Context::StartPath,
+            Context::StartFilter,
+            Context::StartRename,
             Context::Step,
             Context::Form,
             Context::Confirm,
@@ -560,6 +718,26 @@ mod tests {
         assert_eq!(label(Context::Step, Action::PageDown), "PgDn");
         assert_eq!(label(Context::Step, Action::ContinueUnverified), "u");
         assert_eq!(label(Context::Form, Action::Verify), "");
+    }
+
+    #[test]
+    fn the_help_names_every_key_of_a_binding() {
+        let at = |ctx, a| {
+            let i = bindings(ctx).iter().position(|b| b.action == a).unwrap();
+            help_keys(ctx, i, false)
+        };
+        assert_eq!(at(Context::Step, Action::Up), "↑↓ k j");
+        assert_eq!(at(Context::Step, Action::Next), "n Enter →");
+        assert_eq!(at(Context::Step, Action::Quit), "q Ctrl+C");
+        assert_eq!(at(Context::Step, Action::Help), "? F1");
+        assert_eq!(at(Context::Step, Action::Tick), "Space x");
+        assert_eq!(at(Context::Step, Action::PageUp), "PgUp/PgDn");
+        assert_eq!(at(Context::Form, Action::FieldPrev), "Shift+Tab ↑");
+        let i = bindings(Context::Step)
+            .iter()
+            .position(|b| b.action == Action::Up)
+            .unwrap();
+        assert_eq!(help_keys(Context::Step, i, true), "Up/Down k j");
     }
 
     #[test]

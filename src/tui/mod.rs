@@ -21,8 +21,11 @@ use services::LiveServices;
 pub enum Launch {
     /// The start screen: resume a session or pick a wizard.
     Start,
-    /// Start a wizard by id or file path.
-    Run(String),
+    /// Start a wizard by id or file path, in a session of this name (default: id and time).
+    Run {
+        wizard: String,
+        name: Option<String>,
+    },
     /// Resume a session by id, or the latest.
     Resume(Option<String>),
 }
@@ -44,6 +47,11 @@ impl From<app::ServiceError> for LaunchError {
     }
 }
 
+/// The command that exports a session's setup summary (shown when a session is done).
+pub fn export_command(session: &str) -> String {
+    format!("psa-onboard export {session} --format html -o {session}.html")
+}
+
 /// Draw plainly (ASCII, no colour)?
 pub fn plain() -> bool {
     ui::glyphs::plain_from_env(|k| std::env::var(k).ok())
@@ -51,6 +59,7 @@ pub fn plain() -> bool {
 
 /// The start screen's lists.
 pub fn start_screen(services: &LiveServices) -> StartScreen {
+    let clean = crate::sanitize::clean_line;
     let sessions = services
         .store()
         .list()
@@ -59,13 +68,36 @@ pub fn start_screen(services: &LiveServices) -> StartScreen {
         .map(|s| {
             let wizard = crate::session::wizard_of(&s, services.wizard_dir.as_deref()).ok();
             let (done, total) = s.progress(wizard.as_ref().map(|l| &l.wizard));
+            // The current step by its title, as the wizard names it.
+            let at = s.current_step.as_deref().map(|id| {
+                let found = wizard.as_ref().and_then(|l| {
+                    l.wizard
+                        .steps
+                        .iter()
+                        .enumerate()
+                        .find(|(_, st)| st.id == id)
+                });
+                match found {
+                    Some((i, st)) => (Some(i + 1), st.title.clone()),
+                    None => (None, id.to_string()),
+                }
+            });
+            let (at_number, at_step) = at.unwrap_or((None, String::new()));
+            let updated = s
+                .updated
+                .to_zoned(jiff::tz::TimeZone::system())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string();
             SessionSummary {
-                at_step: s.current_step.clone().unwrap_or_else(|| "summary".into()),
+                instance: instance(&s),
+                at_number,
+                at_step: clean(&at_step),
                 done,
                 total,
-                updated: s.updated.strftime("%Y-%m-%d %H:%M").to_string(),
+                updated,
                 demo: s.demo,
-                title: s.wizard.title,
+                title: clean(&s.wizard.title),
+                wizard_id: clean(&s.wizard.id),
                 id: s.name,
             }
         })
@@ -78,6 +110,8 @@ pub fn start_screen(services: &LiveServices) -> StartScreen {
             id: l.wizard.id,
             title: l.wizard.title,
             psa: l.wizard.psa,
+            vendor: l.wizard.vendor,
+            sources: l.wizard.sources,
         })
         .collect();
     StartScreen {
@@ -87,13 +121,52 @@ pub fn start_screen(services: &LiveServices) -> StartScreen {
     }
 }
 
+/// The PSA instance a session is about, in a few words: the ConnectWise site and company, or
+/// the Autotask API user (and its zone-lookup root when not Datto's); the demo's is the sandbox.
+pub fn instance(s: &crate::session::Session) -> String {
+    use crate::session::Target;
+    let clean = crate::sanitize::clean_line;
+    if s.demo {
+        return "embedded sandbox".into();
+    }
+    match &s.target {
+        Some(Target::Connectwise(t)) if !t.company_id.is_empty() => {
+            clean(&format!("{}, company {}", t.site, t.company_id))
+        }
+        Some(Target::Connectwise(t)) => clean(&t.site),
+        Some(Target::Autotask(t)) => {
+            let host = url::Url::parse(&t.api_root)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default();
+            let default = url::Url::parse(crate::connection::AUTOTASK_DEFAULT_API_ROOT)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default();
+            if host.is_empty() || host == default {
+                clean(&t.username)
+            } else {
+                clean(&format!("{} at {host}", t.username))
+            }
+        }
+        None => String::new(),
+    }
+}
+
 /// Run the TUI to the end. Errors that prevent starting are returned before the terminal is
 /// touched, so they print plainly.
 pub async fn launch(launch: Launch, services: LiveServices) -> Result<(), LaunchError> {
+    let wizard = match &launch {
+        Launch::Run { wizard, .. } => Some(wizard.as_str()),
+        _ => None,
+    };
+    usable_terminal(wizard)?;
     tracing::info!(?launch, demo = services.demo, "opening the wizard");
     let screen = match &launch {
         Launch::Start => Screen::Start(start_screen(&services)),
-        Launch::Run(w) => Screen::Run(services.begin_run(w).await?),
+        Launch::Run { wizard, name } => {
+            Screen::Run(services.begin_run(wizard, name.as_deref()).await?)
+        }
         Launch::Resume(Some(id)) => Screen::Run(services.resume_run(id).await?),
         Launch::Resume(None) => {
             let latest = services.latest().ok_or_else(|| LaunchError {
@@ -107,15 +180,43 @@ pub async fn launch(launch: Launch, services: LiveServices) -> Result<(), Launch
     run_screen(screen, Arc::new(services)).await
 }
 
-async fn run_screen(screen: Screen, services: Arc<LiveServices>) -> Result<(), LaunchError> {
+/// Why `TERM` says the terminal cannot draw a full-screen interface (no cursor addressing):
+/// `dumb`, or (outside Windows, whose console needs no TERM) not set at all.
+pub fn no_cursor_addressing(term: Option<&str>) -> Option<String> {
+    match term.map(str::trim) {
+        Some("dumb") => Some("TERM=dumb".into()),
+        None | Some("") if !cfg!(windows) => Some("TERM is not set".into()),
+        _ => None,
+    }
+}
+
+/// Refuse, before anything is created, a terminal the wizard cannot draw on; say what works
+/// there instead.
+fn usable_terminal(wizard: Option<&str>) -> Result<(), LaunchError> {
     use std::io::IsTerminal;
+    let w = wizard.unwrap_or("<wizard>");
+    let instead = format!(
+        "Print the steps with `psa-onboard show {w}`, and verify them against your PSA with `psa-onboard check --wizard {w}` (see `psa-onboard check --help`)."
+    );
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(LaunchError {
             message: "The interactive wizard needs a terminal.".into(),
-            remedy: "Run it in a terminal, or print the steps with `psa-onboard show <wizard>`."
-                .into(),
+            remedy: format!("Run it in a terminal. {instead}"),
         });
     }
+    if let Some(why) = no_cursor_addressing(std::env::var("TERM").ok().as_deref()) {
+        return Err(LaunchError {
+            message: format!(
+                "This terminal ({why}) cannot move the cursor, so it cannot show the interactive wizard."
+            ),
+            remedy: instead,
+        });
+    }
+    Ok(())
+}
+
+async fn run_screen(screen: Screen, services: Arc<LiveServices>) -> Result<(), LaunchError> {
+    usable_terminal(None)?;
     let mut terminal = terminal::init().map_err(|e| LaunchError {
         message: format!("Cannot set up the terminal: {e}"),
         remedy: "Run it in an interactive terminal.".into(),
@@ -149,16 +250,127 @@ async fn run_screen(screen: Screen, services: Arc<LiveServices>) -> Result<(), L
     runner.shutdown(&state).await?;
     if let Some(run) = state.run() {
         tracing::info!(session = %run.session_id, "saved; leaving the wizard");
-        eprintln!(
-            "Saved. Continue with: psa-onboard resume {}",
-            run.session_id
-        );
+        eprintln!("{}", farewell(run));
     }
     Ok(())
 }
 
-/// `psa-onboard demo`: the wizard against the embedded sandbox.
-pub async fn demo(wizard: &str, mut services: LiveServices) -> Result<(), LaunchError> {
+/// The last word on leaving: how to go on, or, once every step is done, how to export.
+pub fn farewell(run: &app::Run) -> String {
+    let done = (0..run.wizard.steps.len()).all(|i| run.done(i));
+    if done {
+        format!(
+            "Saved. Every step is done; export the setup summary with:\n  {}",
+            export_command(&run.session_id)
+        )
+    } else {
+        format!(
+            "Saved. Continue with: psa-onboard resume {}",
+            run.session_id
+        )
+    }
+}
+
+/// `psa-onboard demo`: the wizard against the embedded sandbox. Each wizard has one demo
+/// session, picked up where the person left it; `fresh` deletes it and starts over.
+pub async fn demo(
+    wizard: &str,
+    fresh: bool,
+    mut services: LiveServices,
+) -> Result<(), LaunchError> {
     services.demo = true;
-    launch(Launch::Run(wizard.to_string()), services).await
+    usable_terminal(Some(wizard))?;
+    let id = services.wizard_id(wizard)?;
+    if !fresh && let Some(old) = services.demo_session(&id) {
+        tracing::info!(session = %old.name, "continuing the demo session");
+        let mut run = services.resume_run(&old.name).await?;
+        let when = old
+            .updated
+            .to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%Y-%m-%d %H:%M");
+        let text = format!(
+            "Your demo of this wizard from {when}, where you left it. `psa-onboard demo {wizard} --fresh` starts it over."
+        );
+        run.notice = Some(match run.notice.take() {
+            Some(n) => app::Notice {
+                text: format!("{text} {}", n.text),
+                error: n.error,
+            },
+            None => app::Notice { text, error: false },
+        });
+        return run_screen(Screen::Run(run), Arc::new(services)).await;
+    }
+    // Starting over: the wizard's earlier demo sessions go (they hold no secrets).
+    while let Some(old) = services.demo_session(&id) {
+        services
+            .store()
+            .delete(&old.name)
+            .map_err(|e| LaunchError {
+                message: format!("Cannot start the demo over: {e}"),
+                remedy: "Close the other psa-onboard that has the demo open, then try again."
+                    .into(),
+            })?;
+    }
+    let name = services.demo_name(&id);
+    launch(
+        Launch::Run {
+            wizard: wizard.to_string(),
+            name: Some(name),
+        },
+        services,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_session_is_told_apart_by_its_psa_instance() {
+        use crate::connection::{AutotaskTarget, ConnectwiseTarget};
+        use crate::session::{Session, Target};
+        let loaded = crate::wizard::resolve("topleft-autotask", None).unwrap();
+        let t0 = jiff::Timestamp::UNIX_EPOCH;
+        let mut s = Session::new("acme", &loaded, "me", t0).unwrap();
+        assert_eq!(super::instance(&s), "");
+        s.target = Some(Target::Autotask(AutotaskTarget {
+            api_root: crate::connection::AUTOTASK_DEFAULT_API_ROOT.into(),
+            username: "topleft@acme.example".into(),
+            integration_code: "X".into(),
+        }));
+        assert_eq!(super::instance(&s), "topleft@acme.example");
+        s.target = Some(Target::Autotask(AutotaskTarget {
+            api_root: "https://at.proxy.acme.example/atservicesrest".into(),
+            username: "topleft@acme.example".into(),
+            integration_code: "X".into(),
+        }));
+        assert_eq!(
+            super::instance(&s),
+            "topleft@acme.example at at.proxy.acme.example"
+        );
+        s.target = Some(Target::Connectwise(ConnectwiseTarget {
+            site: "na.myconnectwise.net".into(),
+            company_id: "acme\u{1b}[31m".into(),
+            public_key: "k".into(),
+            client_id: "c".into(),
+        }));
+        let shown = super::instance(&s);
+        assert!(
+            shown.starts_with("na.myconnectwise.net, company acme"),
+            "{shown}"
+        );
+        assert!(!shown.contains('\u{1b}'), "session text is shown inert");
+        s.demo = true;
+        assert_eq!(super::instance(&s), "embedded sandbox");
+    }
+
+    #[test]
+    fn a_dumb_or_unnamed_terminal_has_no_cursor_addressing() {
+        use super::no_cursor_addressing as dumb;
+        assert_eq!(dumb(Some("dumb")).as_deref(), Some("TERM=dumb"));
+        assert_eq!(dumb(Some("xterm-256color")), None);
+        assert_eq!(dumb(Some("screen")), None);
+        if !cfg!(windows) {
+            assert!(dumb(None).is_some() && dumb(Some("")).is_some());
+        }
+    }
 }

@@ -100,8 +100,13 @@ impl LiveServices {
         })
     }
 
-    /// Open a wizard as a fresh run.
-    pub async fn begin_run(&self, source: &str) -> Result<Box<Run>, ServiceError> {
+    /// Open a wizard as a fresh run, in a session named `name` (default: the wizard id and the
+    /// time).
+    pub async fn begin_run(
+        &self,
+        source: &str,
+        name: Option<&str>,
+    ) -> Result<Box<Run>, ServiceError> {
         let loaded = self.load(source)?;
         let source = match loaded.origin {
             wizard::Origin::Builtin => loaded.wizard.id.clone(),
@@ -109,7 +114,24 @@ impl LiveServices {
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| source.to_string()),
         };
-        let name = Self::new_id(&loaded.wizard);
+        let name = match name {
+            Some(n) => {
+                crate::session::validate_name(n).map_err(|e| {
+                    err(
+                        e.to_string(),
+                        "Pick a name of lowercase letters, digits and dashes.",
+                    )
+                })?;
+                if self.store().exists(n) {
+                    return Err(err(
+                        format!("A session named {n:?} already exists."),
+                        format!("Continue it with `psa-onboard resume {n}`, or pick another name."),
+                    ));
+                }
+                n.to_string()
+            }
+            None => Self::new_id(&loaded.wizard),
+        };
         let mut session = Session::new(
             &name,
             &loaded,
@@ -170,6 +192,7 @@ impl LiveServices {
                             run.form.set(id, secret.expose_secret());
                             run.secrets_in_keyring = true;
                         }
+                        run.secret_accounts.insert(id, r.account.clone());
                     }
                 }
                 Err(e) => {
@@ -199,6 +222,52 @@ impl LiveServices {
         }
         self.hold(open);
         Ok(Box::new(run))
+    }
+
+    /// The wizard's demo session (the most recent, if there are several), for `demo` to pick
+    /// up where the person left it.
+    pub fn demo_session(&self, wizard_id: &str) -> Option<Session> {
+        self.store()
+            .list()
+            .sessions
+            .into_iter()
+            .find(|s| s.demo && s.wizard.id == wizard_id)
+    }
+
+    /// A free name for a wizard's new demo session: `demo-<wizard>`, numbered if taken.
+    pub fn demo_name(&self, wizard_id: &str) -> String {
+        let base = crate::session::slug(&format!("demo-{wizard_id}"));
+        let base: String = base.chars().take(58).collect();
+        let base = base.trim_end_matches('-').to_string();
+        std::iter::once(base.clone())
+            .chain((2..).map(|n| format!("{base}-{n}")))
+            .find(|n| !self.store().exists(n))
+            .expect("an unbounded supply of names")
+    }
+
+    /// The wizard id `source` names (a built-in id or a file).
+    pub fn wizard_id(&self, source: &str) -> Result<String, ServiceError> {
+        Ok(self.load(source)?.wizard.id)
+    }
+
+    /// Rename a saved session that is not open here.
+    pub fn rename_session(&self, from: &str, to: &str) -> Result<(), ServiceError> {
+        self.store()
+            .rename(from, to)
+            .map(|_| ())
+            .map_err(|e| match e {
+                crate::session::StoreError::Exists { .. } => {
+                    err(e.to_string(), "Pick another name.")
+                }
+                crate::session::StoreError::Lock(_) => err(
+                    e.to_string(),
+                    "Close the other psa-onboard that has it open, then rename it.",
+                ),
+                e => err(
+                    e.to_string(),
+                    "Use 1 to 64 lowercase letters, digits and dashes, e.g. acme-topleft.",
+                ),
+            })
     }
 
     /// The most recently saved session, for `resume` without a name.
@@ -343,7 +412,21 @@ impl Services for LiveServices {
 
     fn begin(&self, source: String) -> BoxFuture<'static, Result<Box<Run>, ServiceError>> {
         let me = self.clone();
-        async move { me.begin_run(&source).await }.boxed()
+        async move { me.begin_run(&source, None).await }.boxed()
+    }
+
+    fn rename(
+        &self,
+        from: String,
+        to: String,
+    ) -> BoxFuture<'static, Result<(String, String), ServiceError>> {
+        let me = self.clone();
+        async move {
+            tokio::task::spawn_blocking(move || me.rename_session(&from, &to).map(|()| (from, to)))
+                .await
+                .map_err(|e| err(format!("renaming stopped: {e}"), "Try again."))?
+        }
+        .boxed()
     }
 
     fn resume(&self, id: String) -> BoxFuture<'static, Result<Box<Run>, ServiceError>> {

@@ -164,6 +164,7 @@ pub fn apply(snap: &SavedSession, s: &mut Session, now: Timestamp, who: &str) {
 pub fn restore(s: &Session, wizard: Arc<Wizard>, source: String, hash: String) -> Run {
     let mut run = Run::new(wizard.clone(), s.name.clone(), source, hash);
     run.demo = s.demo;
+    run.resumed = true;
     let applied: BTreeSet<&str> = s
         .answers
         .get(DEMO_APPLIED)

@@ -101,6 +101,37 @@ impl Pty {
         }
     }
 
+    /// The screen's text right of the rail, lines joined and spaces collapsed: text the layout
+    /// wraps differently at another width is still found whole.
+    pub fn flat_body(&self) -> String {
+        self.screen()
+            .lines()
+            .map(|l| l.split_once('│').map_or(l, |(_, body)| body))
+            .collect::<Vec<_>>()
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Poll until the step's text (see [`Pty::flat_body`]) contains every one of `texts`.
+    pub fn wait_for_text(&self, texts: &[&str]) -> String {
+        let start = Instant::now();
+        loop {
+            let flat = self.flat_body();
+            if texts.iter().all(|t| flat.contains(t)) {
+                return flat;
+            }
+            if start.elapsed() > PATIENCE {
+                panic!(
+                    "timed out waiting for {texts:?}; the screen shows:\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// `run topleft-connectwise` from its first step to the credentials form (step 3): step 1
     /// waits for the credentials, step 2's manual item is ticked.
     pub fn walk_to_connectwise_credentials(&mut self) {

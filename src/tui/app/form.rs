@@ -269,6 +269,22 @@ impl Form {
         }
     }
 
+    /// The first field without a valid value, if any.
+    pub fn first_missing(&self) -> Option<usize> {
+        self.fields
+            .iter()
+            .position(|f| matches!(validate(f.id, f.value().trim()), Verdict::Error(_)))
+    }
+
+    /// The labels of the fields without a valid value, in form order.
+    pub fn missing(&self) -> Vec<&'static str> {
+        self.fields
+            .iter()
+            .filter(|f| matches!(validate(f.id, f.value().trim()), Verdict::Error(_)))
+            .map(|f| f.id.label())
+            .collect()
+    }
+
     /// True when every field holds a valid value.
     pub fn is_complete(&self) -> bool {
         self.fields

@@ -98,7 +98,13 @@ pub fn on_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
         Action::OpenPortal => match (&portal.url, &portal.page) {
             (Some(url), _) => {
                 effects.push(Effect::OpenUrl(url.clone()));
-                notice(r, format!("Opening {url} in your browser."), false);
+                notice(
+                    r,
+                    format!(
+                        "Asked your system to open {url} in a browser (it says so here if nothing opens)."
+                    ),
+                    false,
+                );
             }
             (None, Some(page)) => notice(
                 r,

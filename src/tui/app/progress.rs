@@ -142,7 +142,29 @@ pub struct Progress {
     pub error: Option<ServiceError>,
     /// The step was performed in the demo sandbox (replayed when a demo resumes).
     pub applied: bool,
+    /// The running verification's PSA requests still without an answer, oldest first: what each
+    /// asked for and how many ticks it has waited.
+    pub waiting: Vec<Waiting>,
+    /// How many PSA answers the running verification has had.
+    pub answers: u32,
+    /// Ticks since the running verification last heard anything (a result or a PSA answer).
+    pub quiet: u32,
 }
+
+/// A PSA request in flight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub id: u64,
+    pub what: String,
+    pub ticks: u32,
+}
+
+/// Ticks (at `event::TICK`, 100 ms) without news after which the screen names what it waits
+/// for: one second.
+pub const SLOW_TICKS: u32 = 10;
+
+/// Ticks per second, to say how long something has waited.
+pub const TICKS_PER_SECOND: u32 = 10;
 
 /// Work in flight for a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +202,36 @@ pub enum Live<'a> {
 }
 
 impl Progress {
+    /// A verification starts: forget the last one's requests.
+    pub fn start_watch(&mut self) {
+        self.waiting.clear();
+        self.answers = 0;
+        self.quiet = 0;
+    }
+
+    /// A PSA request of the running verification was sent or answered.
+    pub fn on_request(&mut self, event: crate::psa::watch::RequestEvent) {
+        use crate::psa::watch::RequestEvent;
+        match event {
+            RequestEvent::Sent { id, what } => self.waiting.push(Waiting { id, what, ticks: 0 }),
+            RequestEvent::Answered { id } => {
+                self.waiting.retain(|w| w.id != id);
+                self.answers += 1;
+                self.quiet = 0;
+            }
+        }
+    }
+
+    /// Time passes (a spinner tick) for the running verification.
+    pub fn tick(&mut self) {
+        if self.verifying() {
+            self.quiet = self.quiet.saturating_add(1);
+            for w in &mut self.waiting {
+                w.ticks = w.ticks.saturating_add(1);
+            }
+        }
+    }
+
     pub fn verifying(&self) -> bool {
         matches!(
             self.pending,

@@ -423,15 +423,18 @@ fn clicking_the_rail_moves_back_but_not_past_unfinished_steps() {
             modifiers: KeyModifiers::NONE,
         })
     };
-    // Rail: header row 0, rail title row 1, blank row 2, step 1 on row 3.
-    update(&mut s, click(5));
+    // Rail: header row 0, rail title row 1, blank row 2, step 1 on rows 3-4 (its title wraps
+    // at 80 columns), step 2 on row 5, step 3 from row 6.
+    update(&mut s, click(6));
     assert_eq!(run(&s).current, 0, "step 3 is not reachable yet");
     assert!(run(&s).notice.as_ref().unwrap().error);
     to_conn_step(&mut s);
     update(&mut s, click(3));
     assert_eq!(run(&s).current, 0);
-    update(&mut s, click(4));
+    update(&mut s, click(5));
     assert_eq!(run(&s).current, 1);
+    update(&mut s, click(4));
+    assert_eq!(run(&s).current, 0, "a title's second line is the same step");
 }
 
 #[test]
@@ -543,6 +546,91 @@ fn permission_results_fill_rows_as_they_arrive() {
         screen.contains("observed: Company Maintenance inquire is None (needs All)"),
         "{screen}"
     );
+}
+
+/// The counter counts each answer as it lands, and a verification that has heard nothing for a
+/// second names the request it waits for; answers from an older run are not counted.
+#[test]
+fn progress_counts_answers_as_they_land_and_names_what_it_waits_for() {
+    use crate::psa::watch::RequestEvent;
+    let mut s = state("topleft-connectwise");
+    fill_cw(&mut s);
+    let (step, g) = verify_effect(&ch(&mut s, 'v'));
+    let line = |s: &State| {
+        render(s, 200, 30)
+            .lines()
+            .find(|l| l.contains("Verifying against the PSA"))
+            .map(|l| l.split('│').nth(1).unwrap_or(l).trim().to_string())
+            .unwrap_or_default()
+    };
+    assert!(line(&s).contains("0 of 27 answered · Esc"), "{}", line(&s));
+    let sent = |id, what: &str| Msg::Request {
+        step,
+        generation: g,
+        event: RequestEvent::Sent {
+            id,
+            what: what.into(),
+        },
+    };
+    update(&mut s, sent(1, "login/companyinfo/acme"));
+    update(
+        &mut s,
+        Msg::Request {
+            step,
+            generation: g,
+            event: RequestEvent::Answered { id: 1 },
+        },
+    );
+    update(&mut s, sent(2, "system/mySecurity"));
+    // A stale run's news changes nothing.
+    update(
+        &mut s,
+        Msg::Request {
+            step,
+            generation: g - 1,
+            event: RequestEvent::Answered { id: 2 },
+        },
+    );
+    assert!(
+        line(&s).contains("0 of 27 answered · 1 PSA answer · Esc"),
+        "{}",
+        line(&s)
+    );
+    for _ in 0..progress::SLOW_TICKS + 20 {
+        update(&mut s, Msg::Tick);
+    }
+    assert!(
+        line(&s).contains("waiting 3 s for the PSA to answer system/mySecurity"),
+        "{}",
+        line(&s)
+    );
+    // Rows fill in one by one: the count rises with each.
+    let w = run(&s).wizard.clone();
+    for (n, row) in w.steps[0].permissions.iter().take(3).enumerate() {
+        let mut res = result("perm", Status::Pass);
+        res.permission = Some(PermissionObservation {
+            module: row.module.clone(),
+            function: row.function.clone().unwrap(),
+            op: "inquire".into(),
+            required: "All".into(),
+            actual: "All".into(),
+        });
+        update(
+            &mut s,
+            Msg::Check {
+                step,
+                generation: g,
+                result: Box::new(res),
+            },
+        );
+        assert!(
+            line(&s).contains(&format!("{} of 27 answered", n + 1)),
+            "{}",
+            line(&s)
+        );
+        // News: not slow any more.
+        assert!(!line(&s).contains("waiting"), "{}", line(&s));
+    }
 }
 
 fn forgets(fx: &[Effect]) -> bool {
@@ -1435,4 +1523,161 @@ fn the_form_says_where_the_tracking_identifier_and_client_id_come_from() {
     let screen = render(&s, 120, 60);
     assert!(screen.contains("developer.connectwise.com"), "{screen}");
     assert!(screen.contains("TopLeft's own clientId"), "{screen}");
+}
+
+fn start_with_sessions() -> State {
+    let w = wizard("topleft-connectwise");
+    let sessions = ["acme-topleft", "contoso-cw"]
+        .iter()
+        .map(|id| SessionSummary {
+            id: id.to_string(),
+            title: w.title.clone(),
+            wizard_id: w.id.clone(),
+            done: 1,
+            total: 5,
+            ..SessionSummary::default()
+        })
+        .collect();
+    let wizards = vec![WizardEntry {
+        id: w.id.clone(),
+        title: w.title.clone(),
+        psa: w.psa,
+        vendor: w.vendor.clone(),
+        source: "built-in".into(),
+        sources: w.sources.clone(),
+    }];
+    State::new(
+        Screen::Start(StartScreen {
+            sessions,
+            wizards,
+            ..StartScreen::default()
+        }),
+        false,
+    )
+}
+
+fn start(s: &State) -> &StartScreen {
+    match &s.screen {
+        Screen::Start(x) => x,
+        _ => panic!("not the start screen"),
+    }
+}
+
+#[test]
+fn a_session_is_renamed_from_the_start_screen() {
+    let mut s = start_with_sessions();
+    key(&mut s, KeyCode::Down);
+    assert!(s.enabled(Action::Rename));
+    ch(&mut s, 'r');
+    assert_eq!(s.context(), Context::StartRename);
+    // The old name is there to edit: clear it and type a bad one, then a good one.
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    for c in "Contoso CW".chars() {
+        ch(&mut s, c);
+    }
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    assert!(
+        start(&s)
+            .error
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("invalid session name")
+    );
+    for _ in 0.."Contoso CW".len() {
+        key(&mut s, KeyCode::Backspace);
+    }
+    for c in "contoso-msp".chars() {
+        ch(&mut s, c);
+    }
+    let fx = key(&mut s, KeyCode::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::Rename {
+            from: "contoso-cw".into(),
+            to: "contoso-msp".into()
+        }]
+    );
+    assert_eq!(s.context(), Context::Start);
+    update(
+        &mut s,
+        Msg::Renamed(Ok(("contoso-cw".into(), "contoso-msp".into()))),
+    );
+    assert_eq!(start(&s).sessions[1].id, "contoso-msp");
+    assert!(render(&s, 80, 24).contains("Renamed contoso-cw to contoso-msp."));
+    // Enter resumes it under its new name.
+    assert_eq!(
+        key(&mut s, KeyCode::Enter),
+        vec![Effect::Resume("contoso-msp".into())]
+    );
+    // A wizard row has nothing to rename; Esc leaves a rename unchanged.
+    key(&mut s, KeyCode::Down);
+    assert!(!s.enabled(Action::Rename));
+    assert!(ch(&mut s, 'r').is_empty());
+    assert!(start(&s).rename.is_none());
+    key(&mut s, KeyCode::Up);
+    ch(&mut s, 'r');
+    ch(&mut s, 'x');
+    key(&mut s, KeyCode::Esc);
+    assert!(start(&s).rename.is_none());
+    assert_eq!(start(&s).sessions[1].id, "contoso-msp");
+}
+
+#[test]
+fn the_start_screen_help_lists_only_its_keys() {
+    let mut s = start_with_sessions();
+    ch(&mut s, '?');
+    let screen = render(&s, 80, 24);
+    let out: String = screen
+        .lines()
+        .skip_while(|l| !l.contains("┌ Keys"))
+        .take_while(|l| !l.contains('└'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for want in ["/ ", "r ", "o ", "↑↓ k j", "Enter", "q Ctrl+C", "wheel"] {
+        assert!(out.contains(want), "{want:?} missing:\n{out}");
+    }
+    for unwanted in ["Verify", "verify", "Click a step", "Hand-off", "resume`"] {
+        assert!(!out.contains(unwanted), "{unwanted:?} listed:\n{out}");
+    }
+}
+
+/// Resuming at the credentials step without the secret (it never is in the session file): the
+/// cursor is on the first missing field and the screen says what is missing.
+#[test]
+fn resume_puts_the_cursor_on_the_first_missing_field_and_names_it() {
+    let open = |at: usize| {
+        let w = wizard("topleft-connectwise");
+        let mut run = Run::new(w.clone(), "acme-cw".into(), w.id.clone(), "h".into());
+        run.form.set(FieldId::Site, "cw.example.com");
+        run.form.set(FieldId::CompanyId, "acme");
+        run.form.set(FieldId::PublicKey, "pubkey");
+        run.current = at;
+        run.resumed = true;
+        let mut s = State::new(Screen::Loading(String::new()), false);
+        update(&mut s, Msg::Opened(Ok(Box::new(run))));
+        s
+    };
+    let s = open(2);
+    let r = run(&s);
+    assert!(r.focus_form);
+    assert_eq!(r.form.focused().id, FieldId::PrivateKey);
+    let notice = &r.notice.as_ref().unwrap().text;
+    assert!(
+        notice.contains("Still needed to go on: Private key, clientId."),
+        "{notice}"
+    );
+    // Further on, the step says how to get to the form, and e puts the cursor there.
+    let mut s = open(3);
+    let notice = run(&s).notice.as_ref().unwrap().text.clone();
+    assert!(
+        notice.contains("The connection still needs: Private key, clientId")
+            && notice.contains("Press e"),
+        "{notice}"
+    );
+    ch(&mut s, 'e');
+    assert_eq!(run(&s).form.focused().id, FieldId::PrivateKey);
 }

@@ -14,49 +14,35 @@ use crate::tui::keys;
 pub fn render(state: &State, theme: &Theme, g: Glyphs, area: Rect, frame: &mut Frame) {
     let ctx = state.base_context();
     let w = area.width.saturating_sub(4).min(76);
-    let desc_w = (w as usize).saturating_sub(2 + 13);
+    // This view's keys, each with every key that does it; nothing from other views.
+    let mut rows: Vec<(String, &str)> = keys::bindings(ctx)
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| !b.label.is_empty() && state.applies(b.action))
+        .map(|(i, b)| (keys::help_keys(ctx, i, g.ascii), b.desc))
+        .collect();
+    if let Some(mouse) = mouse(state, ctx) {
+        rows.push(("mouse".into(), mouse));
+    }
+    let close = &keys::bindings(keys::Context::Help)[0];
+    rows.push((keys::help_keys(keys::Context::Help, 0, g.ascii), close.desc));
+    let key_w = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(w as usize / 3);
+    let desc_w = (w as usize).saturating_sub(2 + key_w + 3);
     let mut lines = Vec::new();
-    let row = |label: &str, desc: &str, lines: &mut Vec<Line<'static>>| {
+    for (label, desc) in &rows {
         for (i, l) in wrap(desc, desc_w, "", "").into_iter().enumerate() {
-            let key = if i == 0 { label } else { "" };
+            let key = if i == 0 { label.as_str() } else { "" };
             lines.push(Line::from(vec![
-                Span::styled(format!("{key:>11}  "), theme.key()),
+                Span::styled(format!(" {key:>key_w$}  "), theme.key()),
                 Span::raw(l),
             ]));
         }
-    };
-    // Keys that only apply to some steps are listed in full only where they apply; elsewhere
-    // the hand-off keys share one line, so the overlay fits a small terminal.
-    let mut handoff_folded = false;
-    for b in keys::bindings(ctx) {
-        if b.label.is_empty() {
-            continue;
-        }
-        if keys::is_situational(b.action) && !state.enabled(b.action) {
-            handoff_folded |=
-                !matches!(b.action, keys::Action::RetrySame | keys::Action::WriteTests);
-            continue;
-        }
-        let label = if b.label == "↑↓" {
-            g.updown
-        } else {
-            b.label
-        };
-        row(label, b.desc, &mut lines);
     }
-    if handoff_folded {
-        row(
-            "hand-off",
-            "Hand-off: Tab next, c copy, Ctrl+R reveal, o open, p submit.",
-            &mut lines,
-        );
-    }
-    row(
-        "mouse",
-        "Click a step in the rail; the wheel moves the selection.",
-        &mut lines,
-    );
-    row("Esc", "Close this help.", &mut lines);
     let h = (lines.len() as u16 + 2).min(area.height);
     let popup = Rect::new(
         area.x + (area.width - w) / 2,
@@ -69,4 +55,17 @@ pub fn render(state: &State, theme: &Theme, g: Glyphs, area: Rect, frame: &mut F
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Keys ")),
         popup,
     );
+}
+
+/// What the mouse does in this view, if anything.
+fn mouse(state: &State, ctx: keys::Context) -> Option<&'static str> {
+    use keys::Context as C;
+    match ctx {
+        C::Start => Some("The wheel moves the selection."),
+        C::Step => Some("Click a step in the rail; the wheel moves the selection."),
+        C::Form | C::Finished | C::Ticket if state.run().is_some() => {
+            Some("Click a step in the rail.")
+        }
+        _ => None,
+    }
 }

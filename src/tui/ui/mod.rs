@@ -22,9 +22,19 @@ pub fn render(state: &State, frame: &mut Frame) {
     let area = frame.area();
     let theme = Theme::new(state.plain);
     let g = Glyphs::new(state.plain);
-    let mut areas = layout::areas(area, footer::height(state, area.width));
+    let labels = state
+        .run()
+        .map(|r| layout::step_labels(&r.wizard))
+        .unwrap_or_default();
+    let mut areas = layout::areas(area, footer::height(state, area.width), &labels);
     match &state.screen {
-        Screen::Start(s) => start::render(s, &theme, g, area, frame),
+        Screen::Start(s) => {
+            let above = ratatui::layout::Rect {
+                height: areas.footer.y.saturating_sub(area.y),
+                ..area
+            };
+            start::render(s, &theme, g, above, frame)
+        }
         Screen::Loading(what) => {
             let line = Line::from(vec![
                 Span::styled(g.spinner(state.spinner), theme.accent()),
@@ -45,7 +55,7 @@ pub fn render(state: &State, frame: &mut Frame) {
                 if needed == areas.footer.height {
                     break;
                 }
-                areas = layout::areas(area, needed);
+                areas = layout::areas(area, needed, &labels);
                 frame.render_widget(ratatui::widgets::Clear, area);
             }
         }

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::text::truncate;
+use super::layout;
 use super::{Glyphs, Theme};
 use crate::tui::app::Run;
 
@@ -21,7 +21,12 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let width = inner.width as usize;
+    let labels = layout::rail_labels(
+        &layout::step_labels(&run.wizard),
+        run.current,
+        area,
+        g.ellipsis,
+    );
     let done = (0..run.progress.len()).filter(|i| run.done(*i)).count();
     let mut lines = vec![
         Line::from(vec![
@@ -49,11 +54,6 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
                 super::step::verdict_style(theme, &verdict),
             )
         };
-        let label = truncate(
-            &format!("{}. {}", i + 1, step.title),
-            width.saturating_sub(4),
-            g.ellipsis,
-        );
         let mut text_style = if i == run.current {
             theme.bold()
         } else {
@@ -62,12 +62,15 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
         if i == run.current {
             text_style = text_style.patch(theme.selected());
         }
-        lines.push(Line::from(vec![
-            Span::raw(" "),
-            Span::styled(glyph, style),
-            Span::raw(" "),
-            Span::styled(label, text_style),
-        ]));
+        for (k, label) in labels[i].iter().enumerate() {
+            let glyph = if k == 0 { glyph } else { " " };
+            lines.push(Line::from(vec![
+                Span::raw(" "),
+                Span::styled(glyph, style),
+                Span::raw(" "),
+                Span::styled(label.clone(), text_style),
+            ]));
+        }
     }
     let finished = run.finished();
     lines.push(Line::from(vec![

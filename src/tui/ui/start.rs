@@ -1,16 +1,21 @@
-//! The start screen: resume a session, or begin a wizard (built-in or from a file).
+//! The start screen: resume a session, or begin a wizard (built-in or from a file), grouped by
+//! PSA and narrowed by a filter as you type.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::text::{truncate, wrap};
+use super::text::wrap;
 use super::{Glyphs, Theme};
-use crate::tui::app::{StartRow, StartScreen};
+use crate::tui::app::{SessionSummary, StartRow, StartScreen};
+
+/// Columns before a row's text: " ▌ ".
+const MARK: usize = 3;
 
 pub fn render(s: &StartScreen, theme: &Theme, g: Glyphs, area: Rect, frame: &mut Frame) {
-    let width = area.width.saturating_sub(2) as usize;
+    let width = area.width.saturating_sub(1) as usize;
     let mut lines = vec![
         Line::from(vec![
             Span::styled(" psa-onboard ", theme.title()),
@@ -19,67 +24,145 @@ pub fn render(s: &StartScreen, theme: &Theme, g: Glyphs, area: Rect, frame: &mut
         Line::default(),
     ];
     let rows = s.rows();
-    let mut selected_line = 0;
-    let heading = |lines: &mut Vec<Line<'static>>, text: &'static str| {
+    let query = s.filter.value();
+    let mut cursor = None;
+    if s.filtering || !query.is_empty() {
+        let shown = rows.iter().filter(|r| !matches!(r, StartRow::File)).count();
+        let all = s.sessions.len() + s.wizards.len();
+        let label = " Filter: ";
+        if s.filtering {
+            cursor = Some((label.len() + s.filter.visual_cursor(), lines.len()));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(label, theme.bold()),
+            Span::styled(query.to_string(), theme.accent()),
+            Span::styled(format!("   {shown} of {all} shown"), theme.dim()),
+        ]));
+        lines.push(Line::default());
+    }
+    let heading = |lines: &mut Vec<Line<'static>>, text: &str| {
         lines.push(Line::from(Span::styled(format!(" {text}"), theme.bold())));
     };
-    if !s.sessions.is_empty() {
-        heading(&mut lines, "Resume where you left off");
+    if rows.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!(" Nothing matches \"{query}\". Esc shows the whole list."),
+            theme.warn(),
+        )));
     }
+    let mut selected_lines = (0, 0);
+    let mut last_psa = None;
     for (n, row) in rows.iter().enumerate() {
-        if matches!(row, StartRow::Wizard(0)) {
-            if !s.sessions.is_empty() {
-                lines.push(Line::default());
+        match row {
+            StartRow::Session(_) if n == 0 => heading(&mut lines, "Resume where you left off"),
+            StartRow::Wizard(i) => {
+                let psa = s.wizards[*i].psa;
+                if last_psa.is_none() {
+                    if n > 0 {
+                        lines.push(Line::default());
+                    }
+                    heading(&mut lines, "Start a new setup");
+                }
+                if last_psa != Some(psa) {
+                    lines.push(Line::from(Span::styled(
+                        format!("   {}", psa.label()),
+                        theme.dim(),
+                    )));
+                    last_psa = Some(psa);
+                }
             }
-            heading(&mut lines, "Start a new setup");
-        }
-        if matches!(row, StartRow::File) {
-            lines.push(Line::default());
+            StartRow::File => lines.push(Line::default()),
+            _ => {}
         }
         let sel = n == s.selected;
-        let text = match row {
-            StartRow::Session(i) => {
-                let x = &s.sessions[*i];
-                format!(
-                    "{}{}  {}/{} done, at: {}  ({})",
-                    x.title,
-                    if x.demo { " [demo]" } else { "" },
-                    x.done,
-                    x.total,
-                    x.at_step,
-                    x.updated
-                )
-            }
-            StartRow::Wizard(i) => {
-                let w = &s.wizards[*i];
-                format!("{}  ({}, {})", w.title, w.id, w.source)
-            }
-            StartRow::File => format!("Open a wizard file{}", g.ellipsis),
-        };
-        if sel {
-            selected_line = lines.len();
-        }
+        let first = lines.len();
         let marker = if sel { g.select } else { " " };
         let style = if sel {
             theme.selected()
         } else {
-            ratatui::style::Style::default()
+            Style::default()
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {marker} "), theme.accent()),
-            Span::styled(truncate(&text, width.saturating_sub(4), g.ellipsis), style),
-        ]));
+        let head = |text: String, lines: &mut Vec<Line<'static>>, indent: &str| {
+            for (k, l) in wrap(&text, width.saturating_sub(MARK), indent, indent)
+                .into_iter()
+                .enumerate()
+            {
+                let mark = if k == 0 { marker } else { " " };
+                lines.push(Line::from(vec![
+                    Span::styled(format!(" {mark} "), theme.accent()),
+                    Span::styled(l, style),
+                ]));
+            }
+        };
+        match row {
+            StartRow::Session(i) => {
+                let x = &s.sessions[*i];
+                let demo = if x.demo { "  [demo]" } else { "" };
+                head(
+                    format!("{} {} {}{demo}", x.id, g.dot, x.title),
+                    &mut lines,
+                    "",
+                );
+                for l in wrap(
+                    &session_detail(x, g),
+                    width.saturating_sub(MARK),
+                    "    ",
+                    "    ",
+                ) {
+                    lines.push(Line::from(vec![
+                        Span::raw(" ".repeat(MARK)),
+                        Span::styled(l, theme.dim()),
+                    ]));
+                }
+                if let Some((from, to)) = &s.rename
+                    && from == &x.id
+                {
+                    let label = "    New name: ";
+                    cursor = Some((MARK + label.len() + to.visual_cursor(), lines.len()));
+                    lines.push(Line::from(vec![
+                        Span::raw(" ".repeat(MARK)),
+                        Span::styled(label, theme.bold()),
+                        Span::styled(to.value().to_string(), theme.accent()),
+                    ]));
+                }
+            }
+            StartRow::Wizard(i) => {
+                let w = &s.wizards[*i];
+                head(
+                    format!("{}  ({}, {})", w.title, w.id, w.source),
+                    &mut lines,
+                    "  ",
+                );
+                // The vendor's page it follows, to compare with (the selected one only).
+                if sel {
+                    for src in &w.sources {
+                        for l in wrap(src, width.saturating_sub(MARK), "    From: ", "          ") {
+                            lines.push(Line::from(vec![
+                                Span::raw(" ".repeat(MARK)),
+                                Span::styled(l, theme.dim()),
+                            ]));
+                        }
+                    }
+                }
+            }
+            StartRow::File => head(format!("Open a wizard file{}", g.ellipsis), &mut lines, ""),
+        }
+        if sel {
+            selected_lines = (first, lines.len());
+        }
     }
     if let Some(path) = &s.path {
         lines.push(Line::default());
+        let label = " Path to a wizard .toml: ";
+        cursor = Some((label.len() + path.visual_cursor(), lines.len()));
         lines.push(Line::from(vec![
-            Span::styled(" Path to a wizard .toml: ", theme.bold()),
+            Span::styled(label, theme.bold()),
             Span::styled(path.value().to_string(), theme.accent()),
         ]));
-        let x = area.x + 26 + path.visual_cursor() as u16;
-        let y = area.y + lines.len() as u16 - 1;
-        if x < area.right() && y < area.bottom().saturating_sub(1) {
-            frame.set_cursor_position((x, y));
+    }
+    if let Some(n) = &s.notice {
+        lines.push(Line::default());
+        for l in wrap(n, width, " ", " ") {
+            lines.push(Line::from(Span::styled(l, theme.accent())));
         }
     }
     if let Some(e) = &s.error {
@@ -91,8 +174,42 @@ pub fn render(s: &StartScreen, theme: &Theme, g: Glyphs, area: Rect, frame: &mut
             lines.push(Line::from(l));
         }
     }
-    let height = area.height.saturating_sub(1) as usize;
-    let scroll = selected_line.saturating_sub(height.saturating_sub(3));
-    let body = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1));
+    // Scroll so the selected row is whole on screen.
+    let height = area.height as usize;
+    let scroll = selected_lines
+        .1
+        .saturating_sub(height)
+        .min(selected_lines.0);
+    let body = Rect::new(area.x, area.y, area.width, height as u16);
+    if let Some((x, y)) = cursor
+        && y >= scroll
+        && y - scroll < height
+        && x < area.width as usize
+    {
+        frame.set_cursor_position((area.x + x as u16, area.y + (y - scroll) as u16));
+    }
     frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), body);
+}
+
+/// A session's second line: the PSA instance, progress, where it is, last activity.
+fn session_detail(x: &SessionSummary, g: Glyphs) -> String {
+    let instance = if x.instance.is_empty() {
+        "PSA not entered yet".to_string()
+    } else {
+        x.instance.clone()
+    };
+    let at = match (x.at_number, x.at_step.as_str()) {
+        (_, "") if x.done == x.total => "all steps done".to_string(),
+        (_, "") => "on the summary".to_string(),
+        (Some(n), title) => format!("at step {n}: {title}"),
+        (None, id) => format!("at {id}"),
+    };
+    let dot = format!(" {} ", g.dot);
+    [
+        instance,
+        format!("{}/{} done", x.done, x.total),
+        at,
+        format!("last active {}", x.updated),
+    ]
+    .join(&dot)
 }

@@ -60,9 +60,8 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
         ticket_cursor: None,
     };
     let Some(step) = run.step() else {
-        summary(run, theme, g, &mut b);
-        frame.render_widget(Paragraph::new(b.lines), area);
-        return;
+        let pinned = summary(run, theme, g, &mut b);
+        return show(run, b, pinned, theme, g, area, frame);
     };
     let p = &run.progress[run.current];
     let n = run.wizard.steps.len();
@@ -102,10 +101,12 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     }
     if !step.instructions.is_empty() {
         b.blank();
-        b.push(Line::from(Span::styled(
-            format!("Do this in {}:", step.place(run.wizard.psa)),
+        b.text(
+            &format!("Do this in {}:", step.place(run.wizard.psa)),
+            "",
+            "",
             theme.bold(),
-        )));
+        );
         for (i, ins) in step.instructions.iter().enumerate() {
             let first = format!("{:>2}. ", i + 1);
             b.text(ins, &first, "    ", Style::default());
@@ -118,7 +119,7 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     if run.current == run.conn_step || run.focus_form {
         b.blank();
         let start = b.lines.len();
-        form(run, theme, g, &mut b, area);
+        form(run, theme, g, &mut b);
         b.form = Some((start, b.lines.len().saturating_sub(1)));
     }
     if let Some(e) = &p.error {
@@ -146,6 +147,19 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
         }
     }
 
+    show(run, b, pinned, theme, g, area, frame);
+}
+
+/// Draw `b`: its first `pinned` lines stay, the rest scrolls (see below).
+fn show(
+    run: &Run,
+    b: Body,
+    pinned: usize,
+    theme: &Theme,
+    g: Glyphs,
+    area: Rect,
+    frame: &mut Frame,
+) {
     // Scroll the least that shows the selected item (or the focused field) whole, unless the
     // admin scrolled the text (PgUp/PgDn). Text that does not fit ends in a line saying so.
     let height = area.height as usize;
@@ -194,11 +208,16 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
         );
         // The scroll keys work on the step itself, not while a question waits for y/n.
         let keys_work = !run.confirm && run.prompt.is_none() && run.ticket_pick.is_none();
+        let what = if run.finished() {
+            "the summary"
+        } else {
+            "this step"
+        };
         let text = match (below > 0, keys_work) {
             (true, true) => format!("{} {below} more line(s) below: {down} scrolls down", g.more),
             (true, false) => format!("{} {below} more line(s) below", g.more),
-            (false, true) => format!("{} end of this step: {up} scrolls back up", g.more_up),
-            (false, false) => format!("{} end of this step", g.more_up),
+            (false, true) => format!("{} end of {what}: {up} scrolls back up", g.more_up),
+            (false, false) => format!("{} end of {what}", g.more_up),
         };
         lines.push(Line::from(Span::styled(text, theme.dim())));
     }
@@ -230,13 +249,17 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
                 .count();
             let answered = progress::items(step)
                 .into_iter()
-                .filter(|i| matches!(p.live(step, run.wizard.psa, *i), Live::Done(..)))
+                .filter(|i| {
+                    !i.is_manual(step) && matches!(p.live(step, run.wizard.psa, *i), Live::Done(..))
+                })
                 .count();
             (
                 g.spinner(spinner),
                 format!(
-                    "Verifying against the PSA{} {answered} of {total} answered {} Esc cancels",
-                    g.ellipsis, g.dot
+                    "Verifying against the PSA{} {answered} of {total} answered{} {} Esc cancels",
+                    g.ellipsis,
+                    waiting_on(run, step, g),
+                    g.dot
                 ),
                 theme.accent(),
             )
@@ -399,6 +422,54 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
     }
 }
 
+/// While a verification runs: how many PSA answers are in, and once nothing has come for a
+/// while, what it is waiting on (the oldest request still out, else the items without an
+/// answer).
+fn waiting_on(run: &Run, step: &Step, g: Glyphs) -> String {
+    let p = &run.progress[run.current];
+    let mut out = String::new();
+    if p.answers > 0 {
+        let s = if p.answers == 1 { "" } else { "s" };
+        out.push_str(&format!(" {} {} PSA answer{s}", g.dot, p.answers));
+    }
+    if p.quiet < progress::SLOW_TICKS {
+        return out;
+    }
+    if let Some(w) = p.waiting.first() {
+        // Only a request out for a while is what holds things up.
+        if w.ticks < progress::SLOW_TICKS {
+            return out;
+        }
+        let secs = w.ticks / progress::TICKS_PER_SECOND;
+        let more = match p.waiting.len() - 1 {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        out.push_str(&format!(
+            " {} waiting {secs} s for the PSA to answer {}{more}",
+            g.dot, w.what
+        ));
+    } else {
+        let psa = run.wizard.psa;
+        let names: Vec<String> = progress::items(step)
+            .into_iter()
+            .filter(|i| matches!(p.live(step, psa, *i), Live::Waiting))
+            .map(|i| match i {
+                Item::Row(n) => step.permissions[n].subject().to_string(),
+                Item::Check(n) => step.checks[n].title.clone(),
+            })
+            .collect();
+        if let Some(first) = names.first() {
+            let more = match names.len() - 1 {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            out.push_str(&format!(" {} still waiting on {first}{more}", g.dot));
+        }
+    }
+    out
+}
+
 /// Naming the ticket for the impersonation write test's note (it cannot be deleted).
 fn ticket_box(
     run: &Run,
@@ -503,32 +574,42 @@ fn handoff_panel(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
             } else if !run.secrets_in_keyring {
                 "masked; not in the keyring (this run only)".to_string()
             } else {
-                format!(
-                    "stored in the OS keyring as {}",
+                let account = run.secret_accounts.get(&id).cloned().unwrap_or_else(|| {
                     crate::secrets::SecretRef::for_field(&run.session_id, id.key()).account
-                )
+                });
+                format!("stored in the OS keyring as {account}")
             };
             (where_, theme.dim())
         } else {
             (value.to_string(), Style::default())
         };
-        let max = b.width.saturating_sub(label_w + 1);
+        let max = b.width.saturating_sub(label_w + 1).max(1);
         let label = format!("{marker} {:<w$}", f.label(), w = label_w - 2);
-        b.push(Line::from(vec![
-            Span::styled(
-                label,
-                if focused {
-                    theme.bold()
-                } else {
-                    Style::default()
-                },
-            ),
-            Span::styled(super::text::truncate(&shown, max, g.ellipsis), style),
-        ]));
+        // A value the vendor needs is shown whole: wrapped under its column, never cut.
+        let rows = if value.is_empty() || (f.is_secret() && !run.handoff.revealed) {
+            wrap(&shown, max, "", "")
+        } else {
+            token_rows(&shown, max)
+        };
+        for (k, row) in rows.into_iter().enumerate() {
+            let label = if k == 0 {
+                Span::styled(
+                    label.clone(),
+                    if focused {
+                        theme.bold()
+                    } else {
+                        Style::default()
+                    },
+                )
+            } else {
+                Span::raw(" ".repeat(label_w))
+            };
+            b.push(Line::from(vec![label, Span::styled(row, style)]));
+        }
     }
 }
 
-fn form(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body, area: Rect) {
+fn form(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
     let title = if run.focus_form {
         "Connection details (Enter/Tab next, Shift+Tab back, Ctrl+R reveals a secret):"
     } else {
@@ -545,7 +626,8 @@ fn form(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body, area: Rect) {
         let focused = run.focus_form && i == run.form.focus;
         let marker = if focused { g.select } else { " " };
         let value = f.display();
-        let (shown, style) = if value.is_empty() {
+        let value_empty = value.is_empty();
+        let (shown, style) = if value_empty {
             (f.id.placeholder().to_string(), theme.dim())
         } else {
             (
@@ -557,37 +639,44 @@ fn form(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body, area: Rect) {
                 },
             )
         };
-        let max = b.width.saturating_sub(label_w + 3);
-        // Keep the cursor's end in view for long values.
-        let chars = shown.chars().count();
-        let visible: String = if chars <= max {
-            shown
-        } else if f.value().is_empty() || !focused {
-            super::text::truncate(&shown, max, g.ellipsis)
+        // Long values wrap under the value column (they are single tokens: cut anywhere), so a
+        // site, an address or an e-mail is never cut off.
+        let max = b.width.saturating_sub(label_w + 1).max(1);
+        // The field being typed in breaks evenly, so the cursor's place is plain arithmetic.
+        let mut rows = if value_empty {
+            wrap(&shown, max, "", "")
+        } else if focused {
+            chunks(&shown, max)
         } else {
-            shown.chars().skip(chars - max).collect()
+            token_rows(&shown, max)
         };
         let label = format!("{marker} {:<w$}", f.id.label(), w = label_w - 2);
         if focused {
-            let cursor_col = if f.value().is_empty() {
-                0
+            let (line, col) = if value_empty {
+                (0, 0)
             } else {
-                f.input.visual_cursor().min(max)
+                let at = f.input.cursor();
+                (at / max, at % max)
             };
-            b.cursor = Some(((label_w + cursor_col) as u16, b.lines.len()));
+            // The cursor after a full last row goes on a row of its own.
+            if line == rows.len() {
+                rows.push(String::new());
+            }
+            b.cursor = Some(((label_w + col) as u16, b.lines.len() + line));
         }
-        let _ = area;
-        b.push(Line::from(vec![
-            Span::styled(
-                label,
-                if focused {
-                    theme.bold()
-                } else {
-                    Style::default()
-                },
-            ),
-            Span::styled(visible, style),
-        ]));
+        let label_style = if focused {
+            theme.bold()
+        } else {
+            Style::default()
+        };
+        for (k, row) in rows.into_iter().enumerate() {
+            let label = if k == 0 {
+                Span::styled(label.clone(), label_style)
+            } else {
+                Span::raw(" ".repeat(label_w))
+            };
+            b.push(Line::from(vec![label, Span::styled(row, style)]));
+        }
         let secret_note = f.id.is_secret() && focused;
         match f.verdict() {
             Verdict::Error(e) => b.text(
@@ -643,12 +732,14 @@ fn table(run: &Run, spinner: usize, step: &Step, theme: &Theme, g: Glyphs, b: &m
         if n == 0 && rows > 0 {
             b.blank();
             let name = step.name.as_deref().unwrap_or("the role");
-            b.push(Line::from(Span::styled(
-                format!(
+            b.text(
+                &format!(
                     "Permissions for \"{name}\" ({rows} rows), with the vendor's reason for each:"
                 ),
+                "",
+                "",
                 theme.bold(),
-            )));
+            );
         }
         if n == rows {
             b.blank();
@@ -752,17 +843,61 @@ fn table(run: &Run, spinner: usize, step: &Step, theme: &Theme, g: Glyphs, b: &m
         b.blank();
         b.push(Line::from(Span::styled("Also found:", theme.bold())));
         for r in extra {
-            b.push(Line::from(vec![
-                Span::raw(" "),
-                Span::styled(g.status(r.status), status_style(theme, r.status)),
-                Span::raw(" "),
-                Span::raw(crate::sanitize::clean_line(&r.title)),
-            ]));
+            let title = crate::sanitize::clean_line(&r.title);
+            let glyph = g.status(r.status);
+            let indent = " ".repeat(glyph.chars().count() + 2);
+            for (k, l) in wrap(&title, b.width.saturating_sub(indent.len()), "", "")
+                .into_iter()
+                .enumerate()
+            {
+                b.push(Line::from(vec![
+                    Span::raw(if k == 0 { " " } else { "" }),
+                    Span::styled(
+                        if k == 0 {
+                            glyph.to_string()
+                        } else {
+                            indent.clone()
+                        },
+                        status_style(theme, r.status),
+                    ),
+                    Span::raw(if k == 0 { " " } else { "" }),
+                    Span::raw(l),
+                ]));
+            }
             if r.status != Status::Pass {
                 observed(r, theme, g, b);
             }
         }
     }
+}
+
+/// `text` in rows of `width` characters (for values that are one long token).
+fn chunks(text: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.is_empty() {
+        return vec![String::new()];
+    }
+    chars
+        .chunks(width.max(1))
+        .map(|c| c.iter().collect())
+        .collect()
+}
+
+/// Like [`chunks`], but a row ends after a `/`, `.`, `@` or `-` in its second half when there is
+/// one, so an address breaks where a person would break it.
+fn token_rows(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rest: Vec<char> = text.chars().collect();
+    let mut rows = Vec::new();
+    while rest.len() > width {
+        let cut = (width / 2..width)
+            .rev()
+            .find(|&i| matches!(rest[i], '/' | '.' | '@' | '-' | '?' | '&'))
+            .map_or(width, |i| i + 1);
+        rows.push(rest.drain(..cut).collect());
+    }
+    rows.push(rest.into_iter().collect());
+    rows
 }
 
 /// What each license can and cannot do when impersonated, as the guide lists it.
@@ -948,7 +1083,8 @@ pub fn summary_headline(verdicts: &[StepVerdict]) -> (bool, String) {
     (false, text)
 }
 
-fn summary(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
+/// The summary screen; returns how many of its lines stay pinned while the rest scrolls.
+fn summary(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) -> usize {
     let verdicts: Vec<StepVerdict> = (0..run.progress.len()).map(|i| run.verdict(i)).collect();
     let (all, headline) = summary_headline(&verdicts);
     b.push(Line::from(Span::styled("Summary", theme.bold())));
@@ -958,24 +1094,71 @@ fn summary(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
         (g.warn, theme.warn())
     };
     b.text(&headline, &format!("{glyph} "), "  ", style);
+    let pinned = b.lines.len();
     b.blank();
     for (i, (step, v)) in run.wizard.steps.iter().zip(&verdicts).enumerate() {
-        b.push(Line::from(vec![
-            Span::styled(
-                format!(" {} ", g.verdict(v, run.progress[i].deferred)),
-                verdict_style(theme, v),
-            ),
-            Span::raw(format!("{}. {}", i + 1, step.title)),
-        ]));
+        let glyph = format!(" {} ", g.verdict(v, run.progress[i].deferred));
+        let indent = " ".repeat(glyph.chars().count());
+        let number = format!("{}. ", i + 1);
+        let title = format!("{number}{}", step.title);
+        let under = " ".repeat(number.len());
+        for (k, l) in wrap(&title, b.width.saturating_sub(indent.len()), "", &under)
+            .into_iter()
+            .enumerate()
+        {
+            b.push(Line::from(vec![
+                Span::styled(
+                    if k == 0 {
+                        glyph.clone()
+                    } else {
+                        indent.clone()
+                    },
+                    verdict_style(theme, v),
+                ),
+                Span::raw(l),
+            ]));
+        }
         b.text(&v.sentence(), "      ", "      ", theme.dim());
     }
     b.blank();
     b.text(&format!("Session: {}", run.session_id), "", "", theme.dim());
+    // Where the steps came from, so the admin can compare with the vendor's page.
+    for src in &run.wizard.sources {
+        b.text(src, "From: ", "      ", theme.dim());
+    }
+    if verdicts.iter().all(StepVerdict::is_done) {
+        b.blank();
+        b.text("Export the setup summary:", "", "", theme.accent());
+        b.text(
+            &crate::tui::export_command(&run.session_id),
+            "  ",
+            "    ",
+            theme.accent(),
+        );
+    }
+    pinned
 }
 
 #[cfg(test)]
 mod headline_tests {
     use super::*;
+
+    #[test]
+    fn long_values_break_into_rows_without_losing_a_character() {
+        let url = "https://webservices.autotask.net/atservicesrest";
+        let rows = token_rows(url, 28);
+        assert_eq!(
+            rows,
+            vec!["https://webservices.", "autotask.net/atservicesrest"]
+        );
+        assert_eq!(rows.concat(), url);
+        assert_eq!(chunks("abcdef", 4), vec!["abcd", "ef"]);
+        assert!(
+            token_rows("x".repeat(70).as_str(), 30)
+                .iter()
+                .all(|r| r.len() <= 30)
+        );
+    }
 
     #[test]
     fn the_summary_headline_never_says_verified_for_what_was_confirmed() {
