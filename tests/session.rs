@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 
 use jiff::Timestamp;
 use psa_onboard::export::{self, Format};
-use psa_onboard::secrets::{Keyring, SecretRef, SecretsError};
+use psa_onboard::secrets::{Choice, Keyring, SecretRef, SecretsError, StoreKind};
 use psa_onboard::session::{Session, Store, StoreError};
 use psa_onboard::verify::report::{CheckResult, Status, StepReport};
 use psa_onboard::wizard::{self, Loaded};
@@ -116,8 +116,11 @@ async fn real_secret_service_round_trip_or_a_clear_unavailable_error() {
             "SKIPPED real Secret Service round trip: DBUS_SESSION_BUS_ADDRESS is not set (run \
              inside `dbus-run-session` with an unlocked gnome-keyring to exercise it)"
         );
-        // Without a bus the keyring must say so, with a remedy a person can act on.
-        let err = Keyring::system().await.expect_err("no bus, no keyring");
+        // Without a bus the Secret Service must say so, with a remedy a person can act on
+        // (`Keyring::system()` would fall back to the kernel keyring: tested below).
+        let err = Keyring::open(Choice::Only(StoreKind::SecretService))
+            .await
+            .expect_err("no bus, no Secret Service");
         assert!(err.reason.contains("D-Bus session bus"), "{err:?}");
         assert!(err.remedy.contains("dbus-run-session"), "{err:?}");
         return;
@@ -222,7 +225,9 @@ fn a_secret_service_that_never_answers_is_reported_within_seconds() {
     new_session(&env.store(), "acme", "topleft-connectwise");
     let err_file = env.path("stderr");
     let mut cmd = env.cmd(&["check", "--session", "acme"]);
+    // The Secret Service only: with `auto` the kernel keyring would be used after the wait.
     cmd.env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("PSA_ONBOARD_KEYRING", "secret-service")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&err_file).unwrap());
     let start = std::time::Instant::now();
@@ -728,8 +733,10 @@ fn sessions_delete_asks_refuses_without_a_tty_and_removes_keyring_entries() {
 
     let mut cmd = env.cmd(&["sessions", "delete", "acme", "--yes"]);
     if real.is_none() {
+        // The Secret Service only: no fallback to the kernel keyring.
         cmd.env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .env_remove("XDG_RUNTIME_DIR");
+            .env_remove("XDG_RUNTIME_DIR")
+            .env("PSA_ONBOARD_KEYRING", "secret-service");
     }
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
