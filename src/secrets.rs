@@ -260,18 +260,16 @@ impl std::fmt::Debug for Keyring {
     }
 }
 
-const REMEDY_NO_BUS: &str = "run psa-onboard inside a desktop session (which starts a D-Bus \
-session bus and a keyring), or on a server start one for this shell: `dbus-run-session -- sh -c \
-'echo <password> | gnome-keyring-daemon --unlock --components=secrets; psa-onboard …'`";
-const REMEDY_NO_SERVICE: &str = "start a Secret Service provider on this session bus: \
-`gnome-keyring-daemon --start --components=secrets` (package gnome-keyring), or enable KeePassXC's \
-Secret Service integration";
-const REMEDY_SILENT: &str = "start the Secret Service yourself and look at what it says: \
-`gnome-keyring-daemon --start --components=secrets` (or open KeePassXC with its Secret Service \
-integration on); if it fails to start, `journalctl --user -b` shows why; then run psa-onboard again";
-const REMEDY_LOCKED: &str = "unlock your login keyring (log in to the desktop, or open Passwords \
-and Keys / Seahorse and unlock it); headless: `echo <password> | gnome-keyring-daemon --unlock \
---components=secrets`";
+const REMEDY_NO_BUS: &str = "run psa-onboard in a desktop session, or give this shell a keyring \
+with dbus-run-session and gnome-keyring-daemon (README: Linux without a desktop)";
+const REMEDY_NO_SERVICE: &str = "start a Secret Service on this session bus: \
+`gnome-keyring-daemon --start --components=secrets`, or KeePassXC with its Secret Service \
+integration on";
+const REMEDY_SILENT: &str = "start it yourself and read what it says: \
+`gnome-keyring-daemon --start --components=secrets` (`journalctl --user -b` shows why it fails), \
+then run psa-onboard again";
+const REMEDY_LOCKED: &str = "unlock your login keyring (Passwords and Keys / Seahorse); \
+headless: `gnome-keyring-daemon --unlock --components=secrets` and type the password";
 const REMEDY_KERNEL: &str = "run psa-onboard where a Secret Service answers (a desktop session), \
 or outside the container or sandbox that blocks the kernel's keyctl calls";
 const REMEDY_WINDOWS: &str = "sign in to Windows interactively (at the console or over Remote \
@@ -957,6 +955,25 @@ mod tests {
                 .unwrap(),
             7
         );
+    }
+
+    /// Windows (and Wine): the Credential Manager is the store, and a secret written is the
+    /// secret read back (the entry is deleted again).
+    #[cfg(windows)]
+    #[tokio::test]
+    async fn the_windows_credential_manager_keeps_a_secret() {
+        let k = Keyring::open(Choice::Auto)
+            .await
+            .expect("Credential Manager");
+        assert_eq!(k.kind(), StoreKind::WindowsCredentialManager);
+        assert_eq!(k.notice(), None);
+        let r = SecretRef::for_field(&format!("unit-{}", std::process::id()), "secret");
+        k.store(&r, SecretString::from("at-secret-ξ-42"))
+            .await
+            .unwrap();
+        assert_eq!(k.load(&r).await.unwrap().expose_secret(), "at-secret-ξ-42");
+        k.delete(&r).await.unwrap();
+        assert!(matches!(k.load(&r).await, Err(SecretsError::NotFound(_))));
     }
 
     #[test]

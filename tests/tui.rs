@@ -1178,3 +1178,95 @@ fn pty_logs_go_to_the_state_dir_file_never_to_the_terminal() {
         );
     }
 }
+
+/// No keyring at all: no D-Bus session bus, and `PSA_ONBOARD_KEYRING=secret-service` forbids
+/// the kernel-keyring fallback. The header says there is none, the one-sentence message with
+/// its remedy is shown once, and the run goes on with the secret held in memory only: the
+/// credentials verify against a (configured) sandbox, and neither storing the secret nor
+/// verifying again brings the message back. Nothing about the secret reaches the session file.
+#[cfg(all(unix, not(target_os = "macos")))]
+#[test]
+fn pty_without_a_keyring_the_message_is_shown_once_and_the_run_goes_on_in_memory() {
+    use secrecy::ExposeSecret;
+    const MESSAGE: &str = "No OS keyring: there is no D-Bus session bus";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let w = psa_onboard::wizard::resolve("topleft-connectwise", None)
+        .unwrap()
+        .wizard;
+    let sb = rt.block_on(async {
+        psa_onboard::sandbox::Sandbox::start(psa_onboard::sandbox::SandboxOptions {
+            scenario: "configured:topleft-connectwise".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+    });
+    let cw = sb.credentials_for(&w).connectwise;
+    let dir = tempfile::tempdir().unwrap();
+    let no_runtime_dir = dir.path().join("no-runtime-dir");
+    std::fs::create_dir(&no_runtime_dir).unwrap();
+    let mut pty = Pty::spawn_sized(
+        &["run", "topleft-connectwise"],
+        dir.path(),
+        &[
+            // No bus: neither the address nor the usual socket in the runtime directory.
+            ("DBUS_SESSION_BUS_ADDRESS", ""),
+            ("XDG_RUNTIME_DIR", no_runtime_dir.to_str().unwrap()),
+            ("PSA_ONBOARD_KEYRING", "secret-service"),
+            ("NO_PROXY", "127.0.0.1"),
+        ],
+        30,
+        120,
+    );
+    let screen = pty.wait_for(&[
+        "keyring: none, secrets in memory only",
+        MESSAGE,
+        "To fix: run psa-onboard in a desktop session",
+        "held in memory for this run only",
+    ]);
+    assert!(!screen.contains("zbus"), "a raw library error:\n{screen}");
+    assert_eq!(screen.matches("No OS keyring").count(), 1, "{screen}");
+
+    pty.walk_to_connectwise_credentials();
+    let secret = cw.private_key.expose_secret().to_string();
+    pty.send(&format!(
+        "{}\t{}\t{}\t{}\t{}\r",
+        sb.connectwise_site(),
+        cw.company_id,
+        cw.public_key,
+        secret,
+        cw.client_id
+    ));
+    // The secret could not be stored, and the run proceeds: the keys verify on the PSA.
+    pty.wait_for(&["passed on the PSA"]);
+    wait_done(&pty, 3, 5);
+    // Verify again: still no message (it was said once).
+    pty.send("v");
+    pty.wait_for(&["passed on the PSA"]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let screen = pty.screen();
+    assert!(!screen.contains("No OS keyring"), "said again:\n{screen}");
+    assert!(
+        screen.contains("keyring: none, secrets in memory only"),
+        "{screen}"
+    );
+    pty.send("q");
+    assert!(pty.wait_exit().success(), "{}", pty.screen());
+    pty.assert_restored();
+
+    // The session has the connection and no keyring entry; the secret is nowhere on disk.
+    let sessions: Vec<_> = std::fs::read_dir(dir.path().join("sessions"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        .collect();
+    assert_eq!(sessions.len(), 1);
+    let text = std::fs::read_to_string(sessions[0].path()).unwrap();
+    assert!(text.contains(&cw.public_key), "{text}");
+    assert!(!text.contains(&secret), "the secret on disk:\n{text}");
+    assert!(
+        !text.contains("private_key\""),
+        "a keyring entry recorded:\n{text}"
+    );
+    rt.block_on(sb.shutdown());
+}

@@ -729,3 +729,35 @@ fn user_wizard_dir_adds_wizards_and_reports_bad_files() {
     );
     assert!(Path::new(&dir.path().join("acme.toml")).exists());
 }
+
+/// Wizard files saved on Windows end their lines with CRLF: every built-in loads the same that
+/// way (multi-line strings included), and a mistake still names its line and column.
+#[test]
+fn crlf_wizard_files_load_the_same_and_errors_keep_their_place() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("wizards");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let lf = std::fs::read_to_string(&path).unwrap();
+        assert!(!lf.contains('\r'), "{}: the repo keeps LF", path.display());
+        let crlf = lf.replace('\n', "\r\n");
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let a = wizard::parse(&name, &lf).unwrap();
+        let b =
+            wizard::parse(&name, &crlf).unwrap_or_else(|e| panic!("{name} with CRLF: {}", e.0[0]));
+        assert_eq!(a, b, "{name}: CRLF changes what is loaded");
+        seen += 1;
+    }
+    assert!(seen >= 4, "the built-in wizard files were found");
+
+    let text = GOOD
+        .replace("edit = \"All\"", "edit = \"Yes\"")
+        .replace('\n', "\r\n");
+    let e = error_for(&text);
+    assert_eq!(e.line, line_of(&text, "edit = \"Yes\""));
+    assert_eq!(e.column, 8);
+    assert!(!e.to_string().contains('\r'), "{e}");
+}

@@ -250,6 +250,28 @@ mod tests {
         assert!(err.to_string().contains("a directory"), "{err}");
     }
 
+    /// Windows (run under Wine by scripts/wine-check.sh): a link in the lock's place is opened
+    /// as itself and refused, and the file it points to is left alone.
+    #[cfg(windows)]
+    #[test]
+    fn a_linked_lock_is_never_written_through_on_windows() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        let path = dir.path().join("acme.lock");
+        let made = std::os::windows::fs::symlink_file(&victim, &path).is_ok()
+            && std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        if !made {
+            // Creating one needs a privilege or Developer Mode; Wine 8 reports success but
+            // makes none.
+            eprintln!("SKIPPED: this system made no symbolic link");
+            return;
+        }
+        let err = SessionLock::acquire(&path, "acme").unwrap_err();
+        assert!(matches!(err, LockError::Symlink { .. }), "{err:?}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    }
+
     #[test]
     fn holder_text_is_parsed_defensively() {
         assert_eq!(describe_holder("garbage"), None);
