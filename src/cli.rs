@@ -343,6 +343,13 @@ pub fn completions(shell: CompletionShell, out: &mut impl Write) -> Result<(), U
         "psa-onboard",
         &mut script,
     );
+    if shell == CompletionShell::Bash {
+        // clap_complete 4.6 names a subcommand's `case` label after the binary with its `-`
+        // turned into `__subcmd__`, but the state it sets with `-` turned into `__`: no label
+        // matches, and no subcommand's flags complete. Give the labels the state's spelling.
+        let text = String::from_utf8_lossy(&script).replace("psa__subcmd__onboard", "psa__onboard");
+        script = text.into_bytes();
+    }
     out.write_all(&script)
         .map_err(|e| UsageError(format!("cannot write: {e}")))
 }
