@@ -728,7 +728,7 @@ fn raw(e: &KError) -> String {
 /// bytes.
 fn describe(e: &KError) -> String {
     match e {
-        KError::PlatformFailure(_) => "the keyring reported a failure (details in the log)".into(),
+        KError::PlatformFailure(_) => "the keyring reported a failure".into(),
         KError::NoStorageAccess(_) => "the keyring is locked or access was denied".into(),
         KError::NoEntry => "no such entry".into(),
         KError::BadEncoding(_) => "the stored value is not UTF-8 text".into(),

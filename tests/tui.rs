@@ -430,8 +430,14 @@ fn the_keyring_line_is_said_once_and_the_header_names_the_store() {
     let mut s = running("topleft-connectwise");
     app::update(&mut s, Msg::Keyring(kernel.clone()));
     let screen = draw(&s, 120, 30);
-    assert!(screen.contains("keyring: kernel, until logout or reboot"), "{screen}");
-    assert!(screen.contains("so secrets go to the kernel keyring"), "{screen}");
+    assert!(
+        screen.contains("keyring: kernel, until logout or reboot"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("so secrets go to the kernel keyring"),
+        "{screen}"
+    );
     // Moving on clears it; nothing brings it back.
     key(&mut s, KeyCode::Char('n'));
     run_mut(&mut s).notice = None;
