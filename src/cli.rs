@@ -18,7 +18,8 @@ and verifies every step against the live PSA before moving on.",
     after_help = "Examples:\n  psa-onboard wizards\n  psa-onboard show topleft-connectwise"
 )]
 pub struct Cli {
-    /// Directory of extra wizard files (default: $XDG_CONFIG_HOME/psa-onboard/wizards).
+    /// Directory of extra wizard files (default: $XDG_CONFIG_HOME/psa-onboard/wizards; on Windows
+    /// %APPDATA%\psa-onboard\wizards).
     #[arg(
         long,
         global = true,
@@ -196,6 +197,47 @@ psa-onboard export acme-topleft --format html -o acme-topleft.html")]
         #[arg(long, hide = true, conflicts_with = "session")]
         example: bool,
     },
+
+    /// Print a shell completion script on stdout.
+    #[command(after_help = "Examples:\n  \
+psa-onboard completions bash > ~/.local/share/bash-completion/completions/psa-onboard\n  \
+psa-onboard completions zsh > ~/.zfunc/_psa-onboard\n  \
+psa-onboard completions fish > ~/.config/fish/completions/psa-onboard.fish\n  \
+psa-onboard completions powershell >> $PROFILE")]
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+
+    /// Print the manual page (roff) on stdout, or write one page per command into a directory.
+    #[command(after_help = "Examples:\n  \
+psa-onboard man | man -l -\n  \
+psa-onboard man --dir ~/.local/share/man/man1")]
+    Man {
+        /// Write psa-onboard.1 and a page per subcommand (psa-onboard-check.1, …) here instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// A shell `psa-onboard completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+impl From<CompletionShell> for clap_complete::Shell {
+    fn from(s: CompletionShell) -> Self {
+        match s {
+            CompletionShell::Bash => clap_complete::Shell::Bash,
+            CompletionShell::Zsh => clap_complete::Shell::Zsh,
+            CompletionShell::Fish => clap_complete::Shell::Fish,
+            CompletionShell::Powershell => clap_complete::Shell::PowerShell,
+        }
+    }
 }
 
 /// A PSA, as `--psa` takes it.
@@ -383,4 +425,47 @@ pub fn validate(file: &std::path::Path, out: &mut impl Write) -> Result<(), Usag
     );
     let _ = writeln!(out, "{}", cell(&line));
     Ok(())
+}
+
+/// `psa-onboard completions SHELL`: the completion script for the whole command line.
+pub fn completions(shell: CompletionShell, out: &mut impl Write) -> Result<(), UsageError> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(
+        clap_complete::Shell::from(shell),
+        &mut cmd,
+        "psa-onboard",
+        &mut script,
+    );
+    if shell == CompletionShell::Bash {
+        // clap_complete 4.6 names a subcommand's `case` label after the binary with its `-`
+        // turned into `__subcmd__`, but the state it sets with `-` turned into `__`: no label
+        // matches, and no subcommand's flags complete. Give the labels the state's spelling.
+        let text = String::from_utf8_lossy(&script).replace("psa__subcmd__onboard", "psa__onboard");
+        script = text.into_bytes();
+    }
+    out.write_all(&script)
+        .map_err(|e| UsageError(format!("cannot write: {e}")))
+}
+
+/// `psa-onboard man`: the manual page in roff, listing every subcommand; with `dir`, that page
+/// and one per subcommand (the pages the list refers to), written there.
+pub fn man(dir: Option<&std::path::Path>, out: &mut impl Write) -> Result<(), UsageError> {
+    use clap::CommandFactory;
+    let Some(dir) = dir else {
+        return clap_mangen::Man::new(Cli::command())
+            .render(out)
+            .map_err(|e| UsageError(format!("cannot write: {e}")));
+    };
+    let failed = |e: std::io::Error| {
+        UsageError(format!(
+            "cannot write the manual pages to {}: {e}",
+            dir.display()
+        ))
+    };
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    clap_mangen::generate_to(Cli::command(), dir).map_err(failed)?;
+    writeln!(out, "Wrote the manual pages to {}", dir.display())
+        .map_err(|e| UsageError(format!("cannot write: {e}")))
 }

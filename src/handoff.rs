@@ -46,8 +46,9 @@ pub fn openers() -> Vec<Vec<String>> {
     if cfg!(target_os = "macos") {
         vec![v(&["open"])]
     } else if cfg!(windows) {
-        // `start`'s first quoted argument is the window title.
-        vec![v(&["cmd", "/c", "start", ""])]
+        // The shell's URL handler, with no command interpreter in between: through
+        // `cmd /c start` an `&` in a wizard's address would end the command and start the next.
+        vec![v(&["rundll32.exe", "url.dll,FileProtocolHandler"])]
     } else {
         vec![v(&["xdg-open"]), v(&["gio", "open"])]
     }
@@ -62,7 +63,7 @@ pub fn open_url(url: &str, openers: &[Vec<String>], wait: Duration) -> Result<()
     if !matches!(parsed.scheme(), "https" | "http") {
         return Err(OpenError::NotWeb(url.to_string()));
     }
-    // The parsed form is percent-encoded: no spaces or shell metacharacters reach `cmd`.
+    // The parsed form is percent-encoded: no spaces or control characters reach the opener.
     let url = parsed.as_str();
     let mut tried = Vec::new();
     let mut failed = Vec::new();
@@ -326,6 +327,40 @@ mod tests {
         ));
         let e = open_url("https://customers.topleft.team/welcome/", &none, wait).unwrap_err();
         assert!(e.to_string().contains("psa-onboard-opener"), "{e}");
+        // No platform opens a URL through a command interpreter.
+        for argv in openers() {
+            assert!(!argv.iter().any(|a| a == "cmd" || a == "sh"), "{argv:?}");
+        }
+    }
+
+    /// Windows under Wine (scripts/wine-check.sh): the address reaches the browser whole, `&`
+    /// and all. Wine hands it to the host's `xdg-open`, which the script replaces with one that
+    /// records its argument in `PSA_ONBOARD_TEST_BROWSER_LOG`. Skipped elsewhere: on a real
+    /// desktop it would open a browser.
+    #[cfg(windows)]
+    #[test]
+    fn the_portal_address_reaches_the_browser_whole() {
+        let Some(log) = std::env::var_os("PSA_ONBOARD_TEST_BROWSER_LOG") else {
+            eprintln!("SKIPPED: PSA_ONBOARD_TEST_BROWSER_LOG is not set (scripts/wine-check.sh)");
+            return;
+        };
+        let log = std::path::PathBuf::from(log);
+        let url = "https://portal.example/welcome/?ref=msp&next=%2Fsetup&x=1";
+        open_url(url, &openers()).expect("the opener starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let seen = loop {
+            if let Ok(text) = std::fs::read_to_string(&log)
+                && !text.trim().is_empty()
+            {
+                break text;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the browser was never asked to open anything"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        };
+        assert_eq!(seen.trim(), url);
     }
 
     /// An opener that runs and fails (xdg-open without a browser exits 3) is a failure, named

@@ -46,6 +46,10 @@ fn main() -> ExitCode {
             psa_onboard::sandbox::standalone::run(args, &mut std::io::stdout().lock())
                 .map_err(cli::UsageError)
         }
+        Some(Command::Completions { shell }) => {
+            cli::completions(*shell, &mut std::io::stdout().lock())
+        }
+        Some(Command::Man { dir }) => cli::man(dir.as_deref(), &mut std::io::stdout().lock()),
         Some(Command::Sessions { action }) => {
             psa_onboard::session::command::run(action.as_ref(), &mut std::io::stdout().lock())
         }

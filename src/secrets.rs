@@ -1,9 +1,17 @@
-//! Secrets live in the OS keyring only (on Linux the Secret Service over D-Bus, through
-//! keyring-core and the zbus store). Sessions keep a [`SecretRef`] naming the entry, never the
-//! value.
+//! Secrets live in the OS keyring only, through keyring-core and one store per platform: the
+//! Windows Credential Manager, the macOS Keychain, the Secret Service over D-Bus on Linux and the
+//! BSDs, and on Linux, when no Secret Service answers, the kernel keyring (keyutils, our own
+//! small store in `secrets/kernel.rs`), whose entries last until logout or reboot. Sessions keep
+//! a [`SecretRef`] naming the entry, never the value.
 //!
-//! Every keyring call runs in `tokio::task::spawn_blocking`: the stores block on D-Bus, and the
-//! blocking Secret Service client must not run on a runtime worker.
+//! Start-up opens the store and proves it with a probe (write, read back, delete), bounded to
+//! [`STARTUP_TIMEOUT`] on a thread of its own; every later keyring call runs in
+//! `tokio::task::spawn_blocking`, since the stores block (D-Bus, Win32). A store that cannot be
+//! used is one sentence and a remedy ([`KeyringUnavailable`]); the library's own words go to the
+//! log only.
+//!
+//! `PSA_ONBOARD_KEYRING` (see [`Choice`]) restricts the choice: `auto` (the default), one store
+//! by name (no fallback), or `none` (no keyring: secrets stay in memory for the run).
 
 use std::sync::Arc;
 
@@ -13,6 +21,9 @@ use serde::{Deserialize, Serialize};
 
 /// The keyring service name all psa-onboard entries use.
 pub const SERVICE: &str = "psa-onboard";
+
+/// The environment variable that restricts which keyring is used ([`Choice`]).
+pub const KEYRING_ENV: &str = "PSA_ONBOARD_KEYRING";
 
 /// Where a secret lives in the keyring: `service` + `account` (`<session>/<field>`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -37,12 +48,178 @@ impl std::fmt::Display for SecretRef {
     }
 }
 
-/// The keyring cannot be used, with something a person can do about it.
+/// A credential store psa-onboard knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StoreKind {
+    /// The freedesktop Secret Service (GNOME Keyring, KWallet, KeePassXC) over D-Bus.
+    SecretService,
+    /// Linux's kernel key retention service (keyutils): in memory, until logout or reboot.
+    KernelKeyring,
+    WindowsCredentialManager,
+    MacosKeychain,
+    /// keyring-core's in-memory store: tests only.
+    Memory,
+}
+
+impl StoreKind {
+    /// Every real store, in the order they are named in help texts.
+    pub const REAL: [StoreKind; 4] = [
+        StoreKind::SecretService,
+        StoreKind::KernelKeyring,
+        StoreKind::WindowsCredentialManager,
+        StoreKind::MacosKeychain,
+    ];
+
+    /// The stable name (`check --format json`, `PSA_ONBOARD_KEYRING`).
+    pub fn id(self) -> &'static str {
+        match self {
+            StoreKind::SecretService => "secret-service",
+            StoreKind::KernelKeyring => "kernel-keyring",
+            StoreKind::WindowsCredentialManager => "windows-credential-manager",
+            StoreKind::MacosKeychain => "macos-keychain",
+            StoreKind::Memory => "memory",
+        }
+    }
+
+    /// The name a person knows it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreKind::SecretService => "Secret Service",
+            StoreKind::KernelKeyring => "kernel keyring",
+            StoreKind::WindowsCredentialManager => "Windows Credential Manager",
+            StoreKind::MacosKeychain => "macOS Keychain",
+            StoreKind::Memory => "memory (test store)",
+        }
+    }
+
+    /// How long an entry lasts there.
+    pub fn lasts(self) -> &'static str {
+        match self {
+            StoreKind::KernelKeyring => "until logout or reboot",
+            StoreKind::Memory => "until the process exits",
+            _ => "until deleted",
+        }
+    }
+
+    /// Whether this build has the store (it depends on the platform it was built for).
+    pub fn in_this_build(self) -> bool {
+        match self {
+            StoreKind::SecretService => cfg!(all(unix, not(target_os = "macos"))),
+            StoreKind::KernelKeyring => cfg!(target_os = "linux"),
+            StoreKind::WindowsCredentialManager => cfg!(windows),
+            StoreKind::MacosKeychain => cfg!(target_os = "macos"),
+            StoreKind::Memory => true,
+        }
+    }
+
+    /// The stores tried, in order, when nothing restricts the choice.
+    pub fn platform_default() -> Vec<StoreKind> {
+        if cfg!(windows) {
+            vec![StoreKind::WindowsCredentialManager]
+        } else if cfg!(target_os = "macos") {
+            vec![StoreKind::MacosKeychain]
+        } else if cfg!(target_os = "linux") {
+            vec![StoreKind::SecretService, StoreKind::KernelKeyring]
+        } else {
+            vec![StoreKind::SecretService]
+        }
+    }
+}
+
+/// Which keyring to use: [`KEYRING_ENV`]'s value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// The platform's store; on Linux the kernel keyring when no Secret Service answers.
+    Auto,
+    /// This store only, no fallback.
+    Only(StoreKind),
+    /// No keyring: secrets are held in memory for the run only.
+    Off,
+}
+
+impl Choice {
+    /// From the environment; an unknown value is refused with the values that work.
+    pub fn from_env() -> Result<Choice, KeyringUnavailable> {
+        let value = std::env::var(KEYRING_ENV).unwrap_or_default();
+        Choice::parse(&value).ok_or_else(|| {
+            let shown: String = value.chars().filter(|c| !c.is_control()).take(40).collect();
+            KeyringUnavailable::new(
+                format!("{KEYRING_ENV} is set to {shown:?}, which names no keyring"),
+                format!("set it to auto, none or one of: {}", real_ids()),
+            )
+        })
+    }
+
+    pub fn parse(value: &str) -> Option<Choice> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "" | "auto" => Some(Choice::Auto),
+            "none" | "off" => Some(Choice::Off),
+            v => StoreKind::REAL
+                .into_iter()
+                .find(|k| k.id() == v)
+                .map(Choice::Only),
+        }
+    }
+
+    /// The stores to try, in order.
+    fn candidates(self) -> Result<Vec<StoreKind>, KeyringUnavailable> {
+        match self {
+            Choice::Auto => Ok(StoreKind::platform_default()),
+            Choice::Off => Err(KeyringUnavailable::new(
+                format!("{KEYRING_ENV}=none turns the OS keyring off"),
+                format!("unset {KEYRING_ENV} to keep secrets in the OS keyring"),
+            )),
+            Choice::Only(kind) if kind.in_this_build() => Ok(vec![kind]),
+            Choice::Only(kind) => Err(KeyringUnavailable::new(
+                format!(
+                    "{KEYRING_ENV} asks for the {}, which this build for {} does not have",
+                    kind.name(),
+                    std::env::consts::OS
+                ),
+                format!("unset {KEYRING_ENV}, or set it to auto"),
+            )),
+        }
+    }
+}
+
+fn real_ids() -> String {
+    StoreKind::REAL.map(StoreKind::id).join(", ")
+}
+
+/// The keyring cannot be used: one sentence, and something a person can do about it. The
+/// library's own error text is in `detail`, for the log, never for the screen.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the OS keyring is unavailable: {reason}\n  to fix: {remedy}")]
+#[error("the OS keyring cannot be used: {reason}; to fix: {remedy}")]
 pub struct KeyringUnavailable {
     pub reason: String,
     pub remedy: String,
+    /// What the store said (logged only: it can be long, and it is not words for an admin).
+    pub detail: String,
+    /// Nothing answered (no bus, no service, a time-out), as opposed to a store that answered
+    /// and refused (locked, denied): only the first falls back to the kernel keyring.
+    pub no_answer: bool,
+}
+
+impl KeyringUnavailable {
+    fn new(reason: impl Into<String>, remedy: impl Into<String>) -> Self {
+        KeyringUnavailable {
+            reason: reason.into(),
+            remedy: remedy.into(),
+            detail: String::new(),
+            no_answer: false,
+        }
+    }
+
+    /// What the TUI shows, once: the sentence, the remedy, and what happens to the secrets.
+    pub fn notice(&self) -> String {
+        format!(
+            "No OS keyring: {}. To fix: {}. Until then secrets are held in memory for this run \
+             only.",
+            self.reason,
+            self.remedy.trim_end_matches('.')
+        )
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,9 +228,11 @@ pub enum SecretsError {
     Unavailable(#[from] KeyringUnavailable),
     #[error("no secret stored in the keyring for {0}; enter it again")]
     NotFound(SecretRef),
-    #[error("keyring error for {reference}: {message}")]
+    #[error("the {store} could not {op} the secret {reference}: {message}")]
     Keyring {
         reference: SecretRef,
+        store: &'static str,
+        op: &'static str,
         message: String,
     },
     #[error("keyring task failed: {0}")]
@@ -64,77 +243,149 @@ pub enum SecretsError {
 #[derive(Clone)]
 pub struct Keyring {
     store: Arc<CredentialStore>,
+    kind: StoreKind,
+    /// Said once when the store is not the platform's first choice (the kernel keyring).
+    notice: Option<String>,
+    /// Read (and deleted from) when an entry is not in `store`: on Linux, the kernel keyring
+    /// behind the Secret Service, so a secret saved over SSH is found on the desktop too.
+    also: Option<(Arc<CredentialStore>, StoreKind)>,
 }
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Keyring")
+            .field("kind", &self.kind)
             .field("store", &self.store.vendor())
             .finish()
     }
 }
 
-const REMEDY_NO_BUS: &str = "run psa-onboard inside a desktop session (which starts a D-Bus session \
-bus and a keyring), or on a server start one for this shell: `dbus-run-session -- sh -c 'echo \
-<password> | gnome-keyring-daemon --unlock --components=secrets; psa-onboard …'`";
-const REMEDY_NO_SERVICE: &str = "start a Secret Service provider on this session bus: \
-`gnome-keyring-daemon --start --components=secrets` (package gnome-keyring), or enable KeePassXC's \
-Secret Service integration";
-const REMEDY_SILENT: &str = "start the Secret Service yourself and look at what it says: \
-`gnome-keyring-daemon --start --components=secrets` (or open KeePassXC with its Secret Service \
-integration on); if it fails to start, `journalctl --user -b` shows why; then run psa-onboard again";
-const REMEDY_LOCKED: &str = "unlock your login keyring (log in to the desktop, or open Passwords \
-and Keys / Seahorse and unlock it); headless: `echo <password> | gnome-keyring-daemon --unlock \
---components=secrets`";
+const REMEDY_NO_BUS: &str = "run psa-onboard in a desktop session, or give this shell a keyring \
+with dbus-run-session and gnome-keyring-daemon (README: Linux without a desktop)";
+const REMEDY_NO_SERVICE: &str = "start a Secret Service on this session bus: \
+`gnome-keyring-daemon --start --components=secrets`, or KeePassXC with its Secret Service \
+integration on";
+const REMEDY_SILENT: &str = "start it yourself and read what it says: \
+`gnome-keyring-daemon --start --components=secrets` (`journalctl --user -b` shows why it fails), \
+then run psa-onboard again";
+const REMEDY_LOCKED: &str = "unlock your login keyring (Passwords and Keys / Seahorse); \
+headless: `gnome-keyring-daemon --unlock --components=secrets` and type the password";
+const REMEDY_KERNEL: &str = "run psa-onboard where a Secret Service answers (a desktop session), \
+or outside the container or sandbox that blocks the kernel's keyctl calls";
+const REMEDY_WINDOWS: &str = "sign in to Windows interactively (at the console or over Remote \
+Desktop; an SSH session signed in with a key has no Credential Manager, one signed in with a \
+password has), then run psa-onboard again";
+const REMEDY_MACOS: &str = "unlock the login keychain: log in at the Mac, or over SSH run \
+`security unlock-keychain ~/Library/Keychains/login.keychain-db`, then run psa-onboard again";
+const REMEDY_RETRY: &str = "try again; report a bug if it persists";
 
 impl Keyring {
-    /// The platform keyring. Also installs it as keyring-core's default store, since keyring 4
-    /// has no implicit default.
-    ///
-    /// Bounded by [`STARTUP_TIMEOUT`]: connecting opens a Secret Service session, and a bus on
-    /// which the service is activatable but never comes up would hold that call for D-Bus's own
-    /// activation timeout (up to two minutes) before saying anything.
+    /// The keyring [`KEYRING_ENV`] allows, opened and probed once per process (later calls
+    /// return the same answer). Also installs it as keyring-core's default store.
     pub async fn system() -> Result<Keyring, KeyringUnavailable> {
-        let store = within(STARTUP_TIMEOUT, open_platform_store).await??;
-        keyring_core::set_default_store(store.clone());
-        Ok(Keyring { store })
+        static SYSTEM: tokio::sync::OnceCell<Result<Keyring, KeyringUnavailable>> =
+            tokio::sync::OnceCell::const_new();
+        SYSTEM
+            .get_or_init(|| async {
+                let keyring = Keyring::open(Choice::from_env()?).await?;
+                keyring_core::set_default_store(keyring.store.clone());
+                Ok(keyring)
+            })
+            .await
+            .clone()
+    }
+
+    /// Open and probe the first store `choice` allows that works. Each store gets
+    /// [`STARTUP_TIMEOUT`]: a Secret Service that is activatable but never comes up would
+    /// otherwise hold the call for D-Bus's own activation timeout (up to two minutes).
+    pub async fn open(choice: Choice) -> Result<Keyring, KeyringUnavailable> {
+        let candidates = choice.candidates()?;
+        let mut first: Option<KeyringUnavailable> = None;
+        for kind in candidates {
+            let attempt = within(kind, STARTUP_TIMEOUT, move || open_and_probe(kind))
+                .await
+                .and_then(|r| r);
+            match attempt {
+                Ok(store) => {
+                    tracing::info!(store = kind.id(), "keyring in use");
+                    let notice = first.as_ref().map(|_| {
+                        format!(
+                            "No Secret Service answers here, so secrets go to the {}: they last \
+                             {}.",
+                            kind.name(),
+                            kind.lasts()
+                        )
+                    });
+                    let also = (choice == Choice::Auto)
+                        .then(|| fallback_store(kind))
+                        .flatten();
+                    return Ok(Keyring {
+                        store,
+                        kind,
+                        notice,
+                        also,
+                    });
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        store = kind.id(),
+                        reason = %e.reason,
+                        detail = %e.detail,
+                        "keyring store unavailable"
+                    );
+                    let fall_back = e.no_answer;
+                    match &mut first {
+                        None => first = Some(e),
+                        // Say the fallback failed too, in the same sentence.
+                        Some(f) => {
+                            f.reason = format!(
+                                "{}, and the {} cannot be used either",
+                                f.reason,
+                                kind.name()
+                            )
+                        }
+                    }
+                    if !fall_back {
+                        break;
+                    }
+                }
+            }
+        }
+        Err(first.unwrap_or_else(|| {
+            KeyringUnavailable::new("this build has no keyring for this platform", REMEDY_RETRY)
+        }))
     }
 
     /// An in-memory store (keyring-core's mock) for tests and demos; nothing persists.
     pub fn mock() -> Keyring {
         let store: Arc<CredentialStore> =
             keyring_core::mock::Store::new().expect("the mock store cannot fail to build");
-        Keyring { store }
+        Keyring {
+            store,
+            kind: StoreKind::Memory,
+            notice: None,
+            also: None,
+        }
+    }
+
+    /// The store in use.
+    pub fn kind(&self) -> StoreKind {
+        self.kind
+    }
+
+    /// One line to show once, when the store is a fallback (the kernel keyring).
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
     }
 
     /// Prove the keyring works end to end: write, read back and delete a probe entry. Catches
-    /// a locked collection, which connecting alone does not.
+    /// a locked collection, which connecting alone does not. ([`Keyring::open`] already did.)
     pub async fn probe(&self) -> Result<(), KeyringUnavailable> {
-        let probe = SecretRef {
-            service: SERVICE.into(),
-            account: format!("probe/{}", std::process::id()),
-        };
-        let value = SecretString::from("psa-onboard keyring probe");
-        let result = async {
-            self.store(&probe, value.clone()).await?;
-            let back = self.load(&probe).await?;
-            self.delete(&probe).await?;
-            if back.expose_secret() != value.expose_secret() {
-                return Err(SecretsError::Keyring {
-                    reference: probe.clone(),
-                    message: "the value read back differs from the value written".into(),
-                });
-            }
-            Ok(())
-        }
-        .await;
-        result.map_err(|e| match e {
-            SecretsError::Unavailable(u) => u,
-            other => KeyringUnavailable {
-                reason: other.to_string(),
-                remedy: REMEDY_LOCKED.into(),
-            },
-        })
+        let store = self.store.clone();
+        let kind = self.kind;
+        blocking(move || probe_store(&store, kind))
+            .await
+            .map_err(|e| KeyringUnavailable::new(format!("the probe stopped: {e}"), REMEDY_RETRY))?
     }
 
     pub async fn store(
@@ -142,14 +393,14 @@ impl Keyring {
         reference: &SecretRef,
         secret: SecretString,
     ) -> Result<(), SecretsError> {
-        self.with_entry(reference, move |entry| {
+        self.with_entry(&self.store, self.kind, reference, "store", move |entry| {
             entry.set_password(secret.expose_secret())
         })
         .await
     }
 
     pub async fn load(&self, reference: &SecretRef) -> Result<SecretString, SecretsError> {
-        self.with_entry(reference, |entry| {
+        let read = |entry: &Entry| {
             entry.get_password().map(|mut plain| {
                 // Copy into the secret, then wipe the store's String (converting it in place
                 // could reallocate and leave an unwiped copy behind).
@@ -157,14 +408,33 @@ impl Keyring {
                 zeroize::Zeroize::zeroize(&mut plain);
                 secret
             })
-        })
-        .await
+        };
+        let first = self
+            .with_entry(&self.store, self.kind, reference, "read", read)
+            .await;
+        match (first, &self.also) {
+            (Err(SecretsError::NotFound(r)), Some((store, kind))) => {
+                match self.with_entry(store, *kind, reference, "read", read).await {
+                    Ok(secret) => Ok(secret),
+                    // Report the store in use, not the one looked in second.
+                    Err(_) => Err(SecretsError::NotFound(r)),
+                }
+            }
+            (other, _) => other,
+        }
     }
 
     /// Delete an entry; deleting one that does not exist is not an error.
     pub async fn delete(&self, reference: &SecretRef) -> Result<(), SecretsError> {
+        let delete = |entry: &Entry| entry.delete_credential();
+        if let Some((store, kind)) = &self.also {
+            // Best effort: a copy left there by an earlier run without the Secret Service.
+            let _ = self
+                .with_entry(store, *kind, reference, "delete", delete)
+                .await;
+        }
         match self
-            .with_entry(reference, |entry| entry.delete_credential())
+            .with_entry(&self.store, self.kind, reference, "delete", delete)
             .await
         {
             Err(SecretsError::NotFound(_)) => Ok(()),
@@ -174,29 +444,33 @@ impl Keyring {
 
     async fn with_entry<T: Send + 'static>(
         &self,
+        store: &Arc<CredentialStore>,
+        kind: StoreKind,
         reference: &SecretRef,
-        op: impl FnOnce(&Entry) -> Result<T, KError> + Send + 'static,
+        op: &'static str,
+        f: impl FnOnce(&Entry) -> Result<T, KError> + Send + 'static,
     ) -> Result<T, SecretsError> {
-        let store = self.store.clone();
+        let store = store.clone();
         let r = reference.clone();
         let result = blocking(move || {
             let entry = store.build(&r.service, &r.account, None)?;
-            op(&entry)
+            f(&entry)
         })
         .await
         .map_err(|e| SecretsError::Task(e.to_string()))?;
-        result.map_err(|e| classify(reference, e))
+        result.map_err(|e| classify(kind, reference, op, e))
     }
 }
 
-/// How long the Secret Service gets to answer at start-up. A running one answers in
-/// milliseconds; one that is being started gets a few seconds.
+/// How long each store gets to open and answer the probe at start-up. A running one answers
+/// in milliseconds; one that is being started gets a few seconds.
 pub const STARTUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Run a blocking keyring call on a thread of its own and wait at most `limit`. The thread is
 /// left behind if the call never returns (not a runtime blocking-pool thread: those would hold up
 /// the runtime's shutdown, and so the process's exit, for as long as the call hangs).
 async fn within<T: Send + 'static>(
+    kind: StoreKind,
     limit: std::time::Duration,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, KeyringUnavailable> {
@@ -207,22 +481,35 @@ async fn within<T: Send + 'static>(
             let _ = tx.send(f());
         })
         .map_err(|e| KeyringUnavailable {
-            reason: format!("cannot start a thread for the keyring: {e}"),
-            remedy: "try again; report a bug if it persists".into(),
+            detail: e.to_string(),
+            ..KeyringUnavailable::new("no thread could be started for the keyring", REMEDY_RETRY)
         })?;
     match tokio::time::timeout(limit, rx).await {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(_)) => Err(KeyringUnavailable {
-            reason: "the keyring connection failed unexpectedly".into(),
-            remedy: "try again; report a bug if it persists".into(),
-        }),
+        Ok(Err(_)) => Err(KeyringUnavailable::new(
+            format!("the connection to the {} failed unexpectedly", kind.name()),
+            REMEDY_RETRY,
+        )),
         Err(_) => Err(KeyringUnavailable {
-            reason: format!(
-                "the Secret Service did not answer within {} s: the session bus knows how to \
-                 start one (org.freedesktop.secrets) but it has not come up",
-                limit.as_secs()
-            ),
-            remedy: REMEDY_SILENT.into(),
+            no_answer: true,
+            ..KeyringUnavailable::new(
+                match kind {
+                    StoreKind::SecretService => format!(
+                        "the Secret Service did not answer within {} s: the session bus knows how \
+                         to start one (org.freedesktop.secrets) but it has not come up",
+                        limit.as_secs()
+                    ),
+                    other => format!(
+                        "the {} did not answer within {} s",
+                        other.name(),
+                        limit.as_secs()
+                    ),
+                },
+                match kind {
+                    StoreKind::SecretService => REMEDY_SILENT,
+                    _ => REMEDY_RETRY,
+                },
+            )
         }),
     }
 }
@@ -233,105 +520,282 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f).await
 }
 
-#[cfg(all(unix, not(target_os = "macos")))]
-fn open_platform_store() -> Result<Arc<CredentialStore>, KeyringUnavailable> {
-    let bus_set = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
-    match zbus_secret_service_keyring_store::Store::new() {
-        Ok(store) => Ok(store),
-        Err(e) => Err(unavailable_from(&describe(&e), bus_set)),
+/// Open `kind` and prove it works (blocking; run through [`within`]).
+fn open_and_probe(kind: StoreKind) -> Result<Arc<CredentialStore>, KeyringUnavailable> {
+    let store = connect(kind)?;
+    probe_store(&store, kind)?;
+    Ok(store)
+}
+
+/// Write, read back and delete a probe entry.
+fn probe_store(store: &Arc<CredentialStore>, kind: StoreKind) -> Result<(), KeyringUnavailable> {
+    let account = format!("probe/{}", std::process::id());
+    let value = "psa-onboard keyring probe";
+    let run = || -> Result<bool, KError> {
+        let entry = store.build(SERVICE, &account, None)?;
+        entry.set_password(value)?;
+        let mut back = entry.get_password()?;
+        let same = back == value;
+        zeroize::Zeroize::zeroize(&mut back);
+        entry.delete_credential()?;
+        Ok(same)
+    };
+    match run() {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(KeyringUnavailable::new(
+            format!(
+                "the {} gave back a different value than was written",
+                kind.name()
+            ),
+            REMEDY_RETRY,
+        )),
+        Err(e) => Err(refused(kind, &e)),
     }
+}
+
+/// A store that answered but refused: one sentence per platform.
+fn refused(kind: StoreKind, e: &KError) -> KeyringUnavailable {
+    let detail = raw(e);
+    let lower = detail.to_ascii_lowercase();
+    let (reason, remedy) = match kind {
+        StoreKind::SecretService
+            if lower.contains("serviceunknown") || lower.contains("connection") =>
+        {
+            return unavailable_from(&detail, true);
+        }
+        StoreKind::SecretService => (
+            "the Secret Service is locked or refused access",
+            REMEDY_LOCKED,
+        ),
+        StoreKind::KernelKeyring => (
+            "the kernel keyring refused access (some containers and sandboxes block it)",
+            REMEDY_KERNEL,
+        ),
+        StoreKind::WindowsCredentialManager => (
+            "the Windows Credential Manager is not available to this logon session",
+            REMEDY_WINDOWS,
+        ),
+        StoreKind::MacosKeychain => (
+            "the macOS Keychain is locked or refused access",
+            REMEDY_MACOS,
+        ),
+        StoreKind::Memory => ("the test store failed", REMEDY_RETRY),
+    };
+    KeyringUnavailable {
+        detail,
+        ..KeyringUnavailable::new(reason, remedy)
+    }
+}
+
+/// Connect to a store (blocking). Only the stores of this build are reachable here:
+/// [`Choice::candidates`] filters the rest out first.
+fn connect(kind: StoreKind) -> Result<Arc<CredentialStore>, KeyringUnavailable> {
+    let not_built = || {
+        KeyringUnavailable::new(
+            format!("this build has no {}", kind.name()),
+            format!("unset {KEYRING_ENV}"),
+        )
+    };
+    match kind {
+        StoreKind::Memory => {
+            Ok(keyring_core::mock::Store::new().expect("the mock store cannot fail to build"))
+        }
+        StoreKind::SecretService => secret_service().ok_or_else(not_built)?,
+        StoreKind::KernelKeyring => kernel_keyring().ok_or_else(not_built)?,
+        StoreKind::WindowsCredentialManager => windows().ok_or_else(not_built)?,
+        StoreKind::MacosKeychain => macos().ok_or_else(not_built)?,
+    }
+}
+
+type Opened = Option<Result<Arc<CredentialStore>, KeyringUnavailable>>;
+
+#[cfg(all(unix, not(target_os = "macos")))]
+fn secret_service() -> Opened {
+    let bus_set = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
+    Some(
+        zbus_secret_service_keyring_store::Store::new()
+            .map(|s| s as Arc<CredentialStore>)
+            .map_err(|e| unavailable_from(&raw(&e), bus_set)),
+    )
 }
 
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-fn open_platform_store() -> Result<Arc<CredentialStore>, KeyringUnavailable> {
-    // Other platforms are not supported yet; say so rather than pretend.
-    Err(KeyringUnavailable {
-        reason: "this build supports only the Secret Service keyring (Linux and BSD)".into(),
-        remedy: "run psa-onboard on Linux with a Secret Service provider".into(),
-    })
+fn secret_service() -> Opened {
+    None
 }
 
-/// Turn a store-connection failure into words and a remedy.
+#[cfg(target_os = "linux")]
+mod kernel;
+
+#[cfg(target_os = "linux")]
+fn kernel_keyring() -> Opened {
+    Some(
+        kernel::Store::new()
+            .map(|s| s as Arc<CredentialStore>)
+            .map_err(|e| refused(StoreKind::KernelKeyring, &e)),
+    )
+}
+
+#[cfg(not(target_os = "linux"))]
+fn kernel_keyring() -> Opened {
+    None
+}
+
+#[cfg(windows)]
+fn windows() -> Opened {
+    Some(
+        windows_native_keyring_store::Store::new()
+            .map(|s| s as Arc<CredentialStore>)
+            .map_err(|e| refused(StoreKind::WindowsCredentialManager, &e)),
+    )
+}
+
+#[cfg(not(windows))]
+fn windows() -> Opened {
+    None
+}
+
+#[cfg(target_os = "macos")]
+fn macos() -> Opened {
+    Some(
+        apple_native_keyring_store::keychain::Store::new()
+            .map(|s| s as Arc<CredentialStore>)
+            .map_err(|e| refused(StoreKind::MacosKeychain, &e)),
+    )
+}
+
+#[cfg(not(target_os = "macos"))]
+fn macos() -> Opened {
+    None
+}
+
+/// The store read second behind `kind` (Linux: the kernel keyring behind the Secret Service).
+fn fallback_store(kind: StoreKind) -> Option<(Arc<CredentialStore>, StoreKind)> {
+    if kind != StoreKind::SecretService {
+        return None;
+    }
+    match kernel_keyring() {
+        Some(Ok(store)) => Some((store, StoreKind::KernelKeyring)),
+        _ => None,
+    }
+}
+
+/// Turn a Secret Service connection failure into words and a remedy; the library's text is
+/// kept for the log only.
 fn unavailable_from(detail: &str, bus_set: bool) -> KeyringUnavailable {
     let lower = detail.to_ascii_lowercase();
-    if !bus_set && !lower.contains("serviceunknown") {
-        return KeyringUnavailable {
-            reason: format!(
-                "there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set): {detail}"
-            ),
-            remedy: REMEDY_NO_BUS.into(),
-        };
-    }
-    if lower.contains("serviceunknown") || lower.contains("org.freedesktop.secrets") {
-        return KeyringUnavailable {
-            reason: format!("no Secret Service is running on the session bus: {detail}"),
-            remedy: REMEDY_NO_SERVICE.into(),
-        };
-    }
-    if lower.contains("locked") || lower.contains("prompt") {
-        return KeyringUnavailable {
-            reason: format!("the keyring is locked: {detail}"),
-            remedy: REMEDY_LOCKED.into(),
-        };
-    }
+    let (reason, remedy, no_answer) = if !bus_set && !lower.contains("serviceunknown") {
+        (
+            "there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret \
+             Service can be reached",
+            REMEDY_NO_BUS,
+            true,
+        )
+    } else if lower.contains("serviceunknown") || lower.contains("org.freedesktop.secrets") {
+        (
+            "no Secret Service is running on the D-Bus session bus",
+            REMEDY_NO_SERVICE,
+            true,
+        )
+    } else if lower.contains("locked") || lower.contains("prompt") {
+        ("the keyring is locked", REMEDY_LOCKED, false)
+    } else {
+        (
+            "the D-Bus session bus cannot be reached",
+            REMEDY_NO_BUS,
+            true,
+        )
+    };
     KeyringUnavailable {
-        reason: format!("cannot reach the session bus: {detail}"),
-        remedy: REMEDY_NO_BUS.into(),
+        reason: reason.into(),
+        remedy: remedy.into(),
+        detail: detail.into(),
+        no_answer,
     }
 }
 
-/// Words for a keyring error that never include secret bytes (`BadEncoding` and
+/// The library's words for an error, for the log; never secret bytes (`BadEncoding` and
 /// `BadDataFormat` carry the stored value).
-fn describe(e: &KError) -> String {
+fn raw(e: &KError) -> String {
     match e {
         KError::PlatformFailure(inner) => format!("platform failure: {inner}"),
-        KError::NoStorageAccess(inner) => format!("no access to the keyring: {inner}"),
+        KError::NoStorageAccess(inner) => format!("no storage access: {inner}"),
+        other => describe(other),
+    }
+}
+
+/// Words for a keyring error fit for the screen: never the platform's raw text, never secret
+/// bytes.
+fn describe(e: &KError) -> String {
+    match e {
+        KError::PlatformFailure(_) => "the keyring reported a failure".into(),
+        KError::NoStorageAccess(_) => "the keyring is locked or access was denied".into(),
         KError::NoEntry => "no such entry".into(),
         KError::BadEncoding(_) => "the stored value is not UTF-8 text".into(),
         KError::BadDataFormat(_, _) => "the stored value has an unexpected format".into(),
-        KError::BadStoreFormat(m) => format!("the keyring's data is damaged: {m}"),
-        KError::TooLong(what, max) => format!("{what} is longer than {max}"),
+        KError::BadStoreFormat(_) => "the keyring's data is damaged".into(),
+        KError::TooLong(what, max) => format!("the {what} is longer than {max}"),
         KError::Invalid(what, why) => format!("invalid {what}: {why}"),
         KError::Ambiguous(v) => format!("{} entries match; expected one", v.len()),
         KError::NoDefaultStore => "no keyring store is configured".into(),
-        KError::NotSupportedByStore(m) => format!("not supported by this keyring: {m}"),
+        KError::NotSupportedByStore(_) => "this keyring does not support that".into(),
         _ => "unexpected keyring error".into(),
     }
 }
 
-fn classify(reference: &SecretRef, e: KError) -> SecretsError {
+fn classify(kind: StoreKind, reference: &SecretRef, op: &'static str, e: KError) -> SecretsError {
+    if !matches!(e, KError::NoEntry) {
+        tracing::warn!(store = kind.id(), op, entry = %reference, detail = %raw(&e), "keyring call failed");
+    }
     match &e {
         KError::NoEntry => SecretsError::NotFound(reference.clone()),
-        KError::NoStorageAccess(_) => SecretsError::Unavailable(KeyringUnavailable {
-            reason: format!(
-                "the keyring is locked or access was denied: {}",
-                describe(&e)
-            ),
-            remedy: REMEDY_LOCKED.into(),
-        }),
-        KError::NoDefaultStore => SecretsError::Unavailable(KeyringUnavailable {
-            reason: describe(&e),
-            remedy: REMEDY_NO_BUS.into(),
-        }),
-        KError::PlatformFailure(inner) => {
-            let d = inner.to_string();
-            let lower = d.to_ascii_lowercase();
+        KError::NoStorageAccess(_) => SecretsError::Unavailable(refused(kind, &e)),
+        KError::NoDefaultStore => {
+            SecretsError::Unavailable(KeyringUnavailable::new(describe(&e), REMEDY_RETRY))
+        }
+        KError::PlatformFailure(inner) if kind == StoreKind::SecretService => {
+            let lower = inner.to_string().to_ascii_lowercase();
             if lower.contains("serviceunknown")
                 || lower.contains("locked")
                 || lower.contains("connection")
             {
-                SecretsError::Unavailable(unavailable_from(&d, true))
+                SecretsError::Unavailable(unavailable_from(&inner.to_string(), true))
             } else {
                 SecretsError::Keyring {
                     reference: reference.clone(),
+                    store: kind.name(),
+                    op,
                     message: describe(&e),
                 }
             }
         }
         _ => SecretsError::Keyring {
             reference: reference.clone(),
+            store: kind.name(),
+            op,
             message: describe(&e),
         },
+    }
+}
+
+/// The command that removes an entry by hand from the store in use, for when psa-onboard could
+/// not (said after `sessions delete`).
+pub fn manual_delete_command(kind: Option<StoreKind>, r: &SecretRef) -> String {
+    let kind = kind.unwrap_or_else(|| StoreKind::platform_default()[0]);
+    match kind {
+        StoreKind::WindowsCredentialManager => {
+            // The store's target name: `<account>.<service>`.
+            format!("cmdkey /delete:\"{}.{}\"", r.account, r.service)
+        }
+        StoreKind::MacosKeychain => format!(
+            "security delete-generic-password -s {} -a {}",
+            r.service, r.account
+        ),
+        StoreKind::KernelKeyring => format!("keyctl unlink %user:{}:{} @u", r.service, r.account),
+        StoreKind::SecretService | StoreKind::Memory => format!(
+            "secret-tool clear service {} username {}",
+            r.service, r.account
+        ),
     }
 }
 
@@ -352,39 +816,130 @@ mod tests {
         assert!(matches!(k.load(&r).await, Err(SecretsError::NotFound(_))));
         k.delete(&r).await.expect("deleting twice is fine");
         k.probe().await.expect("mock store probes fine");
+        assert_eq!(k.kind(), StoreKind::Memory);
+        assert_eq!(k.notice(), None);
     }
 
     #[test]
-    fn errors_never_carry_secret_bytes() {
+    fn errors_never_carry_secret_bytes_or_raw_platform_text() {
         let r = SecretRef::for_field("acme", "secret");
-        let e = classify(&r, KError::BadEncoding(b"hunter2".to_vec()));
+        let e = classify(
+            StoreKind::Memory,
+            &r,
+            "read",
+            KError::BadEncoding(b"hunter2".to_vec()),
+        );
         let text = format!("{e} {e:?}");
         assert!(!text.contains("hunter2"), "{text}");
         assert!(!format!("{:?}", SecretString::from("hunter2")).contains("hunter2"));
+        let zbus =
+            "zbus error: Failed to connect to address unix:path=/run/user/0/bus: No such file";
+        let e = classify(
+            StoreKind::KernelKeyring,
+            &r,
+            "store",
+            KError::PlatformFailure(zbus.into()),
+        );
+        assert!(!e.to_string().contains("zbus"), "{e}");
+        assert!(
+            e.to_string().contains("kernel keyring could not store"),
+            "{e}"
+        );
+        let u = unavailable_from(zbus, false);
+        assert!(!u.to_string().contains("zbus"), "{u}");
+        assert!(u.detail.contains("zbus"), "kept for the log: {u:?}");
     }
 
     #[test]
-    fn unavailable_reasons_have_actionable_remedies() {
+    fn unavailable_reasons_have_actionable_remedies_and_fall_back_only_when_silent() {
         let u = unavailable_from("No such file or directory", false);
         assert!(u.reason.contains("no D-Bus session bus"), "{u:?}");
         assert!(u.remedy.contains("dbus-run-session"));
+        assert!(u.no_answer);
         let u = unavailable_from(
             "org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided",
             true,
         );
         assert!(u.reason.contains("no Secret Service"), "{u:?}");
         assert!(u.remedy.contains("gnome-keyring-daemon"));
+        assert!(u.no_answer);
         let u = unavailable_from("Object is locked", true);
         assert!(u.reason.contains("locked"), "{u:?}");
         assert!(u.remedy.contains("unlock"));
+        assert!(!u.no_answer, "a locked keyring answered: no fallback");
+        // One sentence and a remedy, on one line.
+        for u in [
+            unavailable_from("x", false),
+            refused(
+                StoreKind::WindowsCredentialManager,
+                &KError::NoStorageAccess("A specified logon session does not exist.".into()),
+            ),
+            refused(
+                StoreKind::MacosKeychain,
+                &KError::NoStorageAccess("User interaction is not allowed.".into()),
+            ),
+        ] {
+            let n = u.notice();
+            assert!(!n.contains('\n'), "{n}");
+            assert!(n.starts_with("No OS keyring: "), "{n}");
+            assert!(n.contains("To fix: "), "{n}");
+            assert!(n.ends_with("held in memory for this run only."), "{n}");
+            assert!(!n.contains("logon session does not exist"), "{n}");
+        }
+    }
+
+    #[test]
+    fn the_environment_variable_selects_or_forbids_stores() {
+        assert_eq!(Choice::parse(""), Some(Choice::Auto));
+        assert_eq!(Choice::parse("AUTO"), Some(Choice::Auto));
+        assert_eq!(Choice::parse("none"), Some(Choice::Off));
+        assert_eq!(
+            Choice::parse("kernel-keyring"),
+            Some(Choice::Only(StoreKind::KernelKeyring))
+        );
+        assert_eq!(
+            Choice::parse(" windows-credential-manager "),
+            Some(Choice::Only(StoreKind::WindowsCredentialManager))
+        );
+        assert_eq!(
+            Choice::parse("memory"),
+            None,
+            "the test store is not offered"
+        );
+        assert_eq!(Choice::parse("gnome"), None);
+        let off = Choice::Off.candidates().unwrap_err();
+        assert!(off.reason.contains("PSA_ONBOARD_KEYRING=none"), "{off:?}");
+        // A store of another platform is refused by name.
+        let foreign = StoreKind::REAL
+            .into_iter()
+            .find(|k| !k.in_this_build())
+            .unwrap();
+        let e = Choice::Only(foreign).candidates().unwrap_err();
+        assert!(e.reason.contains(foreign.name()), "{e:?}");
+        assert!(!StoreKind::platform_default().is_empty());
+        assert!(
+            StoreKind::platform_default()
+                .iter()
+                .all(|k| k.in_this_build())
+        );
+    }
+
+    #[tokio::test]
+    async fn forbidding_the_keyring_is_reported_not_guessed_around() {
+        let e = Keyring::open(Choice::Off).await.unwrap_err();
+        assert!(e.notice().contains("held in memory"), "{e:?}");
     }
 
     #[tokio::test]
     async fn a_keyring_call_that_never_returns_is_cut_off_with_a_remedy() {
         let started = std::time::Instant::now();
-        let err = within(std::time::Duration::from_millis(100), || {
-            std::thread::sleep(std::time::Duration::from_secs(3));
-        })
+        let err = within(
+            StoreKind::SecretService,
+            std::time::Duration::from_millis(100),
+            || {
+                std::thread::sleep(std::time::Duration::from_secs(3));
+            },
+        )
         .await
         .unwrap_err();
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
@@ -393,7 +948,49 @@ mod tests {
             err.remedy.contains("gnome-keyring-daemon --start"),
             "{err:?}"
         );
-        assert_eq!(within(STARTUP_TIMEOUT, || 7).await.unwrap(), 7);
+        assert!(err.no_answer, "silence falls back to the kernel keyring");
+        assert_eq!(
+            within(StoreKind::Memory, STARTUP_TIMEOUT, || 7)
+                .await
+                .unwrap(),
+            7
+        );
+    }
+
+    /// Windows (and Wine): the Credential Manager is the store, and a secret written is the
+    /// secret read back (the entry is deleted again).
+    #[cfg(windows)]
+    #[tokio::test]
+    async fn the_windows_credential_manager_keeps_a_secret() {
+        let k = Keyring::open(Choice::Auto)
+            .await
+            .expect("Credential Manager");
+        assert_eq!(k.kind(), StoreKind::WindowsCredentialManager);
+        assert_eq!(k.notice(), None);
+        let r = SecretRef::for_field(&format!("unit-{}", std::process::id()), "secret");
+        k.store(&r, SecretString::from("at-secret-ξ-42"))
+            .await
+            .unwrap();
+        assert_eq!(k.load(&r).await.unwrap().expose_secret(), "at-secret-ξ-42");
+        k.delete(&r).await.unwrap();
+        assert!(matches!(k.load(&r).await, Err(SecretsError::NotFound(_))));
+    }
+
+    #[test]
+    fn manual_delete_commands_name_the_entry_in_each_store() {
+        let r = SecretRef::for_field("acme", "secret");
+        assert_eq!(
+            manual_delete_command(Some(StoreKind::WindowsCredentialManager), &r),
+            "cmdkey /delete:\"acme/secret.psa-onboard\""
+        );
+        assert!(
+            manual_delete_command(Some(StoreKind::SecretService), &r)
+                .contains("secret-tool clear service psa-onboard username acme/secret")
+        );
+        assert!(
+            manual_delete_command(Some(StoreKind::KernelKeyring), &r)
+                .contains("keyctl unlink %user:psa-onboard:acme/secret @u")
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 
 use jiff::Timestamp;
 use psa_onboard::export::{self, Format};
-use psa_onboard::secrets::{Keyring, SecretRef, SecretsError};
+use psa_onboard::secrets::{Choice, Keyring, SecretRef, SecretsError, StoreKind};
 use psa_onboard::session::{Session, Store, StoreError};
 use psa_onboard::verify::report::{CheckResult, Status, StepReport};
 use psa_onboard::wizard::{self, Loaded};
@@ -111,13 +111,20 @@ fn session_bus() -> bool {
 
 #[tokio::test]
 async fn real_secret_service_round_trip_or_a_clear_unavailable_error() {
+    if !StoreKind::SecretService.in_this_build() {
+        eprintln!("SKIPPED: this platform has no Secret Service");
+        return;
+    }
     if !session_bus() {
         eprintln!(
             "SKIPPED real Secret Service round trip: DBUS_SESSION_BUS_ADDRESS is not set (run \
              inside `dbus-run-session` with an unlocked gnome-keyring to exercise it)"
         );
-        // Without a bus the keyring must say so, with a remedy a person can act on.
-        let err = Keyring::system().await.expect_err("no bus, no keyring");
+        // Without a bus the Secret Service must say so, with a remedy a person can act on
+        // (`Keyring::system()` would fall back to the kernel keyring: tested below).
+        let err = Keyring::open(Choice::Only(StoreKind::SecretService))
+            .await
+            .expect_err("no bus, no Secret Service");
         assert!(err.reason.contains("D-Bus session bus"), "{err:?}");
         assert!(err.remedy.contains("dbus-run-session"), "{err:?}");
         return;
@@ -222,7 +229,9 @@ fn a_secret_service_that_never_answers_is_reported_within_seconds() {
     new_session(&env.store(), "acme", "topleft-connectwise");
     let err_file = env.path("stderr");
     let mut cmd = env.cmd(&["check", "--session", "acme"]);
+    // The Secret Service only: with `auto` the kernel keyring would be used after the wait.
     cmd.env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("PSA_ONBOARD_KEYRING", "secret-service")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&err_file).unwrap());
     let start = std::time::Instant::now();
@@ -728,8 +737,10 @@ fn sessions_delete_asks_refuses_without_a_tty_and_removes_keyring_entries() {
 
     let mut cmd = env.cmd(&["sessions", "delete", "acme", "--yes"]);
     if real.is_none() {
+        // The Secret Service only: no fallback to the kernel keyring.
         cmd.env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .env_remove("XDG_RUNTIME_DIR");
+            .env_remove("XDG_RUNTIME_DIR")
+            .env("PSA_ONBOARD_KEYRING", "secret-service");
     }
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -748,11 +759,18 @@ fn sessions_delete_asks_refuses_without_a_tty_and_removes_keyring_entries() {
                 stdout.contains("keyring entries were not removed"),
                 "{stdout}"
             );
-            assert!(stdout.contains("dbus-run-session"), "remedy: {stdout}");
+            if StoreKind::SecretService.in_this_build() {
+                assert!(stdout.contains("dbus-run-session"), "remedy: {stdout}");
+                assert!(
+                    stdout.contains(&format!(
+                        "secret-tool clear service psa-onboard username {account}"
+                    )),
+                    "{stdout}"
+                );
+            }
+            // The platform's own way to remove the entry by hand.
             assert!(
-                stdout.contains(&format!(
-                    "secret-tool clear service psa-onboard username {account}"
-                )),
+                stdout.contains(&psa_onboard::secrets::manual_delete_command(None, &r)),
                 "{stdout}"
             );
         }
@@ -1524,4 +1542,124 @@ fn every_surface_agrees_on_every_verdict() {
     ] {
         assert!(seen.contains(v), "no wizard step produced {v}: {seen:?}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The kernel keyring: Linux without D-Bus
+
+/// Where no Secret Service answers (no D-Bus here), `check --save-session` keeps the secret in
+/// the kernel keyring, saying so once; `check --session` reads it back from there in a new
+/// process (a wrong value there makes the re-audit fail: the secret really comes from it); with
+/// a Secret Service present, the same session still finds it; `sessions delete` removes it.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_dbus_the_kernel_keyring_keeps_the_secret_between_runs() {
+    use psa_onboard::sandbox::{Sandbox, SandboxOptions};
+    const NOTICE: &str = "No Secret Service answers here, so secrets go to the kernel keyring: \
+                          they last until logout or reboot.";
+    let env = Env::new();
+    let id = "topleft-connectwise";
+    let w = builtin(id).wizard;
+    let sb = Sandbox::start(SandboxOptions {
+        scenario: format!("configured:{id}"),
+        ..SandboxOptions::default()
+    })
+    .await
+    .expect("sandbox");
+    let name = format!("kernel-{}", std::process::id());
+    let run = |cmd: Command| async move {
+        let mut cmd = cmd;
+        tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap()
+    };
+    let no_bus = |cmd: &mut Command| {
+        cmd.env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("PSA_ONBOARD_KEYRING");
+    };
+
+    let mut cmd = env.cmd(&[
+        "check",
+        "--wizard",
+        id,
+        "--save-session",
+        &name,
+        "--format",
+        "json",
+    ]);
+    check_env(&mut cmd, &sb, &w);
+    no_bus(&mut cmd);
+    let out = run(cmd).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.matches(NOTICE).count(), 1, "said once: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "and nothing else: {stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["keyring"]["store"], "kernel-keyring", "{v}");
+
+    // The entry is in the kernel keyring, with the secret from the environment.
+    let kernel = Keyring::open(Choice::Only(StoreKind::KernelKeyring))
+        .await
+        .expect("the kernel keyring works here");
+    let reference = SecretRef::for_field(&name, "private_key");
+    let private_key = sb.credentials_for(&w).connectwise.private_key;
+    assert_eq!(
+        kernel.load(&reference).await.unwrap().expose_secret(),
+        private_key.expose_secret()
+    );
+
+    // A new process, no secret in its environment: it comes from the kernel keyring.
+    let recheck = |bus: bool| {
+        let mut cmd = env.cmd(&["check", "--session", &name, "--format", "json"]);
+        check_env(&mut cmd, &sb, &w);
+        cmd.env_remove("CONNECTWISE_PRIVATE_KEY");
+        if !bus {
+            no_bus(&mut cmd);
+        }
+        cmd
+    };
+    let out = run(recheck(false)).await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.matches(NOTICE).count(), 1, "said once: {stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["keyring"]["store"], "kernel-keyring");
+    assert_eq!(v["ok"], true, "{v}");
+
+    // The control: a wrong value in the kernel keyring makes the same re-audit fail.
+    kernel
+        .store(&reference, SecretString::from("not-the-private-key"))
+        .await
+        .unwrap();
+    let out = run(recheck(false)).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    kernel.store(&reference, private_key.clone()).await.unwrap();
+
+    // With a Secret Service (scripts/test.sh): it is the store, and the secret saved without
+    // one is still found.
+    if session_bus() {
+        let out = run(recheck(true)).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains(NOTICE), "{stderr}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["keyring"]["store"], "secret-service");
+    } else {
+        eprintln!("no session bus: the Secret Service half of this test did not run");
+    }
+
+    let mut cmd = env.cmd(&["sessions", "delete", &name, "--yes"]);
+    no_bus(&mut cmd);
+    let out = run(cmd).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Removed 1 keyring entries (kernel keyring)"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(matches!(
+        kernel.load(&reference).await,
+        Err(SecretsError::NotFound(_))
+    ));
+    sb.shutdown().await;
 }

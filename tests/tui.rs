@@ -589,6 +589,85 @@ fn snapshot_impersonation_step() {
     let _ = Psa::Autotask;
 }
 
+/// The start-up keyring probe: the header names the store; its line (a fallback's notice, or no
+/// keyring at all) is said once, whether it arrives before or after the run opens, and a
+/// failed store of the secret with the same words does not say it again; a different failure
+/// is shown. The demo, which keeps no secrets, shows neither.
+#[test]
+fn the_keyring_line_is_said_once_and_the_header_names_the_store() {
+    use psa_onboard::secrets::StoreKind;
+    use psa_onboard::tui::app::{KeyringView, Notice};
+    let kernel = KeyringView {
+        store: Some(StoreKind::KernelKeyring),
+        notice: Some(Notice {
+            text: "No Secret Service answers here, so secrets go to the kernel keyring: they last \
+                   until logout or reboot."
+                .into(),
+            error: false,
+        }),
+    };
+    let mut s = running("topleft-connectwise");
+    app::update(&mut s, Msg::Keyring(kernel.clone()));
+    let screen = draw(&s, 120, 30);
+    assert!(
+        screen.contains("keyring: kernel, until logout or reboot"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("so secrets go to the kernel keyring"),
+        "{screen}"
+    );
+    // Moving on clears it; nothing brings it back.
+    key(&mut s, KeyCode::Char('n'));
+    run_mut(&mut s).notice = None;
+    app::update(&mut s, Msg::Keyring(kernel.clone()));
+    assert!(s.run().unwrap().notice.is_none(), "said twice");
+
+    // No keyring: the probe answers before the run is open; said when it opens.
+    let none = KeyringView {
+        store: None,
+        notice: Some(Notice {
+            text: "No OS keyring: x. To fix: y. Until then secrets are held in memory for this \
+                   run only."
+                .into(),
+            error: true,
+        }),
+    };
+    let w = wizard("topleft-connectwise");
+    let mut s = State::new(Screen::Loading(String::new()), false);
+    app::update(&mut s, Msg::Keyring(none.clone()));
+    let run = Run::new(w.clone(), "s".into(), w.id.clone(), "h".into());
+    app::update(&mut s, Msg::Opened(Ok(Box::new(run))));
+    let said = s.run().unwrap().notice.clone().expect("said on opening");
+    assert_eq!(said, none.notice.clone().unwrap());
+    assert!(draw(&s, 120, 30).contains("keyring: none, secrets in memory only"));
+    run_mut(&mut s).notice = None;
+    // Storing the secret fails with the same words: not said again.
+    let same = ServiceError {
+        message: said.text.clone(),
+        remedy: String::new(),
+    };
+    app::update(&mut s, Msg::SecretStored(Err(same)));
+    assert!(s.run().unwrap().notice.is_none(), "said again");
+    // A different failure is news.
+    let other = ServiceError {
+        message: "The keyring refused the secret.".into(),
+        remedy: "Try again.".into(),
+    };
+    app::update(&mut s, Msg::SecretStored(Err(other)));
+    assert_eq!(
+        s.run().unwrap().notice.as_ref().map(|n| n.text.as_str()),
+        Some("The keyring refused the secret. Try again.")
+    );
+
+    // The demo keeps no secrets: no header label, no line.
+    let mut s = running("topleft-connectwise");
+    run_mut(&mut s).demo = true;
+    app::update(&mut s, Msg::Keyring(none));
+    assert!(s.run().unwrap().notice.is_none());
+    assert!(!draw(&s, 120, 30).contains("keyring:"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The real binary in a pseudo-terminal
 
@@ -1844,4 +1923,96 @@ fn snapshot_step_form_and_summary_at_every_size() {
         body.contains("psa-onboard export topleft-demo-1 --format html -o topleft-demo-1.html"),
         "{end}"
     );
+}
+
+/// No keyring at all: no D-Bus session bus, and `PSA_ONBOARD_KEYRING=secret-service` forbids
+/// the kernel-keyring fallback. The header says there is none, the one-sentence message with
+/// its remedy is shown once, and the run goes on with the secret held in memory only: the
+/// credentials verify against a (configured) sandbox, and neither storing the secret nor
+/// verifying again brings the message back. Nothing about the secret reaches the session file.
+#[cfg(all(unix, not(target_os = "macos")))]
+#[test]
+fn pty_without_a_keyring_the_message_is_shown_once_and_the_run_goes_on_in_memory() {
+    use secrecy::ExposeSecret;
+    const MESSAGE: &str = "No OS keyring: there is no D-Bus session bus";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let w = psa_onboard::wizard::resolve("topleft-connectwise", None)
+        .unwrap()
+        .wizard;
+    let sb = rt.block_on(async {
+        psa_onboard::sandbox::Sandbox::start(psa_onboard::sandbox::SandboxOptions {
+            scenario: "configured:topleft-connectwise".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+    });
+    let cw = sb.credentials_for(&w).connectwise;
+    let dir = tempfile::tempdir().unwrap();
+    let no_runtime_dir = dir.path().join("no-runtime-dir");
+    std::fs::create_dir(&no_runtime_dir).unwrap();
+    let mut pty = Pty::spawn_sized(
+        &["run", "topleft-connectwise"],
+        dir.path(),
+        &[
+            // No bus: neither the address nor the usual socket in the runtime directory.
+            ("DBUS_SESSION_BUS_ADDRESS", ""),
+            ("XDG_RUNTIME_DIR", no_runtime_dir.to_str().unwrap()),
+            ("PSA_ONBOARD_KEYRING", "secret-service"),
+            ("NO_PROXY", "127.0.0.1"),
+        ],
+        30,
+        120,
+    );
+    let screen = pty.wait_for(&[
+        "keyring: none, secrets in memory only",
+        MESSAGE,
+        "To fix: run psa-onboard in a desktop session",
+        "held in memory for this run only",
+    ]);
+    assert!(!screen.contains("zbus"), "a raw library error:\n{screen}");
+    assert_eq!(screen.matches("No OS keyring").count(), 1, "{screen}");
+
+    pty.walk_to_connectwise_credentials();
+    let secret = cw.private_key.expose_secret().to_string();
+    pty.send(&format!(
+        "{}\t{}\t{}\t{}\t{}\r",
+        sb.connectwise_site(),
+        cw.company_id,
+        cw.public_key,
+        secret,
+        cw.client_id
+    ));
+    // The secret could not be stored, and the run proceeds: the keys verify on the PSA.
+    pty.wait_for(&["passed on the PSA"]);
+    wait_done(&pty, 3, 5);
+    // Verify again: still no message (it was said once).
+    pty.send("v");
+    pty.wait_for(&["passed on the PSA"]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let screen = pty.screen();
+    assert!(!screen.contains("No OS keyring"), "said again:\n{screen}");
+    assert!(
+        screen.contains("keyring: none, secrets in memory only"),
+        "{screen}"
+    );
+    pty.send("q");
+    assert!(pty.wait_exit().success(), "{}", pty.screen());
+    pty.assert_restored();
+
+    // The session has the connection and no keyring entry; the secret is nowhere on disk.
+    let sessions: Vec<_> = std::fs::read_dir(dir.path().join("sessions"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        .collect();
+    assert_eq!(sessions.len(), 1);
+    let text = std::fs::read_to_string(sessions[0].path()).unwrap();
+    assert!(text.contains(&cw.public_key), "{text}");
+    assert!(!text.contains(&secret), "the secret on disk:\n{text}");
+    assert!(
+        !text.contains("private_key\""),
+        "a keyring entry recorded:\n{text}"
+    );
+    rt.block_on(sb.shutdown());
 }

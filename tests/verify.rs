@@ -1657,7 +1657,9 @@ async fn check_session_reverifies_and_saves_or_names_the_missing_keyring() {
             .env_remove("HTTP_PROXY")
             .env_remove("http_proxy");
         if !bus {
-            cmd.env_remove("DBUS_SESSION_BUS_ADDRESS");
+            // The Secret Service only: no fallback to the kernel keyring.
+            cmd.env_remove("DBUS_SESSION_BUS_ADDRESS")
+                .env("PSA_ONBOARD_KEYRING", "secret-service");
         }
         cmd.output().unwrap()
     })

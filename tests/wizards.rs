@@ -1890,3 +1890,143 @@ fn every_builtin_wizard_cites_its_source_address() {
         );
     }
 }
+
+/// Wizard files saved on Windows end their lines with CRLF: every built-in loads the same that
+/// way (multi-line strings included), and a mistake still names its line and column.
+#[test]
+fn crlf_wizard_files_load_the_same_and_errors_keep_their_place() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("wizards");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let lf = std::fs::read_to_string(&path).unwrap();
+        assert!(!lf.contains('\r'), "{}: the repo keeps LF", path.display());
+        let crlf = lf.replace('\n', "\r\n");
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let a = wizard::parse(&name, &lf).unwrap();
+        let b =
+            wizard::parse(&name, &crlf).unwrap_or_else(|e| panic!("{name} with CRLF: {}", e.0[0]));
+        assert_eq!(a, b, "{name}: CRLF changes what is loaded");
+        seen += 1;
+    }
+    assert!(seen >= 4, "the built-in wizard files were found");
+
+    let text = GOOD
+        .replace("edit = \"All\"", "edit = \"Yes\"")
+        .replace('\n', "\r\n");
+    let e = error_for(&text);
+    assert_eq!(e.line, line_of(&text, "edit = \"Yes\""));
+    assert_eq!(e.column, 8);
+    assert!(!e.to_string().contains('\r'), "{e}");
+}
+
+// ----------------------------------------------------------------------------------------------
+// Packaging: shell completions and the manual page.
+
+/// The bash script really completes: sourced into bash, it offers the subcommands for `ch` and
+/// the wizard-less flags of `check`. The other shells' scripts are their documented forms.
+#[test]
+fn completions_complete_in_bash_and_have_each_shells_form() {
+    let out = bin().args(["completions", "bash"]).output().unwrap();
+    assert!(out.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("psa-onboard.bash");
+    std::fs::write(&script, &out.stdout).unwrap();
+    let complete = |words: &str| {
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "source {}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+                 _psa__onboard psa-onboard \"${{COMP_WORDS[COMP_CWORD]}}\" \
+                 \"${{COMP_WORDS[COMP_CWORD-1]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+                script.display()
+            ))
+            .output()
+            .expect("bash");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let subcommands = complete("psa-onboard c");
+    for want in ["check", "completions"] {
+        assert!(subcommands.lines().any(|l| l == want), "{subcommands}");
+    }
+    let flags = complete("psa-onboard check --sa");
+    assert!(flags.lines().any(|l| l == "--save-session"), "{flags}");
+
+    for (shell, form) in [
+        ("zsh", "#compdef psa-onboard"),
+        ("fish", "complete -c psa-onboard"),
+        (
+            "powershell",
+            "Register-ArgumentCompleter -Native -CommandName 'psa-onboard'",
+        ),
+    ] {
+        let out = bin().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(form), "{shell}: {text}");
+        assert!(
+            text.contains("save-session"),
+            "{shell} completes check's flags"
+        );
+    }
+    let out = bin().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+}
+
+/// `man` prints one roff page naming every subcommand; `man --dir` writes that page and one per
+/// subcommand, the pages the first one refers to.
+#[test]
+fn man_prints_the_page_and_writes_one_per_command() {
+    let out = bin().arg("man").output().unwrap();
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH psa-onboard 1"), "{page}");
+    for sub in [
+        "wizards",
+        "show",
+        "check",
+        "sessions",
+        "export",
+        "completions",
+    ] {
+        assert!(
+            page.contains(&format!("psa\\-onboard\\-{sub}(1)")),
+            "{sub} missing:\n{page}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("man1");
+    let out = bin().arg("man").arg("--dir").arg(&pages).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&pages)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for want in [
+        "psa-onboard.1",
+        "psa-onboard-check.1",
+        "psa-onboard-sessions-delete.1",
+        "psa-onboard-man.1",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} not in {names:?}");
+    }
+    let check = std::fs::read_to_string(pages.join("psa-onboard-check.1")).unwrap();
+    assert!(check.contains("\\-\\-save\\-session"), "{check}");
+}

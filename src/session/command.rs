@@ -130,8 +130,14 @@ pub fn delete(
         return Ok(());
     }
     match delete_secrets(&refs) {
-        Ok(()) => writeln!(out, "Removed {} keyring entries.", refs.len()).map_err(write_err),
-        Err(why) => {
+        Ok(kind) => writeln!(
+            out,
+            "Removed {} keyring entries ({}).",
+            refs.len(),
+            kind.name()
+        )
+        .map_err(write_err),
+        Err((why, kind)) => {
             // The session file is gone either way; say exactly what is left and how to remove it.
             let mut msg = format!(
                 "warning: the session's keyring entries were not removed: {why}\n  remove them \
@@ -139,8 +145,8 @@ pub fn delete(
             );
             for r in &refs {
                 msg.push_str(&format!(
-                    "\n    secret-tool clear service {} username {}",
-                    r.service, r.account
+                    "\n    {}",
+                    crate::secrets::manual_delete_command(kind, r)
                 ));
             }
             writeln!(out, "{msg}").map_err(write_err)
@@ -148,13 +154,19 @@ pub fn delete(
     }
 }
 
-fn delete_secrets(refs: &[SecretRef]) -> Result<(), String> {
+/// Delete the entries from the keyring in use; on failure, why and (when known) which store.
+fn delete_secrets(
+    refs: &[SecretRef],
+) -> Result<crate::secrets::StoreKind, (String, Option<crate::secrets::StoreKind>)> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+        .map_err(|e| (format!("cannot start the async runtime: {e}"), None))?;
     rt.block_on(async {
-        let keyring = Keyring::system().await.map_err(|e| e.to_string())?;
+        let keyring = Keyring::system().await.map_err(|e| (e.to_string(), None))?;
+        if let Some(notice) = keyring.notice() {
+            eprintln!("psa-onboard: {notice}");
+        }
         let mut failures = Vec::new();
         for r in refs {
             if let Err(e) = keyring.delete(r).await {
@@ -162,9 +174,9 @@ fn delete_secrets(refs: &[SecretRef]) -> Result<(), String> {
             }
         }
         if failures.is_empty() {
-            Ok(())
+            Ok(keyring.kind())
         } else {
-            Err(failures.join("; "))
+            Err((failures.join("; "), Some(keyring.kind())))
         }
     })
 }

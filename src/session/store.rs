@@ -109,14 +109,18 @@ pub struct OpenSession {
 
 impl Store {
     /// The default location: `$PSA_ONBOARD_STATE_DIR/sessions`, else
-    /// `$XDG_STATE_HOME/psa-onboard/sessions` (via etcetera).
+    /// `$XDG_STATE_HOME/psa-onboard/sessions` (via etcetera; `~/.local/state` on Linux and
+    /// macOS), on Windows `%LOCALAPPDATA%\psa-onboard\sessions`.
     pub fn default_dir() -> Result<PathBuf, StoreError> {
         if let Some(base) = std::env::var_os(STATE_DIR_ENV).filter(|v| !v.is_empty()) {
             return Ok(PathBuf::from(base).join("sessions"));
         }
         use etcetera::BaseStrategy;
         let strategy = etcetera::choose_base_strategy().map_err(|_| StoreError::NoStateDir)?;
-        let base = strategy.state_dir().unwrap_or_else(|| strategy.data_dir());
+        // Windows has no state directory: sessions, their lock files and the log belong to
+        // this machine, so `%LOCALAPPDATA%` (etcetera's cache_dir there), not the roaming
+        // `%APPDATA%` a roaming profile would copy to other machines.
+        let base = strategy.state_dir().unwrap_or_else(|| strategy.cache_dir());
         Ok(base.join("psa-onboard").join("sessions"))
     }
 

@@ -34,6 +34,19 @@ pub struct State {
     /// The terminal size, for mouse hit-testing.
     pub size: (u16, u16),
     pub quitting: bool,
+    /// The keyring the start-up probe found (`None` until it answers; never set in the demo).
+    pub keyring: Option<KeyringView>,
+    /// The keyring line already shown (the probe's notice, or a failure to store): it is said
+    /// once, not after every verification.
+    pub keyring_said: Option<String>,
+}
+
+/// What the start-up probe found: the store in use (`None`: no keyring, secrets in memory
+/// only) and the one line to say once about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyringView {
+    pub store: Option<crate::secrets::StoreKind>,
+    pub notice: Option<Notice>,
 }
 
 // There is one screen at a time, replaced a few times per session: its size does not matter.
@@ -571,6 +584,8 @@ pub enum Msg {
     },
     Saved(Result<(), ServiceError>),
     SecretStored(Result<(), ServiceError>),
+    /// The start-up keyring probe answered.
+    Keyring(KeyringView),
     /// The vendor's endpoint answered (or could not be reached).
     Submitted {
         step: usize,
@@ -653,6 +668,8 @@ impl State {
             spinner: 0,
             size: (80, 24),
             quitting: false,
+            keyring: None,
+            keyring_said: None,
         }
     }
 
@@ -887,6 +904,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             state.screen = Screen::Run(run);
             effects.push(Effect::SaveSession);
+            say_keyring_notice(state);
+        }
+        Msg::Keyring(view) => {
+            state.keyring = Some(view);
+            say_keyring_notice(state);
         }
         Msg::Opened(Err(e)) => {
             let mut start =
@@ -1100,7 +1122,21 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 r.secrets_in_keyring = true;
             }
         }
-        Msg::Saved(result) | Msg::SecretStored(result) => {
+        Msg::SecretStored(Err(e)) => {
+            // A keyring that is not there is said once (the probe's notice or the first failed
+            // store), not after every verification.
+            let text = format!("{} {}", e.message, e.remedy).trim().to_string();
+            if state.keyring_said.as_deref() != Some(text.as_str())
+                && let Screen::Run(r) = &mut state.screen
+            {
+                r.notice = Some(Notice {
+                    text: text.clone(),
+                    error: true,
+                });
+                state.keyring_said = Some(text);
+            }
+        }
+        Msg::Saved(result) => {
             if let (Err(e), Screen::Run(r)) = (result, &mut state.screen) {
                 r.notice = Some(Notice {
                     text: format!("{} {}", e.message, e.remedy),
@@ -1110,6 +1146,32 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
     }
     effects
+}
+
+/// Show the keyring probe's line on the run's screen, once per process (not in the demo, which
+/// keeps no secrets). Waits for both the probe's answer and an open run.
+fn say_keyring_notice(state: &mut State) {
+    let Some(notice) = state.keyring.as_ref().and_then(|k| k.notice.clone()) else {
+        return;
+    };
+    if state.keyring_said.is_some() {
+        return;
+    }
+    let Screen::Run(r) = &mut state.screen else {
+        return;
+    };
+    if r.demo {
+        return;
+    }
+    state.keyring_said = Some(notice.text.clone());
+    r.notice = Some(match r.notice.take() {
+        // Keep what was already there (a changed wizard, say) and add the keyring's line.
+        Some(old) => Notice {
+            text: format!("{} {}", old.text, notice.text),
+            error: old.error || notice.error,
+        },
+        None => notice,
+    });
 }
 
 fn on_key(state: &mut State, key: KeyEvent, effects: &mut Vec<Effect>) {

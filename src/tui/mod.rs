@@ -222,6 +222,14 @@ async fn run_screen(screen: Screen, services: Arc<LiveServices>) -> Result<(), L
         remedy: "Run it in an interactive terminal.".into(),
     })?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    // The start-up keyring probe, in the background: a Secret Service being started may take
+    // seconds, and the wizard is usable meanwhile. The demo keeps no secrets.
+    if !services.demo {
+        let (tx, services) = (tx.clone(), services.clone());
+        tokio::spawn(async move {
+            let _ = tx.send(app::Msg::Keyring(services.keyring_view().await));
+        });
+    }
     // A step's verification is a few round trips, each allowed the request timeout.
     let verify_timeout = effects::VERIFY_TIMEOUT.max(services.http.request_timeout * 3);
     let mut runner = effects::Runner::new(services, tx);

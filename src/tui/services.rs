@@ -8,7 +8,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use secrecy::SecretString;
 
-use super::app::{FieldId, Run, ServiceError};
+use super::app::{FieldId, KeyringView, Notice, Run, ServiceError};
 use super::effects::{OnCheck, Services};
 use super::store::{self, SavedSession};
 use crate::connection::Connection;
@@ -30,8 +30,6 @@ pub struct LiveServices {
     sandbox: Arc<tokio::sync::Mutex<Option<Arc<crate::sandbox::Sandbox>>>>,
     /// The session being edited; holding it holds its lock.
     open: Arc<std::sync::Mutex<Option<OpenSession>>>,
-    /// The OS keyring, connected on first need.
-    keyring: Arc<tokio::sync::OnceCell<Result<Keyring, String>>>,
 }
 
 fn err(message: impl Into<String>, remedy: impl Into<String>) -> ServiceError {
@@ -50,7 +48,6 @@ impl LiveServices {
             http: crate::psa::http::HttpConfig::default(),
             sandbox: Arc::default(),
             open: Arc::default(),
-            keyring: Arc::default(),
         }
     }
 
@@ -58,16 +55,31 @@ impl LiveServices {
         Store::at(&self.store_dir)
     }
 
+    /// The OS keyring, opened and probed once per process ([`Keyring::system`]). When there is
+    /// none, the error is the one-line notice the TUI shows once.
     async fn keyring(&self) -> Result<Keyring, ServiceError> {
-        self.keyring
-            .get_or_init(|| async {
-                let k = Keyring::system().await.map_err(|e| e.to_string())?;
-                k.probe().await.map_err(|e| e.to_string())?;
-                Ok(k)
-            })
-            .await
-            .clone()
-            .map_err(|e| err(e, "Your secrets are kept in memory for this run only; you will be asked again when you resume."))
+        Keyring::system().await.map_err(|e| err(e.notice(), ""))
+    }
+
+    /// The start-up probe's answer for the header, and the line to say once: the fallback
+    /// store's notice, or why there is no keyring.
+    pub async fn keyring_view(&self) -> KeyringView {
+        match Keyring::system().await {
+            Ok(k) => KeyringView {
+                store: Some(k.kind()),
+                notice: k.notice().map(|text| Notice {
+                    text: text.to_string(),
+                    error: false,
+                }),
+            },
+            Err(e) => KeyringView {
+                store: None,
+                notice: Some(Notice {
+                    text: e.notice(),
+                    error: true,
+                }),
+            },
+        }
     }
 
     fn hold(&self, open: OpenSession) {
@@ -181,25 +193,20 @@ impl LiveServices {
             super::demo::replay(&sb, &run)?;
             super::demo::prefill(&sb, &mut run);
         } else if !s.secrets.is_empty() {
-            match self.keyring().await {
-                Ok(k) => {
-                    for (field, r) in &s.secrets {
-                        let Some(id) = FieldId::ALL.into_iter().find(|f| f.key() == field) else {
-                            continue;
-                        };
-                        if let Ok(secret) = k.load(r).await {
-                            use secrecy::ExposeSecret;
-                            run.form.set(id, secret.expose_secret());
-                            run.secrets_in_keyring = true;
-                        }
-                        run.secret_accounts.insert(id, r.account.clone());
+            // Without a keyring the secrets are asked for again; the start-up probe's notice
+            // (`Msg::Keyring`) says why, once.
+            if let Ok(k) = self.keyring().await {
+                for (field, r) in &s.secrets {
+                    let Some(id) = FieldId::ALL.into_iter().find(|f| f.key() == field) else {
+                        continue;
+                    };
+                    if let Ok(secret) = k.load(r).await {
+                        use secrecy::ExposeSecret;
+                        run.form.set(id, secret.expose_secret());
+                        run.secrets_in_keyring = true;
                     }
-                }
-                Err(e) => {
-                    run.notice = Some(super::app::Notice {
-                        text: format!("{} {}", e.message, e.remedy),
-                        error: true,
-                    })
+                    // A rename keeps the keyring entries the session recorded.
+                    run.secret_accounts.insert(id, r.account.clone());
                 }
             }
         }
@@ -400,11 +407,12 @@ impl Services for LiveServices {
                 o.save().map_err(|e| err(e.to_string(), "Check the state directory."))?;
                 r
             };
-            keyring.store(&reference, secret).await.map_err(|e| {
-                err(
-                    e.to_string(),
+            keyring.store(&reference, secret).await.map_err(|e| match e {
+                crate::secrets::SecretsError::Unavailable(u) => err(u.notice(), ""),
+                other => err(
+                    format!("{other}."),
                     "Your secrets are kept in memory for this run only; you will be asked again when you resume.",
-                )
+                ),
             })
         }
         .boxed()

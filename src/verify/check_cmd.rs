@@ -11,6 +11,7 @@ use crate::connection::{AUTOTASK_DEFAULT_API_ROOT, AutotaskTarget, Connection, C
 use crate::wizard::{self, Psa, Wizard};
 
 use super::{CheckResult, Report, ReportTarget, Status, Verifier, VerifyOptions};
+use crate::secrets::StoreKind;
 use crate::verdict::{Facts, RunRef, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -262,14 +263,12 @@ async fn check_session(
     cli: &Cli,
     args: &CheckArgs,
     name: &str,
-) -> Result<(Wizard, Report, Vec<Verdict>), UsageError> {
+) -> Result<(Wizard, Report, Vec<Verdict>, StoreKind), UsageError> {
     let store =
         crate::session::store::Store::open_default().map_err(|e| UsageError(e.to_string()))?;
     // Name a missing session before asking the keyring for anything.
     drop(store.open(name).map_err(|e| UsageError(e.to_string()))?);
-    let keyring = crate::secrets::Keyring::system()
-        .await
-        .map_err(|e| UsageError(e.to_string()))?;
+    let keyring = open_keyring().await?;
     let dir = cli.wizard_dir();
     let mut resumed = crate::session::connect::resume(&store, name, dir.as_deref(), &keyring)
         .await
@@ -293,7 +292,19 @@ async fn check_session(
             "verified, but could not save session {name:?}: {e}"
         ))
     })?;
-    Ok((wizard, report, verdicts))
+    Ok((wizard, report, verdicts, keyring.kind()))
+}
+
+/// The OS keyring (opened and probed once per process), its fallback notice said once on
+/// stderr; a keyring that cannot be used is one sentence and a remedy.
+async fn open_keyring() -> Result<crate::secrets::Keyring, UsageError> {
+    let keyring = crate::secrets::Keyring::system()
+        .await
+        .map_err(|e| UsageError(e.to_string()))?;
+    if let Some(notice) = keyring.notice() {
+        eprintln!("psa-onboard: {notice}");
+    }
+    Ok(keyring)
 }
 
 /// Record a headless run as a session: created if new (the secret stored in the OS keyring),
@@ -304,6 +315,7 @@ async fn save_session(
     conn: &Connection,
     report: &Report,
     with: &BTreeSet<String>,
+    keyring: &crate::secrets::Keyring,
 ) -> Result<Vec<Verdict>, UsageError> {
     use crate::session::{Session, Target, store::Store};
     let err =
@@ -336,9 +348,6 @@ async fn save_session(
     session.choices.extend(with.iter().cloned());
     let field = crate::session::secret_field(session);
     let reference = session.secret_ref(field);
-    let keyring = crate::secrets::Keyring::system()
-        .await
-        .map_err(|e| err(&e))?;
     keyring
         .store(&reference, secret.clone())
         .await
@@ -385,8 +394,11 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<bool, Us
         .enable_all()
         .build()
         .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))?;
-    let (wizard, report, verdicts) = match (&args.session, &args.wizard) {
-        (Some(name), _) => rt.block_on(check_session(cli, args, name))?,
+    let (wizard, report, verdicts, keyring) = match (&args.session, &args.wizard) {
+        (Some(name), _) => {
+            let (w, r, v, k) = rt.block_on(check_session(cli, args, name))?;
+            (w, r, v, Some(k))
+        }
         (None, Some(id)) => {
             let dir = cli.wizard_dir();
             let loaded =
@@ -394,14 +406,22 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<bool, Us
             let wizard = loaded.wizard.clone();
             let conn = connection(args, &wizard)?;
             let opts = options(cli, args, &wizard)?;
-            let report = rt.block_on(verify(&wizard, &conn, &opts));
-            let verdicts = match &args.save_session {
-                Some(name) => {
-                    rt.block_on(save_session(name, &loaded, &conn, &report, &opts.with))?
-                }
-                None => verdicts_of(&wizard, &report),
+            // A session is only worth its secret: find the keyring before asking the PSA.
+            let keyring = match &args.save_session {
+                Some(name) => Some(
+                    rt.block_on(open_keyring())
+                        .map_err(|e| UsageError(format!("could not save session {name:?}: {e}")))?,
+                ),
+                None => None,
             };
-            (wizard, report, verdicts)
+            let report = rt.block_on(verify(&wizard, &conn, &opts));
+            let verdicts = match (&args.save_session, &keyring) {
+                (Some(name), Some(k)) => {
+                    rt.block_on(save_session(name, &loaded, &conn, &report, &opts.with, k))?
+                }
+                _ => verdicts_of(&wizard, &report),
+            };
+            (wizard, report, verdicts, keyring.map(|k| k.kind()))
         }
         (None, None) => {
             return Err(UsageError(
@@ -410,7 +430,7 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<bool, Us
         }
     };
     let text = match args.format {
-        Format::Json => render_json(&report, &verdicts)?,
+        Format::Json => render_json(&report, &verdicts, keyring)?,
         Format::Human => {
             let style = Style::from_env();
             let text = render_human(&wizard, &report, &verdicts, style);
@@ -428,11 +448,23 @@ pub fn run(cli: &Cli, args: &CheckArgs, out: &mut impl Write) -> Result<bool, Us
     Ok(report.ok)
 }
 
-/// The JSON report (docs/CHECK_JSON.md): the run, with each step's verdict.
-pub fn render_json(report: &Report, verdicts: &[Verdict]) -> Result<String, UsageError> {
+/// The JSON report (docs/CHECK_JSON.md): the run, with each step's verdict, and the keyring
+/// the run used (`null` when it used none: no `--session` or `--save-session`).
+pub fn render_json(
+    report: &Report,
+    verdicts: &[Verdict],
+    keyring: Option<StoreKind>,
+) -> Result<String, UsageError> {
     let mut v = serde_json::to_value(report).map_err(|e| UsageError(e.to_string()))?;
     if let Some(obj) = v.as_object_mut() {
         obj.insert("format_version".into(), CHECK_JSON_VERSION.into());
+        obj.insert(
+            "keyring".into(),
+            keyring.map_or(
+                serde_json::Value::Null,
+                |k| serde_json::json!({ "store": k.id(), "name": k.name(), "lasts": k.lasts() }),
+            ),
+        );
     }
     if let Some(steps) = v.get_mut("steps").and_then(|s| s.as_array_mut()) {
         for (step, verdict) in steps.iter_mut().zip(verdicts) {
@@ -869,7 +901,7 @@ mod tests {
     fn json_shape_is_the_documented_one() {
         let (w, r) = report();
         let v: serde_json::Value =
-            serde_json::from_str(&render_json(&r, &verdicts_of(&w, &r)).unwrap()).unwrap();
+            serde_json::from_str(&render_json(&r, &verdicts_of(&w, &r), None).unwrap()).unwrap();
         assert_eq!(v["ok"], false);
         assert_eq!(v["format_version"], CHECK_JSON_VERSION);
         assert_eq!(v["counts"]["fail"], 1);
@@ -879,5 +911,14 @@ mod tests {
         assert_eq!(c["permission"]["op"], "edit");
         // `permission` is omitted, not null, when absent.
         assert!(v["steps"][0]["checks"][1].get("permission").is_none());
+        // No keyring was used: present, and null.
+        assert!(v.get("keyring").is_some_and(|k| k.is_null()), "{v}");
+        let v: serde_json::Value = serde_json::from_str(
+            &render_json(&r, &verdicts_of(&w, &r), Some(StoreKind::KernelKeyring)).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(v["keyring"]["store"], "kernel-keyring");
+        assert_eq!(v["keyring"]["name"], "kernel keyring");
+        assert_eq!(v["keyring"]["lasts"], "until logout or reboot");
     }
 }

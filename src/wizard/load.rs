@@ -291,7 +291,8 @@ pub fn builtin() -> Vec<Loaded> {
         .collect()
 }
 
-/// The user's wizard directory: `$XDG_CONFIG_HOME/psa-onboard/wizards`.
+/// The user's wizard directory: `$XDG_CONFIG_HOME/psa-onboard/wizards` (`~/.config` on Linux
+/// and macOS), on Windows `%APPDATA%\psa-onboard\wizards`.
 pub fn user_dir() -> Option<PathBuf> {
     use etcetera::BaseStrategy;
     etcetera::choose_base_strategy()

@@ -48,7 +48,7 @@ pub fn render(state: &State, frame: &mut Frame) {
             // keys, and needs a second line) is known once the step is laid out: lay it out
             // again when that changes the footer's height.
             for _ in 0..2 {
-                header(run, &theme, areas.header, frame);
+                header(run, state.keyring.as_ref(), &theme, areas.header, frame);
                 rail::render(run, state.spinner, &theme, g, areas.rail, frame);
                 step::render(run, state.spinner, &theme, g, areas.body, frame);
                 let needed = footer::height(state, area.width);
@@ -66,7 +66,13 @@ pub fn render(state: &State, frame: &mut Frame) {
     }
 }
 
-fn header(run: &super::app::Run, theme: &Theme, area: ratatui::layout::Rect, frame: &mut Frame) {
+fn header(
+    run: &super::app::Run,
+    keyring: Option<&super::app::KeyringView>,
+    theme: &Theme,
+    area: ratatui::layout::Rect,
+    frame: &mut Frame,
+) {
     let mut spans = vec![
         Span::styled(" psa-onboard ", theme.title()),
         Span::raw(" "),
@@ -76,7 +82,36 @@ fn header(run: &super::app::Run, theme: &Theme, area: ratatui::layout::Rect, fra
         spans.push(Span::raw("  "));
         spans.push(Span::styled(" DEMO - sandbox ", theme.badge()));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let left = Line::from(spans);
+    // Where the secrets go, on the right when it fits (the demo keeps none).
+    if let Some(k) = keyring.filter(|_| !run.demo) {
+        let (text, style) = keyring_label(k, theme);
+        let fits = left.width() + 2 + text.chars().count() <= area.width as usize;
+        if fits {
+            frame.render_widget(
+                Paragraph::new(Line::from(Span::styled(text, style)))
+                    .alignment(ratatui::layout::Alignment::Right),
+                area,
+            );
+        }
+    }
+    frame.render_widget(Paragraph::new(left), area);
+}
+
+/// The header's words for the keyring in use.
+fn keyring_label(k: &super::app::KeyringView, theme: &Theme) -> (String, Style) {
+    use crate::secrets::StoreKind;
+    match k.store {
+        Some(StoreKind::KernelKeyring) => (
+            format!("keyring: kernel, {} ", StoreKind::KernelKeyring.lasts()),
+            theme.warn(),
+        ),
+        Some(kind) => (format!("keyring: {} ", kind.name()), theme.dim()),
+        None => (
+            "keyring: none, secrets in memory only ".into(),
+            theme.warn(),
+        ),
+    }
 }
 
 /// Colours, or none at all when NO_COLOR is set (modifiers stay: they are not colour).
