@@ -1964,12 +1964,13 @@ fn pty_without_a_keyring_the_message_is_shown_once_and_the_run_goes_on_in_memory
         30,
         120,
     );
-    let screen = pty.wait_for(&[
-        "keyring: none, secrets in memory only",
+    // The notice wraps beside the rail: read the step's text as one flow.
+    pty.wait_for_text(&[
         MESSAGE,
         "To fix: run psa-onboard in a desktop session",
         "held in memory for this run only",
     ]);
+    let screen = pty.wait_for(&["keyring: none, secrets in memory only"]);
     assert!(!screen.contains("zbus"), "a raw library error:\n{screen}");
     assert_eq!(screen.matches("No OS keyring").count(), 1, "{screen}");
 
