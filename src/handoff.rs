@@ -346,7 +346,7 @@ mod tests {
         };
         let log = std::path::PathBuf::from(log);
         let url = "https://portal.example/welcome/?ref=msp&next=%2Fsetup&x=1";
-        open_url(url, &openers()).expect("the opener starts");
+        open_url(url, &openers(), std::time::Duration::from_secs(10)).expect("the opener starts");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         let seen = loop {
             if let Ok(text) = std::fs::read_to_string(&log)
