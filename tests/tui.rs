@@ -629,6 +629,33 @@ fn pty_start_screen_lists_wizards_and_opens_one() {
     pty.assert_restored();
 }
 
+/// Wait until the keys sent so far are handled and nothing is in flight. The ticks alone can make
+/// a step count as done while "do it for me" is still running in the sandbox, and `n` is refused
+/// until it is: the help overlay opening proves the earlier keys were handled (keys are handled
+/// in order), then the sandbox's work and the verification it starts must be over.
+fn settle(pty: &mut Pty) {
+    // A line of the overlay that fits on 80×24.
+    const HELP: &str = "Show every key and what it does.";
+    pty.send("?");
+    pty.wait_for(&[HELP]);
+    pty.send("\x1b");
+    let start = std::time::Instant::now();
+    loop {
+        let screen = pty.screen();
+        if !screen.contains(HELP)
+            && !screen.contains("Doing this step in the sandbox")
+            && !screen.contains("Verifying against the PSA")
+        {
+            return;
+        }
+        assert!(
+            start.elapsed() < pty::PATIENCE,
+            "still busy; the screen shows:\n{screen}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// Wait until the rail shows `n` steps done.
 fn wait_done(pty: &Pty, n: usize, total: usize) -> String {
     pty.wait_for(&[&format!("{n}/{total} done")])
@@ -707,6 +734,7 @@ fn pty_demo_topleft_autotask_end_to_end() {
         pty.wait_for(&[&format!("Step {} of 6", step + 1)]);
         pty.send(&tick_manual_items(id, step));
         pty.send("a");
+        settle(&mut pty);
         wait_done(&pty, step + 1, 6);
     }
     pty.send("n");
@@ -1135,6 +1163,7 @@ fn pty_secrets_nowhere_over_complete_demos_with_hand_off_and_exports() {
         pty.wait_for(&[&format!("Step {} of 6", step + 1)]);
         pty.send(&tick_manual_items(id, step));
         pty.send("a");
+        settle(&mut pty);
         wait_done(&pty, step + 1, 6);
     }
     pty.send("n");
