@@ -113,6 +113,8 @@ top_level() { # file line: `check --format json` has this top-level line (keys a
 }
 
 phase "sandboxes (the Linux binary, on 127.0.0.1)"
+# Sets $sandbox_port. Not in a command substitution: that subshell would keep the pid from the
+# clean-up.
 start_sandbox() { # name, extra args…
   local name=$1
   shift
@@ -123,10 +125,12 @@ start_sandbox() { # name, extra args…
     grep -q "listening on" "$work/$name.out" 2>/dev/null && break
     sleep 0.1
   done
-  sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.out"
+  sandbox_port="$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.out")"
 }
-port="$(start_sandbox fast)"
-slow_port="$(start_sandbox slow --latency-ms 1500)"
+start_sandbox fast
+port="$sandbox_port"
+start_sandbox slow --latency-ms 1500
+slow_port="$sandbox_port"
 [ -n "$port" ] && [ -n "$slow_port" ] || fail "the sandbox did not start"
 export CONNECTWISE_COMPANY_ID=sandbox CONNECTWISE_PUBLIC_KEY=sbxPublicKey0001 \
   CONNECTWISE_PRIVATE_KEY=sbxPrivateKey0001 \

@@ -73,44 +73,49 @@ fn header(
     area: ratatui::layout::Rect,
     frame: &mut Frame,
 ) {
-    let mut spans = vec![
-        Span::styled(" psa-onboard ", theme.title()),
-        Span::raw(" "),
-        Span::styled(run.wizard.title.clone(), theme.bold()),
-    ];
-    if run.demo {
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(" DEMO - sandbox ", theme.badge()));
-    }
-    let left = Line::from(spans);
-    // Where the secrets go, on the right when it fits (the demo keeps none).
-    if let Some(k) = keyring.filter(|_| !run.demo) {
-        let (text, style) = keyring_label(k, theme);
-        let fits = left.width() + 2 + text.chars().count() <= area.width as usize;
-        if fits {
+    const NAME: &str = " psa-onboard ";
+    // Where the secrets go, on the right (the demo keeps none). The title gives way to it: the
+    // admin chose the wizard, but may not know where the secret went.
+    let label = keyring
+        .filter(|_| !run.demo)
+        .map(|k| keyring_label(k, theme));
+    let mut title = run.wizard.title.clone();
+    if let Some((text, style)) = &label {
+        let room = (area.width as usize).saturating_sub(NAME.len() + 1 + 2 + text.chars().count());
+        if room >= 12 {
+            if title.chars().count() > room {
+                title = title.chars().take(room - 1).collect::<String>() + "…";
+            }
             frame.render_widget(
-                Paragraph::new(Line::from(Span::styled(text, style)))
+                Paragraph::new(Line::from(Span::styled(text.clone(), *style)))
                     .alignment(ratatui::layout::Alignment::Right),
                 area,
             );
         }
     }
-    frame.render_widget(Paragraph::new(left), area);
+    let mut spans = vec![
+        Span::styled(NAME, theme.title()),
+        Span::raw(" "),
+        Span::styled(title, theme.bold()),
+    ];
+    if run.demo {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(" DEMO - sandbox ", theme.badge()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The header's words for the keyring in use.
+/// The header's words for the keyring in use (short: they share the line with the title).
 fn keyring_label(k: &super::app::KeyringView, theme: &Theme) -> (String, Style) {
     use crate::secrets::StoreKind;
     match k.store {
-        Some(StoreKind::KernelKeyring) => (
-            format!("keyring: kernel, {} ", StoreKind::KernelKeyring.lasts()),
-            theme.warn(),
-        ),
+        Some(StoreKind::KernelKeyring) => ("keyring: kernel, until logout ".into(), theme.warn()),
+        Some(StoreKind::WindowsCredentialManager) => {
+            ("keyring: Credential Manager ".into(), theme.dim())
+        }
+        Some(StoreKind::MacosKeychain) => ("keyring: Keychain ".into(), theme.dim()),
         Some(kind) => (format!("keyring: {} ", kind.name()), theme.dim()),
-        None => (
-            "keyring: none, secrets in memory only ".into(),
-            theme.warn(),
-        ),
+        None => ("keyring: none, memory only ".into(), theme.warn()),
     }
 }
 
