@@ -1663,7 +1663,16 @@ fn pty_a_named_session_resumes_on_the_missing_field() {
         "Step 3 of 5",
         "Still needed to go on: Private key, clientId.",
     ]);
-    let row = cursor_row(&pty);
+    // The screen is redrawn once more when the keyring probe answers in the background: poll
+    // until the frame settles with the cursor on the field.
+    let start = std::time::Instant::now();
+    let row = loop {
+        let row = cursor_row(&pty);
+        if row.contains("Private key") || start.elapsed() > std::time::Duration::from_secs(10) {
+            break row;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
     assert!(row.contains("Private key"), "the cursor is on {row:?}");
     pty.send(CTRL_C);
     assert!(pty.wait_exit().success());
