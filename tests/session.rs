@@ -1,6 +1,9 @@
 //! Sessions, keyring and export, end to end: real files, the real binary, the real Secret
 //! Service when a session bus is present (and the keyring-core mock store always).
 
+#[path = "common/check.rs"]
+mod check_env;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -1222,30 +1225,7 @@ async fn the_vendor_answer_is_session_evidence_and_survives_resume() {
 
 /// The connection of `sb` for `w` as `check`'s environment.
 fn check_env(cmd: &mut Command, sb: &psa_onboard::sandbox::Sandbox, w: &wizard::Wizard) {
-    let c = sb.credentials_for(w);
-    cmd.env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("https_proxy")
-        .env_remove("ALL_PROXY");
-    match w.psa {
-        wizard::Psa::Autotask => {
-            cmd.env("AUTOTASK_API_ROOT", sb.autotask_api_root())
-                .env("AUTOTASK_USERNAME", &c.autotask.username)
-                .env("AUTOTASK_SECRET", c.autotask.secret.expose_secret())
-                .env("AUTOTASK_INTEGRATION_CODE", &c.autotask.integration_code);
-        }
-        wizard::Psa::Connectwise => {
-            cmd.env("CONNECTWISE_SITE", sb.connectwise_site())
-                .env("CONNECTWISE_COMPANY_ID", &c.connectwise.company_id)
-                .env("CONNECTWISE_PUBLIC_KEY", &c.connectwise.public_key)
-                .env(
-                    "CONNECTWISE_PRIVATE_KEY",
-                    c.connectwise.private_key.expose_secret(),
-                )
-                .env("CONNECTWISE_CLIENT_ID", &c.connectwise.client_id);
-        }
-    }
+    check_env::sandbox_env(cmd, sb, w.psa, &sb.credentials_for(w));
 }
 
 /// A scripted onboarding (`check --save-session`) against a configured tenant, then every

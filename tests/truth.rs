@@ -11,6 +11,9 @@
 //! One sandbox per wizard, mutated and restored between runs; each run is a fresh verification
 //! (a `Verifier` caches what it saw), over real HTTP on 127.0.0.1.
 
+#[path = "common/check.rs"]
+mod check_env;
+
 use std::collections::BTreeMap;
 use std::process::Command;
 
@@ -565,7 +568,6 @@ fn autotask_expectations_follow_the_guides_columns() {
 /// is printed with its reason.
 #[tokio::test]
 async fn the_guides_tenant_passes_check_and_prints_every_manual_reason() {
-    use secrecy::ExposeSecret;
     for id in wizards() {
         let w = wizard(id);
         let sb = configured(id).await;
@@ -577,33 +579,7 @@ async fn the_guides_tenant_passes_check_and_prints_every_manual_reason() {
                 "PSA_ONBOARD_WIZARD_DIR",
                 "/nonexistent-psa-onboard-test-dir",
             );
-        for k in [
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "http_proxy",
-            "https_proxy",
-            "ALL_PROXY",
-        ] {
-            cmd.env_remove(k);
-        }
-        match w.psa {
-            Psa::Autotask => {
-                cmd.env("AUTOTASK_API_ROOT", sb.autotask_api_root())
-                    .env("AUTOTASK_USERNAME", &c.autotask.username)
-                    .env("AUTOTASK_SECRET", c.autotask.secret.expose_secret())
-                    .env("AUTOTASK_INTEGRATION_CODE", &c.autotask.integration_code);
-            }
-            Psa::Connectwise => {
-                cmd.env("CONNECTWISE_SITE", sb.connectwise_site())
-                    .env("CONNECTWISE_COMPANY_ID", &c.connectwise.company_id)
-                    .env("CONNECTWISE_PUBLIC_KEY", &c.connectwise.public_key)
-                    .env(
-                        "CONNECTWISE_PRIVATE_KEY",
-                        c.connectwise.private_key.expose_secret(),
-                    )
-                    .env("CONNECTWISE_CLIENT_ID", &c.connectwise.client_id);
-            }
-        }
+        check_env::sandbox_env(&mut cmd, &sb, w.psa, &c);
         // The guide's words as written (a non-UTF-8 locale would spell them in ASCII).
         cmd.env("LC_ALL", "C.UTF-8").env_remove("NO_COLOR");
         let out = tokio::task::spawn_blocking(move || cmd.output())

@@ -3,6 +3,9 @@
 //! failing or warning check with a remedy, throttling is honoured, and a refused sign-in is
 //! never repeated.
 
+#[path = "common/check.rs"]
+mod check_env;
+
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
@@ -204,36 +207,11 @@ async fn check_binary_exits_0_for_configured_wizards_and_prints_the_json_contrac
         let sb = sandbox(&format!("configured:{id}")).await;
         let c = sb.credentials();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
-        cmd.args(["check", "--wizard", id, "--format", "json"])
-            .env_remove("HTTP_PROXY")
-            .env_remove("HTTPS_PROXY")
-            .env_remove("http_proxy")
-            .env_remove("https_proxy")
-            .env_remove("ALL_PROXY")
-            .env(
-                "PSA_ONBOARD_WIZARD_DIR",
-                "/nonexistent-psa-onboard-test-dir",
-            );
-        match w.psa {
-            Psa::Autotask => {
-                use secrecy::ExposeSecret;
-                cmd.env("AUTOTASK_API_ROOT", sb.autotask_api_root())
-                    .env("AUTOTASK_USERNAME", &c.autotask.username)
-                    .env("AUTOTASK_SECRET", c.autotask.secret.expose_secret())
-                    .env("AUTOTASK_INTEGRATION_CODE", &c.autotask.integration_code);
-            }
-            Psa::Connectwise => {
-                use secrecy::ExposeSecret;
-                cmd.env("CONNECTWISE_SITE", sb.connectwise_site())
-                    .env("CONNECTWISE_COMPANY_ID", &c.connectwise.company_id)
-                    .env("CONNECTWISE_PUBLIC_KEY", &c.connectwise.public_key)
-                    .env(
-                        "CONNECTWISE_PRIVATE_KEY",
-                        c.connectwise.private_key.expose_secret(),
-                    )
-                    .env("CONNECTWISE_CLIENT_ID", &c.connectwise.client_id);
-            }
-        }
+        cmd.args(["check", "--wizard", id, "--format", "json"]).env(
+            "PSA_ONBOARD_WIZARD_DIR",
+            "/nonexistent-psa-onboard-test-dir",
+        );
+        check_env::sandbox_env(&mut cmd, &sb, w.psa, &c);
         let out = tokio::task::spawn_blocking(move || cmd.output())
             .await
             .unwrap()
@@ -274,7 +252,6 @@ async fn check_binary_exits_0_for_configured_wizards_and_prints_the_json_contrac
 /// API user, with the wizard's own credentials, does not exist there yet).
 #[tokio::test]
 async fn check_binary_exits_1_for_every_wizard_against_the_unconfigured_tenant() {
-    use secrecy::ExposeSecret;
     let sb = sandbox("unconfigured").await;
     for id in wizards() {
         let w = wizard(id);
@@ -286,33 +263,7 @@ async fn check_binary_exits_1_for_every_wizard_against_the_unconfigured_tenant()
                 "PSA_ONBOARD_WIZARD_DIR",
                 "/nonexistent-psa-onboard-test-dir",
             );
-        for k in [
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "http_proxy",
-            "https_proxy",
-            "ALL_PROXY",
-        ] {
-            cmd.env_remove(k);
-        }
-        match w.psa {
-            Psa::Autotask => {
-                cmd.env("AUTOTASK_API_ROOT", sb.autotask_api_root())
-                    .env("AUTOTASK_USERNAME", &c.autotask.username)
-                    .env("AUTOTASK_SECRET", c.autotask.secret.expose_secret())
-                    .env("AUTOTASK_INTEGRATION_CODE", &c.autotask.integration_code);
-            }
-            Psa::Connectwise => {
-                cmd.env("CONNECTWISE_SITE", sb.connectwise_site())
-                    .env("CONNECTWISE_COMPANY_ID", &c.connectwise.company_id)
-                    .env("CONNECTWISE_PUBLIC_KEY", &c.connectwise.public_key)
-                    .env(
-                        "CONNECTWISE_PRIVATE_KEY",
-                        c.connectwise.private_key.expose_secret(),
-                    )
-                    .env("CONNECTWISE_CLIENT_ID", &c.connectwise.client_id);
-            }
-        }
+        check_env::sandbox_env(&mut cmd, &sb, w.psa, &c);
         let out = tokio::task::spawn_blocking(move || cmd.output())
             .await
             .unwrap()
