@@ -1,6 +1,5 @@
 //! The real binary on a pseudo-terminal, for the PTY tests (shared by several test binaries;
 //! each uses a different part of it).
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -195,19 +194,6 @@ impl Pty {
             k => panic!("no bytes known for the footer key {k:?}"),
         };
         self.send(bytes);
-    }
-
-    /// Walk a demo from its first step to the summary as a person would, with the keys the
-    /// footer shows: on each step "do it for me", then "next" once the step offers it.
-    pub fn walk_demo(&mut self, steps: usize) -> String {
-        for i in 1..=steps {
-            self.wait_for(&[&format!("Step {i} of {steps}")]);
-            self.press("do it for me");
-            // The sandbox answered; "next" is offered once verifying (if any) is done.
-            self.wait_for(&["Done in the sandbox"]);
-            self.press("next");
-        }
-        self.wait_for(&["Summary", &format!("{steps}/{steps} done")])
     }
 
     pub fn send(&mut self, keys: &str) {
