@@ -15,11 +15,11 @@ use secrecy::{ExposeSecret, SecretString};
 
 #[path = "common/mod.rs"]
 mod common;
+use common::check::{self, output as run};
+use common::connection::{autotask, connectwise, with_autotask, with_connectwise};
 use common::pty::{self, Pty};
 use common::sandbox::{connection, sandbox};
 use common::wizards::wizard;
-use common::check::{self, output as run};
-use common::connection as conn;
 
 /// Issue #13: wizard files, the wizard directory and `--ca-cert`.
 #[path = "hostile/files.rs"]
@@ -242,10 +242,9 @@ async fn connectwise_private_key_travels_byte_for_byte() {
             .unwrap();
         k.private_key = SecretString::from(TYPED);
     });
-    let mut conn = connection(&sb, &w);
-    if let Connection::Connectwise { private_key, .. } = &mut conn {
-        *private_key = SecretString::from(TYPED);
-    }
+    let typed =
+        |key: &str| with_connectwise(connection(&sb, &w), |_, k| *k = SecretString::from(key));
+    let conn = typed(TYPED);
     let r = verify_step(&w, "api-keys", &conn, &VerifyOptions::default(), &|_| {}).await;
     let cred = r.checks.iter().find(|c| c.id == "credentials").unwrap();
     assert_eq!(cred.status, Status::Pass, "{}", line("api-keys", cred));
@@ -255,9 +254,7 @@ async fn connectwise_private_key_travels_byte_for_byte() {
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(!stdout.contains(TYPED));
     // One byte different is refused: the comparison is exact, not normalised.
-    if let Connection::Connectwise { private_key, .. } = &mut conn {
-        *private_key = SecretString::from("p@$$ #\"\\ word");
-    }
+    let conn = typed("p@$$ #\"\\ word");
     let r = verify_step(&w, "api-keys", &conn, &VerifyOptions::default(), &|_| {}).await;
     let cred = r.checks.iter().find(|c| c.id == "credentials").unwrap();
     assert_eq!(cred.status, Status::Fail, "{}", line("api-keys", cred));
@@ -277,10 +274,7 @@ async fn autotask_sign_in(typed: &str) -> (Report, Sandbox) {
             .unwrap();
         r.secret = SecretString::from(typed);
     });
-    let mut conn = connection(&sb, &w);
-    if let Connection::Autotask { secret, .. } = &mut conn {
-        *secret = SecretString::from(typed);
-    }
+    let conn = with_autotask(connection(&sb, &w), |_, s| *s = SecretString::from(typed));
     let r = verify_step(&w, "api-user", &conn, &VerifyOptions::default(), &|_| {}).await;
     (Report::new(w.id.clone(), "autotask".into(), vec![r]), sb)
 }
@@ -340,7 +334,7 @@ async fn plain_http_to_a_remote_host_is_refused_before_any_traffic() {
     for (id, conn) in [
         (
             "topleft-autotask",
-            conn::autotask(
+            autotask(
                 "http://example.invalid/atservicesrest",
                 "topleft-api@acme.example",
                 "CODE",
@@ -349,7 +343,7 @@ async fn plain_http_to_a_remote_host_is_refused_before_any_traffic() {
         ),
         (
             "topleft-connectwise",
-            conn::connectwise(
+            connectwise(
                 "http://example.invalid",
                 "acme",
                 "pub",
@@ -373,10 +367,9 @@ async fn plain_http_to_a_remote_host_is_refused_before_any_traffic() {
 async fn a_clientid_that_is_not_a_guid_is_reported() {
     let w = wizard("topleft-connectwise");
     let sb = sandbox("configured:topleft-connectwise").await;
-    let mut conn = connection(&sb, &w);
-    if let Connection::Connectwise { target, .. } = &mut conn {
-        target.client_id = "not-a-guid".into();
-    }
+    let conn = with_connectwise(connection(&sb, &w), |t, _| {
+        t.client_id = "not-a-guid".into()
+    });
     let r = verify_all(&w, &conn, &VerifyOptions::default()).await;
     let cid = r
         .steps

@@ -24,7 +24,6 @@ use common::wizards::wizard;
 // helpers
 // ------------------------------------------------------------------------------------------
 
-
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .pool_max_idle_per_host(0)

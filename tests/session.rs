@@ -1,7 +1,6 @@
 //! Sessions, keyring and export, end to end: real files, the real binary, the real Secret
 //! Service when a session bus is present (and the keyring-core mock store always).
 
-
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -18,6 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 #[path = "common/mod.rs"]
 mod common;
 use common::check;
+use common::sandbox::configured;
 use common::wizards::loaded as builtin;
 
 const BIN: &str = env!("CARGO_BIN_EXE_psa-onboard");
@@ -72,6 +72,15 @@ fn new_session(store: &Store, name: &str, wizard: &str) -> Session {
     let s = Session::new(name, &builtin(wizard), "tester", ts("2026-01-05T10:00:00Z")).unwrap();
     store.create(s.clone()).expect("create session");
     s
+}
+
+fn session_bus() -> bool {
+    std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
+}
+
+/// The connection of `sb` for `w` as `check`'s environment.
+fn check_env(cmd: &mut Command, sb: &psa_onboard::sandbox::Sandbox, w: &wizard::Wizard) {
+    check::sandbox_env(cmd, sb, w.psa, &sb.credentials_for(w));
 }
 
 /// The keyring: the mock store, the real Secret Service, one that never answers, the kernel keyring.

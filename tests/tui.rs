@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portable_pty::PtySize;
 use psa_onboard::tui::app::{
-    self, FieldId, Msg, Run, Screen, ServiceError, SessionSummary, StartScreen, State, WizardEntry,
+    self, Msg, Run, Screen, ServiceError, SessionSummary, StartScreen, State, WizardEntry,
 };
 use psa_onboard::verify::{CheckResult, PermissionObservation, Status, StepReport};
 use psa_onboard::wizard::{self, Psa};
@@ -38,15 +38,10 @@ mod pty_demo;
 /// Secrets nowhere, over complete demo flows and without a keyring (issue #6).
 #[path = "tui/secrets.rs"]
 mod secrets;
-use fixtures::{check, perm, role_results, several_sessions, wizard_entries};
+use fixtures::{role_results, several_sessions, wizard_entries};
 
 // ---------------------------------------------------------------------------------------------
 // Snapshots
-
-
-
-
-
 
 fn draw(s: &State, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -82,15 +77,22 @@ fn flat(screen: &str) -> String {
         .join(" ")
 }
 
+/// The start screen with sessions to resume and the snapshots' wizards to start.
+fn start_screen() -> State {
+    State::new(
+        Screen::Start(StartScreen {
+            sessions: several_sessions(),
+            wizards: wizard_entries(),
+            ..StartScreen::default()
+        }),
+        false,
+    )
+}
+
 #[test]
 fn snapshot_start_screen() {
-    let start = || StartScreen {
-        sessions: several_sessions(),
-        wizards: wizard_entries(),
-        ..StartScreen::default()
-    };
     for (w, h) in [(80, 24), (100, 30), (200, 50)] {
-        let s = State::new(Screen::Start(start()), false);
+        let s = start_screen();
         let out = draw(&s, w, h);
         // Nothing a person tells sessions apart by is cut: every name, title, instance and step.
         let text = flat(&out);
@@ -113,7 +115,7 @@ fn snapshot_start_screen() {
         assert!(cw < at, "{out}");
         insta::assert_snapshot!(format!("start_screen_sessions_{w}x{h}"), out);
     }
-    let mut s = State::new(Screen::Start(start()), false);
+    let mut s = start_screen();
     for _ in 0..4 {
         key(&mut s, KeyCode::Down);
     }
@@ -152,14 +154,7 @@ fn snapshot_start_screen() {
 /// `/` then part of a vendor's name: only what matches stays, and Enter opens it.
 #[test]
 fn snapshot_start_screen_filtered_by_vendor() {
-    let mut s = State::new(
-        Screen::Start(StartScreen {
-            sessions: several_sessions(),
-            wizards: wizard_entries(),
-            ..StartScreen::default()
-        }),
-        false,
-    );
+    let mut s = start_screen();
     key(&mut s, KeyCode::Char('/'));
     // Letters that are keys elsewhere (r renames, k moves) are typing here.
     for c in "rew".chars() {
@@ -177,14 +172,7 @@ fn snapshot_start_screen_filtered_by_vendor() {
     let fx = key(&mut s, KeyCode::Enter);
     assert_eq!(fx, vec![app::Effect::Begin("rewst-autotask".into())]);
     // Esc drops the filter: everything is back.
-    let mut s = State::new(
-        Screen::Start(StartScreen {
-            sessions: several_sessions(),
-            wizards: wizard_entries(),
-            ..StartScreen::default()
-        }),
-        false,
-    );
+    let mut s = start_screen();
     key(&mut s, KeyCode::Char('/'));
     key(&mut s, KeyCode::Char('z'));
     assert!(draw(&s, 80, 24).contains("Nothing matches \"z\""));
@@ -389,7 +377,6 @@ fn snapshot_impersonation_step() {
 // ---------------------------------------------------------------------------------------------
 // The real binary in a pseudo-terminal
 
-
 const DOWN: &str = "\x1b[B";
 const CTRL_C: &str = "\x03";
 
@@ -427,6 +414,13 @@ fn session_names(state: &std::path::Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// The text of the one session file in a state directory.
+fn the_session_file(state: &std::path::Path) -> String {
+    let names = session_names(state);
+    assert_eq!(names.len(), 1, "{names:?}");
+    std::fs::read_to_string(state.join("sessions").join(format!("{}.toml", names[0]))).unwrap()
 }
 
 /// The rail's text (left of its border) and the body's (right of it), each with its lines

@@ -1,8 +1,7 @@
-
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use psa_onboard::connection::{AutotaskTarget, Connection, ConnectwiseTarget};
+use psa_onboard::connection::ConnectwiseTarget;
 use psa_onboard::sandbox::{
     CertMode, CwLevel, EntityAccess, Faults, LICENSE_API_USER, RoleSetting, Sandbox,
     SandboxOptions, SecurityLevel, WRONG_HOST_NAME,
@@ -11,7 +10,7 @@ use psa_onboard::verify::{
     AdminKeys, CheckResult, Report, Status, Verifier, VerifyOptions, describe_writes,
     forget_refused_credentials, verify_all, verify_step,
 };
-use psa_onboard::wizard::{self, Psa, Wizard};
+use psa_onboard::wizard::{self, Psa};
 use secrecy::SecretString;
 
 #[path = "common/mod.rs"]
@@ -19,8 +18,8 @@ mod common;
 use common::check;
 use common::connection::{with_autotask, with_connectwise};
 use common::sandbox::{
-    assert_all_pass, assert_throttled_once, answered, configured, configured_with_latency,
-    connection, sandbox, verify_step_with_faults,
+    answered, assert_all_pass, assert_throttled_once, configured, configured_with_latency,
+    connection, sandbox, verify_step_on, verify_step_with_faults,
 };
 use common::wizards::{ids as wizards, wizard};
 
@@ -69,6 +68,15 @@ fn statuses(r: &Report) -> Vec<Status> {
         .iter()
         .flat_map(|s| s.checks.iter().map(|c| c.status))
         .collect()
+}
+
+/// Change the security level of `sb`'s Autotask API user (the sandbox's own credentials).
+fn with_api_user_level(sb: &Sandbox, f: impl FnOnce(&mut SecurityLevel)) {
+    let user = sb.credentials().autotask.username;
+    sb.with_tenant(|t| {
+        let lid = t.autotask.resource_by_user(&user).unwrap().user_type;
+        f(t.autotask.levels.iter_mut().find(|l| l.id == lid).unwrap());
+    });
 }
 
 /// Requests that carried the Autotask credential headers.

@@ -35,6 +35,47 @@ fn norm(s: &str) -> String {
         .join(" ")
 }
 
+/// The real binary.
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
+    // Never read the developer's own wizard directory.
+    c.env(
+        "PSA_ONBOARD_WIZARD_DIR",
+        "/nonexistent-psa-onboard-test-dir",
+    )
+    // The checklist's box drawing is asserted below: a UTF-8 locale, whatever the caller's.
+    .env("LANG", "C.UTF-8")
+    .env_remove("LC_ALL")
+    .env_remove("LC_CTYPE");
+    c
+}
+
+/// A valid wizard file that the malformed ones are made from.
+const GOOD: &str = r#"id = "acme-connectwise"
+psa = "connectwise"
+vendor = "Acme"
+title = "Acme for ConnectWise"
+
+[[steps]]
+id = "role"
+kind = "security_role"
+title = "Add a role"
+name = "Acme"
+instructions = ["System → Security Roles → +"]
+
+[[steps.permissions]]
+module = "Service Desk"
+function = "Service Tickets"
+add = "None"
+edit = "All"
+delete = "None"
+inquire = "All"
+"#;
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
 /// The TopLeft, Tasky and Rewst wizards say what their vendors' guides say, sentence by sentence.
 #[path = "wizards/guides.rs"]
 mod guides;

@@ -7,7 +7,12 @@ use psa_onboard::wizard::Psa;
 use secrecy::SecretString;
 
 /// An Autotask connection to `api_root`.
-pub fn autotask(api_root: &str, username: &str, integration_code: &str, secret: &str) -> Connection {
+pub fn autotask(
+    api_root: &str,
+    username: &str,
+    integration_code: &str,
+    secret: &str,
+) -> Connection {
     Connection::Autotask {
         target: AutotaskTarget {
             api_root: api_root.into(),

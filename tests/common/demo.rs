@@ -26,21 +26,16 @@ impl Pty {
     /// steps 1 and 2 done in the sandbox, the demo ticking step 2's manual item itself.
     pub fn demo_cw_to_keys(&mut self) {
         self.wait_for(&["DEMO", "Step 1 of 5"]);
-        self.send("a");
-        self.wait_for(&["Done in the sandbox"]);
-        self.send("n");
-        self.wait_for(&["Step 2 of 5"]);
-        self.send("a");
-        self.wait_for(&["Done in the sandbox", "The demo ticked 1"]);
-        self.send("n");
-        self.wait_for(&["Step 3 of 5", "Connection details"]);
+        self.send_wait("a", &["Done in the sandbox"]);
+        self.send_wait("n", &["Step 2 of 5"]);
+        self.send_wait("a", &["Done in the sandbox", "The demo ticked 1"]);
+        self.send_wait("n", &["Step 3 of 5", "Connection details"]);
     }
 
     /// On the ConnectWise demo's credentials step: the sandbox creates the keys, they verify
     /// (credentialed requests really were made), and the rail counts 3 of 5 done.
     pub fn demo_cw_keys(&mut self) -> String {
-        self.send("a");
-        self.wait_for(&["passed on the PSA"]);
+        self.send_wait("a", &["passed on the PSA"]);
         self.wait_done(3, 5)
     }
 
@@ -49,12 +44,9 @@ impl Pty {
     pub fn demo_at_to_api_user(&mut self, id: &str) {
         self.wait_for(&["DEMO", "Step 1 of 6", "a do it for me"]);
         self.send(&tick_manual_items(id, 0));
-        self.send("a");
-        self.wait_for(&["Done in the sandbox"]);
-        self.send("n");
-        self.wait_for(&["Step 2 of 6"]);
-        self.send("a");
-        self.wait_for(&["passed on the PSA"]);
+        self.send_wait("a", &["Done in the sandbox"]);
+        self.send_wait("n", &["Step 2 of 6"]);
+        self.send_wait("a", &["passed on the PSA"]);
         self.wait_done(2, 6);
     }
 
@@ -71,8 +63,7 @@ impl Pty {
     pub fn settle(&mut self) {
         // A line of the overlay that fits on 80×24.
         const HELP: &str = "Show every key and what it does.";
-        self.send("?");
-        self.wait_for(&[HELP]);
+        self.send_wait("?", &[HELP]);
         self.send("\x1b");
         let start = std::time::Instant::now();
         loop {

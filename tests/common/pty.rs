@@ -196,6 +196,19 @@ impl Pty {
         self.send(bytes);
     }
 
+    /// Send `keys`, then poll until the screen shows every one of `texts`.
+    pub fn send_wait(&mut self, keys: &str, texts: &[&str]) -> String {
+        self.send(keys);
+        self.wait_for(texts)
+    }
+
+    /// Send `keys` (q, Ctrl+C) and see the binary exit 0 and the terminal restored.
+    pub fn quit_with(&mut self, keys: &str) {
+        self.send(keys);
+        assert!(self.wait_exit().success(), "{}", self.screen());
+        self.assert_restored();
+    }
+
     pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();

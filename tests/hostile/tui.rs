@@ -153,109 +153,88 @@ async fn tui_names_each_network_failure_retries_and_keeps_the_session() {
         // The steps that waited for the credentials verify too; let them finish first.
         pty.wait_for(&["3/5 done"]);
         let mut screens = Vec::new();
-        let slow = Faults {
-            latency: std::time::Duration::from_secs(3),
-            ..Faults::default()
-        };
-        screens.push(verify_under(
-            &mut pty,
-            &sb,
-            slow,
-            &["did not answer in time", "--timeout"],
-        ));
-        let dropped = Faults {
-            drop_next: 100,
-            ..Faults::default()
-        };
-        screens.push(verify_under(
-            &mut pty,
-            &sb,
-            dropped,
-            &[
-                "connection closed before message completed",
-                "connection closed before the PSA answered",
-            ],
-        ));
-        let reset = Faults {
-            reset_next: 100,
-            ..Faults::default()
-        };
-        screens.push(verify_under(
-            &mut pty,
-            &sb,
-            reset,
-            &[
-                "the connection was reset before the PSA answered",
-                "connection closed before the PSA answered",
-            ],
-        ));
-        let outage = Faults {
-            server_error_next: 100,
-            server_error_message: Some(hostile("Service Unavailable")),
-            ..Faults::default()
-        };
-        screens.push(verify_under(
-            &mut pty,
-            &sb,
-            outage,
-            &[
-                "HTTP 503",
-                "Service Unavailable",
-                "reported an error of its own",
-            ],
-        ));
-        let throttled = Faults {
-            rate_limit_next: 100,
-            retry_after_secs: 600,
-            ..Faults::default()
-        };
-        screens.push(verify_under(
-            &mut pty,
-            &sb,
-            throttled,
-            &["retry after 600 s", "limiting requests"],
-        ));
-        let truncated = Faults {
-            malformed_json_next: 100,
-            ..Faults::default()
-        };
-        screens.push(verify_under(
-            &mut pty,
-            &sb,
-            truncated,
-            &["invalid JSON (expected", "did not come from the PSA's API"],
-        ));
-        let portal = Faults {
-            html_next: 100,
-            ..Faults::default()
-        };
-        screens.push(verify_under(
-            &mut pty,
-            &sb,
-            portal,
-            &["an HTML page where JSON was expected (a Wi-Fi sign-in page"],
-        ));
-        let huge = Faults {
-            oversized_next: 100,
-            ..Faults::default()
-        };
-        screens.push(verify_under(
-            &mut pty,
-            &sb,
-            huge,
-            &["the answer is larger than 4096 KiB; refusing to read it"],
-        ));
-        let moved = Faults {
-            redirect_next: 100,
-            redirect_to,
-            ..Faults::default()
-        };
-        screens.push(verify_under(
-            &mut pty,
-            &sb,
-            moved,
-            &["psa-onboard does not follow redirects"],
-        ));
+        // Each fault, and the words the failure must name it with.
+        let faults: [(Faults, &[&str]); 9] = [
+            (
+                Faults {
+                    latency: std::time::Duration::from_secs(3),
+                    ..Faults::default()
+                },
+                &["did not answer in time", "--timeout"],
+            ),
+            (
+                Faults {
+                    drop_next: 100,
+                    ..Faults::default()
+                },
+                &[
+                    "connection closed before message completed",
+                    "connection closed before the PSA answered",
+                ],
+            ),
+            (
+                Faults {
+                    reset_next: 100,
+                    ..Faults::default()
+                },
+                &[
+                    "the connection was reset before the PSA answered",
+                    "connection closed before the PSA answered",
+                ],
+            ),
+            (
+                Faults {
+                    server_error_next: 100,
+                    server_error_message: Some(hostile("Service Unavailable")),
+                    ..Faults::default()
+                },
+                &[
+                    "HTTP 503",
+                    "Service Unavailable",
+                    "reported an error of its own",
+                ],
+            ),
+            (
+                Faults {
+                    rate_limit_next: 100,
+                    retry_after_secs: 600,
+                    ..Faults::default()
+                },
+                &["retry after 600 s", "limiting requests"],
+            ),
+            (
+                Faults {
+                    malformed_json_next: 100,
+                    ..Faults::default()
+                },
+                &["invalid JSON (expected", "did not come from the PSA's API"],
+            ),
+            (
+                Faults {
+                    html_next: 100,
+                    ..Faults::default()
+                },
+                &["an HTML page where JSON was expected (a Wi-Fi sign-in page"],
+            ),
+            (
+                Faults {
+                    oversized_next: 100,
+                    ..Faults::default()
+                },
+                &["the answer is larger than 4096 KiB; refusing to read it"],
+            ),
+            (
+                Faults {
+                    redirect_next: 100,
+                    redirect_to,
+                    ..Faults::default()
+                },
+                &["psa-onboard does not follow redirects"],
+            ),
+        ];
+        for (faults, expect) in faults {
+            screens.push(verify_under(&mut pty, &sb, faults, expect));
+        }
         // The network is back: `v` verifies, and the answers typed at the start still stand.
         pty.send("v");
         screens.push(pty.wait_for(&["passed on the PSA", &site]));
@@ -351,10 +330,8 @@ async fn tui_shows_hostile_autotask_level_names_inert_and_takes_a_typed_secret()
         let mut pty = Pty::spawn_sized(&["run", "topleft-autotask"], &path, &[], 40, 160);
         pty.wait_for(&["Step 1 of 6"]);
         // The level waits for the API user's credentials (step 2).
-        pty.send(&pty::tick_manual_items("topleft-autotask", 0));
-        pty.wait_for(&["n next"]);
-        pty.send("n");
-        pty.wait_for(&["Step 2 of 6", "Connection details"]);
+        pty.send_wait(&pty::tick_manual_items("topleft-autotask", 0), &["n next"]);
+        pty.send_wait("n", &["Step 2 of 6", "Connection details"]);
         // Username, secret, tracking identifier, and the sandbox's zone-lookup root.
         pty.send(&format!(
             "{}\t{TYPED_ASCII}\t{}\t\x15{root}\r",
@@ -367,9 +344,7 @@ async fn tui_shows_hostile_autotask_level_names_inert_and_takes_a_typed_secret()
             "⚠ The API user has the \"TopLeft\" security level",
             QUOTED,
         ]);
-        pty.send("q");
-        assert!(pty.wait_exit().success());
-        pty.assert_restored();
+        pty.quit_with("q");
         let raw = pty.raw.lock().unwrap().clone();
         (raw, vec![verified])
     })

@@ -135,17 +135,11 @@ async fn the_vendor_answer_is_session_evidence_and_survives_resume() {
     sb.shutdown().await;
 }
 
-/// The connection of `sb` for `w` as `check`'s environment.
-fn check_env(cmd: &mut Command, sb: &psa_onboard::sandbox::Sandbox, w: &wizard::Wizard) {
-    check::sandbox_env(cmd, sb, w.psa, &sb.credentials_for(w));
-}
-
 /// A scripted onboarding (`check --save-session`) against a configured tenant, then every
 /// export lists every guide row with what the PSA answered; then a drift audit of the same
 /// session against an unconfigured tenant at the same address verifies nothing "now".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn save_session_exports_every_row_with_evidence_and_a_failed_reaudit_verifies_nothing() {
-    use psa_onboard::sandbox::{Sandbox, SandboxOptions};
     if !session_bus() {
         eprintln!("SKIPPED check --save-session: no D-Bus session bus (run scripts/test.sh)");
         return;
@@ -153,12 +147,7 @@ async fn save_session_exports_every_row_with_evidence_and_a_failed_reaudit_verif
     for id in ["topleft-connectwise", "topleft-autotask"] {
         let env = Env::new();
         let w = builtin(id).wizard;
-        let sb = Sandbox::start(SandboxOptions {
-            scenario: format!("configured:{id}"),
-            ..SandboxOptions::default()
-        })
-        .await
-        .expect("sandbox");
+        let sb = configured(id).await;
         let name = format!("flow-{}-{}", w.psa.short(), std::process::id());
         let mut cmd = env.cmd(&["check", "--wizard", id, "--save-session", &name]);
         check_env(&mut cmd, &sb, &w);

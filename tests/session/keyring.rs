@@ -31,10 +31,6 @@ async fn mock_keyring_stores_loads_and_deletes_secrets_referenced_by_sessions() 
     }
 }
 
-fn session_bus() -> bool {
-    std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
-}
-
 #[tokio::test]
 async fn real_secret_service_round_trip_or_a_clear_unavailable_error() {
     if !StoreKind::SecretService.in_this_build() {
@@ -186,18 +182,12 @@ fn a_secret_service_that_never_answers_is_reported_within_seconds() {
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_dbus_the_kernel_keyring_keeps_the_secret_between_runs() {
-    use psa_onboard::sandbox::{Sandbox, SandboxOptions};
     const NOTICE: &str = "No Secret Service answers here, so secrets go to the kernel keyring: \
                           they last until logout or reboot.";
     let env = Env::new();
     let id = "topleft-connectwise";
     let w = builtin(id).wizard;
-    let sb = Sandbox::start(SandboxOptions {
-        scenario: format!("configured:{id}"),
-        ..SandboxOptions::default()
-    })
-    .await
-    .expect("sandbox");
+    let sb = configured(id).await;
     let name = format!("kernel-{}", std::process::id());
     let run = |cmd: Command| async move {
         let mut cmd = cmd;

@@ -92,7 +92,6 @@ pub fn role_results(s: &State, fail: &[&str], warn_excess: bool) -> Vec<CheckRes
     out
 }
 
-
 /// The four wizards these snapshots were taken with (the catalog grows; the screens should not
 /// change with it).
 pub const SNAPSHOT_WIZARDS: [&str; 4] = [

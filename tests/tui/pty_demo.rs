@@ -13,9 +13,7 @@ fn demo_end_to_end(id: Option<&str>, steps: usize) {
     // so, with how each stands.
     pty.walk_demo(steps);
     pty.wait_for(&["All steps done"]);
-    pty.send("q");
-    assert!(pty.wait_exit().success());
-    pty.assert_restored();
+    pty.quit_with("q");
     // A finished session ends with how to export it, not how to resume it.
     let screen = pty.screen();
     let wizard = id.unwrap_or("topleft-connectwise");
@@ -80,9 +78,7 @@ fn pty_demo_defers_the_steps_before_the_credentials_and_verifies_them_later() {
         "{}",
         pty.screen()
     );
-    pty.send("q");
-    assert!(pty.wait_exit().success());
-    pty.assert_restored();
+    pty.quit_with("q");
 }
 
 #[test]
@@ -92,23 +88,19 @@ fn pty_demo_runs_the_impersonation_write_test_only_after_asking() {
     let mut pty = Pty::spawn_sized(&["demo", id], dir.path(), &[], 40, 120);
     pty.demo_at_to_api_user(id);
     // The impersonation step: done in the sandbox, verified read-only (the write test skipped).
-    pty.send("n");
-    pty.wait_for(&["Step 3 of 6", "w write tests"]);
+    pty.send_wait("n", &["Step 3 of 6", "w write tests"]);
     pty.send(&tick_manual_items(id, 2));
     pty.send("a");
     pty.wait_done(3, 6);
     // Impersonation also needs the resources' own security levels (the next step): done in the
     // sandbox too, then back to the write test.
-    pty.send("n");
-    pty.wait_for(&["Step 4 of 6"]);
+    pty.send_wait("n", &["Step 4 of 6"]);
     pty.send(&tick_manual_items(id, 3));
     pty.send("a");
     pty.wait_done(4, 6);
-    pty.send("b");
-    pty.wait_for(&["Step 3 of 6", "w write tests"]);
+    pty.send_wait("b", &["Step 3 of 6", "w write tests"]);
     // The write test is the last item: select it (End) so it is in view.
-    pty.send("\x1b[F");
-    pty.wait_for(&["skipped: this check writes"]);
+    pty.send_wait("\x1b[F", &["skipped: this check writes"]);
     // w first asks which ticket the note may go on (the demo fills in a sandbox ticket):
     // Esc writes nothing.
     pty.press("write tests");
@@ -124,8 +116,7 @@ fn pty_demo_runs_the_impersonation_write_test_only_after_asking() {
         "T20250101.0001 (ID 1)",
         "does not allow deleting ticket notes",
     ]);
-    pty.send("n");
-    pty.wait_for(&["w write tests"]);
+    pty.send_wait("n", &["w write tests"]);
     assert!(pty.screen().contains("skipped: this check writes"));
     // w, Enter, y: it runs once, as an impersonated resource, on the chosen ticket, and passes.
     pty.press("write tests");
@@ -137,11 +128,8 @@ fn pty_demo_runs_the_impersonation_write_test_only_after_asking() {
     assert!(!screen.contains("skipped: this check writes"), "{screen}");
     assert!(!screen.contains("They write to your PSA"), "{screen}");
     // The consent covered that one run: v verifies read-only again.
-    pty.send("v");
-    pty.wait_for(&["skipped: this check writes"]);
-    pty.send("q");
-    assert!(pty.wait_exit().success());
-    pty.assert_restored();
+    pty.send_wait("v", &["skipped: this check writes"]);
+    pty.quit_with("q");
 }
 
 #[test]
@@ -149,9 +137,7 @@ fn pty_demo_resume_replays_what_was_done_in_the_sandbox() {
     let dir = tempfile::tempdir().unwrap();
     let mut pty = Pty::spawn(&["demo"], dir.path(), &[]);
     pty.demo_cw_to_keys();
-    pty.send("q");
-    assert!(pty.wait_exit().success());
-    pty.assert_restored();
+    pty.quit_with("q");
 
     // A fresh process has a fresh sandbox: resuming redoes steps 1 and 2 in it, so once the
     // keys exist, both verify.
@@ -290,9 +276,7 @@ fn pty_progress_counts_each_answer_as_it_lands_on_a_slow_psa() {
                 || waiting.contains("Resources")),
         "{waiting}"
     );
-    pty.send(CTRL_C);
-    assert!(pty.wait_exit().success());
-    pty.assert_restored();
+    pty.quit_with(CTRL_C);
     rt.block_on(sb.shutdown());
 }
 
@@ -363,7 +347,5 @@ fn pty_open_portal_without_a_browser_shows_the_address() {
         screen.contains("Open this address yourself: https://customers.topleft.team/welcome/"),
         "{screen}"
     );
-    pty.send(CTRL_C);
-    assert!(pty.wait_exit().success());
-    pty.assert_restored();
+    pty.quit_with(CTRL_C);
 }

@@ -55,13 +55,9 @@ fn pty_a_panicking_check_is_a_message_and_the_tui_goes_on() {
         "the terminal was restored under the running TUI"
     );
     // Still answering keys.
-    pty.send("?");
-    pty.wait_for(&["Close this help."]);
-    pty.send("q");
-    pty.wait_for(&["v verify"]);
-    pty.send("q");
-    assert!(pty.wait_exit().success(), "{}", pty.screen());
-    pty.assert_restored();
+    pty.send_wait("?", &["Close this help."]);
+    pty.send_wait("q", &["v verify"]);
+    pty.quit_with("q");
 }
 
 #[test]
@@ -69,8 +65,10 @@ fn pty_quit_midway_and_resume_at_the_same_step_with_answers() {
     let dir = tempfile::tempdir().unwrap();
     let mut pty = Pty::spawn(&["run", "topleft-connectwise"], dir.path(), &[]);
     pty.walk_to_connectwise_credentials();
-    pty.send("cw.example.com\tacme\tXk2pQ7aLm3Rt9Vb1\tprivate-xyz-123");
-    pty.wait_for(&["•••••••••••••••"]);
+    pty.send_wait(
+        "cw.example.com\tacme\tXk2pQ7aLm3Rt9Vb1\tprivate-xyz-123",
+        &["•••••••••••••••"],
+    );
     assert!(
         !pty.screen().contains("private-xyz-123"),
         "secret shown unmasked"
@@ -89,13 +87,7 @@ fn pty_quit_midway_and_resume_at_the_same_step_with_answers() {
     );
 
     // The session file has the answers, and never the secret.
-    let sessions: Vec<_> = std::fs::read_dir(dir.path().join("sessions"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
-        .collect();
-    assert_eq!(sessions.len(), 1);
-    let text = std::fs::read_to_string(sessions[0].path()).unwrap();
+    let text = the_session_file(dir.path());
     assert!(text.contains("cw.example.com") && text.contains("Xk2pQ7aLm3Rt9Vb1"));
     assert!(!text.contains("private-xyz-123"), "secret on disk:\n{text}");
 
@@ -104,9 +96,7 @@ fn pty_quit_midway_and_resume_at_the_same_step_with_answers() {
     let screen = pty.wait_for(&["Step 3 of 5", "cw.example.com", "acme", "Xk2pQ7aLm3Rt9Vb1"]);
     assert!(screen.contains("◇ 1. Add a security"), "{screen}");
     assert!(screen.contains("shown once, when the key"), "{screen}");
-    pty.send(CTRL_C);
-    assert!(pty.wait_exit().success());
-    pty.assert_restored();
+    pty.quit_with(CTRL_C);
 }
 
 #[test]
@@ -121,16 +111,11 @@ fn pty_start_screen_lists_wizards_and_opens_one() {
     ]);
     // Any wizard opens: the next one down.
     pty.send(DOWN);
-    pty.send("\r");
-    pty.wait_for(&["Step 1 of", "Steps"]);
+    pty.send_wait("\r", &["Step 1 of", "Steps"]);
     // Help overlay from the keymap, then back.
-    pty.send("?");
-    pty.wait_for(&["Keys", "Close this help."]);
-    pty.send("\x1b");
-    pty.wait_for(&["v verify"]);
-    pty.send("q");
-    assert!(pty.wait_exit().success());
-    pty.assert_restored();
+    pty.send_wait("?", &["Keys", "Close this help."]);
+    pty.send_wait("\x1b", &["v verify"]);
+    pty.quit_with("q");
 }
 
 #[test]
@@ -138,8 +123,7 @@ fn pty_mouse_click_in_the_rail_and_resize() {
     let dir = tempfile::tempdir().unwrap();
     let mut pty = Pty::spawn(&["run", "topleft-connectwise"], dir.path(), &[]);
     pty.wait_for(&["Step 1 of 5"]);
-    pty.send("n");
-    pty.wait_for(&["Step 2 of 5"]);
+    pty.send_wait("n", &["Step 2 of 5"]);
     // SGR mouse: a left click on the rail's first step (row 4, column 4, 1-based), and release.
     pty.send("\x1b[<0;4;4M\x1b[<0;4;4m");
     pty.wait_for(&["Step 1 of 5"]);
@@ -167,9 +151,7 @@ fn pty_mouse_click_in_the_rail_and_resize() {
             .unwrap();
     }
     pty.wait_for(&["1. Add a security role f"]);
-    pty.send("q");
-    assert!(pty.wait_exit().success());
-    pty.assert_restored();
+    pty.quit_with("q");
 }
 
 #[test]
@@ -177,10 +159,8 @@ fn pty_start_screen_resumes_a_session_and_no_color_draws_ascii() {
     let dir = tempfile::tempdir().unwrap();
     let mut pty = Pty::spawn(&["run", "topleft-autotask"], dir.path(), &[]);
     pty.wait_for(&["Step 1 of 6"]);
-    pty.send("u");
-    pty.wait_for(&["Continue without verifying"]);
-    pty.send("y");
-    pty.wait_for(&["Step 2 of 6", "Ctrl+C quit"]);
+    pty.send_wait("u", &["Continue without verifying"]);
+    pty.send_wait("y", &["Step 2 of 6", "Ctrl+C quit"]);
     // The connection form has focus here, so letters are typing: Ctrl+C quits.
     pty.send(CTRL_C);
     assert!(pty.wait_exit().success());
@@ -200,9 +180,7 @@ fn pty_start_screen_resumes_a_session_and_no_color_draws_ascii() {
     );
     assert!(screen.contains("> 2. Add an API"), "{screen}");
     assert!(!screen.contains('◆') && !screen.contains('│'), "{screen}");
-    pty.send(CTRL_C);
-    assert!(pty.wait_exit().success());
-    pty.assert_restored();
+    pty.quit_with(CTRL_C);
 }
 
 #[test]
@@ -270,8 +248,10 @@ fn pty_a_named_session_resumes_on_the_missing_field() {
         &[],
     );
     pty.walk_to_connectwise_credentials();
-    pty.send("cw.example.com\tacme\tXk2pQ7aLm3Rt9Vb1\t");
-    pty.wait_for(&["Xk2pQ7aLm3Rt9Vb1"]);
+    pty.send_wait(
+        "cw.example.com\tacme\tXk2pQ7aLm3Rt9Vb1\t",
+        &["Xk2pQ7aLm3Rt9Vb1"],
+    );
     pty.send(CTRL_C);
     assert!(pty.wait_exit().success());
     pty.drain();
@@ -312,9 +292,7 @@ fn pty_a_named_session_resumes_on_the_missing_field() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
     assert!(row.contains("Private key"), "the cursor is on {row:?}");
-    pty.send(CTRL_C);
-    assert!(pty.wait_exit().success());
-    pty.assert_restored();
+    pty.quit_with(CTRL_C);
 }
 
 /// Finding a wizard among many: `/`, then part of a vendor's name, leaves that one wizard;
@@ -335,11 +313,8 @@ fn pty_start_screen_filters_to_one_wizard_by_part_of_the_vendor_name() {
             && !screen.contains("Open a wizard file"),
         "{screen}"
     );
-    pty.send("\r");
-    pty.wait_for(&["Tasky for Datto Autotask PSA", "Step 1 of"]);
-    pty.send("q");
-    assert!(pty.wait_exit().success());
-    pty.assert_restored();
+    pty.send_wait("\r", &["Tasky for Datto Autotask PSA", "Step 1 of"]);
+    pty.quit_with("q");
 }
 
 /// A terminal that cannot move the cursor gets a sentence pointing at `show` and `check`, not

@@ -42,14 +42,7 @@ impl Home {
 
     /// The one session file's name (the session id).
     fn session_id(&self) -> String {
-        let dir = self.path("state").join("sessions");
-        let names: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
-            .collect();
+        let names = session_names(&self.path("state"));
         assert_eq!(names.len(), 1, "{names:?}");
         names[0].clone()
     }
@@ -181,15 +174,11 @@ fn assert_vendor_evidence(home: &Home, session: &str) {
 fn hand_off(pty: &mut Pty, copy_tabs: usize, copied_label: &str, secret_tabs: usize) {
     pty.wait_for(&["demo: submits to the local"]);
     pty.send(&"\t".repeat(copy_tabs));
-    pty.send("c");
-    pty.wait_for(&[&format!("Copied the {copied_label}")]);
+    pty.send_wait("c", &[&format!("Copied the {copied_label}")]);
     pty.send(&"\t".repeat(secret_tabs));
-    pty.send("c");
-    pty.wait_for(&["reveal it first"]);
-    pty.send("p");
-    pty.wait_for(&["y yes", "Send "]);
-    pty.send("y");
-    pty.wait_for(&["The vendor answered HTTP 200"]);
+    pty.send_wait("c", &["reveal it first"]);
+    pty.send_wait("p", &["y yes", "Send "]);
+    pty.send_wait("y", &["The vendor answered HTTP 200"]);
 }
 
 /// Both built-in TopLeft demos end to end, the hand-off submitted to the sandbox's vendor
@@ -209,17 +198,13 @@ fn pty_secrets_nowhere_over_complete_demos_with_hand_off_and_exports() {
     // (credentialed requests really are made).
     pty.demo_cw_to_keys();
     pty.demo_cw_keys();
-    pty.send("n");
-    pty.wait_for(&["Step 4 of 5"]);
-    pty.send("s");
-    pty.wait_for(&["Step 5 of 5"]);
+    pty.send_wait("n", &["Step 4 of 5"]);
+    pty.send_wait("s", &["Step 5 of 5"]);
     // Fields: site, company ID, public key, private key. Copy the company ID (Tab once);
     // the private key (two more) is refused while masked.
     hand_off(&mut pty, 1, "Company ID", 2);
-    pty.send(" ");
-    pty.wait_for(&["n next"]);
-    pty.send("n");
-    pty.wait_for(&["All steps done"]);
+    pty.send_wait(" ", &["n next"]);
+    pty.send_wait("n", &["All steps done"]);
     pty.send("q");
     assert!(pty.wait_exit().success());
     pty.drain();
@@ -246,21 +231,18 @@ fn pty_secrets_nowhere_over_complete_demos_with_hand_off_and_exports() {
     let mut pty = home.spawn(&["demo", id]);
     pty.demo_at_to_api_user(id);
     for step in 2..5 {
-        pty.send("n");
-        pty.wait_for(&[&format!("Step {} of 6", step + 1)]);
+        pty.send_wait("n", &[&format!("Step {} of 6", step + 1)]);
         pty.send(&tick_manual_items(id, step));
         pty.send("a");
         pty.settle();
         pty.wait_done(step + 1, 6);
     }
-    pty.send("n");
-    pty.wait_for(&["Step 6 of 6"]);
+    pty.send_wait("n", &["Step 6 of 6"]);
     // Fields: username, secret. Copy the username; the secret is refused while masked.
     hand_off(&mut pty, 0, "API username", 1);
     pty.send(&tick_manual_items(id, 5));
     pty.wait_done(6, 6);
-    pty.send("n");
-    pty.wait_for(&["All steps done"]);
+    pty.send_wait("n", &["All steps done"]);
     pty.send("q");
     assert!(pty.wait_exit().success());
     pty.drain();
@@ -340,24 +322,15 @@ fn pty_without_a_keyring_the_message_is_shown_once_and_the_run_goes_on_in_memory
     pty.wait_for(&["passed on the PSA"]);
     pty.wait_done(3, 5);
     // Verify again: still no message (it was said once).
-    pty.send("v");
-    pty.wait_for(&["passed on the PSA"]);
+    pty.send_wait("v", &["passed on the PSA"]);
     std::thread::sleep(std::time::Duration::from_millis(500));
     let screen = pty.screen();
     assert!(!screen.contains("No OS keyring"), "said again:\n{screen}");
     assert!(screen.contains("keyring: none, memory only"), "{screen}");
-    pty.send("q");
-    assert!(pty.wait_exit().success(), "{}", pty.screen());
-    pty.assert_restored();
+    pty.quit_with("q");
 
     // The session has the connection and no keyring entry; the secret is nowhere on disk.
-    let sessions: Vec<_> = std::fs::read_dir(dir.path().join("sessions"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
-        .collect();
-    assert_eq!(sessions.len(), 1);
-    let text = std::fs::read_to_string(sessions[0].path()).unwrap();
+    let text = the_session_file(dir.path());
     assert!(text.contains(&cw.public_key), "{text}");
     assert!(!text.contains(&secret), "the secret on disk:\n{text}");
     assert!(

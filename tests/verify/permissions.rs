@@ -30,14 +30,7 @@ async fn system_security_level_is_not_a_dedicated_copy() {
             l.web_services_login = true;
             t.autotask.resource_by_user_mut(&user).unwrap().user_type = sys.id;
         });
-        let r = verify_step(
-            &w,
-            "api-user",
-            &connection(&sb, &w),
-            &VerifyOptions::default(),
-            &|_| {},
-        )
-        .await;
+        let r = verify_step_on(&sb, &w, "api-user").await;
         let lvl = r.checks.iter().find(|c| c.id == "security-level").unwrap();
         // Fails even where a different name would only warn (tasky's check is warn_only).
         assert_eq!(lvl.status, Status::Fail, "{id}: {}", lvl.detail);
@@ -142,15 +135,8 @@ async fn a_differently_named_level_only_warns() {
     for id in ["topleft-autotask", "tasky-autotask"] {
         let w = wizard(id);
         let sb = configured(id).await;
-        let user = sb.credentials().autotask.username.clone();
-        sb.with_tenant(|t| {
-            let lid = t.autotask.resource_by_user(&user).unwrap().user_type;
-            t.autotask
-                .levels
-                .iter_mut()
-                .find(|l| l.id == lid)
-                .unwrap()
-                .name = "Some Other Level\u{1b}]52;c;ZXZpbA==\u{7}".into();
+        with_api_user_level(&sb, |l| {
+            l.name = "Some Other Level\u{1b}]52;c;ZXZpbA==\u{7}".into()
         });
         let r = verify_all(&w, &connection(&sb, &w), &VerifyOptions::default()).await;
         let lvl = check(&r, "api-user", "security-level");
@@ -197,24 +183,14 @@ async fn a_differently_named_role_only_warns() {
 async fn autotask_missing_and_excess_permissions() {
     let w = wizard("topleft-autotask");
     let sb = sandbox("configured:topleft-autotask").await;
-    let user = sb.credentials().autotask.username.clone();
-    sb.with_tenant(|t| {
-        let lid = t.autotask.resource_by_user(&user).unwrap().user_type;
-        let l = t.autotask.levels.iter_mut().find(|l| l.id == lid).unwrap();
+    with_api_user_level(&sb, |l| {
         // Missing: no Tickets query. Excess: Opportunities edit where the guide says No. (The
         // impersonation grid's Tickets edit does not hide either: userAccessFor* ignores it.)
         l.entity_access_mut("Tickets").query = psa_onboard::sandbox::AccessLevel::None;
         l.entity_access_mut("Opportunities").update = psa_onboard::sandbox::AccessLevel::All;
     });
     let conn = connection(&sb, &w);
-    let r = verify_step(
-        &w,
-        "security-level",
-        &conn,
-        &VerifyOptions::default(),
-        &|_| {},
-    )
-    .await;
+    let r = verify_step_on(&sb, &w, "security-level").await;
     let rep = Report::new(w.id.clone(), "autotask".into(), vec![r]);
     let tickets = row(&rep, "security-level", "Tickets");
     assert_eq!(tickets.status, Status::Fail, "{}", tickets.detail);
@@ -249,21 +225,11 @@ async fn autotask_missing_and_excess_permissions() {
 
     // Missing without a query probe to refuse it: the guide's "Edit: Yes" on Tickets, reported
     // by Autotask as the API user's own update access = None, fails on its own.
-    sb.with_tenant(|t| {
-        let lid = t.autotask.resource_by_user(&user).unwrap().user_type;
-        let l = t.autotask.levels.iter_mut().find(|l| l.id == lid).unwrap();
+    with_api_user_level(&sb, |l| {
         l.entity_access_mut("Tickets").query = psa_onboard::sandbox::AccessLevel::All;
         l.entity_access_mut("Tickets").update = psa_onboard::sandbox::AccessLevel::None;
     });
-    let fresh = connection(&sb, &w);
-    let r = verify_step(
-        &w,
-        "security-level",
-        &fresh,
-        &VerifyOptions::default(),
-        &|_| {},
-    )
-    .await;
+    let r = verify_step_on(&sb, &w, "security-level").await;
     let tickets = r
         .checks
         .iter()
@@ -398,14 +364,7 @@ async fn connectwise_renamed_function_warns_with_near_matches() {
             }
         }
     });
-    let r = verify_step(
-        &w,
-        "security-role",
-        &connection(&sb, &w),
-        &VerifyOptions::default(),
-        &|_| {},
-    )
-    .await;
+    let r = verify_step_on(&sb, &w, "security-role").await;
     let m = r
         .checks
         .iter()

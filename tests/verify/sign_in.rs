@@ -84,14 +84,7 @@ async fn locked_and_inactive_users_fail_sign_in_naming_the_cause() {
                 r.is_active = false;
             }
         });
-        let r = verify_step(
-            &w,
-            "api-user",
-            &connection(&sb, &w),
-            &VerifyOptions::default(),
-            &|_| {},
-        )
-        .await;
+        let r = verify_step_on(&sb, &w, "api-user").await;
         let cred = r.checks.iter().find(|c| c.id == "credentials").unwrap();
         assert_eq!(cred.status, Status::Fail, "{mistake}");
         assert!(

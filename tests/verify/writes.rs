@@ -121,10 +121,7 @@ async fn webhook_permission_missing_fails_and_write_test_cleans_up() {
         "the test webhook was deleted"
     );
 
-    let user = sb.credentials().autotask.username.clone();
-    sb.with_tenant(|t| {
-        let lid = t.autotask.resource_by_user(&user).unwrap().user_type;
-        let l = t.autotask.levels.iter_mut().find(|l| l.id == lid).unwrap();
+    with_api_user_level(&sb, |l| {
         l.webhook_permission = false;
         l.entity_access_mut("TicketWebhooks").create = psa_onboard::sandbox::AccessLevel::None;
     });

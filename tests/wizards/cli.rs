@@ -2,23 +2,6 @@
 
 use super::*;
 
-// ----------------------------------------------------------------------------------------------
-// The real binary
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
-    // Never read the developer's own wizard directory.
-    c.env(
-        "PSA_ONBOARD_WIZARD_DIR",
-        "/nonexistent-psa-onboard-test-dir",
-    )
-    // The checklist's box drawing is asserted below: a UTF-8 locale, whatever the caller's.
-    .env("LANG", "C.UTF-8")
-    .env_remove("LC_ALL")
-    .env_remove("LC_CTYPE");
-    c
-}
-
 #[test]
 fn cli_lists_the_four_wizards() {
     let out = bin().arg("wizards").output().unwrap();

@@ -2,37 +2,29 @@
 
 use super::*;
 
-// ----------------------------------------------------------------------------------------------
-// Malformed files: each kind of mistake names the line and column.
-
-const GOOD: &str = r#"id = "acme-connectwise"
-psa = "connectwise"
+/// An Autotask wizard whose one step, a security level, has the permission row `row` (TOML).
+fn at_level(row: &str) -> String {
+    format!(
+        r#"id = "acme-autotask"
+psa = "autotask"
 vendor = "Acme"
-title = "Acme for ConnectWise"
+title = "Acme for Autotask"
 
 [[steps]]
-id = "role"
-kind = "security_role"
-title = "Add a role"
+id = "level"
+kind = "security_level"
+title = "Add a level"
 name = "Acme"
-instructions = ["System → Security Roles → +"]
+instructions = ["Admin → Security Levels"]
 
 [[steps.permissions]]
-module = "Service Desk"
-function = "Service Tickets"
-add = "None"
-edit = "All"
-delete = "None"
-inquire = "All"
-"#;
+{row}"#
+    )
+}
 
 fn error_for(text: &str) -> wizard::WizardError {
     let errs = wizard::parse("acme.toml", text).expect_err("must be rejected");
     errs.0.into_iter().next().unwrap()
-}
-
-fn line_of(text: &str, needle: &str) -> usize {
-    text.lines().position(|l| l.contains(needle)).unwrap() + 1
 }
 
 #[test]
@@ -131,25 +123,14 @@ fn duplicate_step_id_names_line_and_column() {
 /// reason is its note.
 #[test]
 fn impossible_expectations_and_empty_notes_are_rejected() {
-    let base = r#"id = "acme-autotask"
-psa = "autotask"
-vendor = "Acme"
-title = "Acme for Autotask"
-
-[[steps]]
-id = "level"
-kind = "security_level"
-title = "Add a level"
-name = "Acme"
-instructions = ["Admin → Security Levels"]
-
-[[steps.permissions]]
-module = "Service Desk"
+    let base = at_level(
+        r#"module = "Service Desk"
 object = "Tickets"
 view = "All"
 delete = "None"
 VERIFY
-"#;
+"#,
+    );
     let with = |v: &str| base.replace("VERIFY", v);
     let ok = with(
         r#"verify = { entity = "Tickets", query = "All", note = "Delete = None is not checked: the REST API cannot delete tickets." }"#,
@@ -255,25 +236,14 @@ system_level = true"#;
 /// The guide's Mine is Autotask's Restricted: an expectation of its own.
 #[test]
 fn restricted_is_an_expectation_for_the_guides_mine() {
-    let text = r#"id = "acme-autotask"
-psa = "autotask"
-vendor = "Acme"
-title = "Acme for Autotask"
-
-[[steps]]
-id = "level"
-kind = "security_level"
-title = "Add a level"
-name = "Acme"
-instructions = ["Admin → Security Levels"]
-
-[[steps.permissions]]
-module = "Service Desk"
+    let text = at_level(
+        r#"module = "Service Desk"
 object = "Tickets"
 view = "Mine"
 verify = { entity = "Tickets", query = "Restricted" }
-"#;
-    let w = wizard::parse("acme.toml", text).unwrap();
+"#,
+    );
+    let w = wizard::parse("acme.toml", &text).unwrap();
     let v = w.steps[0].permissions[0].verify.as_ref().unwrap();
     assert_eq!(
         v.expectations(),
@@ -369,26 +339,15 @@ fn customize_rows_are_connectwise_rows_with_a_function_and_a_reason() {
     );
     assert!(error_for(&text).message.contains("is one thing"));
 
-    let at = r#"id = "acme-autotask"
-psa = "autotask"
-vendor = "Acme"
-title = "Acme for Autotask"
-
-[[steps]]
-id = "level"
-kind = "security_level"
-title = "Add a level"
-name = "Acme"
-instructions = ["Admin → Security Levels"]
-
-[[steps.permissions]]
-module = "Admin"
+    let at = at_level(
+        r#"module = "Admin"
 object = "Tables"
 customize = ["Service / Service Board"]
 verify = { manual = "x" }
-"#;
-    let e = error_for(at);
-    assert_eq!(e.line, line_of(at, "customize = ["));
+"#,
+    );
+    let e = error_for(&at);
+    assert_eq!(e.line, line_of(&at, "customize = ["));
     assert!(e.message.contains("Autotask has none"), "{}", e.message);
 }
 
@@ -427,25 +386,14 @@ fn a_further_security_role_step_is_a_conditional_part_of_the_same_role() {
 
 #[test]
 fn unobservable_verification_names_line_and_column() {
-    let text = r#"id = "acme-autotask"
-psa = "autotask"
-vendor = "Acme"
-title = "Acme for Autotask"
-
-[[steps]]
-id = "level"
-kind = "security_level"
-title = "Add a level"
-name = "Acme"
-instructions = ["Admin → Security Levels"]
-
-[[steps.permissions]]
-module = "Other"
+    let text = at_level(
+        r#"module = "Other"
 checkbox = "Not required to change password"
 verify = { entity = "SecurityLevels", query = "All" }
-"#;
-    let e = error_for(text);
-    assert_eq!(e.line, line_of(text, "SecurityLevels"));
+"#,
+    );
+    let e = error_for(&text);
+    assert_eq!(e.line, line_of(&text, "SecurityLevels"));
     assert!(
         e.message.contains("cannot observe \"SecurityLevels\""),
         "{}",

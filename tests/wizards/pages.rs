@@ -215,7 +215,6 @@ fn cli_show_prints_the_built_in_level_and_the_rows_readings() {
 // page gives them, one a line: step | module | function | Add | Edit | Delete | Inquire ("-" =
 // blank or no such column), step by step; docs/FIDELITY.md sets them beside the wizard's and states each reading taken.
 
-
 /// The wizard's ConnectWise level rows as (step, module, function, levels).
 fn level_rows(w: &Wizard) -> Vec<(String, String, String, [String; 4])> {
     w.rows()
