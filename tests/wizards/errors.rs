@@ -22,6 +22,13 @@ instructions = ["Admin → Security Levels"]
     )
 }
 
+/// `text` is rejected at the line holding `at`, saying `says`.
+fn assert_rejected_at(text: &str, at: &str, says: &str) {
+    let e = error_for(text);
+    assert_eq!(e.line, line_of(text, at), "{e}");
+    assert!(e.message.contains(says), "{}", e.message);
+}
+
 fn error_for(text: &str) -> wizard::WizardError {
     let errs = wizard::parse("acme.toml", text).expect_err("must be rejected");
     errs.0.into_iter().next().unwrap()
@@ -199,20 +206,14 @@ system_level = true"#;
 
     // A required copy contradicts the built-in level.
     let t = text(&unnamed, system);
-    let e = error_for(&t);
-    assert_eq!(e.line, line_of(&t, "system_level"));
-    assert!(e.message.contains("required security_level step"), "{e}");
+    assert_rejected_at(&t, "system_level", "required security_level step");
 
     // `system_level` names a built-in level...
     let t = text("", "security_level = \"Acme\"\nsystem_level = true");
-    let e = error_for(&t);
-    assert_eq!(e.line, line_of(&t, "system_level"));
-    assert!(e.message.contains("API User (system)"), "{e}");
+    assert_rejected_at(&t, "system_level", "API User (system)");
     // ...and a built-in level needs `system_level`, or the check would fail the guide's choice.
     let t = text("", "security_level = \"API User (system)\"");
-    let e = error_for(&t);
-    assert_eq!(e.line, line_of(&t, "security_level = "));
-    assert!(e.message.contains("system_level = true"), "{e}");
+    assert_rejected_at(&t, "security_level = ", "system_level = true");
 
     // A level with neither name nor source, and an API user with no level to refer to.
     let t = text(
@@ -228,9 +229,7 @@ system_level = true"#;
         &level.replace("OPTIONAL", "system_level = true"),
         "security_level = \"Acme\"",
     );
-    let e = error_for(&t);
-    assert_eq!(e.line, line_of(&t, "system_level"));
-    assert!(e.message.contains("belongs to an api_user step"), "{e}");
+    assert_rejected_at(&t, "system_level", "belongs to an api_user step");
 }
 
 /// The guide's Mine is Autotask's Restricted: an expectation of its own.
@@ -287,9 +286,7 @@ fn connectwise_rows_without_a_column_or_with_the_psas_name_need_a_note() {
         "inquire = \"All\"",
         "inquire = \"All\"\nverify = { function = \"Service Tickets\" }",
     );
-    let e = error_for(&renamed);
-    assert_eq!(e.line, line_of(&renamed, "verify = {"));
-    assert!(e.message.contains("verify.note"), "{}", e.message);
+    assert_rejected_at(&renamed, "verify = {", "verify.note");
     let renamed = GOOD.replace("function = \"Service Tickets\"", "function = \"Service Ticket\"").replace(
         "inquire = \"All\"",
         "inquire = \"All\"\nverify = { module = \"Service Desk\", function = \"Service Tickets\", note = \"The page writes Service Ticket.\" }",
@@ -331,9 +328,7 @@ fn customize_rows_are_connectwise_rows_with_a_function_and_a_reason() {
         e.message
     );
     let text = row("customize = [\"Service / Service Board\"]\nverify = { manual = \"x\" }");
-    let e = error_for(&text);
-    assert_eq!(e.line, line_of(&text, "customize = ["));
-    assert!(e.message.contains("needs `function`"), "{}", e.message);
+    assert_rejected_at(&text, "customize = [", "needs `function`");
     let text = row(
         "function = \"Table Setup\"\ncustomize = [\"Service / Service Board\"]\ninquire = \"All\"\nverify = { manual = \"x\" }",
     );
@@ -346,9 +341,7 @@ customize = ["Service / Service Board"]
 verify = { manual = "x" }
 "#,
     );
-    let e = error_for(&at);
-    assert_eq!(e.line, line_of(&at, "customize = ["));
-    assert!(e.message.contains("Autotask has none"), "{}", e.message);
+    assert_rejected_at(&at, "customize = [", "Autotask has none");
 }
 
 /// Issue 16 (N-able N-central): the guide's conditional rows ("only required if using …
@@ -374,9 +367,7 @@ fn a_further_security_role_step_is_a_conditional_part_of_the_same_role() {
     );
     assert!(e.message.contains("must be `optional`"), "{}", e.message);
     let text = extra("name = \"Other\"\noptional = true\ncondition = \"Only if you bill.\"");
-    let e = error_for(&text);
-    assert_eq!(e.line, line_of(&text, "name = \"Other\""));
-    assert!(e.message.contains("same `name`"), "{}", e.message);
+    assert_rejected_at(&text, "name = \"Other\"", "same `name`");
 
     // No name at all: the guide leaves it to the admin.
     let unnamed = GOOD.replace("name = \"Acme\"\n", "");
@@ -392,30 +383,20 @@ checkbox = "Not required to change password"
 verify = { entity = "SecurityLevels", query = "All" }
 "#,
     );
-    let e = error_for(&text);
-    assert_eq!(e.line, line_of(&text, "SecurityLevels"));
-    assert!(
-        e.message.contains("cannot observe \"SecurityLevels\""),
-        "{}",
-        e.message
-    );
+    assert_rejected_at(&text, "SecurityLevels", "cannot observe \"SecurityLevels\"");
 
     // A ConnectWise row cannot use an Autotask entity mapping.
     let cw = GOOD.replace(
         "inquire = \"All\"",
         "inquire = \"All\"\nverify = { entity = \"Tickets\", query = \"All\" }",
     );
-    let e = error_for(&cw);
-    assert_eq!(e.line, line_of(&cw, "verify = {"));
-    assert!(e.message.contains("mySecurity"), "{}", e.message);
+    assert_rejected_at(&cw, "verify = {", "mySecurity");
 }
 
 #[test]
 fn unknown_field_and_missing_field_name_line_and_column() {
     let text = GOOD.replace("inquire = \"All\"", "inquire = \"All\"\ninquiry = \"All\"");
-    let e = error_for(&text);
-    assert_eq!(e.line, line_of(&text, "inquiry"));
-    assert!(e.message.contains("inquiry"), "{}", e.message);
+    assert_rejected_at(&text, "inquiry", "inquiry");
 
     let text = GOOD.replace("inquire = \"All\"\n", "");
     let e = error_for(&text);
@@ -486,25 +467,15 @@ fn where_the_tracking_identifier_and_client_id_come_from() {
     }
     // A source for the other PSA's value, or an empty one, is located.
     let text = format!("{GOOD}\n[integration]\ntracking_identifier_source = \"ask Acme\"\n");
-    let e = error_for(&text);
-    assert_eq!(e.line, line_of(&text, "tracking_identifier_source"));
-    assert!(e.message.contains("Autotask value"), "{}", e.message);
+    assert_rejected_at(&text, "tracking_identifier_source", "Autotask value");
     let text = format!("{GOOD}\n[integration]\nclient_id_source = \" \"\n");
-    let e = error_for(&text);
-    assert_eq!(e.line, line_of(&text, "client_id_source"));
-    assert!(e.message.contains("is empty"), "{}", e.message);
+    assert_rejected_at(&text, "client_id_source", "is empty");
 }
 
 #[test]
 fn wrong_psa_and_bad_guid_are_located() {
     let text = GOOD.replace("kind = \"security_role\"", "kind = \"security_level\"");
-    let e = error_for(&text);
-    assert_eq!(e.line, line_of(&text, "security_level"));
-    assert!(
-        e.message.contains("Datto Autotask PSA step"),
-        "{}",
-        e.message
-    );
+    assert_rejected_at(&text, "security_level", "Datto Autotask PSA step");
 
     let text = format!("{GOOD}\n[integration]\nclient_id = \"not-a-guid\"\n");
     let e = error_for(&text);
