@@ -19,7 +19,7 @@ use common::check;
 use common::connection::{with_autotask, with_connectwise};
 use common::sandbox::{
     answered, assert_all_pass, assert_throttled_once, configured, configured_with_latency,
-    connection, sandbox, verify_step_on, verify_step_with_faults,
+    connection, sandbox, start, verify_step_on, verify_step_with_faults,
 };
 use common::wizards::{ids as wizards, wizard};
 

@@ -126,13 +126,12 @@ async fn check_binary_exit_codes_for_failures_and_missing_details() {
 
 #[tokio::test]
 async fn check_binary_trusts_an_extra_root_with_ca_cert() {
-    let sb = Sandbox::start(SandboxOptions {
+    let sb = start(SandboxOptions {
         scenario: "configured:topleft-autotask".into(),
         tls: true,
         ..SandboxOptions::default()
     })
-    .await
-    .unwrap();
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let pem = dir.path().join("sandbox.pem");
     std::fs::write(&pem, sb.root_cert_pem().unwrap()).unwrap();
