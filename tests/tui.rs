@@ -16,7 +16,9 @@ use ratatui::backend::TestBackend;
 #[path = "common/mod.rs"]
 mod common;
 use common::pty::{self, Pty, tick_manual_items};
-use common::screens::{PRIVATE_KEY, fill_cw, key, run_mut, running, start_verify, verified};
+use common::screens::{
+    PRIVATE_KEY, fill_cw, key, run_mut, running, start_verify, type_text, verified,
+};
 use common::wizards;
 
 /// What the screens are drawn from: check results, saved sessions, the wizard list.
@@ -136,9 +138,7 @@ fn snapshot_start_screen() {
     insta::assert_snapshot!("start_screen_80x24", draw(&s, 80, 24));
     key(&mut s, KeyCode::Down);
     key(&mut s, KeyCode::Char('o'));
-    for c in "./my-vendor.toml".chars() {
-        key(&mut s, KeyCode::Char(c));
-    }
+    type_text(&mut s, "./my-vendor.toml");
     insta::assert_snapshot!("start_screen_open_file", draw(&s, 80, 24));
     // A bad file comes back as an error with its remedy, on the start screen.
     app::update(
@@ -157,9 +157,7 @@ fn snapshot_start_screen_filtered_by_vendor() {
     let mut s = start_screen();
     key(&mut s, KeyCode::Char('/'));
     // Letters that are keys elsewhere (r renames, k moves) are typing here.
-    for c in "rew".chars() {
-        key(&mut s, KeyCode::Char(c));
-    }
+    type_text(&mut s, "rew");
     let out = draw(&s, 80, 24);
     assert!(out.contains("2 of 8 shown"), "{out}");
     assert!(
@@ -203,15 +201,11 @@ fn snapshot_connection_form_masked_and_validated() {
     let mut s = running("topleft-connectwise");
     run_mut(&mut s).go_to(2);
     insta::assert_snapshot!("cw_api_keys_form_empty_80x24", draw(&s, 80, 24));
-    for c in "http://cw.example.com".chars() {
-        key(&mut s, KeyCode::Char(c));
-    }
+    type_text(&mut s, "http://cw.example.com");
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Tab);
     key(&mut s, KeyCode::Tab);
-    for c in PRIVATE_KEY.chars() {
-        key(&mut s, KeyCode::Char(c));
-    }
+    type_text(&mut s, PRIVATE_KEY);
     insta::assert_snapshot!("cw_api_keys_form_errors_masked", draw(&s, 80, 30));
     app::update(
         &mut s,
@@ -226,9 +220,7 @@ fn snapshot_connection_form_masked_and_validated() {
 fn snapshot_autotask_username_hint() {
     let mut s = running("topleft-autotask");
     run_mut(&mut s).go_to(1);
-    for c in "topleft@acme.example".chars() {
-        key(&mut s, KeyCode::Char(c));
-    }
+    type_text(&mut s, "topleft@acme.example");
     insta::assert_snapshot!("at_api_user_form_email_hint", draw(&s, 80, 30));
 }
 
@@ -507,25 +499,17 @@ fn snapshot_step_form_and_summary_at_every_size() {
     run_mut(&mut s).go_to(1);
     let user = "topleft-integration@sandbox.psa-onboard.example";
     let root = "http://127.0.0.1:44001/atservicesrest/with/a/long/path";
-    for c in user.chars() {
-        key(&mut s, KeyCode::Char(c));
-    }
+    type_text(&mut s, user);
     key(&mut s, KeyCode::Tab);
-    for c in PRIVATE_KEY.chars() {
-        key(&mut s, KeyCode::Char(c));
-    }
+    type_text(&mut s, PRIVATE_KEY);
     key(&mut s, KeyCode::Tab);
-    for c in "GRYYJKUHKVH7JMFD5EY3JLS6OS".chars() {
-        key(&mut s, KeyCode::Char(c));
-    }
+    type_text(&mut s, "GRYYJKUHKVH7JMFD5EY3JLS6OS");
     key(&mut s, KeyCode::Tab);
     app::update(
         &mut s,
         Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
     );
-    for c in root.chars() {
-        key(&mut s, KeyCode::Char(c));
-    }
+    type_text(&mut s, root);
     for (w, h) in SIZES {
         let out = draw(&s, w, h);
         assert_rail_titles_whole(&s, &out, &format!("{w}x{h}"));

@@ -43,6 +43,13 @@ pub fn key(s: &mut State, code: KeyCode) -> Vec<app::Effect> {
     app::update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
+/// Type `text`, a key a character.
+pub fn type_text(s: &mut State, text: &str) {
+    for c in text.chars() {
+        key(s, KeyCode::Char(c));
+    }
+}
+
 /// Press v: the step and generation of the verification it starts.
 pub fn start_verify(s: &mut State) -> (usize, u64) {
     let fx = key(s, KeyCode::Char('v'));

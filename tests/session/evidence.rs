@@ -151,9 +151,7 @@ async fn save_session_exports_every_row_with_evidence_and_a_failed_reaudit_verif
         let name = format!("flow-{}-{}", w.psa.short(), std::process::id());
         let mut cmd = env.cmd(&["check", "--wizard", id, "--save-session", &name]);
         check_env(&mut cmd, &sb, &w);
-        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-            .await
-            .unwrap();
+        let out = check::output(cmd).await;
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -238,12 +236,7 @@ async fn save_session_exports_every_row_with_evidence_and_a_failed_reaudit_verif
         sb.load_scenario("unconfigured").unwrap();
         let n = name.clone();
         let reaudit = env.cmd(&["check", "--session", &n, "--format", "json"]);
-        let out = tokio::task::spawn_blocking(move || {
-            let mut reaudit = reaudit;
-            reaudit.output().unwrap()
-        })
-        .await
-        .unwrap();
+        let out = check::output(reaudit).await;
         assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
         let check: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let json = env.run(&["export", &name, "--format", "json"]);

@@ -189,12 +189,7 @@ async fn without_dbus_the_kernel_keyring_keeps_the_secret_between_runs() {
     let w = builtin(id).wizard;
     let sb = configured(id).await;
     let name = format!("kernel-{}", std::process::id());
-    let run = |cmd: Command| async move {
-        let mut cmd = cmd;
-        tokio::task::spawn_blocking(move || cmd.output().unwrap())
-            .await
-            .unwrap()
-    };
+    let run = check::output;
     let no_bus = |cmd: &mut Command| {
         cmd.env_remove("DBUS_SESSION_BUS_ADDRESS")
             .env_remove("PSA_ONBOARD_KEYRING");
