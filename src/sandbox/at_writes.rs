@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 use super::at_entities::{IMPERSONATION_ENTITIES, can, license_allows_impersonation, singular};
 use super::at_query::get_ci;
-use super::autotask::{Caller, all_items, can_do, denied, error500, method_not_allowed};
-use super::http::{Req, json};
+use super::at_common::{Caller, all_items, can_do, denied, error500, method_not_allowed};
+use super::wire::{Req, json};
 use super::tenant::{AutotaskTenant, LICENSE_API_USER};
 use crate::wizard::Op;
 

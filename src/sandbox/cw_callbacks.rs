@@ -4,8 +4,8 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::connectwise::{count, invalid, list, method_not_allowed, not_found};
-use super::http::{Req, json};
+use super::cw_common::{count, invalid, list, method_not_allowed, not_found};
+use super::wire::{Req, json};
 use super::tenant::{Callback, ConnectwiseTenant};
 
 /// Valid callback `type` → `level`s (connectwise-api.md §4.4, S6).
