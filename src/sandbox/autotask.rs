@@ -10,8 +10,8 @@ use super::at_common::{Caller, all_items, can_do, denied, error500, method_not_a
 use super::at_entities::{can, canonical, capabilities, fields, singular};
 use super::at_query::Query;
 use super::at_writes::{create, delete, update};
-use super::wire::{Req, iis_404, json};
 use super::tenant::{AccessLevel, AutotaskTenant, LICENSE_API_USER, constant_eq};
+use super::wire::{Req, iis_404, json};
 use super::{Shared, lock};
 use crate::wizard::Op;
 

@@ -2,19 +2,16 @@
 
 use std::sync::Arc;
 
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::cw_callbacks::callbacks;
-use super::cw_common::{
-    count, error, forbidden, has, invalid, list, method_not_allowed, not_found,
-};
-use super::cw_conditions::{self, SYNTAX_HINT};
+use super::cw_common::{error, list, not_found};
 use super::cw_roles::{members, roles, settings_json};
+use super::tenant::ConnectwiseTenant;
 use super::wire::{Req, json};
-use super::tenant::{ConnectwiseTenant, CwLevel, RoleSetting};
 use super::{Shared, lock};
 
 /// Codebases routed: the company's own and the on-prem/router `v4_6_release/` (§2.5).

@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::cw_common::{count, forbidden, has, invalid, list, method_not_allowed, not_found};
-use super::wire::{Req, json};
 use super::tenant::{ConnectwiseTenant, Member, RoleSetting, info_map};
+use super::wire::{Req, json};
 
 fn identifier(name: &str) -> String {
     name.chars().filter(|c| c.is_ascii_alphanumeric()).collect()

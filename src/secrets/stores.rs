@@ -18,7 +18,10 @@ pub(super) fn open_and_probe(kind: StoreKind) -> Result<Arc<CredentialStore>, Ke
 }
 
 /// Write, read back and delete a probe entry.
-pub(super) fn probe_store(store: &Arc<CredentialStore>, kind: StoreKind) -> Result<(), KeyringUnavailable> {
+pub(super) fn probe_store(
+    store: &Arc<CredentialStore>,
+    kind: StoreKind,
+) -> Result<(), KeyringUnavailable> {
     let account = format!("probe/{}", std::process::id());
     let value = "psa-onboard keyring probe";
     let run = || -> Result<bool, KError> {
@@ -230,7 +233,12 @@ pub(super) fn describe(e: &KError) -> String {
     }
 }
 
-pub(super) fn classify(kind: StoreKind, reference: &SecretRef, op: &'static str, e: KError) -> SecretsError {
+pub(super) fn classify(
+    kind: StoreKind,
+    reference: &SecretRef,
+    op: &'static str,
+    e: KError,
+) -> SecretsError {
     if !matches!(e, KError::NoEntry) {
         tracing::warn!(store = kind.id(), op, entry = %reference, detail = %raw(&e), "keyring call failed");
     }

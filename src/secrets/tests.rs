@@ -32,8 +32,7 @@ fn errors_never_carry_secret_bytes_or_raw_platform_text() {
     let text = format!("{e} {e:?}");
     assert!(!text.contains("hunter2"), "{text}");
     assert!(!format!("{:?}", SecretString::from("hunter2")).contains("hunter2"));
-    let zbus =
-        "zbus error: Failed to connect to address unix:path=/run/user/0/bus: No such file";
+    let zbus = "zbus error: Failed to connect to address unix:path=/run/user/0/bus: No such file";
     let e = classify(
         StoreKind::KernelKeyring,
         &r,

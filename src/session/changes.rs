@@ -3,8 +3,6 @@
 //! only asks for that step to be verified again (the hashes themselves: [`step_hashes`], kept
 //! with the session model that stores them).
 
-use std::collections::BTreeMap;
-
 use crate::wizard::{Loaded, Wizard};
 
 use super::model::{Session, step_hashes};

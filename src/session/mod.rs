@@ -5,7 +5,6 @@
 //! only [`SecretRef`](crate::secrets::SecretRef)s naming keyring entries.
 
 pub mod changes;
-pub mod command;
 pub mod connect;
 pub mod lock;
 pub mod migrate;
