@@ -232,23 +232,25 @@ fn tokens(text: &str) -> Vec<(Tok, usize)> {
     out
 }
 
+/// Whether the tokens start with `#[cfg(test)]` (7 tokens).
+fn is_cfg_test(t: &[(Tok, usize)]) -> bool {
+    matches!(
+        t,
+        [
+            (Tok::Hash, _),
+            (Tok::Bracket(true), _),
+            (Tok::Ident(cfg), _),
+            (Tok::Other, _),
+            (Tok::Ident(test), _),
+            (Tok::Other, _),
+            (Tok::Bracket(false), _),
+            ..
+        ] if cfg == "cfg" && test == "test"
+    )
+}
+
 /// Drop the items under `#[cfg(test)]` (a `mod tests { … }` block, a test-only `use` or fn).
 fn without_test_items(toks: Vec<(Tok, usize)>) -> Vec<(Tok, usize)> {
-    let is_cfg_test = |t: &[(Tok, usize)]| {
-        matches!(
-            t,
-            [
-                (Tok::Hash, _),
-                (Tok::Bracket(true), _),
-                (Tok::Ident(cfg), _),
-                (Tok::Other, _),
-                (Tok::Ident(test), _),
-                (Tok::Other, _),
-                (Tok::Bracket(false), _),
-                ..
-            ] if cfg == "cfg" && test == "test"
-        )
-    };
     let mut out = Vec::with_capacity(toks.len());
     let mut i = 0;
     while i < toks.len() {
@@ -421,9 +423,32 @@ struct Parsed {
 
 /// Parse the sources and check every rule.
 fn analyze(sources: &[Source]) -> Analysis {
+    // Modules declared `#[cfg(test)] mod name;` are test code, like files named tests.rs.
+    let mut test_modules: BTreeSet<Vec<String>> = BTreeSet::new();
+    for s in sources {
+        let toks = tokens(&strip_comments_and_strings(&s.text));
+        for k in 0..toks.len() {
+            if !is_cfg_test(&toks[k..]) {
+                continue;
+            }
+            let mut rest = toks[k + 7..].iter().map(|t| &t.0);
+            let mut next = rest.next();
+            if next == Some(&Tok::Ident("pub".into())) {
+                next = rest.next();
+            }
+            if let (Some(Tok::Ident(m)), Some(Tok::Ident(name)), Some(Tok::Semi)) =
+                (next, rest.next(), rest.next())
+                && m == "mod"
+            {
+                let mut child = module_of(&s.path);
+                child.push(name.clone());
+                test_modules.insert(child);
+            }
+        }
+    }
     let parsed: Vec<Parsed> = sources
         .iter()
-        .filter(|s| !test_only(&s.path))
+        .filter(|s| !test_only(&s.path) && !test_modules.contains(&module_of(&s.path)))
         .map(|s| Parsed {
             path: s.path.clone(),
             module: module_of(&s.path),
@@ -438,12 +463,12 @@ fn analyze(sources: &[Source]) -> Analysis {
         for (k, t) in toks.iter().enumerate() {
             // `pub use` or `pub(crate) use`.
             let is_pub_use = t.0 == Tok::Ident("use".into())
-                && toks[k.saturating_sub(4)..k]
+                && toks[..k]
                     .iter()
-                    .any(|t| t.0 == Tok::Ident("pub".into()))
-                && !toks[k.saturating_sub(4)..k]
-                    .iter()
-                    .any(|t| matches!(t.0, Tok::Semi | Tok::Open | Tok::Close));
+                    .rev()
+                    .take(4)
+                    .take_while(|t| !matches!(t.0, Tok::Semi | Tok::Open | Tok::Close))
+                    .any(|t| t.0 == Tok::Ident("pub".into()));
             if !is_pub_use {
                 continue;
             }
