@@ -1,11 +1,12 @@
-//! Command-line interface: clap definitions and the plain-text subcommands.
+//! Command-line interface: the clap definitions and their value parsers, nothing else. The
+//! commands themselves live in `commands`.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::wizard::{self, Origin};
+use crate::connection::AUTOTASK_DEFAULT_API_ROOT;
+use crate::wizard;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -52,39 +53,6 @@ pub struct NetworkArgs {
         value_parser = clap::value_parser!(u64).range(1..=600)
     )]
     pub timeout: Option<u64>,
-}
-
-/// The largest `--ca-cert` file read: a whole system bundle is about 200 KiB.
-pub const MAX_CA_CERT_BYTES: u64 = 1024 * 1024;
-
-impl NetworkArgs {
-    /// The HTTP client settings these flags ask for; an unreadable CA file is named.
-    pub fn http_config(&self) -> Result<crate::psa::http::HttpConfig, UsageError> {
-        let mut cfg = crate::psa::http::HttpConfig::default();
-        if let Some(secs) = self.timeout {
-            cfg.request_timeout = std::time::Duration::from_secs(secs);
-            cfg.connect_timeout = cfg.connect_timeout.min(cfg.request_timeout);
-        }
-        if let Some(path) = &self.ca_cert {
-            // A regular file of bounded size: `/dev/zero` or a pipe must not hang the start.
-            let pem =
-                crate::files::read_text(path, MAX_CA_CERT_BYTES, "certificate").map_err(|e| {
-                    UsageError(format!(
-                        "cannot use the CA certificate {}: {e}",
-                        crate::sanitize::clean_line(&path.display().to_string())
-                    ))
-                })?;
-            if !pem.contains("-----BEGIN CERTIFICATE-----") {
-                return Err(UsageError(format!(
-                    "{} is not a PEM certificate (it should contain \"-----BEGIN CERTIFICATE-----\"); \
-export the CA's root certificate in PEM (Base-64) form",
-                    path.display()
-                )));
-            }
-            cfg.extra_root_pems.push(pem);
-        }
-        Ok(cfg)
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -159,7 +127,7 @@ AUTOTASK_USERNAME, AUTOTASK_SECRET, AUTOTASK_INTEGRATION_CODE; CONNECTWISE_SITE,
 CONNECTWISE_PUBLIC_KEY, CONNECTWISE_PRIVATE_KEY, CONNECTWISE_CLIENT_ID. Secrets are read from the \
 environment only.\n\nExample:\n  psa-onboard check --wizard topleft-autotask --format json"
     )]
-    Check(Box<crate::verify::check_cmd::CheckArgs>),
+    Check(Box<CheckArgs>),
 
     /// Run the embedded PSA sandbox (simulated Autotask + ConnectWise on 127.0.0.1).
     #[command(after_help = "Examples:\n  psa-onboard sandbox\n  \
@@ -220,6 +188,72 @@ psa-onboard man --dir ~/.local/share/man/man1")]
     },
 }
 
+/// How `psa-onboard check` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+}
+
+/// Arguments of `psa-onboard check`. Secrets come from the environment only
+/// (`AUTOTASK_SECRET`, `CONNECTWISE_PRIVATE_KEY`), never from the command line.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    /// Wizard id (see `psa-onboard wizards`) or path to a wizard .toml file.
+    #[arg(long, value_name = "ID|PATH", required_unless_present = "session")]
+    pub wizard: Option<String>,
+    /// Re-verify a saved session instead: its wizard, its connection (secret from the OS
+    /// keyring), and the results saved back into it.
+    #[arg(long, value_name = "NAME", conflicts_with = "wizard")]
+    pub session: Option<String>,
+    /// Record this run as a session NAME (created if new): the connection, the results as
+    /// evidence, and the secret in the OS keyring. `check --session NAME` re-audits it later.
+    #[arg(long, value_name = "NAME", conflicts_with = "session")]
+    pub save_session: Option<String>,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Check an optional (conditional) step of the guide, by step id ("if you plan to use
+    /// webhooks": `--with webhooks`); repeat or separate with commas; `all` for every one.
+    /// Optional steps not chosen are skipped as not chosen, never failed. With `--session`, the
+    /// session's earlier choices count too and these are added to them.
+    #[arg(long, value_name = "STEP", value_delimiter = ',')]
+    pub with: Vec<String>,
+    /// Least privilege: permissions above the guide's fail instead of warning.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also run the checks that write to the PSA (they say what they leave behind).
+    #[arg(long)]
+    pub allow_writes: bool,
+    /// Autotask: the ticket the impersonation write test adds its note to (with --allow-writes).
+    #[arg(long, value_name = "TICKET_ID")]
+    pub test_ticket: Option<i64>,
+    /// Autotask zone-lookup root.
+    #[arg(long, env = "AUTOTASK_API_ROOT", default_value = AUTOTASK_DEFAULT_API_ROOT)]
+    pub autotask_api_root: String,
+    /// The Autotask API user's username.
+    #[arg(long, env = "AUTOTASK_USERNAME")]
+    pub autotask_username: Option<String>,
+    /// The API tracking identifier: the vendor gives it (their guide or support). A wizard that
+    /// names one supplies it when this is not set.
+    #[arg(long, env = "AUTOTASK_INTEGRATION_CODE")]
+    pub autotask_integration_code: Option<String>,
+    /// ConnectWise site: host (na.myconnectwise.net) or URL.
+    #[arg(long, env = "CONNECTWISE_SITE")]
+    pub connectwise_site: Option<String>,
+    #[arg(long, env = "CONNECTWISE_COMPANY_ID")]
+    pub connectwise_company_id: Option<String>,
+    #[arg(long, env = "CONNECTWISE_PUBLIC_KEY")]
+    pub connectwise_public_key: Option<String>,
+    /// The integration's clientId: the vendor gives it. A wizard that names one supplies it when
+    /// this is not set.
+    #[arg(long, env = "CONNECTWISE_CLIENT_ID")]
+    pub connectwise_client_id: Option<String>,
+    /// Optional: an administrator's public key, for reading the role itself (its private key
+    /// comes from CONNECTWISE_ADMIN_PRIVATE_KEY).
+    #[arg(long, env = "CONNECTWISE_ADMIN_PUBLIC_KEY")]
+    pub connectwise_admin_public_key: Option<String>,
+}
+
 /// A shell `psa-onboard completions` writes a script for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CompletionShell {
@@ -256,23 +290,6 @@ impl From<PsaArg> for wizard::Psa {
     }
 }
 
-/// Which wizards `psa-onboard wizards` lists.
-#[derive(Debug, Clone, Default)]
-pub struct WizardFilter {
-    pub psa: Option<wizard::Psa>,
-    pub search: Option<String>,
-}
-
-impl WizardFilter {
-    pub fn keeps(&self, w: &wizard::Wizard) -> bool {
-        self.psa.is_none_or(|p| p == w.psa) && self.search.as_deref().is_none_or(|q| w.matches(q))
-    }
-
-    fn is_empty(&self) -> bool {
-        self.psa.is_none() && self.search.is_none()
-    }
-}
-
 #[derive(Debug, Subcommand)]
 pub enum SessionsAction {
     /// List sessions with their wizard, PSA, progress and last activity (the default).
@@ -286,186 +303,9 @@ pub enum SessionsAction {
     },
 }
 
-impl Cli {
-    /// The directory user wizards are read from.
-    pub fn wizard_dir(&self) -> Option<PathBuf> {
-        self.wizard_dir.clone().or_else(wizard::user_dir)
-    }
-}
-
 /// `--name`: a valid session name (it becomes the session's file name).
 fn session_name(name: &str) -> Result<String, String> {
     crate::session::validate_name(name)
         .map(|()| name.to_string())
         .map_err(|e| e.to_string())
-}
-
-/// A failure that should end the process with a message and exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
-
-/// Text for the terminal: cleaned of anything that could drive it (wizard files and their names
-/// come from anyone), and in ASCII when the locale is not UTF-8.
-fn printable(text: &str) -> String {
-    let clean = crate::sanitize::clean(text);
-    if crate::tui::ui::glyphs::utf8_locale(|k| std::env::var(k).ok()) {
-        clean
-    } else {
-        crate::checklist::ascii(&clean)
-    }
-}
-
-/// One field of a table row: [`printable`], on one line.
-fn cell(text: &str) -> String {
-    printable(text).replace('\n', " ")
-}
-
-pub fn list_wizards(cli: &Cli, filter: &WizardFilter, out: &mut impl Write) -> std::io::Result<()> {
-    let dir = cli.wizard_dir();
-    let (all, errors) = wizard::catalog(dir.as_deref());
-    let rows: Vec<[String; 5]> = all
-        .iter()
-        .filter(|l| filter.keeps(&l.wizard))
-        .map(|l| {
-            let source = match &l.origin {
-                Origin::Builtin => "built-in".to_string(),
-                o => o.label(),
-            };
-            [
-                cell(&l.wizard.id),
-                cell(l.wizard.psa.short()),
-                cell(&l.wizard.vendor),
-                l.wizard.steps.len().to_string(),
-                cell(&source),
-            ]
-        })
-        .collect();
-    let width = |i: usize, min: usize| {
-        rows.iter()
-            .map(|r| r[i].chars().count())
-            .max()
-            .unwrap_or(min)
-            .max(min)
-    };
-    let (id_w, v_w) = (width(0, 2), width(2, 6));
-    writeln!(
-        out,
-        "{:<id_w$}  {:<11}  {:<v_w$}  {:>5}  SOURCE",
-        "ID", "PSA", "VENDOR", "STEPS"
-    )?;
-    for [id, psa, vendor, steps, source] in &rows {
-        writeln!(
-            out,
-            "{id:<id_w$}  {psa:<11}  {vendor:<v_w$}  {steps:>5}  {source}"
-        )?;
-    }
-    if rows.is_empty() && !filter.is_empty() {
-        let mut asked = Vec::new();
-        if let Some(p) = filter.psa {
-            asked.push(format!("--psa {}", p.short()));
-        }
-        if let Some(q) = &filter.search {
-            asked.push(format!("--search {q:?}"));
-        }
-        writeln!(
-            out,
-            "No wizard matches {} ({} available; `psa-onboard wizards` lists them all).",
-            cell(&asked.join(" ")),
-            all.len()
-        )?;
-    }
-    for e in errors {
-        writeln!(
-            out,
-            "\nSkipped an invalid wizard file:\n{}",
-            printable(&e.to_string())
-        )?;
-    }
-    Ok(())
-}
-
-/// The width `show` fits its checklist to: the terminal's, or 80 when stdout is not one.
-pub fn show_width() -> usize {
-    use std::io::IsTerminal;
-    if std::io::stdout().is_terminal()
-        && let Ok((cols, _)) = crossterm::terminal::size()
-        && cols > 0
-    {
-        return cols as usize;
-    }
-    80
-}
-
-pub fn show(
-    cli: &Cli,
-    name: &str,
-    width: Option<usize>,
-    out: &mut impl Write,
-) -> Result<(), UsageError> {
-    let width = width.unwrap_or_else(show_width);
-    let dir = cli.wizard_dir();
-    let loaded =
-        wizard::resolve(name, dir.as_deref()).map_err(|e| UsageError(printable(&e.to_string())))?;
-    let text = printable(&crate::checklist::render(&loaded.wizard, width.max(40)));
-    out.write_all(text.as_bytes())
-        .map_err(|e| UsageError(format!("cannot write: {e}")))
-}
-
-pub fn validate(file: &std::path::Path, out: &mut impl Write) -> Result<(), UsageError> {
-    let loaded = wizard::load::load_file(file, Origin::File(file.to_path_buf()))
-        .map_err(|e| UsageError(printable(&e.to_string())))?;
-    let line = format!(
-        "{}: valid — {} ({}), {} steps, {} permission rows",
-        file.display(),
-        loaded.wizard.id,
-        loaded.wizard.psa.label(),
-        loaded.wizard.steps.len(),
-        loaded.wizard.rows().count()
-    );
-    let _ = writeln!(out, "{}", cell(&line));
-    Ok(())
-}
-
-/// `psa-onboard completions SHELL`: the completion script for the whole command line.
-pub fn completions(shell: CompletionShell, out: &mut impl Write) -> Result<(), UsageError> {
-    use clap::CommandFactory;
-    let mut cmd = Cli::command();
-    let mut script = Vec::new();
-    clap_complete::generate(
-        clap_complete::Shell::from(shell),
-        &mut cmd,
-        "psa-onboard",
-        &mut script,
-    );
-    if shell == CompletionShell::Bash {
-        // clap_complete 4.6 names a subcommand's `case` label after the binary with its `-`
-        // turned into `__subcmd__`, but the state it sets with `-` turned into `__`: no label
-        // matches, and no subcommand's flags complete. Give the labels the state's spelling.
-        let text = String::from_utf8_lossy(&script).replace("psa__subcmd__onboard", "psa__onboard");
-        script = text.into_bytes();
-    }
-    out.write_all(&script)
-        .map_err(|e| UsageError(format!("cannot write: {e}")))
-}
-
-/// `psa-onboard man`: the manual page in roff, listing every subcommand; with `dir`, that page
-/// and one per subcommand (the pages the list refers to), written there.
-pub fn man(dir: Option<&std::path::Path>, out: &mut impl Write) -> Result<(), UsageError> {
-    use clap::CommandFactory;
-    let Some(dir) = dir else {
-        return clap_mangen::Man::new(Cli::command())
-            .render(out)
-            .map_err(|e| UsageError(format!("cannot write: {e}")));
-    };
-    let failed = |e: std::io::Error| {
-        UsageError(format!(
-            "cannot write the manual pages to {}: {e}",
-            dir.display()
-        ))
-    };
-    std::fs::create_dir_all(dir).map_err(failed)?;
-    clap_mangen::generate_to(Cli::command(), dir).map_err(failed)?;
-    writeln!(out, "Wrote the manual pages to {}", dir.display())
-        .map_err(|e| UsageError(format!("cannot write: {e}")))
 }

@@ -6,6 +6,7 @@
 
 pub mod checklist;
 pub mod cli;
+pub mod commands;
 pub mod connection;
 pub mod export;
 pub mod files;
@@ -16,7 +17,11 @@ pub mod sandbox;
 pub mod sanitize;
 pub mod secrets;
 pub mod session;
+pub mod term_caps;
 pub mod tui;
 pub mod verdict;
 pub mod verify;
 pub mod wizard;
+
+#[cfg(test)]
+mod layering;

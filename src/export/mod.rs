@@ -4,7 +4,6 @@
 //! then escaped per format. No secret can appear: the session holds none, and the summary
 //! copies only named non-secret fields.
 
-pub mod command;
 pub mod example;
 mod html;
 mod markdown;

@@ -4,11 +4,11 @@ use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::at_common::{Caller, all_items, can_do, denied, error500, method_not_allowed};
 use super::at_entities::{IMPERSONATION_ENTITIES, can, license_allows_impersonation, singular};
 use super::at_query::get_ci;
-use super::autotask::{Caller, all_items, can_do, denied, error500, method_not_allowed};
-use super::http::{Req, json};
 use super::tenant::{AutotaskTenant, LICENSE_API_USER};
+use super::wire::{Req, json};
 use crate::wizard::Op;
 
 /// Whether this write is impersonated: the header is present and the entity supports it (Tasks

@@ -6,11 +6,12 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::at_common::{Caller, all_items, can_do, denied, error500, method_not_allowed};
 use super::at_entities::{can, canonical, capabilities, fields, singular};
 use super::at_query::Query;
 use super::at_writes::{create, delete, update};
-use super::http::{Req, iis_404, json};
 use super::tenant::{AccessLevel, AutotaskTenant, LICENSE_API_USER, constant_eq};
+use super::wire::{Req, iis_404, json};
 use super::{Shared, lock};
 use crate::wizard::Op;
 
@@ -23,32 +24,6 @@ pub const THREAD_LIMIT: u32 = 3;
 /// since it "may arrive with a non-429 status".
 pub const THREAD_THRESHOLD_TEXT: &str =
     "Thread Threshold Exceeded — The Autotask API thread threshold of 3 threads has been exceeded.";
-/// The permission-denial body: HTTP 500, not 403 (autotask-api.md §3 "Entity permission missing").
-pub fn denied(op: Op) -> Response {
-    json(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        json!({"errors": [format!(
-            "The logged in Resource does not have the adequate permissions to {} this entity type.",
-            op.label()
-        )]}),
-    )
-}
-
-pub fn error500(msg: impl Into<String>) -> Response {
-    json(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        json!({"errors": [msg.into()]}),
-    )
-}
-
-pub fn method_not_allowed(method: &Method) -> Response {
-    // autotask-api.md §3 "Unsupported method" (WYRE-AI/autotask-mcp PR #170).
-    json(
-        StatusCode::METHOD_NOT_ALLOWED,
-        json!({"Message": format!("The requested resource does not support http method '{method}'.")}),
-    )
-}
-
 /// Every credential problem: 401 with an empty body (autotask-api.md §3, first row).
 fn unauthorized() -> Response {
     let mut r = StatusCode::UNAUTHORIZED.into_response();
@@ -122,12 +97,6 @@ impl Drop for Slot {
             *n = n.saturating_sub(1);
         }
     }
-}
-
-/// The caller, once authenticated.
-pub struct Caller {
-    pub resource_id: i64,
-    pub level_id: i64,
 }
 
 pub async fn handle(shared: &Arc<Shared>, req: &Req) -> Response {
@@ -448,24 +417,6 @@ fn get_only(req: &Req, body: impl FnOnce() -> Value) -> Response {
     }
     json(StatusCode::OK, body())
 }
-pub fn can_do(at: &AutotaskTenant, caller: &Caller, e: &str, op: Op) -> bool {
-    at.level(caller.level_id)
-        .is_some_and(|l| l.effective(e, op) != AccessLevel::None)
-}
-
-/// All items of an entity, as JSON.
-pub fn all_items(at: &AutotaskTenant, e: &str) -> Vec<Value> {
-    match e {
-        "Resources" => at.resources.iter().map(|r| r.to_json()).collect(),
-        "TicketWebhooks" => at.webhooks.iter().map(|w| w.to_json()).collect(),
-        _ => at
-            .items
-            .get(&e.to_ascii_lowercase())
-            .cloned()
-            .unwrap_or_default(),
-    }
-}
-
 /// Items the caller may see: Restricted shows only the caller's own records (the official
 /// REST_Security_Auth.htm: restricted data gives 200 with fewer or no items).
 fn visible_items(at: &AutotaskTenant, caller: &Caller, e: &str) -> Vec<Value> {

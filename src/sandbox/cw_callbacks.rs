@@ -4,9 +4,9 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::connectwise::{count, invalid, list, method_not_allowed, not_found};
-use super::http::{Req, json};
+use super::cw_common::{count, invalid, list, method_not_allowed, not_found};
 use super::tenant::{Callback, ConnectwiseTenant};
+use super::wire::{Req, json};
 
 /// Valid callback `type` → `level`s (connectwise-api.md §4.4, S6).
 const CALLBACK_LEVELS: &[(&str, &[&str])] = &[

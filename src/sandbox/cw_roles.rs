@@ -5,9 +5,9 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::connectwise::{count, forbidden, has, invalid, list, method_not_allowed, not_found};
-use super::http::{Req, json};
+use super::cw_common::{count, forbidden, has, invalid, list, method_not_allowed, not_found};
 use super::tenant::{ConnectwiseTenant, Member, RoleSetting, info_map};
+use super::wire::{Req, json};
 
 fn identifier(name: &str) -> String {
     name.chars().filter(|c| c.is_ascii_alphanumeric()).collect()

@@ -6,12 +6,14 @@
 //! accept loop in front of it adds TLS and the dropped-connection fault (a hyper service that
 //! errors closes the connection without a response).
 
+mod at_common;
 mod at_entities;
 mod at_query;
 mod at_writes;
 mod autotask;
 mod connectwise;
 mod cw_callbacks;
+mod cw_common;
 mod cw_conditions;
 mod cw_roles;
 mod faults;
@@ -22,6 +24,7 @@ pub mod standalone;
 mod tenant;
 mod tls;
 mod vendor;
+mod wire;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -7,7 +7,7 @@ use axum::response::Response;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
-use super::http::{Req, json as reply};
+use super::wire::{Req, json as reply};
 use super::{Shared, lock, scenario};
 
 /// `POST /vendor/submit`: 200 `{"status":"received","reference":"SBX-…"}`; 400 when the body

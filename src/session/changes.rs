@@ -1,26 +1,11 @@
 //! Noticing that a session's wizard changed since the session began, and which steps that
 //! affects: each step is hashed in its TOML-serialized form, so an edit to one step's rows
-//! only asks for that step to be verified again.
+//! only asks for that step to be verified again (the hashes themselves: [`step_hashes`], kept
+//! with the session model that stores them).
 
-use std::collections::BTreeMap;
+use crate::wizard::{Loaded, Wizard};
 
-use crate::wizard::{Loaded, Wizard, load::hash};
-
-use super::model::Session;
-
-/// SHA-256 of each step's TOML form, by step id.
-pub fn step_hashes(wizard: &Wizard) -> BTreeMap<String, String> {
-    wizard
-        .steps
-        .iter()
-        .map(|s| {
-            // Serializing a plain data struct cannot fail; fall back to Debug just in case so a
-            // change is still noticed.
-            let text = toml::to_string(s).unwrap_or_else(|_| format!("{s:?}"));
-            (s.id.clone(), hash(&text))
-        })
-        .collect()
-}
+use super::model::{Session, step_hashes};
 
 /// How the wizard differs from the one the session began with.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -5,7 +5,6 @@
 //! only [`SecretRef`](crate::secrets::SecretRef)s naming keyring entries.
 
 pub mod changes;
-pub mod command;
 pub mod connect;
 pub mod lock;
 pub mod migrate;
@@ -13,12 +12,12 @@ pub mod model;
 pub mod open;
 pub mod store;
 
-pub use changes::{WizardChanges, step_hashes};
+pub use changes::WizardChanges;
 pub use connect::{ConnectError, ResumeError, Resumed, connection, resume, secret_field};
 pub use lock::{LockError, SessionLock};
 pub use model::{
     Confirmation, HISTORY_LIMIT, SCHEMA_VERSION, Session, StepRecord, Target, VerificationRun,
-    WizardRef, current_user, slug, validate_name,
+    WizardRef, current_user, slug, step_hashes, validate_name,
 };
 pub use open::{OpenError, Opened, open, wizard_of};
 pub use store::{Listing, OpenSession, Store, StoreError};

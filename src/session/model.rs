@@ -236,6 +236,20 @@ fn parse_passwd(text: &str, uid: u32) -> Option<(String, Option<String>)> {
     })
 }
 
+/// SHA-256 of each step's TOML form, by step id.
+pub fn step_hashes(wizard: &Wizard) -> BTreeMap<String, String> {
+    wizard
+        .steps
+        .iter()
+        .map(|s| {
+            // Serializing a plain data struct cannot fail; fall back to Debug just in case so a
+            // change is still noticed.
+            let text = toml::to_string(s).unwrap_or_else(|_| format!("{s:?}"));
+            (s.id.clone(), crate::wizard::load::hash(&text))
+        })
+        .collect()
+}
+
 impl WizardRef {
     pub fn from_loaded(loaded: &Loaded) -> Self {
         let w = &loaded.wizard;
@@ -246,7 +260,7 @@ impl WizardRef {
             psa: w.psa,
             content_hash: loaded.content_hash.clone(),
             origin: loaded.origin.label(),
-            step_hashes: super::changes::step_hashes(w),
+            step_hashes: step_hashes(w),
             step_order: w.steps.iter().map(|s| s.id.clone()).collect(),
         }
     }

@@ -54,7 +54,7 @@ pub fn export_command(session: &str) -> String {
 
 /// Draw plainly (ASCII, no colour)?
 pub fn plain() -> bool {
-    ui::glyphs::plain_from_env(|k| std::env::var(k).ok())
+    crate::term_caps::plain()
 }
 
 /// The start screen's lists.

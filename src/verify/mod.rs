@@ -12,7 +12,6 @@
 //! for Autotask, by the client's per-endpoint thread limit (3).
 
 mod autotask;
-pub mod check_cmd;
 mod connectwise;
 pub mod levels;
 pub mod report;

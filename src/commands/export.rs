@@ -3,10 +3,9 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::UsageError;
+use super::CommandError;
+use crate::export::{Format, render};
 use crate::session::{Store, WizardChanges};
-
-use super::{Format, render};
 
 /// Render and write the summary. Notes (a changed wizard) go to `note`.
 pub fn run(
@@ -17,17 +16,18 @@ pub fn run(
     wizard_dir: Option<&Path>,
     out: &mut impl Write,
     note: &mut impl Write,
-) -> Result<(), UsageError> {
+) -> Result<(), CommandError> {
     let (session, wizard) = if example {
-        super::example::session()
+        crate::export::example::session()
     } else {
         let name = session.ok_or_else(|| {
-            UsageError("name the session to export (see `psa-onboard sessions list`)".into())
+            CommandError::Usage(
+                "name the session to export (see `psa-onboard sessions list`)".into(),
+            )
         })?;
-        let store = Store::open_default().map_err(|e| UsageError(e.to_string()))?;
-        let session = store.load(name).map_err(|e| UsageError(e.to_string()))?;
-        let loaded = crate::session::wizard_of(&session, wizard_dir)
-            .map_err(|e| UsageError(e.to_string()))?;
+        let store = Store::open_default()?;
+        let session = store.load(name)?;
+        let loaded = crate::session::wizard_of(&session, wizard_dir)?;
         let changes = WizardChanges::between(&session, &loaded);
         if changes.changed {
             let _ = writeln!(note, "note: {}", changes.describe(&loaded.wizard.id));
@@ -37,13 +37,13 @@ pub fn run(
     let text = render(&session, &wizard, format);
     match output {
         Some(path) => {
-            std::fs::write(path, text.as_bytes())
-                .map_err(|e| UsageError(format!("cannot write {}: {e}", path.display())))?;
+            std::fs::write(path, text.as_bytes()).map_err(|source| CommandError::Io {
+                context: format!("cannot write {}", path.display()),
+                source,
+            })?;
             let _ = writeln!(note, "Wrote {}", path.display());
             Ok(())
         }
-        None => out
-            .write_all(text.as_bytes())
-            .map_err(|e| UsageError(format!("cannot write: {e}"))),
+        None => out.write_all(text.as_bytes()).map_err(CommandError::write),
     }
 }

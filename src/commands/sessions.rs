@@ -2,15 +2,15 @@
 
 use std::io::{BufRead, Write};
 
-use crate::cli::{SessionsAction, UsageError};
+use super::CommandError;
+use crate::cli::SessionsAction;
 use crate::secrets::{Keyring, SecretRef};
-
-use super::store::Store;
+use crate::session::{Store, wizard_of};
 
 /// Dispatch `psa-onboard sessions …` against the default store.
-pub fn run(action: Option<&SessionsAction>, out: &mut impl Write) -> Result<(), UsageError> {
+pub fn run(action: Option<&SessionsAction>, out: &mut impl Write) -> Result<(), CommandError> {
     use std::io::IsTerminal;
-    let store = Store::open_default().map_err(|e| UsageError(e.to_string()))?;
+    let store = Store::open_default()?;
     match action {
         None | Some(SessionsAction::List) => list(&store, out),
         Some(SessionsAction::Delete { name, yes }) => {
@@ -29,12 +29,12 @@ pub fn run(action: Option<&SessionsAction>, out: &mut impl Write) -> Result<(), 
     }
 }
 
-fn write_err(e: std::io::Error) -> UsageError {
-    UsageError(format!("cannot write: {e}"))
+fn write_err(e: std::io::Error) -> CommandError {
+    CommandError::write(e)
 }
 
 /// List sessions: name, wizard, PSA, progress, last activity; then any damaged files.
-pub fn list(store: &Store, out: &mut impl Write) -> Result<(), UsageError> {
+pub fn list(store: &Store, out: &mut impl Write) -> Result<(), CommandError> {
     let listing = store.list();
     if listing.sessions.is_empty() {
         writeln!(
@@ -53,7 +53,7 @@ pub fn list(store: &Store, out: &mut impl Write) -> Result<(), UsageError> {
         )
         .map_err(write_err)?;
         for s in &listing.sessions {
-            let wizard = super::wizard_of(s, None).ok();
+            let wizard = wizard_of(s, None).ok();
             let (done, total) = s.progress(wizard.as_ref().map(|l| &l.wizard));
             writeln!(
                 out,
@@ -90,16 +90,16 @@ pub fn delete(
     input: &mut impl BufRead,
     prompt: &mut impl Write,
     out: &mut impl Write,
-) -> Result<(), UsageError> {
-    let session = store.load(name).map_err(|e| UsageError(e.to_string()))?;
+) -> Result<(), CommandError> {
+    let session = store.load(name)?;
     if !yes {
         if !stdin_is_tty {
-            return Err(UsageError(format!(
+            return Err(CommandError::Usage(format!(
                 "not deleting session {name:?} without confirmation: stdin is not a terminal. \
                  Run `psa-onboard sessions delete {name} --yes` to delete it."
             )));
         }
-        let wizard = super::wizard_of(&session, None).ok();
+        let wizard = wizard_of(&session, None).ok();
         let (done, total) = session.progress(wizard.as_ref().map(|l| &l.wizard));
         write!(
             prompt,
@@ -117,13 +117,16 @@ pub fn delete(
         let mut answer = String::new();
         input
             .read_line(&mut answer)
-            .map_err(|e| UsageError(format!("cannot read the answer: {e}")))?;
+            .map_err(|source| CommandError::Io {
+                context: "cannot read the answer".into(),
+                source,
+            })?;
         if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
             writeln!(out, "Not deleted.").map_err(write_err)?;
             return Ok(());
         }
     }
-    let session = store.delete(name).map_err(|e| UsageError(e.to_string()))?;
+    let session = store.delete(name)?;
     let refs: Vec<SecretRef> = session.secrets.values().cloned().collect();
     writeln!(out, "Deleted session {name:?}.").map_err(write_err)?;
     if refs.is_empty() {
