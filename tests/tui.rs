@@ -479,7 +479,10 @@ fn snapshot_verifying_then_failed_then_verified() {
     );
     assert!(s.run().unwrap().verdict(0).is_failed());
     // The first failing row is selected, so it is in view.
-    assert_eq!(s.run().unwrap().selected, st_index(&s, "Merge Tickets"));
+    assert_eq!(
+        s.run().unwrap().cursor.selected,
+        st_index(&s, "Merge Tickets")
+    );
     let screen = draw(&s, 80, 24);
     // The selected row shows its evidence: what was asked and what the PSA answered.
     assert!(
@@ -1096,6 +1099,39 @@ fn pty_start_screen_resumes_a_session_and_no_color_draws_ascii() {
     pty.assert_restored();
 }
 
+/// Enter pressed twice on the start screen before the session is open: it opens once and keeps
+/// its lock while it is on screen (a second open would have let go of the first one's lock).
+#[test]
+fn pty_a_double_enter_on_the_start_screen_opens_the_session_once_and_keeps_its_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&["run", "topleft-autotask"], dir.path(), &[]);
+    pty.wait_for(&["Step 1 of 6"]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    let store = psa_onboard::session::Store::at(dir.path().join("sessions"));
+    let name = store.list().sessions[0].name.clone();
+
+    let mut pty = Pty::spawn(&[], dir.path(), &[]);
+    pty.wait_for(&["Resume where you left off"]);
+    // Both presses in one write: the second arrives before the first open answers.
+    pty.send("\r\r");
+    pty.wait_for(&["Step 1 of 6"]);
+    // Long enough for a second open to have answered, had one been started.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let screen = pty.screen();
+    assert!(
+        screen.contains("Step 1 of 6") && !screen.contains("Resume where you left off"),
+        "{screen}"
+    );
+    assert!(
+        store.open(&name).is_err(),
+        "the open session's lock was let go:\n{screen}"
+    );
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Secrets nowhere, over complete demo flows (issue #6)
 
@@ -1395,8 +1431,8 @@ fn snapshot_handoff_step_masked_then_submit_prompt() {
     {
         let r = run_mut(&mut s);
         r.demo = true;
-        r.submit_endpoint = Some("http://127.0.0.1:40000/vendor/submit".into());
-        r.submit_demo = true;
+        r.handoff.endpoint = Some("http://127.0.0.1:40000/vendor/submit".into());
+        r.handoff.endpoint_is_demo = true;
         r.go_to(4);
     }
     let out = draw(&s, 80, 24);
@@ -1843,7 +1879,7 @@ fn assert_rail_titles_whole(s: &State, out: &str, size: &str) {
     let roomy = size != "80x24";
     for (i, st) in r.wizard.steps.iter().enumerate() {
         let label = format!("{}. {}", i + 1, st.title);
-        if roomy || i == r.current {
+        if roomy || i == r.rail_position() {
             assert!(
                 rail.contains(&label),
                 "{size}: {label:?} cut in the rail:\n{out}"

@@ -5,7 +5,7 @@
 
 use tui_input::Input;
 
-use super::{Effect, Notice, Prompt, Run, ServiceError};
+use super::{Effect, Modal, Notice, Prompt, Run, Sealed, ServiceError};
 use crate::connection::Connection;
 use crate::psa::autotask::AutotaskClient;
 use crate::psa::http::{Http, HttpConfig};
@@ -57,7 +57,8 @@ pub fn needs_ticket(step: &Step) -> bool {
 /// demo's sandbox ticket, filled in). Looking it up signs in, so only with a connection the
 /// PSA accepted and that has not changed since.
 pub fn ask(r: &mut Run) {
-    let proven = r.verdict(r.conn_step).is_observed() && r.last_input == Some(r.form.fingerprint());
+    let proven =
+        r.verdict(r.conn_step).is_observed() && r.requests.last_input == Some(r.form.fingerprint());
     if !proven {
         r.notice = Some(Notice {
             text: format!(
@@ -70,15 +71,15 @@ pub fn ask(r: &mut Run) {
         });
         return;
     }
-    let preset = match (&r.test_ticket, r.demo) {
+    let preset = match (&r.requests.test_ticket, r.demo) {
         (Some(t), _) => t.number.clone().unwrap_or_else(|| t.id.to_string()),
         (None, true) => crate::sandbox::DEMO_TICKET_NUMBER.to_string(),
         (None, false) => String::new(),
     };
-    r.ticket_pick = Some(TicketPick {
+    r.modal = Some(Modal::Ticket(TicketPick {
         input: Input::new(preset),
         ..TicketPick::default()
-    });
+    }));
 }
 
 /// What the admin typed, checked: a ticket number (T20240101.0001) or an ID (digits).
@@ -106,8 +107,11 @@ pub fn parse(text: &str) -> Result<String, String> {
 
 /// Enter in the ticket box: look the ticket up.
 pub fn submit(r: &mut Run, effects: &mut Vec<Effect>) {
-    let generation = r.generation + 1;
-    let Some(pick) = r.ticket_pick.as_mut() else {
+    let generation = r.requests.generation + 1;
+    let (Some(step), connection) = (r.current(), r.form.connection()) else {
+        return;
+    };
+    let Some(pick) = r.ticket_pick_mut() else {
         return;
     };
     if pick.searching.is_some() {
@@ -116,13 +120,21 @@ pub fn submit(r: &mut Run, effects: &mut Vec<Effect>) {
     match parse(pick.input.value()) {
         Err(e) => pick.error = Some(e),
         Ok(query) => {
+            let Some(connection) = connection else {
+                pick.error = Some(
+                    "The connection details are incomplete. Press Esc, then e, and fill in every field."
+                        .into(),
+                );
+                return;
+            };
             pick.error = None;
             pick.searching = Some(generation);
-            r.generation = generation;
+            r.requests.generation = generation;
             effects.push(Effect::FindTicket {
-                step: r.current,
+                step,
                 generation,
                 query,
+                connection: Sealed(connection),
             });
         }
     }
@@ -130,9 +142,13 @@ pub fn submit(r: &mut Run, effects: &mut Vec<Effect>) {
 
 /// Esc in the ticket box: nothing is written; a lookup in flight is abandoned.
 pub fn cancel(r: &mut Run, effects: &mut Vec<Effect>) {
-    if let Some(g) = r.ticket_pick.take().and_then(|p| p.searching) {
+    let Some(pick) = r.ticket_pick() else {
+        return;
+    };
+    if let Some(g) = pick.searching {
         effects.push(Effect::Cancel { generation: g });
     }
+    r.modal = None;
 }
 
 /// The lookup answered: ask before writing, naming the ticket; or say why not.
@@ -142,18 +158,21 @@ pub fn on_found(
     generation: u64,
     result: Result<TicketRef, ServiceError>,
 ) {
-    let Some(pick) = r.ticket_pick.as_mut() else {
+    let here = r.current() == Some(step);
+    let Some(pick) = r.ticket_pick_mut() else {
         return;
     };
-    if pick.searching != Some(generation) || step != r.current {
+    if pick.searching != Some(generation) || !here {
         return;
     }
     pick.searching = None;
     match result {
         Ok(t) => {
-            r.test_ticket = Some(t);
-            r.ticket_pick = None;
-            r.prompt = Some(Prompt::Writes);
+            r.requests.test_ticket = Some(t);
+            // The question takes the ticket box's place (under help, if help is open).
+            if let Some(m) = Modal::beneath_help_mut(&mut r.modal) {
+                *m = Modal::Prompt(Prompt::Writes);
+            }
         }
         Err(e) => pick.error = Some(format!("{} {}", e.message, e.remedy)),
     }
@@ -174,7 +193,7 @@ pub fn writes_question(r: &Run) -> String {
     let lines: Vec<String> = writes
         .iter()
         .zip(described)
-        .map(|(c, d)| match (&r.test_ticket, c.observe) {
+        .map(|(c, d)| match (&r.requests.test_ticket, c.observe) {
             (Some(t), Some(Observe::AutotaskImpersonationWrite)) => format!(
                 "• {} — It adds a note titled \"psa-onboard setup check\" to ticket {}, the one you chose, written as one of your active resources (impersonated). Autotask does not allow deleting ticket notes through the API, so the note stays on that ticket.",
                 c.title,
@@ -192,7 +211,7 @@ pub fn writes_question(r: &Run) -> String {
 /// The ticket's ID for the verification (only when its write test needs one).
 pub fn chosen(r: &Run, step: &Step) -> Option<i64> {
     needs_ticket(step)
-        .then(|| r.test_ticket.as_ref().map(|t| t.id))
+        .then(|| r.requests.test_ticket.as_ref().map(|t| t.id))
         .flatten()
 }
 
