@@ -301,19 +301,8 @@ mod tests {
     use super::*;
     use crate::sandbox::{Sandbox, SandboxOptions};
 
-    #[test]
-    fn ticket_numbers_and_ids_are_accepted_anything_else_is_said_to_be_wrong() {
-        assert_eq!(parse(" t20240101.0042 ").unwrap(), "T20240101.0042");
-        assert_eq!(parse("42").unwrap(), "42");
-        for bad in ["", "printer", "T2024-01", "42; drop", "\u{1b}[2J"] {
-            let e = parse(bad).unwrap_err();
-            assert!(!e.contains('\u{1b}'), "sanitized: {e:?}");
-        }
-    }
-
-    /// Over real HTTP to the sandbox, signed in as the demo's API user.
-    #[tokio::test]
-    async fn finds_a_ticket_by_number_or_id_and_says_when_there_is_none() {
+    /// The sandbox, the Autotask guide, and a run of it with the sandbox's credentials typed in.
+    async fn demo_run() -> (Sandbox, crate::wizard::Wizard, Run) {
         let sb = Sandbox::start(SandboxOptions {
             scenario: "configured:topleft-autotask".into(),
             ..SandboxOptions::default()
@@ -330,6 +319,23 @@ mod tests {
             "h".into(),
         );
         crate::tui::demo::prefill(&sb, &mut run);
+        (sb, w, run)
+    }
+
+    #[test]
+    fn ticket_numbers_and_ids_are_accepted_anything_else_is_said_to_be_wrong() {
+        assert_eq!(parse(" t20240101.0042 ").unwrap(), "T20240101.0042");
+        assert_eq!(parse("42").unwrap(), "42");
+        for bad in ["", "printer", "T2024-01", "42; drop", "\u{1b}[2J"] {
+            let e = parse(bad).unwrap_err();
+            assert!(!e.contains('\u{1b}'), "sanitized: {e:?}");
+        }
+    }
+
+    /// Over real HTTP to the sandbox, signed in as the demo's API user.
+    #[tokio::test]
+    async fn finds_a_ticket_by_number_or_id_and_says_when_there_is_none() {
+        let (sb, _, run) = demo_run().await;
         let conn = run.form.connection().unwrap();
         let find = |q: &str| find(conn.clone(), HttpConfig::default(), q.to_string());
 
@@ -363,22 +369,7 @@ mod tests {
         use crate::tui::effects::Runner;
         use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-        let sb = Sandbox::start(SandboxOptions {
-            scenario: "configured:topleft-autotask".into(),
-            ..SandboxOptions::default()
-        })
-        .await
-        .unwrap();
-        let w = crate::wizard::resolve("topleft-autotask", None)
-            .unwrap()
-            .wizard;
-        let mut run = Run::new(
-            std::sync::Arc::new(w.clone()),
-            "s".into(),
-            w.id.clone(),
-            "h".into(),
-        );
-        crate::tui::demo::prefill(&sb, &mut run);
+        let (sb, w, mut run) = demo_run().await;
         // The connection was verified with these values; the write test's step is open.
         let c = run.conn_step;
         let checks = crate::verdict::items(&w.steps[c])
@@ -406,7 +397,7 @@ mod tests {
                 run.progress[c].ticked.insert(k);
             }
         }
-        run.last_input = Some(run.form.fingerprint());
+        run.requests.last_input = Some(run.form.fingerprint());
         let i = w.steps.iter().position(needs_ticket).unwrap();
         run.go_to(i);
         let mut state = State::new(Screen::Run(Box::new(run)), false);
@@ -416,7 +407,7 @@ mod tests {
         let mut runner = Runner::new(std::sync::Arc::new(live), tx);
         let press = |state: &mut State, runner: &mut Runner, code| {
             for e in update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))) {
-                runner.run(state, e);
+                runner.run(e);
             }
         };
         press(&mut state, &mut runner, KeyCode::Char('w'));
@@ -428,14 +419,14 @@ mod tests {
         let found = rx.recv().await.unwrap();
         assert!(matches!(found, Msg::TicketFound { .. }), "{found:?}");
         for e in update(&mut state, found) {
-            runner.run(&state, e);
+            runner.run(e);
         }
         press(&mut state, &mut runner, KeyCode::Char('y'));
         loop {
             let msg = rx.recv().await.unwrap();
             let done = matches!(msg, Msg::Verified { .. });
             for e in update(&mut state, msg) {
-                runner.run(&state, e);
+                runner.run(e);
             }
             if done {
                 break;
@@ -452,6 +443,9 @@ mod tests {
             notes[0].to_ascii_lowercase().ends_with("/tickets/3/notes"),
             "{notes:?}"
         );
-        runner.shutdown(&state).await.ok();
+        runner
+            .shutdown(state.run().map(crate::tui::store::snapshot))
+            .await
+            .ok();
     }
 }

@@ -30,11 +30,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             generation,
             event,
         } => {
-            if let Screen::Run(r) = &mut state.screen
-                && let Some(p) = r.progress.get_mut(step)
-                && p.pending.is_some_and(|x| x.generation == generation)
-            {
-                p.on_request(event);
+            if let Some(r) = awaiting(state, step, generation) {
+                r.progress[step].on_request(event);
             }
         }
         Msg::Opened(Ok(run)) => {
@@ -68,10 +65,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             generation,
             result,
         } => {
-            if let Screen::Run(r) = &mut state.screen
-                && let Some(p) = r.progress.get_mut(step)
-                && p.pending.is_some_and(|x| x.generation == generation)
-            {
+            if let Some(r) = awaiting(state, step, generation) {
+                let p = &mut r.progress[step];
                 p.results.push(*result);
                 p.quiet = 0;
             }
@@ -81,11 +76,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             generation,
             result,
         } => {
-            if let Screen::Run(r) = &mut state.screen
-                && r.progress
-                    .get(step)
-                    .is_some_and(|p| p.pending.is_some_and(|x| x.generation == generation))
-            {
+            if let Some(r) = awaiting(state, step, generation) {
                 let wizard = r.wizard.clone();
                 let s = &wizard.steps[step];
                 let p = &mut r.progress[step];
@@ -160,11 +151,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             generation,
             result,
         } => {
-            if let Screen::Run(r) = &mut state.screen
-                && r.progress
-                    .get(step)
-                    .is_some_and(|p| p.pending.is_some_and(|x| x.generation == generation))
-            {
+            if let Some(r) = awaiting(state, step, generation) {
                 r.progress[step].pending = None;
                 match result {
                     Ok(()) => {
@@ -291,6 +278,21 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
     seal_saves(state, &mut effects);
     effects
+}
+
+/// The run, when step `step`'s work in flight is the one `generation` names (the answer to an
+/// older one, cancelled or replaced, is dropped).
+fn awaiting(state: &mut State, step: usize, generation: u64) -> Option<&mut Run> {
+    match &mut state.screen {
+        Screen::Run(r)
+            if r.progress
+                .get(step)
+                .is_some_and(|p| p.pending.is_some_and(|x| x.generation == generation)) =>
+        {
+            Some(&mut **r)
+        }
+        _ => None,
+    }
 }
 
 /// Fill each save with the run as this message left it (see [`Effect::save`]).

@@ -9,6 +9,7 @@ pub mod rail;
 pub mod start;
 pub mod step;
 pub mod summary;
+mod table;
 pub mod text;
 
 use ratatui::Frame;

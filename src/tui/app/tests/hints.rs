@@ -65,14 +65,7 @@ fn every_key_a_hint_names_is_in_the_footer_through_each_demo() {
         run_mut(&mut s).demo = true;
         match run(&s).wizard.psa {
             Psa::Connectwise => fill_cw(&mut s),
-            Psa::Autotask => {
-                let r = run_mut(&mut s);
-                r.form.set(FieldId::Username, "api@example.com");
-                r.form.set(FieldId::Secret, "secret");
-                r.form.set(FieldId::TrackingId, "TRACKING");
-                r.form
-                    .set(FieldId::ApiRoot, "http://127.0.0.1:9/atservicesrest");
-            }
+            Psa::Autotask => fill_at(&mut s, "secret"),
         }
         let n = run(&s).wizard.steps.len();
         for i in 0..n {

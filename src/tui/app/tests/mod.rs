@@ -38,6 +38,16 @@ fn fill_cw(s: &mut State) {
 
 /// From step 1 to the credentials step (3) of topleft-connectwise: defer the role, tick the
 /// member's manual item and defer the member.
+/// An Autotask connection typed in (to a loopback port nothing answers on), with `secret`.
+fn fill_at(s: &mut State, secret: &str) {
+    let r = run_mut(s);
+    r.form.set(FieldId::Username, "api@acme.example");
+    r.form.set(FieldId::Secret, secret);
+    r.form.set(FieldId::TrackingId, "TRACK-1");
+    r.form
+        .set(FieldId::ApiRoot, "http://127.0.0.1:9/atservicesrest");
+}
+
 fn to_conn_step(s: &mut State) {
     ch(s, 'n');
     assert_eq!(run(s).rail_position(), 1);

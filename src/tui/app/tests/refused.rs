@@ -25,15 +25,8 @@ fn verify_and_fail(s: &mut State) -> Vec<Effect> {
 #[test]
 fn refused_credentials_are_forgotten_only_when_the_input_changed() {
     let mut s = state("topleft-autotask");
-    {
-        let r = run_mut(&mut s);
-        r.form.set(FieldId::Username, "api@acme.example");
-        r.form.set(FieldId::Secret, "wrong-secret");
-        r.form.set(FieldId::TrackingId, "TRACK-1");
-        r.form
-            .set(FieldId::ApiRoot, "http://127.0.0.1:9/atservicesrest");
-        r.go_to(1);
-    }
+    fill_at(&mut s, "wrong-secret");
+    run_mut(&mut s).go_to(1);
     // The first verification of this input may send it.
     assert!(forgets(&verify_and_fail(&mut s)));
     // Pressing v again with the same input must not clear the engine's guard: Autotask
@@ -52,15 +45,8 @@ fn refused_credentials_are_forgotten_only_when_the_input_changed() {
 #[test]
 fn retrying_the_same_credentials_asks_first_and_warns_of_lockout() {
     let mut s = state("topleft-autotask");
-    {
-        let r = run_mut(&mut s);
-        r.form.set(FieldId::Username, "api@acme.example");
-        r.form.set(FieldId::Secret, "wrong-secret");
-        r.form.set(FieldId::TrackingId, "TRACK-1");
-        r.form
-            .set(FieldId::ApiRoot, "http://127.0.0.1:9/atservicesrest");
-        r.go_to(1);
-    }
+    fill_at(&mut s, "wrong-secret");
+    run_mut(&mut s).go_to(1);
     assert!(
         !s.enabled(Action::RetrySame),
         "nothing was sent yet, so nothing to retry"

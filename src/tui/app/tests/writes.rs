@@ -15,12 +15,8 @@ fn writes_allowed(fx: &[Effect]) -> Vec<bool> {
 /// as an impersonated resource.
 fn at_write_step() -> State {
     let mut s = state("topleft-autotask");
+    fill_at(&mut s, "a-secret");
     let r = run_mut(&mut s);
-    r.form.set(FieldId::Username, "api@acme.example");
-    r.form.set(FieldId::Secret, "a-secret");
-    r.form.set(FieldId::TrackingId, "TRACK-1");
-    r.form
-        .set(FieldId::ApiRoot, "http://127.0.0.1:9/atservicesrest");
     let i = r
         .wizard
         .steps
