@@ -470,7 +470,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_psa_that_never_answers_times_out_with_a_remedy() {
-        let (mut state, mut runner, mut rx) = verifying();
+        let (mut state, _runner, mut rx) = verifying();
         assert!(state.is_pending());
         let msg = rx.recv().await.unwrap();
         let Msg::Verified { result: Err(e), .. } = &msg else {

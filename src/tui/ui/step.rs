@@ -14,8 +14,7 @@ use crate::tui::app::progress::{self, Item, Live, PendingKind};
 use crate::tui::app::{Modal, Prompt, Run, Viewport};
 use crate::tui::keys::{self, Action, Context};
 use crate::verdict::{Verdict as StepVerdict, Why};
-use crate::verify::{CheckResult, Status};
-use crate::wizard::{Column, ImpersonationSupport, PermissionRow, Psa, RowShape, Step, StepKind};
+use crate::wizard::{ImpersonationSupport, Step, StepKind};
 
 /// Lines being built, remembering where each selectable item starts and ends.
 pub(super) struct Body<'a> {

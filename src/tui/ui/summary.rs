@@ -107,6 +107,7 @@ pub(super) fn summary(facts: &RunFacts, theme: &Theme, g: Glyphs, b: &mut Body) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::verdict::Why;
 
     #[test]
     fn the_summary_headline_never_says_verified_for_what_was_confirmed() {

@@ -1,24 +1,25 @@
 //! The step's table: its permission rows and checks, each filled in as the PSA answers, with
 //! what was observed and the evidence for the selected one.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
+use super::step::Body;
 use super::text::wrap;
-use super::{Glyphs, RunFacts, Theme};
-use crate::tui::app::handoff;
-use crate::tui::app::progress::{self, Item, Live, PendingKind};
-use crate::tui::app::{Modal, Prompt, Run, Viewport};
-use crate::tui::keys::{self, Action, Context};
-use crate::verdict::{Verdict as StepVerdict, Why};
+use super::{Glyphs, Theme};
+use crate::tui::app::Run;
+use crate::tui::app::progress::{self, Item, Live};
 use crate::verify::{CheckResult, Status};
-use crate::wizard::{Column, ImpersonationSupport, PermissionRow, Psa, RowShape, Step, StepKind};
-use super::step::{Body, chunks, token_rows};
+use crate::wizard::{Column, PermissionRow, Psa, RowShape, Step};
 
-pub(super) fn table(run: &Run, spinner: usize, step: &Step, theme: &Theme, g: Glyphs, b: &mut Body) {
+pub(super) fn table(
+    run: &Run,
+    spinner: usize,
+    step: &Step,
+    theme: &Theme,
+    g: Glyphs,
+    b: &mut Body,
+) {
     let p = &run.progress[run.rail_position()];
     let psa = run.wizard.psa;
     let items = progress::items(step);
@@ -260,4 +261,3 @@ fn levels(row: &PermissionRow, psa: Psa, g: Glyphs) -> String {
         RowShape::Customize => format!("Customize, allow access to: {}", row.customize.join(", ")),
     }
 }
-

@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn demo_apply(s: &mut State) -> Vec<Effect> {
+pub(super) fn demo_apply(s: &mut State) -> Vec<Effect> {
     let fx = ch(s, 'a');
     let Some(Effect::ApplyInSandbox {
         step, generation, ..

@@ -1,5 +1,6 @@
 //! The screen's hints name only keys the footer lists.
 
+use super::demo::demo_apply;
 use super::*;
 
 fn keys_named(body: &str) -> Vec<&'static str> {

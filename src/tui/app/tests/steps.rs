@@ -73,7 +73,7 @@ fn form_typing_tab_and_submit_start_verification() {
             field: FieldId::PrivateKey,
             session,
             secret,
-        } if session == "s" && secrecy::ExposeSecret::expose_secret(&secret.0) == "s3cret-private"
+        } if session == "s" && secrecy::ExposeSecret::expose_secret(&secret.0) == "priv"
     )));
     assert_eq!(verify_effect(&fx).0, 2);
 }

@@ -65,6 +65,7 @@ fn choose_ticket(s: &mut State, typed: &str) {
         step,
         generation,
         query,
+        ..
     }) = fx.first().cloned()
     else {
         panic!("{fx:?}")
