@@ -210,9 +210,10 @@ impl Runner {
                         event,
                     });
                 });
-                let fut = Box::pin(crate::psa::watch::watched(watcher, fut));
-                let remedy = "Check the site address and your network, then press v to try again.";
-                let fut = self.timed(fut, remedy);
+                let fut = self.timed(
+                    Box::pin(crate::psa::watch::watched(watcher, fut)),
+                    "Check the site address and your network, then press v to try again.",
+                );
                 self.spawn(generation, fut, move |result| Msg::Verified {
                     step,
                     generation,
@@ -225,9 +226,10 @@ impl Runner {
                 query,
                 connection,
             } => {
-                let fut = self.services.find_ticket(connection.0, query);
-                let remedy = "Check your network, then press Enter to try again.";
-                let fut = self.timed(fut, remedy);
+                let fut = self.timed(
+                    self.services.find_ticket(connection.0, query),
+                    "Check your network, then press Enter to try again.",
+                );
                 self.spawn(generation, fut, move |result| Msg::TicketFound {
                     step,
                     generation,

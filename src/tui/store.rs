@@ -257,6 +257,8 @@ mod tests {
         });
         let t0: Timestamp = "2026-11-23T00:00:00Z".parse().unwrap();
         let mut session = Session::new(name, &loaded, "admin", t0).unwrap();
+        // When the decision on the allow-list step was stamped.
+        let decided_at = |s: &Session| s.steps["allow-list"].decision.as_ref().map(Decision::at);
         apply(&snapshot(&run), &mut session, t0, "admin");
         let text = toml::to_string(&session).unwrap();
         assert!(!text.contains("very-private-key"), "{text}");
@@ -266,13 +268,7 @@ mod tests {
             "continued_unverified"
         );
         // Stamped when saved, not left at the epoch.
-        assert_eq!(
-            session.steps["allow-list"]
-                .decision
-                .as_ref()
-                .map(Decision::at),
-            Some(t0)
-        );
+        assert_eq!(decided_at(&session), Some(t0));
         assert_eq!(
             session.steps["api-member"].confirmations["board-restrictions"].by,
             "admin"
@@ -281,13 +277,7 @@ mod tests {
         // A later save keeps the time of what did not change.
         let t1: Timestamp = "2026-11-23T01:00:00Z".parse().unwrap();
         apply(&snapshot(&run), &mut session, t1, "admin");
-        assert_eq!(
-            session.steps["allow-list"]
-                .decision
-                .as_ref()
-                .map(Decision::at),
-            Some(t0)
-        );
+        assert_eq!(decided_at(&session), Some(t0));
 
         let back = restore(
             &session,

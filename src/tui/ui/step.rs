@@ -469,6 +469,7 @@ fn waiting_on(run: &Run, step: &Step, g: Glyphs) -> String {
     out
 }
 
+/// `text` in rows of `width` characters (for values that are one long token).
 pub(super) fn chunks(text: &str, width: usize) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     if chars.is_empty() {

@@ -167,8 +167,6 @@ pub(super) fn table(
     }
 }
 
-/// `text` in rows of `width` characters (for values that are one long token).
-
 fn observed(r: &CheckResult, theme: &Theme, g: Glyphs, b: &mut Body) {
     let style = status_style(theme, r.status);
     let clean = crate::sanitize::clean_line;

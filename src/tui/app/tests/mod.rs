@@ -142,6 +142,20 @@ fn copied(fx: Vec<Effect>) -> Vec<(FieldId, String)> {
         .collect()
 }
 
+/// Answer the verification `fx` started with a report of `status` for its step.
+fn answer(s: &mut State, fx: &[Effect], status: Status) -> Vec<Effect> {
+    let (step, generation) = verify_effect(fx);
+    let rep = report(s, step, status);
+    update(
+        s,
+        Msg::Verified {
+            step,
+            generation,
+            result: Ok(rep),
+        },
+    )
+}
+
 fn verify_effect(fx: &[Effect]) -> (usize, u64) {
     fx.iter()
         .find_map(|e| match e {

@@ -9,16 +9,7 @@ fn forgets(fx: &[Effect]) -> bool {
 /// Verify the current step and answer it with a failure (as a refused sign-in would).
 fn verify_and_fail(s: &mut State) -> Vec<Effect> {
     let fx = ch(s, 'v');
-    let (step, generation) = verify_effect(&fx);
-    let rep = report(s, step, Status::Fail);
-    update(
-        s,
-        Msg::Verified {
-            step,
-            generation,
-            result: Ok(rep),
-        },
-    );
+    answer(s, &fx, Status::Fail);
     fx
 }
 
@@ -73,16 +64,7 @@ fn retrying_the_same_credentials_asks_first_and_warns_of_lockout() {
         .unwrap();
     assert!(forget_at < verify_at, "forget before sending: {fx:?}");
     // The confirmation covers one verification only.
-    let (step, generation) = verify_effect(&fx);
-    let rep = report(&s, step, Status::Fail);
-    update(
-        &mut s,
-        Msg::Verified {
-            step,
-            generation,
-            result: Ok(rep),
-        },
-    );
+    answer(&mut s, &fx, Status::Fail);
     assert!(!forgets(&verify_and_fail(&mut s)));
 }
 

@@ -145,19 +145,11 @@ fn next_is_blocked_until_the_step_verifies() {
     assert!(fx.is_empty());
     assert_eq!(run(&s).rail_position(), 2, "blocked before verification");
     assert!(!s.enabled(Action::Next));
-    let (step, g) = verify_effect(&ch(&mut s, 'v'));
+    let fx = ch(&mut s, 'v');
     // Blocked while verifying, too.
     ch(&mut s, 'n');
     assert_eq!(run(&s).rail_position(), 2);
-    let rep = report(&s, step, Status::Fail);
-    update(
-        &mut s,
-        Msg::Verified {
-            step,
-            generation: g,
-            result: Ok(rep),
-        },
-    );
+    answer(&mut s, &fx, Status::Fail);
     assert_eq!(shown(&s, 2), "not_verified");
     ch(&mut s, 'n');
     assert_eq!(run(&s).rail_position(), 2, "blocked after a failure");
@@ -169,16 +161,8 @@ fn next_is_blocked_until_the_step_verifies() {
             .text
             .contains("verify again")
     );
-    let (step, g) = verify_effect(&ch(&mut s, 'v'));
-    let rep = report(&s, step, Status::Pass);
-    let fx = update(
-        &mut s,
-        Msg::Verified {
-            step,
-            generation: g,
-            result: Ok(rep),
-        },
-    );
+    let fx = ch(&mut s, 'v');
+    let fx = answer(&mut s, &fx, Status::Pass);
     // The credentials now work: the deferred steps verify in the background.
     let deferred: Vec<usize> = fx
         .iter()

@@ -153,16 +153,7 @@ fn write_tests_ask_naming_what_stays_in_the_psa_and_run_once() {
     );
     assert!(render(&s, 120, 40).contains("Running the write tests this once"));
     assert!(!s.enabled(Action::WriteTests), "not while it runs");
-    let (step, generation) = verify_effect(&fx);
-    let rep = report(&s, step, Status::Pass);
-    update(
-        &mut s,
-        Msg::Verified {
-            step,
-            generation,
-            result: Ok(rep),
-        },
-    );
+    answer(&mut s, &fx, Status::Pass);
     // The consent covered that run only: v is read-only again, and names no ticket.
     let fx = ch(&mut s, 'v');
     assert_eq!(writes_allowed(&fx), vec![false]);
