@@ -376,7 +376,7 @@ mod tests {
     use tokio::sync::mpsc::UnboundedReceiver;
 
     use super::*;
-    use crate::tui::app::{self, Msg, Screen, State};
+    use crate::tui::app::{self, Msg, State};
 
     /// Verification hangs forever; saving fails; everything else is unused.
     #[derive(Default)]
@@ -431,22 +431,11 @@ mod tests {
         }
     }
 
+    /// topleft-connectwise with its connection typed in, on its first step.
     fn state() -> State {
-        let w = Arc::new(
-            crate::wizard::builtin()
-                .into_iter()
-                .find(|l| l.wizard.id == "topleft-connectwise")
-                .unwrap()
-                .wizard,
-        );
-        let mut run = Run::new(w.clone(), "s".into(), w.id.clone(), "h".into());
-        run.form.set(FieldId::Site, "127.0.0.1");
-        run.form.set(FieldId::CompanyId, "acme");
-        run.form.set(FieldId::PublicKey, "pub");
-        run.form.set(FieldId::PrivateKey, "priv");
-        run.form
-            .set(FieldId::ClientId, "1a2b3c4d-0000-4000-8000-00000000abcd");
-        State::new(Screen::Run(Box::new(run)), false)
+        let mut s = app::tests::state("topleft-connectwise");
+        app::tests::fill_cw(&mut s);
+        s
     }
 
     fn press(state: &mut State, runner: &mut Runner, c: crossterm::event::KeyCode) {

@@ -17,7 +17,8 @@ fn wizard(id: &str) -> Arc<Wizard> {
     )
 }
 
-fn state(id: &str) -> State {
+/// A run of the built-in wizard `id`, opened as the TUI opens one.
+pub(crate) fn state(id: &str) -> State {
     let w = wizard(id);
     let run = Run::new(w.clone(), "s".into(), w.id.clone(), "h".into());
     let mut s = State::new(Screen::Loading(String::new()), false);
@@ -26,7 +27,8 @@ fn state(id: &str) -> State {
     s
 }
 
-fn fill_cw(s: &mut State) {
+/// The ConnectWise connection typed in (to loopback).
+pub(crate) fn fill_cw(s: &mut State) {
     let r = run_mut(s);
     r.form.set(FieldId::Site, "127.0.0.1");
     r.form.set(FieldId::CompanyId, "acme");

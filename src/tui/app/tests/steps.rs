@@ -78,11 +78,18 @@ fn form_typing_tab_and_submit_start_verification() {
     assert_eq!(verify_effect(&fx).0, 2);
 }
 
-#[test]
-fn stale_results_are_dropped_by_generation() {
+/// topleft-connectwise with the connection typed in, its first step verifying: the state and
+/// the verification's step and generation.
+fn verifying_cw() -> (State, (usize, u64)) {
     let mut s = state("topleft-connectwise");
     fill_cw(&mut s);
-    let (step, g1) = verify_effect(&ch(&mut s, 'v'));
+    let started = verify_effect(&ch(&mut s, 'v'));
+    (s, started)
+}
+
+#[test]
+fn stale_results_are_dropped_by_generation() {
+    let (mut s, (step, g1)) = verifying_cw();
     assert!(run(&s).progress[0].verifying());
     // Esc cancels: the task is aborted and its result would be dropped.
     let fx = key(&mut s, KeyCode::Esc);
@@ -350,9 +357,7 @@ fn demo_apply_then_verifies() {
 
 #[test]
 fn quitting_cancels_and_saves() {
-    let mut s = state("topleft-connectwise");
-    fill_cw(&mut s);
-    let (_, g) = verify_effect(&ch(&mut s, 'v'));
+    let (mut s, (_, g)) = verifying_cw();
     let fx = ch(&mut s, 'q');
     assert_eq!(
         fx,
@@ -362,9 +367,7 @@ fn quitting_cancels_and_saves() {
 
 #[test]
 fn permission_results_fill_rows_as_they_arrive() {
-    let mut s = state("topleft-connectwise");
-    fill_cw(&mut s);
-    let (step, g) = verify_effect(&ch(&mut s, 'v'));
+    let (mut s, (step, g)) = verifying_cw();
     let w = run(&s).wizard.clone();
     let st = &w.steps[0];
     let r = run(&s);
@@ -409,9 +412,7 @@ fn permission_results_fill_rows_as_they_arrive() {
 #[test]
 fn progress_counts_answers_as_they_land_and_names_what_it_waits_for() {
     use crate::psa::watch::RequestEvent;
-    let mut s = state("topleft-connectwise");
-    fill_cw(&mut s);
-    let (step, g) = verify_effect(&ch(&mut s, 'v'));
+    let (mut s, (step, g)) = verifying_cw();
     let line = |s: &State| {
         render(s, 200, 30)
             .lines()
