@@ -174,7 +174,7 @@ fn render() {
     for (w, h) in [(200u16, 60u16), (80, 24)] {
         state.size = (w, h);
         for (label, help) in [("table", false), ("table + help overlay", true)] {
-            state.help = help;
+            state.set_help(help);
             let mut t = Terminal::new(TestBackend::new(w, h)).expect("test backend");
             t.draw(|f| psa_onboard::tui::ui::render(&state, f))
                 .expect("draw");

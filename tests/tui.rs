@@ -256,7 +256,10 @@ fn snapshot_verifying_then_failed_then_verified() {
     );
     assert!(s.run().unwrap().verdict(0).is_failed());
     // The first failing row is selected, so it is in view.
-    assert_eq!(s.run().unwrap().selected, st_index(&s, "Merge Tickets"));
+    assert_eq!(
+        s.run().unwrap().cursor.selected,
+        st_index(&s, "Merge Tickets")
+    );
     let screen = draw(&s, 80, 24);
     // The selected row shows its evidence: what was asked and what the PSA answered.
     assert!(
@@ -379,8 +382,8 @@ fn snapshot_handoff_step_masked_then_submit_prompt() {
     {
         let r = run_mut(&mut s);
         r.demo = true;
-        r.submit_endpoint = Some("http://127.0.0.1:40000/vendor/submit".into());
-        r.submit_demo = true;
+        r.handoff.endpoint = Some("http://127.0.0.1:40000/vendor/submit".into());
+        r.handoff.endpoint_is_demo = true;
         r.go_to(4);
     }
     let out = draw(&s, 80, 24);
@@ -447,7 +450,7 @@ fn assert_rail_titles_whole(s: &State, out: &str, size: &str) {
     let roomy = size != "80x24";
     for (i, st) in r.wizard.steps.iter().enumerate() {
         let label = format!("{}. {}", i + 1, st.title);
-        if roomy || i == r.current {
+        if roomy || i == r.rail_position() {
             assert!(
                 rail.contains(&label),
                 "{size}: {label:?} cut in the rail:\n{out}"

@@ -49,8 +49,8 @@ pub fn prefill(sb: &Sandbox, run: &mut Run) {
     }
     // The demo never sends credentials to a real vendor: the hand-off step submits to the
     // sandbox's stand-in endpoint (the built-in guides give none anyway).
-    run.submit_endpoint = Some(sb.vendor_submit_url());
-    run.submit_demo = true;
+    run.handoff.endpoint = Some(sb.vendor_submit_url());
+    run.handoff.endpoint_is_demo = true;
 }
 
 /// Perform one step in the sandbox.

@@ -11,11 +11,10 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::{AbortHandle, JoinHandle};
 
 use super::app::ticket::TicketRef;
-use super::app::{Effect, FieldId, Msg, Run, ServiceError, State};
-use super::store::{self, SavedSession};
+use super::app::{Effect, FieldId, Msg, Run, ServiceError, VerifyJob};
+use super::store::SavedSession;
 use crate::connection::Connection;
 use crate::handoff::{Payload, VendorAnswer};
-use crate::tui::app::handoff as view;
 use crate::verify::{CheckResult, StepReport};
 use crate::wizard::Wizard;
 
@@ -24,16 +23,12 @@ pub type OnCheck = Arc<dyn Fn(CheckResult) + Send + Sync>;
 
 /// What the TUI needs from the world.
 pub trait Services: Send + Sync + 'static {
-    /// Verify one step against the PSA, reporting each check as it completes. `allow_writes`
-    /// runs the checks that write to the PSA (the admin agreed, for this one run);
-    /// `test_ticket` is the ticket the admin chose for the impersonation write test's note.
+    /// Verify one step against the PSA, reporting each check as it completes. The job's
+    /// `allow_writes` runs the checks that write to the PSA (the admin agreed, for this one
+    /// run); its `test_ticket` is the ticket the admin chose for the impersonation write test.
     fn verify(
         &self,
-        wizard: Arc<Wizard>,
-        step: String,
-        connection: Connection,
-        allow_writes: bool,
-        test_ticket: Option<i64>,
+        job: VerifyJob,
         on_check: OnCheck,
     ) -> BoxFuture<'static, Result<StepReport, ServiceError>>;
 
@@ -177,13 +172,14 @@ impl Runner {
         }
     }
 
-    pub fn run(&mut self, state: &State, effect: Effect) -> Flow {
+    /// Carry one effect out. Everything it needs is in the effect.
+    pub fn run(&mut self, effect: Effect) -> Flow {
         self.tasks.retain(|_, h| !h.is_finished());
         match effect {
             Effect::Quit => return Flow::Quit,
-            Effect::SaveSession => {
-                if let (Some(run), Some(tx)) = (state.run(), &self.saves) {
-                    let _ = tx.send(store::snapshot(run));
+            Effect::SaveSession(snapshot) => {
+                if let Some(tx) = &self.saves {
+                    let _ = tx.send(*snapshot);
                 }
             }
             Effect::Cancel { generation } => {
@@ -194,26 +190,8 @@ impl Runner {
             Effect::Verify {
                 step,
                 generation,
-                allow_writes,
-                test_ticket,
+                job,
             } => {
-                let Some(run) = state.run() else {
-                    return Flow::Continue;
-                };
-                let Some(connection) = run.form.connection() else {
-                    let _ = self.tx.send(Msg::Verified {
-                        step,
-                        generation,
-                        result: Err(ServiceError {
-                            message: "The connection details are incomplete.".into(),
-                            remedy: "Press e and fill in every field.".into(),
-                        }),
-                    });
-                    return Flow::Continue;
-                };
-                let wizard = run.wizard.clone();
-                let step_id = wizard.steps[step].id.clone();
-                let tx = self.tx.clone();
                 let progress_tx = self.tx.clone();
                 let on_check: OnCheck = Arc::new(move |result| {
                     let _ = progress_tx.send(Msg::Check {
@@ -222,14 +200,7 @@ impl Runner {
                         result: Box::new(result),
                     });
                 });
-                let fut = self.services.verify(
-                    wizard,
-                    step_id,
-                    connection,
-                    allow_writes,
-                    test_ticket,
-                    on_check,
-                );
+                let fut = self.services.verify(job, on_check);
                 // Each PSA request it sends and each answer, so a slow one can be named.
                 let watch_tx = self.tx.clone();
                 let watcher: crate::psa::watch::Watcher = Arc::new(move |event| {
@@ -239,95 +210,51 @@ impl Runner {
                         event,
                     });
                 });
-                let fut = crate::psa::watch::watched(watcher, fut);
-                let limit = self.verify_timeout;
-                let h = tokio::spawn(async move {
-                    let result = match tokio::time::timeout(limit, fut).await {
-                        Ok(r) => r,
-                        Err(_) => Err(ServiceError {
-                            message: format!(
-                                "The PSA did not answer within {} seconds.",
-                                limit.as_secs()
-                            ),
-                            remedy: "Check the site address and your network, then press v to try again."
-                                .into(),
-                        }),
-                    };
-                    let _ = tx.send(Msg::Verified {
-                        step,
-                        generation,
-                        result,
-                    });
+                let fut = self.timed(
+                    Box::pin(crate::psa::watch::watched(watcher, fut)),
+                    "Check the site address and your network, then press v to try again.",
+                );
+                self.spawn(generation, fut, move |result| Msg::Verified {
+                    step,
+                    generation,
+                    result,
                 });
-                self.tasks.insert(generation, h.abort_handle());
             }
             Effect::FindTicket {
                 step,
                 generation,
                 query,
+                connection,
             } => {
-                let Some(connection) = state.run().and_then(|r| r.form.connection()) else {
-                    let _ = self.tx.send(Msg::TicketFound {
-                        step,
-                        generation,
-                        result: Err(ServiceError {
-                            message: "The connection details are incomplete.".into(),
-                            remedy: "Press Esc, then e, and fill in every field.".into(),
-                        }),
-                    });
-                    return Flow::Continue;
-                };
-                let fut = self.services.find_ticket(connection, query);
-                let tx = self.tx.clone();
-                let limit = self.verify_timeout;
-                let h = tokio::spawn(async move {
-                    let result = match tokio::time::timeout(limit, fut).await {
-                        Ok(r) => r,
-                        Err(_) => Err(ServiceError {
-                            message: format!(
-                                "The PSA did not answer within {} seconds.",
-                                limit.as_secs()
-                            ),
-                            remedy: "Check your network, then press Enter to try again.".into(),
-                        }),
-                    };
-                    let _ = tx.send(Msg::TicketFound {
-                        step,
-                        generation,
-                        result,
-                    });
+                let fut = self.timed(
+                    self.services.find_ticket(connection.0, query),
+                    "Check your network, then press Enter to try again.",
+                );
+                self.spawn(generation, fut, move |result| Msg::TicketFound {
+                    step,
+                    generation,
+                    result,
                 });
-                self.tasks.insert(generation, h.abort_handle());
             }
-            Effect::ApplyInSandbox { step, generation } => {
-                let Some(run) = state.run() else {
-                    return Flow::Continue;
-                };
-                let wizard = run.wizard.clone();
-                let step_id = wizard.steps[step].id.clone();
+            Effect::ApplyInSandbox {
+                step,
+                generation,
+                wizard,
+                step_id,
+            } => {
                 let fut = self.services.apply_in_sandbox(wizard, step_id);
-                let tx = self.tx.clone();
-                let h = tokio::spawn(async move {
-                    let result = fut.await;
-                    let _ = tx.send(Msg::Applied {
-                        step,
-                        generation,
-                        result,
-                    });
+                self.spawn(generation, fut, move |result| Msg::Applied {
+                    step,
+                    generation,
+                    result,
                 });
-                self.tasks.insert(generation, h.abort_handle());
             }
-            Effect::StoreSecret { field } => {
-                let Some(run) = state.run() else {
-                    return Flow::Continue;
-                };
-                let Some(f) = run.form.field(field) else {
-                    return Flow::Continue;
-                };
-                let secret = SecretString::from(f.value().to_string());
-                let fut = self
-                    .services
-                    .store_secret(run.session_id.clone(), field, secret);
+            Effect::StoreSecret {
+                session,
+                field,
+                secret,
+            } => {
+                let fut = self.services.store_secret(session, field, secret.0);
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
                     let _ = tx.send(Msg::SecretStored(fut.await));
@@ -335,7 +262,7 @@ impl Runner {
             }
             Effect::ForgetRefused => self.services.forget_refused(),
             // The event loop writes the clipboard sequence through the terminal.
-            Effect::Copy(_) => {}
+            Effect::Copy(..) => {}
             Effect::OpenUrl(url) => {
                 // Off the UI's thread: the opener has a few seconds to say it failed.
                 let services = self.services.clone();
@@ -346,73 +273,83 @@ impl Runner {
                     }
                 });
             }
-            Effect::Submit { step, generation } => {
-                let Some(run) = state.run() else {
-                    return Flow::Continue;
-                };
-                let fields = run.wizard.steps[step]
-                    .portal
-                    .iter()
-                    .flat_map(|p| &p.fields)
-                    .map(|f| {
-                        let v = run
-                            .form
-                            .field(view::field_id(*f))
-                            .map(|x| x.value().trim().to_string())
-                            .unwrap_or_default();
-                        (*f, SecretString::from(v))
-                    })
-                    .collect();
-                let tx = self.tx.clone();
-                let Some(endpoint) = run.submit_endpoint.clone() else {
-                    let _ = tx.send(Msg::Submitted {
-                        step,
-                        generation,
-                        result: Err(ServiceError {
-                            message: "This guide gives no endpoint to submit to.".into(),
-                            remedy: "Enter the values in the vendor's portal (o opens it, c copies a value).".into(),
-                        }),
-                    });
-                    return Flow::Continue;
-                };
-                let fut = self.services.submit(endpoint, Payload { fields });
-                let h = tokio::spawn(async move {
-                    let result = fut.await;
-                    let _ = tx.send(Msg::Submitted {
-                        step,
-                        generation,
-                        result,
-                    });
+            Effect::Submit {
+                step,
+                generation,
+                endpoint,
+                payload,
+            } => {
+                let fut = self.services.submit(endpoint, payload.0);
+                self.spawn(generation, fut, move |result| Msg::Submitted {
+                    step,
+                    generation,
+                    result,
                 });
-                self.tasks.insert(generation, h.abort_handle());
             }
             Effect::Begin(source) => {
                 let fut = self.services.begin(source);
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let _ = tx.send(Msg::Opened(fut.await));
-                });
+                self.answer(fut, Msg::Opened);
             }
             Effect::Rename { from, to } => {
                 let fut = self.services.rename(from, to);
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let _ = tx.send(Msg::Renamed(fut.await));
-                });
+                self.answer(fut, Msg::Renamed);
             }
             Effect::Resume(id) => {
                 let fut = self.services.resume(id);
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let _ = tx.send(Msg::Opened(fut.await));
-                });
+                self.answer(fut, Msg::Opened);
             }
         }
         Flow::Continue
     }
 
+    /// `fut`, given up on after the verification time limit with `remedy`.
+    fn timed<T: Send + 'static>(
+        &self,
+        fut: BoxFuture<'static, Result<T, ServiceError>>,
+        remedy: &'static str,
+    ) -> BoxFuture<'static, Result<T, ServiceError>> {
+        let limit = self.verify_timeout;
+        Box::pin(async move {
+            match tokio::time::timeout(limit, fut).await {
+                Ok(r) => r,
+                Err(_) => Err(ServiceError {
+                    message: format!("The PSA did not answer within {} seconds.", limit.as_secs()),
+                    remedy: remedy.into(),
+                }),
+            }
+        })
+    }
+
+    /// Run `fut` as the work of `generation` (so it can be cancelled); its result comes back as
+    /// the message `msg` makes of it.
+    fn spawn<T: Send + 'static>(
+        &mut self,
+        generation: u64,
+        fut: BoxFuture<'static, T>,
+        msg: impl FnOnce(T) -> Msg + Send + 'static,
+    ) {
+        let tx = self.tx.clone();
+        let h = tokio::spawn(async move {
+            let _ = tx.send(msg(fut.await));
+        });
+        self.tasks.insert(generation, h.abort_handle());
+    }
+
+    /// Run `fut` to the end (it cannot be cancelled); its result comes back as `msg` of it.
+    fn answer<T: Send + 'static>(
+        &self,
+        fut: BoxFuture<'static, T>,
+        msg: impl FnOnce(T) -> Msg + Send + 'static,
+    ) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(msg(fut.await));
+        });
+    }
+
     /// Cancel what is in flight and wait for the last save to land.
-    pub async fn shutdown(mut self, state: &State) -> Result<(), ServiceError> {
+    /// `last`: the run as it stands at the end, saved in full after every earlier save.
+    pub async fn shutdown(mut self, last: Option<SavedSession>) -> Result<(), ServiceError> {
         for (_, h) in self.tasks.drain() {
             h.abort();
         }
@@ -421,8 +358,8 @@ impl Runner {
             let _ = saver.await;
         }
         // The final word, saved in full after every earlier save finished.
-        if let Some(run) = state.run() {
-            self.services.save(store::snapshot(run)).await?;
+        if let Some(last) = last {
+            self.services.save(last).await?;
         }
         Ok(())
     }
@@ -436,8 +373,10 @@ mod tests {
 
     use futures::FutureExt;
 
+    use tokio::sync::mpsc::UnboundedReceiver;
+
     use super::*;
-    use crate::tui::app::{self, Msg, Screen};
+    use crate::tui::app::{self, Msg, State};
 
     /// Verification hangs forever; saving fails; everything else is unused.
     #[derive(Default)]
@@ -452,15 +391,11 @@ mod tests {
     impl Services for Faulty {
         fn verify(
             &self,
-            _: Arc<Wizard>,
-            _: String,
-            _: Connection,
-            allow_writes: bool,
-            test_ticket: Option<i64>,
+            job: VerifyJob,
             _: OnCheck,
         ) -> BoxFuture<'static, Result<StepReport, ServiceError>> {
-            self.writes.lock().unwrap().push(allow_writes);
-            self.tickets.lock().unwrap().push(test_ticket);
+            self.writes.lock().unwrap().push(job.allow_writes);
+            self.tickets.lock().unwrap().push(job.test_ticket);
             futures::future::pending().boxed()
         }
         fn apply_in_sandbox(
@@ -496,34 +431,23 @@ mod tests {
         }
     }
 
+    /// topleft-connectwise with its connection typed in, on its first step.
     fn state() -> State {
-        let w = Arc::new(
-            crate::wizard::builtin()
-                .into_iter()
-                .find(|l| l.wizard.id == "topleft-connectwise")
-                .unwrap()
-                .wizard,
-        );
-        let mut run = Run::new(w.clone(), "s".into(), w.id.clone(), "h".into());
-        run.form.set(FieldId::Site, "127.0.0.1");
-        run.form.set(FieldId::CompanyId, "acme");
-        run.form.set(FieldId::PublicKey, "pub");
-        run.form.set(FieldId::PrivateKey, "priv");
-        run.form
-            .set(FieldId::ClientId, "1a2b3c4d-0000-4000-8000-00000000abcd");
-        State::new(Screen::Run(Box::new(run)), false)
+        let mut s = app::tests::state("topleft-connectwise");
+        app::tests::fill_cw(&mut s);
+        s
     }
 
     fn press(state: &mut State, runner: &mut Runner, c: crossterm::event::KeyCode) {
         let key = crossterm::event::KeyEvent::new(c, crossterm::event::KeyModifiers::NONE);
         for e in app::update(state, Msg::Key(key)) {
-            runner.run(state, e);
+            runner.run(e);
         }
     }
 
-    #[tokio::test]
-    async fn a_psa_that_never_answers_times_out_with_a_remedy() {
-        let (tx, mut rx) = unbounded_channel();
+    /// A verification started (v) against a PSA that never answers, given 20 ms.
+    fn verifying() -> (State, Runner, UnboundedReceiver<Msg>) {
+        let (tx, rx) = unbounded_channel();
         let mut runner = Runner::new(Arc::new(Faulty::default()), tx);
         runner.verify_timeout = Duration::from_millis(20);
         let mut state = state();
@@ -532,6 +456,12 @@ mod tests {
             &mut runner,
             crossterm::event::KeyCode::Char('v'),
         );
+        (state, runner, rx)
+    }
+
+    #[tokio::test]
+    async fn a_psa_that_never_answers_times_out_with_a_remedy() {
+        let (mut state, _runner, mut rx) = verifying();
         assert!(state.is_pending());
         let msg = rx.recv().await.unwrap();
         let Msg::Verified { result: Err(e), .. } = &msg else {
@@ -554,15 +484,7 @@ mod tests {
 
     #[tokio::test]
     async fn cancelling_aborts_the_work_and_nothing_comes_back() {
-        let (tx, mut rx) = unbounded_channel();
-        let mut runner = Runner::new(Arc::new(Faulty::default()), tx);
-        runner.verify_timeout = Duration::from_millis(20);
-        let mut state = state();
-        press(
-            &mut state,
-            &mut runner,
-            crossterm::event::KeyCode::Char('v'),
-        );
+        let (mut state, mut runner, mut rx) = verifying();
         press(&mut state, &mut runner, crossterm::event::KeyCode::Esc);
         assert!(!state.is_pending());
         assert!(runner.tasks.is_empty(), "the task was aborted");
@@ -586,16 +508,19 @@ mod tests {
         let services = Arc::new(Faulty::default());
         let mut runner = Runner::new(services.clone(), tx);
         let state = state();
+        let r = state.run().unwrap();
         for (generation, allow_writes, test_ticket) in [(1, true, Some(42)), (2, false, None)] {
-            runner.run(
-                &state,
-                Effect::Verify {
-                    step: 0,
-                    generation,
+            runner.run(Effect::Verify {
+                step: 0,
+                generation,
+                job: app::VerifyJob {
+                    wizard: r.wizard.clone(),
+                    step_id: r.wizard.steps[0].id.clone(),
+                    connection: app::Sealed(r.form.connection().unwrap()),
                     allow_writes,
                     test_ticket,
                 },
-            );
+            });
         }
         assert_eq!(*services.writes.lock().unwrap(), vec![true, false]);
         assert_eq!(*services.tickets.lock().unwrap(), vec![Some(42), None]);
@@ -607,7 +532,8 @@ mod tests {
         let services = Arc::new(Faulty::default());
         let mut runner = Runner::new(services.clone(), tx);
         let mut state = state();
-        runner.run(&state, Effect::SaveSession);
+        let snapshot = crate::tui::store::snapshot(state.run().unwrap());
+        runner.run(Effect::SaveSession(Box::new(snapshot.clone())));
         let msg = rx.recv().await.unwrap();
         assert!(matches!(msg, Msg::Saved(Err(_))));
         app::update(&mut state, msg);
@@ -617,7 +543,7 @@ mod tests {
             "{notice:?}"
         );
         // Quitting still makes a final save attempt and reports its failure.
-        assert!(runner.shutdown(&state).await.is_err());
+        assert!(runner.shutdown(Some(snapshot)).await.is_err());
         assert_eq!(*services.saves.lock().unwrap(), 2);
     }
 }

@@ -9,7 +9,9 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use super::app::{Effect, FieldId, Msg, State, update};
+use secrecy::ExposeSecret;
+
+use super::app::{Effect, Msg, State, update};
 use super::effects::{Flow, Runner};
 use super::ui;
 
@@ -76,23 +78,20 @@ where
         let effects = update(&mut state, msg);
         dirty = true;
         for e in effects {
-            if let Effect::Copy(id) = &e {
-                copy(terminal, &state, *id);
+            if let Effect::Copy(_, value) = &e {
+                copy(terminal, value.0.expose_secret());
             }
-            if runner.run(&state, e) == Flow::Quit {
+            if runner.run(e) == Flow::Quit {
                 return Ok(state);
             }
         }
     }
 }
 
-/// Put a field's value on the clipboard: OSC 52 through the terminal's own writer (so it works
-/// over SSH). The value is read here, at the last moment, and never logged.
-fn copy<B: Backend + std::io::Write>(terminal: &mut Terminal<B>, state: &State, id: FieldId) {
-    let Some(f) = state.run().and_then(|r| r.form.field(id)) else {
-        return;
-    };
-    let seq = crate::handoff::osc52(f.value().trim());
+/// Put a value on the clipboard: OSC 52 through the terminal's own writer (so it works over
+/// SSH). The value is never logged.
+fn copy<B: Backend + std::io::Write>(terminal: &mut Terminal<B>, value: &str) {
+    let seq = crate::handoff::osc52(value.trim());
     let out = terminal.backend_mut();
     let _ = out.write_all(seq.as_bytes());
     let _ = std::io::Write::flush(out);

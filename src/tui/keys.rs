@@ -2,6 +2,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::app::{Modal, View};
+
 /// What a key asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -74,6 +76,68 @@ pub enum Context {
     Ticket,
     Help,
     Finished,
+}
+
+impl Context {
+    /// Whose commands apply: the modal's when one is open (beneath help), else the view's.
+    pub fn of(view: View, modal: Option<&Modal>) -> Context {
+        match (modal, view) {
+            (Some(Modal::Help { .. }), _) => Context::Help,
+            (Some(Modal::Path(_)), _) => Context::StartPath,
+            (Some(Modal::Rename { .. }), _) => Context::StartRename,
+            (Some(Modal::Filter), _) => Context::StartFilter,
+            (Some(Modal::Ticket(_)), _) => Context::Ticket,
+            (Some(Modal::Prompt(_)), _) => Context::Prompt,
+            (Some(Modal::Confirm), _) => Context::Confirm,
+            (_, View::Start | View::Loading) => Context::Start,
+            (_, View::Summary) => Context::Finished,
+            (Some(Modal::Form), View::Step(_)) => Context::Form,
+            (None, View::Step(_)) => Context::Step,
+        }
+    }
+}
+
+/// One command of a view or modal: its binding (keys, label, words, action) and whether it
+/// does something right now. The footer shows the enabled ones; a key runs the one it names.
+#[derive(Debug, Clone, Copy)]
+pub struct Command {
+    pub binding: &'static Binding,
+    pub enabled: bool,
+}
+
+impl Command {
+    pub fn action(&self) -> Action {
+        self.binding.action
+    }
+
+    /// Whether `key` is one of this command's keys.
+    pub fn takes(&self, key: &KeyEvent) -> bool {
+        // Terminals differ on whether `?` arrives with SHIFT; compare without it for characters.
+        let mods = match key.code {
+            KeyCode::Char(c) if !c.is_ascii_lowercase() => key.modifiers - KeyModifiers::SHIFT,
+            _ => key.modifiers,
+        };
+        self.binding
+            .keys
+            .iter()
+            .any(|(code, m)| *code == key.code && (*m == mods || *m == key.modifiers))
+    }
+}
+
+/// The commands of `ctx`, in keymap order, each marked enabled or not by `enabled`.
+pub fn commands(ctx: Context, enabled: impl Fn(Action) -> bool) -> Vec<Command> {
+    bindings(ctx)
+        .iter()
+        .map(|binding| Command {
+            binding,
+            enabled: enabled(binding.action),
+        })
+        .collect()
+}
+
+/// The command a key names among `commands` (the first that takes it).
+pub fn command_for(commands: &[Command], key: &KeyEvent) -> Option<Command> {
+    commands.iter().find(|c| c.takes(key)).copied()
 }
 
 /// One key binding.
@@ -154,6 +218,22 @@ const HOME: Binding = b!(
 );
 const END: Binding = b!(&[(KeyCode::End, NONE)], "", "", "", Last);
 
+/// Where letters are typed, help and quit take keys that do not type.
+const F1_HELP: Binding = b!(
+    &[(KeyCode::F(1), NONE)],
+    "F1",
+    "help",
+    "Show every key and what it does.",
+    Help
+);
+const CTRL_C_SAVE_QUIT: Binding = b!(
+    &[(KeyCode::Char('c'), CTRL)],
+    "Ctrl+C",
+    "quit",
+    "Save your progress and quit.",
+    Quit
+);
+
 const START: &[Binding] = &[
     b!(
         &[(KeyCode::Enter, NONE)],
@@ -190,13 +270,7 @@ const START: &[Binding] = &[
         "Start a wizard from a .toml file you name.",
         OpenFile
     ),
-    b!(
-        &[(KeyCode::Up, NONE), (KeyCode::Char('k'), NONE)],
-        "↑↓",
-        "move",
-        "Move the selection up or down (also the mouse wheel).",
-        Up
-    ),
+    UP,
     DOWN,
     HELP,
     b!(
@@ -231,13 +305,7 @@ const START_FILTER: &[Binding] = &[
         Up
     ),
     b!(&[(KeyCode::Down, NONE)], "", "", "", Down),
-    b!(
-        &[(KeyCode::F(1), NONE)],
-        "F1",
-        "help",
-        "Show every key and what it does.",
-        Help
-    ),
+    F1_HELP,
     b!(
         &[(KeyCode::Char('c'), CTRL)],
         "Ctrl+C",
@@ -448,20 +516,8 @@ const FORM: &[Binding] = &[
         "Leave the form; your typing is kept.",
         LeaveForm
     ),
-    b!(
-        &[(KeyCode::F(1), NONE)],
-        "F1",
-        "help",
-        "Show every key and what it does.",
-        Help
-    ),
-    b!(
-        &[(KeyCode::Char('c'), CTRL)],
-        "Ctrl+C",
-        "quit",
-        "Save your progress and quit.",
-        Quit
-    ),
+    F1_HELP,
+    CTRL_C_SAVE_QUIT,
 ];
 
 const CONFIRM: &[Binding] = &[
@@ -507,20 +563,8 @@ const TICKET: &[Binding] = &[
         "Write nothing; go back to the step.",
         LeaveForm
     ),
-    b!(
-        &[(KeyCode::F(1), NONE)],
-        "F1",
-        "help",
-        "Show every key and what it does.",
-        Help
-    ),
-    b!(
-        &[(KeyCode::Char('c'), CTRL)],
-        "Ctrl+C",
-        "quit",
-        "Save your progress and quit.",
-        Quit
-    ),
+    F1_HELP,
+    CTRL_C_SAVE_QUIT,
 ];
 
 const HELP_SCREEN: &[Binding] = &[b!(
@@ -669,17 +713,7 @@ pub fn footer_rank(action: Action) -> u8 {
 
 /// The action a key press means in a context.
 pub fn lookup(ctx: Context, key: &KeyEvent) -> Option<Action> {
-    // Terminals differ on whether `?` arrives with SHIFT; compare without it for characters.
-    let mods = match key.code {
-        KeyCode::Char(c) if !c.is_ascii_lowercase() => key.modifiers - KeyModifiers::SHIFT,
-        _ => key.modifiers,
-    };
-    bindings(ctx).iter().find_map(|b| {
-        b.keys
-            .iter()
-            .any(|(code, m)| *code == key.code && (*m == mods || *m == key.modifiers))
-            .then_some(b.action)
-    })
+    command_for(&commands(ctx, |_| true), key).map(|c| c.action())
 }
 
 #[cfg(test)]

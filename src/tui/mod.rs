@@ -240,7 +240,7 @@ async fn run_screen(screen: Screen, services: Arc<LiveServices>) -> Result<(), L
         Screen::Run(run) => {
             let mut state = State::new(Screen::Loading(String::new()), plain());
             for e in app::update(&mut state, app::Msg::Opened(Ok(run))) {
-                runner.run(&state, e);
+                runner.run(e);
             }
             state
         }
@@ -255,7 +255,7 @@ async fn run_screen(screen: Screen, services: Arc<LiveServices>) -> Result<(), L
         message: format!("The terminal stopped working: {e}"),
         remedy: "Run `psa-onboard resume` to continue where you left off.".into(),
     })?;
-    runner.shutdown(&state).await?;
+    runner.shutdown(state.run().map(store::snapshot)).await?;
     if let Some(run) = state.run() {
         tracing::info!(session = %run.session_id, "saved; leaving the wizard");
         eprintln!("{}", farewell(run));

@@ -8,10 +8,9 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use secrecy::SecretString;
 
-use super::app::{FieldId, KeyringView, Notice, Run, ServiceError};
+use super::app::{FieldId, KeyringView, Notice, Run, ServiceError, VerifyJob};
 use super::effects::{OnCheck, Services};
 use super::store::{self, SavedSession};
-use crate::connection::Connection;
 use crate::secrets::Keyring;
 use crate::session::{OpenSession, Session, Store};
 use crate::verify::StepReport;
@@ -203,10 +202,10 @@ impl LiveServices {
                     if let Ok(secret) = k.load(r).await {
                         use secrecy::ExposeSecret;
                         run.form.set(id, secret.expose_secret());
-                        run.secrets_in_keyring = true;
+                        run.secrets.in_keyring = true;
                     }
                     // A rename keeps the keyring entries the session recorded.
-                    run.secret_accounts.insert(id, r.account.clone());
+                    run.secrets.accounts.insert(id, r.account.clone());
                 }
             }
         }
@@ -286,13 +285,17 @@ impl LiveServices {
 impl Services for LiveServices {
     fn verify(
         &self,
-        wizard: Arc<Wizard>,
-        step: String,
-        connection: Connection,
-        allow_writes: bool,
-        test_ticket: Option<i64>,
+        job: VerifyJob,
         on_check: OnCheck,
     ) -> BoxFuture<'static, Result<StepReport, ServiceError>> {
+        let VerifyJob {
+            wizard,
+            step_id: step,
+            connection,
+            allow_writes,
+            test_ticket,
+        } = job;
+        let connection = connection.0;
         // The verification is this one future, polled by the caller's task: aborting that task
         // (Esc, or the verify time-out) drops it and every request in flight with it, so their
         // connections close at once and the PSA's thread-limit slots are freed.
@@ -489,7 +492,7 @@ mod tests {
 
     fn press(state: &mut State, runner: &mut Runner, c: KeyCode) {
         for e in app::update(state, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))) {
-            runner.run(state, e);
+            runner.run(e);
         }
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::app::{FieldId, Progress, Run};
+use super::app::{FieldId, Progress, Run, View};
 use crate::connection::{AutotaskTarget, ConnectwiseTarget};
 use crate::session::{Confirmation, Session, Target};
 use crate::verdict::{Decision, Facts, RunRef};
@@ -18,7 +18,7 @@ use crate::wizard::{Psa, Wizard};
 pub const DEMO_APPLIED: &str = "demo_applied_steps";
 
 /// What the TUI saves: taken from a run without I/O or a clock.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SavedSession {
     pub id: String,
     pub demo: bool,
@@ -164,16 +164,16 @@ pub fn apply(snap: &SavedSession, s: &mut Session, now: Timestamp, who: &str) {
 pub fn restore(s: &Session, wizard: Arc<Wizard>, source: String, hash: String) -> Run {
     let mut run = Run::new(wizard.clone(), s.name.clone(), source, hash);
     run.demo = s.demo;
-    run.resumed = true;
+    run.origin.resumed = true;
     let applied: BTreeSet<&str> = s
         .answers
         .get(DEMO_APPLIED)
         .map(|v| v.split(',').filter(|x| !x.is_empty()).collect())
         .unwrap_or_default();
-    run.current = match &s.current_step {
-        Some(id) => wizard.steps.iter().position(|st| &st.id == id).unwrap_or(0),
-        None if s.progress(Some(&wizard)).0 == wizard.steps.len() => wizard.steps.len(),
-        None => 0,
+    run.view = match &s.current_step {
+        Some(id) => View::Step(wizard.steps.iter().position(|st| &st.id == id).unwrap_or(0)),
+        None if s.progress(Some(&wizard)).0 == wizard.steps.len() => View::Summary,
+        None => View::at(0, wizard.steps.len()),
     };
     for (i, step) in wizard.steps.iter().enumerate() {
         let Some(rec) = s.steps.get(&step.id) else {
@@ -219,7 +219,7 @@ pub fn restore(s: &Session, wizard: Arc<Wizard>, source: String, hash: String) -
         }
     }
     // Steps passed over before the credentials existed are still waiting for them.
-    for i in 0..run.current.min(wizard.steps.len()) {
+    for i in 0..run.rail_position() {
         if !run.done(i) && run.deferrable(i) {
             run.progress[i].deferred = true;
         }
@@ -247,7 +247,7 @@ mod tests {
         );
         run.form.set(FieldId::Site, "cw.example.com");
         run.form.set(FieldId::PrivateKey, "very-private-key");
-        run.current = 2;
+        run.view = View::Step(2);
         run.progress[0].deferred = true;
         run.progress[1].ticked.insert("board-restrictions".into());
         run.progress[1].deferred = true;
@@ -257,6 +257,8 @@ mod tests {
         });
         let t0: Timestamp = "2026-11-23T00:00:00Z".parse().unwrap();
         let mut session = Session::new(name, &loaded, "admin", t0).unwrap();
+        // When the decision on the allow-list step was stamped.
+        let decided_at = |s: &Session| s.steps["allow-list"].decision.as_ref().map(Decision::at);
         apply(&snapshot(&run), &mut session, t0, "admin");
         let text = toml::to_string(&session).unwrap();
         assert!(!text.contains("very-private-key"), "{text}");
@@ -266,13 +268,7 @@ mod tests {
             "continued_unverified"
         );
         // Stamped when saved, not left at the epoch.
-        assert_eq!(
-            session.steps["allow-list"]
-                .decision
-                .as_ref()
-                .map(Decision::at),
-            Some(t0)
-        );
+        assert_eq!(decided_at(&session), Some(t0));
         assert_eq!(
             session.steps["api-member"].confirmations["board-restrictions"].by,
             "admin"
@@ -281,13 +277,7 @@ mod tests {
         // A later save keeps the time of what did not change.
         let t1: Timestamp = "2026-11-23T01:00:00Z".parse().unwrap();
         apply(&snapshot(&run), &mut session, t1, "admin");
-        assert_eq!(
-            session.steps["allow-list"]
-                .decision
-                .as_ref()
-                .map(Decision::at),
-            Some(t0)
-        );
+        assert_eq!(decided_at(&session), Some(t0));
 
         let back = restore(
             &session,
@@ -295,7 +285,7 @@ mod tests {
             "topleft-connectwise".into(),
             loaded.content_hash,
         );
-        assert_eq!(back.current, 2);
+        assert_eq!(back.view, View::Step(2));
         assert!(back.progress[0].is_deferred(&w.steps[0]));
         assert_eq!(back.verdict(3).key(), "continued_unverified");
         assert!(back.progress[1].ticked.contains("board-restrictions"));

@@ -38,7 +38,7 @@ async fn the_vendor_answer_is_session_evidence_and_survives_resume() {
         .set(FieldId::ClientId, "1a2b3c4d-0000-4000-8000-00000000abcd");
     let step = w.steps.iter().position(|s| s.id == "submit").unwrap();
     run.go_to(step);
-    run.submit_endpoint = Some(sb.vendor_submit_url());
+    run.handoff.endpoint = Some(sb.vendor_submit_url());
     let mut state = State::new(Screen::Run(Box::new(run)), false);
     let key = |c| {
         Msg::Key(crossterm::event::KeyEvent::new(
@@ -48,7 +48,9 @@ async fn the_vendor_answer_is_session_evidence_and_survives_resume() {
     };
     assert!(update(&mut state, key('p')).is_empty(), "asks first");
     let fx = update(&mut state, key('y'));
-    let Some(psa_onboard::tui::app::Effect::Submit { step, generation }) = fx.first().cloned()
+    let Some(psa_onboard::tui::app::Effect::Submit {
+        step, generation, ..
+    }) = fx.first().cloned()
     else {
         panic!("{fx:?}")
     };

@@ -183,6 +183,39 @@ fn pty_start_screen_resumes_a_session_and_no_color_draws_ascii() {
     pty.quit_with(CTRL_C);
 }
 
+/// Enter pressed twice on the start screen before the session is open: it opens once and keeps
+/// its lock while it is on screen (a second open would have let go of the first one's lock).
+#[test]
+fn pty_a_double_enter_on_the_start_screen_opens_the_session_once_and_keeps_its_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pty = Pty::spawn(&["run", "topleft-autotask"], dir.path(), &[]);
+    pty.wait_for(&["Step 1 of 6"]);
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    let store = psa_onboard::session::Store::at(dir.path().join("sessions"));
+    let name = store.list().sessions[0].name.clone();
+
+    let mut pty = Pty::spawn(&[], dir.path(), &[]);
+    pty.wait_for(&["Resume where you left off"]);
+    // Both presses in one write: the second arrives before the first open answers.
+    pty.send("\r\r");
+    pty.wait_for(&["Step 1 of 6"]);
+    // Long enough for a second open to have answered, had one been started.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let screen = pty.screen();
+    assert!(
+        screen.contains("Step 1 of 6") && !screen.contains("Resume where you left off"),
+        "{screen}"
+    );
+    assert!(
+        store.open(&name).is_err(),
+        "the open session's lock was let go:\n{screen}"
+    );
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    pty.assert_restored();
+}
+
 #[test]
 fn pty_logs_go_to_the_state_dir_file_never_to_the_terminal() {
     let dir = tempfile::tempdir().unwrap();

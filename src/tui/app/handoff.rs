@@ -1,8 +1,12 @@
 //! The credential hand-off step: what the vendor needs, copied (OSC 52), opened (the portal) or
 //! sent (the vendor's endpoint). Secrets are masked unless revealed, and copied only then.
 
-use super::{Effect, FieldId, Notice, Pending, PendingKind, Run, ServiceError};
-use crate::handoff::VendorAnswer;
+use secrecy::SecretString;
+
+use super::{
+    Effect, FieldId, Modal, Notice, Pending, PendingKind, Prompt, Run, Sealed, ServiceError,
+};
+use crate::handoff::{Payload, VendorAnswer};
 use crate::tui::keys::Action;
 use crate::verify::{CheckResult, Status, StepReport};
 use crate::wizard::{Portal, PortalField};
@@ -10,11 +14,25 @@ use crate::wizard::{Portal, PortalField};
 /// The id of the vendor's answer in the step's report (and the session's evidence).
 pub const ANSWER_ID: &str = "vendor-submission";
 
-/// Which portal field has focus, and whether secrets are shown.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct HandoffView {
+/// The hand-off step: which portal field has focus, whether secrets are shown, and where the
+/// fields would be sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Handoff {
     pub focus: usize,
     pub revealed: bool,
+    /// Where the submission step POSTs the fields: the wizard's endpoint, or the sandbox's in
+    /// the demo.
+    pub endpoint: Option<String>,
+    /// The endpoint is the demo sandbox's (the screen says so).
+    pub endpoint_is_demo: bool,
+}
+
+impl Handoff {
+    /// Leaving the step: focus back on the first field, secrets hidden again.
+    pub fn leave(&mut self) {
+        self.focus = 0;
+        self.revealed = false;
+    }
 }
 
 /// The form field holding a portal field's value.
@@ -83,7 +101,8 @@ pub fn on_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
                 );
                 return notice(r, text, true);
             }
-            effects.push(Effect::Copy(field_id(f)));
+            let copied = SecretString::from(value(r, f).to_string());
+            effects.push(Effect::Copy(field_id(f), Sealed(copied)));
             let tail = if f.is_secret() {
                 " Paste it, then clear your clipboard."
             } else {
@@ -130,7 +149,7 @@ pub fn ask_submit(r: &mut Run) {
         );
         return notice(r, text, true);
     }
-    r.prompt = Some(super::Prompt::Submit);
+    r.modal = Some(Modal::Prompt(Prompt::Submit));
 }
 
 /// The question asked before sending: the endpoint and every field that would go.
@@ -141,12 +160,24 @@ pub fn submit_question(r: &Run) -> String {
     format!(
         "Send {} to {}? y = send, n = cancel",
         fields.join(", "),
-        r.submit_endpoint.as_deref().unwrap_or("(no endpoint)")
+        r.handoff.endpoint.as_deref().unwrap_or("(no endpoint)")
     )
 }
 
 pub fn start_submit(r: &mut Run, effects: &mut Vec<Effect>) {
-    let i = r.current;
+    let Some(i) = r.current() else {
+        return;
+    };
+    let Some(endpoint) = r.handoff.endpoint.clone() else {
+        let text = "This guide gives no endpoint to submit to. Enter the values in the vendor's portal (o opens it, c copies a value).";
+        return notice(r, text.into(), true);
+    };
+    let fields = r.wizard.steps[i]
+        .portal
+        .iter()
+        .flat_map(|p| &p.fields)
+        .map(|f| (*f, SecretString::from(value(r, *f).to_string())))
+        .collect();
     let generation = r.bump();
     r.progress[i].pending = Some(Pending {
         kind: PendingKind::Submit,
@@ -157,6 +188,8 @@ pub fn start_submit(r: &mut Run, effects: &mut Vec<Effect>) {
     effects.push(Effect::Submit {
         step: i,
         generation,
+        endpoint,
+        payload: Sealed(Payload { fields }),
     });
 }
 
@@ -210,5 +243,5 @@ pub fn on_submitted(
         }
         Err(e) => notice(r, format!("{} {}", e.message, e.remedy), true),
     }
-    effects.push(Effect::SaveSession);
+    effects.push(Effect::save());
 }

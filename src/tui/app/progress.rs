@@ -136,6 +136,9 @@ pub struct Progress {
     pub earlier: Option<(StepReport, Timestamp)>,
     /// Manual items the admin ticked, by [`Item::key`].
     pub ticked: BTreeSet<String>,
+    /// Demo: those of `ticked` the demo ticked after doing the step in the sandbox (the screen
+    /// says so). In memory only: the session records a demo as a demo.
+    pub demo_ticked: BTreeSet<String>,
     /// A verification or sandbox action in flight: its generation.
     pub pending: Option<Pending>,
     /// Why the last verification could not run, with its remedy.

@@ -5,7 +5,7 @@
 
 use tui_input::Input;
 
-use super::{Effect, Notice, Prompt, Run, ServiceError};
+use super::{Effect, Modal, Notice, Prompt, Run, Sealed, ServiceError};
 use crate::connection::Connection;
 use crate::psa::autotask::AutotaskClient;
 use crate::psa::http::{Http, HttpConfig};
@@ -57,7 +57,8 @@ pub fn needs_ticket(step: &Step) -> bool {
 /// demo's sandbox ticket, filled in). Looking it up signs in, so only with a connection the
 /// PSA accepted and that has not changed since.
 pub fn ask(r: &mut Run) {
-    let proven = r.verdict(r.conn_step).is_observed() && r.last_input == Some(r.form.fingerprint());
+    let proven =
+        r.verdict(r.conn_step).is_observed() && r.requests.last_input == Some(r.form.fingerprint());
     if !proven {
         r.notice = Some(Notice {
             text: format!(
@@ -70,15 +71,15 @@ pub fn ask(r: &mut Run) {
         });
         return;
     }
-    let preset = match (&r.test_ticket, r.demo) {
+    let preset = match (&r.requests.test_ticket, r.demo) {
         (Some(t), _) => t.number.clone().unwrap_or_else(|| t.id.to_string()),
         (None, true) => crate::sandbox::DEMO_TICKET_NUMBER.to_string(),
         (None, false) => String::new(),
     };
-    r.ticket_pick = Some(TicketPick {
+    r.modal = Some(Modal::Ticket(TicketPick {
         input: Input::new(preset),
         ..TicketPick::default()
-    });
+    }));
 }
 
 /// What the admin typed, checked: a ticket number (T20240101.0001) or an ID (digits).
@@ -106,8 +107,11 @@ pub fn parse(text: &str) -> Result<String, String> {
 
 /// Enter in the ticket box: look the ticket up.
 pub fn submit(r: &mut Run, effects: &mut Vec<Effect>) {
-    let generation = r.generation + 1;
-    let Some(pick) = r.ticket_pick.as_mut() else {
+    let generation = r.requests.generation + 1;
+    let (Some(step), connection) = (r.current(), r.form.connection()) else {
+        return;
+    };
+    let Some(pick) = r.ticket_pick_mut() else {
         return;
     };
     if pick.searching.is_some() {
@@ -116,13 +120,21 @@ pub fn submit(r: &mut Run, effects: &mut Vec<Effect>) {
     match parse(pick.input.value()) {
         Err(e) => pick.error = Some(e),
         Ok(query) => {
+            let Some(connection) = connection else {
+                pick.error = Some(
+                    "The connection details are incomplete. Press Esc, then e, and fill in every field."
+                        .into(),
+                );
+                return;
+            };
             pick.error = None;
             pick.searching = Some(generation);
-            r.generation = generation;
+            r.requests.generation = generation;
             effects.push(Effect::FindTicket {
-                step: r.current,
+                step,
                 generation,
                 query,
+                connection: Sealed(connection),
             });
         }
     }
@@ -130,9 +142,13 @@ pub fn submit(r: &mut Run, effects: &mut Vec<Effect>) {
 
 /// Esc in the ticket box: nothing is written; a lookup in flight is abandoned.
 pub fn cancel(r: &mut Run, effects: &mut Vec<Effect>) {
-    if let Some(g) = r.ticket_pick.take().and_then(|p| p.searching) {
+    let Some(pick) = r.ticket_pick() else {
+        return;
+    };
+    if let Some(g) = pick.searching {
         effects.push(Effect::Cancel { generation: g });
     }
+    r.modal = None;
 }
 
 /// The lookup answered: ask before writing, naming the ticket; or say why not.
@@ -142,18 +158,21 @@ pub fn on_found(
     generation: u64,
     result: Result<TicketRef, ServiceError>,
 ) {
-    let Some(pick) = r.ticket_pick.as_mut() else {
+    let here = r.current() == Some(step);
+    let Some(pick) = r.ticket_pick_mut() else {
         return;
     };
-    if pick.searching != Some(generation) || step != r.current {
+    if pick.searching != Some(generation) || !here {
         return;
     }
     pick.searching = None;
     match result {
         Ok(t) => {
-            r.test_ticket = Some(t);
-            r.ticket_pick = None;
-            r.prompt = Some(Prompt::Writes);
+            r.requests.test_ticket = Some(t);
+            // The question takes the ticket box's place (under help, if help is open).
+            if let Some(m) = Modal::beneath_help_mut(&mut r.modal) {
+                *m = Modal::Prompt(Prompt::Writes);
+            }
         }
         Err(e) => pick.error = Some(format!("{} {}", e.message, e.remedy)),
     }
@@ -174,7 +193,7 @@ pub fn writes_question(r: &Run) -> String {
     let lines: Vec<String> = writes
         .iter()
         .zip(described)
-        .map(|(c, d)| match (&r.test_ticket, c.observe) {
+        .map(|(c, d)| match (&r.requests.test_ticket, c.observe) {
             (Some(t), Some(Observe::AutotaskImpersonationWrite)) => format!(
                 "• {} — It adds a note titled \"psa-onboard setup check\" to ticket {}, the one you chose, written as one of your active resources (impersonated). Autotask does not allow deleting ticket notes through the API, so the note stays on that ticket.",
                 c.title,
@@ -192,7 +211,7 @@ pub fn writes_question(r: &Run) -> String {
 /// The ticket's ID for the verification (only when its write test needs one).
 pub fn chosen(r: &Run, step: &Step) -> Option<i64> {
     needs_ticket(step)
-        .then(|| r.test_ticket.as_ref().map(|t| t.id))
+        .then(|| r.requests.test_ticket.as_ref().map(|t| t.id))
         .flatten()
 }
 
@@ -282,19 +301,8 @@ mod tests {
     use super::*;
     use crate::sandbox::{Sandbox, SandboxOptions};
 
-    #[test]
-    fn ticket_numbers_and_ids_are_accepted_anything_else_is_said_to_be_wrong() {
-        assert_eq!(parse(" t20240101.0042 ").unwrap(), "T20240101.0042");
-        assert_eq!(parse("42").unwrap(), "42");
-        for bad in ["", "printer", "T2024-01", "42; drop", "\u{1b}[2J"] {
-            let e = parse(bad).unwrap_err();
-            assert!(!e.contains('\u{1b}'), "sanitized: {e:?}");
-        }
-    }
-
-    /// Over real HTTP to the sandbox, signed in as the demo's API user.
-    #[tokio::test]
-    async fn finds_a_ticket_by_number_or_id_and_says_when_there_is_none() {
+    /// The sandbox, the Autotask guide, and a run of it with the sandbox's credentials typed in.
+    async fn demo_run() -> (Sandbox, crate::wizard::Wizard, Run) {
         let sb = Sandbox::start(SandboxOptions {
             scenario: "configured:topleft-autotask".into(),
             ..SandboxOptions::default()
@@ -311,6 +319,23 @@ mod tests {
             "h".into(),
         );
         crate::tui::demo::prefill(&sb, &mut run);
+        (sb, w, run)
+    }
+
+    #[test]
+    fn ticket_numbers_and_ids_are_accepted_anything_else_is_said_to_be_wrong() {
+        assert_eq!(parse(" t20240101.0042 ").unwrap(), "T20240101.0042");
+        assert_eq!(parse("42").unwrap(), "42");
+        for bad in ["", "printer", "T2024-01", "42; drop", "\u{1b}[2J"] {
+            let e = parse(bad).unwrap_err();
+            assert!(!e.contains('\u{1b}'), "sanitized: {e:?}");
+        }
+    }
+
+    /// Over real HTTP to the sandbox, signed in as the demo's API user.
+    #[tokio::test]
+    async fn finds_a_ticket_by_number_or_id_and_says_when_there_is_none() {
+        let (sb, _, run) = demo_run().await;
         let conn = run.form.connection().unwrap();
         let find = |q: &str| find(conn.clone(), HttpConfig::default(), q.to_string());
 
@@ -344,22 +369,7 @@ mod tests {
         use crate::tui::effects::Runner;
         use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-        let sb = Sandbox::start(SandboxOptions {
-            scenario: "configured:topleft-autotask".into(),
-            ..SandboxOptions::default()
-        })
-        .await
-        .unwrap();
-        let w = crate::wizard::resolve("topleft-autotask", None)
-            .unwrap()
-            .wizard;
-        let mut run = Run::new(
-            std::sync::Arc::new(w.clone()),
-            "s".into(),
-            w.id.clone(),
-            "h".into(),
-        );
-        crate::tui::demo::prefill(&sb, &mut run);
+        let (sb, w, mut run) = demo_run().await;
         // The connection was verified with these values; the write test's step is open.
         let c = run.conn_step;
         let checks = crate::verdict::items(&w.steps[c])
@@ -387,7 +397,7 @@ mod tests {
                 run.progress[c].ticked.insert(k);
             }
         }
-        run.last_input = Some(run.form.fingerprint());
+        run.requests.last_input = Some(run.form.fingerprint());
         let i = w.steps.iter().position(needs_ticket).unwrap();
         run.go_to(i);
         let mut state = State::new(Screen::Run(Box::new(run)), false);
@@ -397,7 +407,7 @@ mod tests {
         let mut runner = Runner::new(std::sync::Arc::new(live), tx);
         let press = |state: &mut State, runner: &mut Runner, code| {
             for e in update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))) {
-                runner.run(state, e);
+                runner.run(e);
             }
         };
         press(&mut state, &mut runner, KeyCode::Char('w'));
@@ -409,14 +419,14 @@ mod tests {
         let found = rx.recv().await.unwrap();
         assert!(matches!(found, Msg::TicketFound { .. }), "{found:?}");
         for e in update(&mut state, found) {
-            runner.run(&state, e);
+            runner.run(e);
         }
         press(&mut state, &mut runner, KeyCode::Char('y'));
         loop {
             let msg = rx.recv().await.unwrap();
             let done = matches!(msg, Msg::Verified { .. });
             for e in update(&mut state, msg) {
-                runner.run(&state, e);
+                runner.run(e);
             }
             if done {
                 break;
@@ -433,6 +443,9 @@ mod tests {
             notes[0].to_ascii_lowercase().ends_with("/tickets/3/notes"),
             "{notes:?}"
         );
-        runner.shutdown(&state).await.ok();
+        runner
+            .shutdown(state.run().map(crate::tui::store::snapshot))
+            .await
+            .ok();
     }
 }

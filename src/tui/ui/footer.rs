@@ -1,5 +1,6 @@
-//! The footer: the keys that do something right now, from the keymap's descriptions. One line
-//! when they fit, two when not, so a key the screen's hints name is always listed.
+//! The footer: the commands of what has the keys ([`State::commands`]) that do something right
+//! now, the same list a key press runs from. One line when they fit, two when not, so a key the
+//! screen's hints name is always listed.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -50,23 +51,22 @@ fn len(b: &Binding, g: Glyphs) -> usize {
 /// [`MAX_LINES`]. When even those are too few, the lowest-ranked keys go
 /// ([`keys::footer_rank`]): never one the screen's hints name.
 pub fn lines(state: &State, width: usize, g: Glyphs) -> Vec<Vec<&'static Binding>> {
-    let ctx = state.context();
-    let all = keys::bindings(ctx);
-    let fixed = all
+    let commands = state.commands();
+    let fixed = commands
         .iter()
+        .map(|c| c.binding)
         .filter(|b| matches!(b.action, Action::Help | Action::Quit));
-    let mut shown: Vec<(usize, &'static Binding)> = all
+    let mut shown: Vec<&'static Binding> = commands
         .iter()
-        .enumerate()
-        .filter(|(_, b)| {
-            !b.label.is_empty()
-                && !matches!(b.action, Action::Help | Action::Quit)
-                && state.enabled(b.action)
+        .filter(|c| {
+            c.enabled
+                && !c.binding.label.is_empty()
+                && !matches!(c.action(), Action::Help | Action::Quit)
         })
+        .map(|c| c.binding)
         .collect();
     loop {
-        let ordered: Vec<&'static Binding> =
-            shown.iter().map(|(_, b)| *b).chain(fixed.clone()).collect();
+        let ordered: Vec<&'static Binding> = shown.iter().copied().chain(fixed.clone()).collect();
         let laid = wrap(&ordered, width, g);
         if laid.len() <= MAX_LINES || shown.is_empty() {
             return laid;
@@ -75,7 +75,7 @@ pub fn lines(state: &State, width: usize, g: Glyphs) -> Vec<Vec<&'static Binding
         let worst = shown
             .iter()
             .enumerate()
-            .max_by_key(|(pos, (_, b))| (rank(state, b.action), *pos))
+            .max_by_key(|(pos, b)| (rank(state, b.action), *pos))
             .map(|(pos, _)| pos)
             .unwrap_or(0);
         shown.remove(worst);

@@ -4,9 +4,12 @@ pub mod footer;
 pub mod glyphs;
 pub mod help;
 pub mod layout;
+mod panels;
 pub mod rail;
 pub mod start;
 pub mod step;
+pub mod summary;
+mod table;
 pub mod text;
 
 use ratatui::Frame;
@@ -22,18 +25,20 @@ pub fn render(state: &State, frame: &mut Frame) {
     let area = frame.area();
     let theme = Theme::new(state.plain);
     let g = Glyphs::new(state.plain);
-    let labels = state
-        .run()
-        .map(|r| layout::step_labels(&r.wizard))
+    // The run's facts, worked out once for every renderer of this frame.
+    let facts = state.run().map(|r| RunFacts::of(r, state.spinner));
+    let labels = facts
+        .as_ref()
+        .map(|f| f.labels.as_slice())
         .unwrap_or_default();
-    let mut areas = layout::areas(area, footer::height(state, area.width), &labels);
+    let mut areas = layout::areas(area, footer::height(state, area.width), labels);
     match &state.screen {
         Screen::Start(s) => {
             let above = ratatui::layout::Rect {
                 height: areas.footer.y.saturating_sub(area.y),
                 ..area
             };
-            start::render(s, &theme, g, above, frame)
+            start::render(s, state.spinner, &theme, g, above, frame)
         }
         Screen::Loading(what) => {
             let line = Line::from(vec![
@@ -43,26 +48,68 @@ pub fn render(state: &State, frame: &mut Frame) {
             ]);
             frame.render_widget(Paragraph::new(vec![Line::default(), line]), area);
         }
-        Screen::Run(run) => {
+        Screen::Run(_) => {
+            let Some(facts) = &facts else {
+                return;
+            };
             // Whether the step's text overflows (and so whether the footer lists the scroll
             // keys, and needs a second line) is known once the step is laid out: lay it out
             // again when that changes the footer's height.
             for _ in 0..2 {
-                header(run, state.keyring.as_ref(), &theme, areas.header, frame);
-                rail::render(run, state.spinner, &theme, g, areas.rail, frame);
-                step::render(run, state.spinner, &theme, g, areas.body, frame);
+                header(
+                    facts.run,
+                    state.keyring.as_ref(),
+                    &theme,
+                    areas.header,
+                    frame,
+                );
+                rail::render(facts, &theme, g, areas.rail, frame);
+                step::render(facts, &theme, g, areas.body, frame);
                 let needed = footer::height(state, area.width);
                 if needed == areas.footer.height {
                     break;
                 }
-                areas = layout::areas(area, needed, &labels);
+                areas = layout::areas(area, needed, labels);
                 frame.render_widget(ratatui::widgets::Clear, area);
             }
         }
     }
     footer::render(state, &theme, g, areas.footer, frame);
-    if state.help {
+    // Help overlays whatever is drawn.
+    if state.help() {
         help::render(state, &theme, g, area, frame);
+    }
+}
+
+/// What every part of a run's screen draws from, worked out once per frame (each step's
+/// verdict, the rail's labels, where the run is): no renderer works them out again.
+pub struct RunFacts<'a> {
+    pub run: &'a super::app::Run,
+    pub spinner: usize,
+    /// Each step's label, as the layout measures the rail and the rail draws it.
+    pub labels: Vec<String>,
+    /// Each step's verdict.
+    pub verdicts: Vec<crate::verdict::Verdict>,
+    /// Where the run is on the rail: a step, or (past the last) the summary.
+    pub position: usize,
+}
+
+impl<'a> RunFacts<'a> {
+    pub fn of(run: &'a super::app::Run, spinner: usize) -> Self {
+        RunFacts {
+            run,
+            spinner,
+            labels: layout::step_labels(&run.wizard),
+            verdicts: (0..run.wizard.steps.len())
+                .map(|i| run.verdict(i))
+                .collect(),
+            position: run.rail_position(),
+        }
+    }
+
+    /// How many steps no longer block progress.
+    pub fn done(&self) -> usize {
+        self.verdicts.iter().filter(|v| v.is_done()).count()
     }
 }
 

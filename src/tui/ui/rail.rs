@@ -5,11 +5,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::RunFacts;
 use super::layout;
 use super::{Glyphs, Theme};
-use crate::tui::app::Run;
 
-pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, frame: &mut Frame) {
+pub fn render(facts: &RunFacts, theme: &Theme, g: Glyphs, area: Rect, frame: &mut Frame) {
+    let (run, spinner, at) = (facts.run, facts.spinner, facts.position);
     let mut block = Block::default()
         .borders(Borders::RIGHT)
         .border_style(theme.dim());
@@ -21,13 +22,8 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let labels = layout::rail_labels(
-        &layout::step_labels(&run.wizard),
-        run.current,
-        area,
-        g.ellipsis,
-    );
-    let done = (0..run.progress.len()).filter(|i| run.done(*i)).count();
+    let labels = layout::rail_labels(&facts.labels, at, area, g.ellipsis);
+    let done = facts.done();
     let mut lines = vec![
         Line::from(vec![
             Span::styled(" Steps", theme.bold()),
@@ -35,9 +31,8 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
         ]),
         Line::default(),
     ];
-    for (i, step) in run.wizard.steps.iter().enumerate() {
+    for (i, verdict) in facts.verdicts.iter().enumerate() {
         let p = &run.progress[i];
-        let verdict = p.verdict(step);
         let untouched = matches!(
             verdict,
             crate::verdict::Verdict::NotVerified(
@@ -46,20 +41,20 @@ pub fn render(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, area: Rect, f
         );
         let (glyph, style) = if p.pending.is_some() {
             (g.spinner(spinner), theme.accent())
-        } else if i == run.current && untouched && !p.deferred {
+        } else if i == at && untouched && !p.deferred {
             (g.current, theme.accent())
         } else {
             (
-                g.verdict(&verdict, p.deferred),
-                super::step::verdict_style(theme, &verdict),
+                g.verdict(verdict, p.deferred),
+                super::step::verdict_style(theme, verdict),
             )
         };
-        let mut text_style = if i == run.current {
+        let mut text_style = if i == at {
             theme.bold()
         } else {
             ratatui::style::Style::default()
         };
-        if i == run.current {
+        if i == at {
             text_style = text_style.patch(theme.selected());
         }
         for (k, label) in labels[i].iter().enumerate() {

@@ -9,13 +9,23 @@ use ratatui::widgets::Paragraph;
 
 use super::text::wrap;
 use super::{Glyphs, Theme};
-use crate::tui::app::{SessionSummary, StartRow, StartScreen};
+use crate::tui::app::{Modal, SessionSummary, StartRow, StartScreen};
 
 /// Columns before a row's text: " ▌ ".
 const MARK: usize = 3;
 
-pub fn render(s: &StartScreen, theme: &Theme, g: Glyphs, area: Rect, frame: &mut Frame) {
+pub fn render(
+    s: &StartScreen,
+    spinner: usize,
+    theme: &Theme,
+    g: Glyphs,
+    area: Rect,
+    frame: &mut Frame,
+) {
     let width = area.width.saturating_sub(1) as usize;
+    // What is being typed stays on screen (with its cursor) under the help overlay.
+    let typing = Modal::beneath_help(&s.modal);
+    let filtering = matches!(typing, Some(Modal::Filter));
     let mut lines = vec![
         Line::from(vec![
             Span::styled(" psa-onboard ", theme.title()),
@@ -26,11 +36,11 @@ pub fn render(s: &StartScreen, theme: &Theme, g: Glyphs, area: Rect, frame: &mut
     let rows = s.rows();
     let query = s.filter.value();
     let mut cursor = None;
-    if s.filtering || !query.is_empty() {
+    if filtering || !query.is_empty() {
         let shown = rows.iter().filter(|r| !matches!(r, StartRow::File)).count();
         let all = s.sessions.len() + s.wizards.len();
         let label = " Filter: ";
-        if s.filtering {
+        if filtering {
             cursor = Some((label.len() + s.filter.visual_cursor(), lines.len()));
         }
         lines.push(Line::from(vec![
@@ -113,7 +123,7 @@ pub fn render(s: &StartScreen, theme: &Theme, g: Glyphs, area: Rect, frame: &mut
                         Span::styled(l, theme.dim()),
                     ]));
                 }
-                if let Some((from, to)) = &s.rename
+                if let Some(Modal::Rename { from, to }) = typing
                     && from == &x.id
                 {
                     let label = "    New name: ";
@@ -150,13 +160,23 @@ pub fn render(s: &StartScreen, theme: &Theme, g: Glyphs, area: Rect, frame: &mut
             selected_lines = (first, lines.len());
         }
     }
-    if let Some(path) = &s.path {
+    if let Some(Modal::Path(path)) = typing {
         lines.push(Line::default());
         let label = " Path to a wizard .toml: ";
         cursor = Some((label.len() + path.visual_cursor(), lines.len()));
         lines.push(Line::from(vec![
             Span::styled(label, theme.bold()),
             Span::styled(path.value().to_string(), theme.accent()),
+        ]));
+    }
+    if let Some(what) = &s.opening {
+        lines.push(Line::default());
+        let text = format!("Opening {what}{} (keys wait until it is open)", g.ellipsis);
+        lines.push(Line::from(vec![
+            Span::raw(" "),
+            Span::styled(g.spinner(spinner), theme.accent()),
+            Span::raw(" "),
+            Span::styled(text, theme.accent()),
         ]));
     }
     if let Some(n) = &s.notice {
