@@ -823,7 +823,7 @@ impl Run {
         let Some(p) = self.progress.get(self.current) else {
             return false;
         };
-        let refused = p.results.iter().any(|c| c.detail.contains(REFUSED_GUARD));
+        let refused = p.results.iter().any(refused_before);
         match action {
             Action::RetrySame => refused,
             Action::EditConnection => refused || p.error.is_some(),
@@ -832,8 +832,10 @@ impl Run {
     }
 }
 
-/// The verifier's words for credentials it did not resend (see `Run::forget_refused`).
-const REFUSED_GUARD: &str = "not sent again";
+/// The verifier held the credentials back: refused before (see `Run::forget_refused`).
+fn refused_before(c: &crate::verify::CheckResult) -> bool {
+    c.blocked == Some(crate::verify::Blocked::CredentialsRefusedBefore)
+}
 
 /// The one place state changes.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -968,10 +970,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                         p.report_at = None;
                         p.error = None;
                         p.deferred = false;
-                        if p.results.iter().any(|c| c.detail.contains(REFUSED_GUARD)) {
+                        if p.results.iter().any(refused_before) {
+                            let lockout = r.wizard.psa.profile().lockout;
                             r.notice = Some(Notice {
                                 text: format!(
-                                    "These exact credentials were refused before and were not resent (Autotask locks accounts after repeated failures). Fix them and press {}, or press {} to try the same ones again.",
+                                    "These exact credentials were refused before and were not resent{}. Fix them and press {}, or press {} to try the same ones again.",
+                                    lockout
+                                        .map(|l| format!(" ({})", l.accounts))
+                                        .unwrap_or_default(),
                                     r.key(Action::EditConnection),
                                     r.key(Action::RetrySame)
                                 ),
