@@ -5,12 +5,15 @@
 # (`_ => Psa::…`, `_ if … Psa::…`), which would compile and be silently wrong for a third PSA.
 #
 # Test code is left out: files named tests.rs / *_tests.rs and everything from a
-# `#[cfg(test)] mod …` block on. SEAM lists the seam's own modules (where such matches belong).
+# `#[cfg(test)] mod …` block on. SEAM_RE names the seam's own modules, where such matches
+# belong: the PSA profiles and their table (src/profile/, src/connection.rs), the registries
+# that map a PSA to its verifier and sandbox tenant, and each PSA's own modules (its client,
+# verifier and sandbox tenant: src/{psa,verify,sandbox/scenario}/{autotask,connectwise}).
 #
 # Usage: scripts/psa-branches.sh [src-dir]   (from the repository root)
 set -euo pipefail
 SRC=${1:-src}
-SEAM_RE=${SEAM_RE:-'^src/(profile/|connection\.rs$)'}
+SEAM_RE=${SEAM_RE:-'^src/(profile/|connection\.rs$|verify/registry\.rs$|sandbox/scenario/registry\.rs$|(psa|verify|sandbox/scenario)/(autotask|connectwise)(/|\.rs$))'}
 BRANCH='(Psa|Connection|Run|Target)::(Autotask|Connectwise)\b'
 WILD='_ *(if [^=]*)?=> *.*Psa::|_ if .*Psa::'
 

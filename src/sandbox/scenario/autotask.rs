@@ -6,7 +6,8 @@ use secrecy::SecretString;
 
 use super::super::at_entities::grid_entities;
 use super::super::tenant::*;
-use super::{ApplyError, PsaScenario};
+use super::ApplyError;
+use super::registry::PsaScenario;
 use crate::wizard::{self, Access, Column, Op, Step, StepKind, Wizard};
 
 pub(super) struct Autotask;

@@ -6,7 +6,8 @@ use secrecy::SecretString;
 use super::super::seed::{self, CW_CLIENT_ID, CW_COMPANY_ID, CW_PRIVATE_KEY, CW_PUBLIC_KEY};
 use super::super::tenant::*;
 use super::super::{AutotaskDemo, ConnectwiseDemo};
-use super::{ApplyError, PsaScenario};
+use super::ApplyError;
+use super::registry::PsaScenario;
 use crate::wizard::{Psa, Step, StepKind, Wizard};
 
 pub(super) struct Connectwise;

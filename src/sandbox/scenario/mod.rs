@@ -10,6 +10,9 @@ use crate::wizard::{self, Psa, Step, Wizard};
 
 mod autotask;
 mod connectwise;
+mod registry;
+
+use registry::{PsaScenario, for_psa};
 
 pub use autotask::{autotask_demo_for, default_autotask_demo, level_name_of};
 pub use connectwise::connectwise_demo;
@@ -82,30 +85,6 @@ pub fn apply_step(
     // wizard's PSA's.
     let psa = step.kind.psa().unwrap_or(w.psa);
     for_psa(psa).apply(t, w, step)
-}
-
-/// What a PSA's sandbox tenant does with a wizard: one per PSA, registered in [`for_psa`].
-pub(super) trait PsaScenario: Sync {
-    /// Does in the tenant what one step tells the admin to click; the Autotask credentials
-    /// when the step created an API user.
-    fn apply(
-        &self,
-        t: &mut Tenant,
-        w: &Wizard,
-        step: &Step,
-    ) -> Result<Option<AutotaskDemo>, ApplyError>;
-
-    /// After a configured scenario applied every step and none created credentials: the ones
-    /// the scenario hands out anyway (Autotask: the wizard's API user), if any.
-    fn finish(&self, t: &mut Tenant, w: &Wizard) -> Option<AutotaskDemo>;
-}
-
-/// The sandbox tenant registered for a PSA.
-pub(super) fn for_psa(psa: Psa) -> &'static dyn PsaScenario {
-    match psa {
-        Psa::Autotask => &autotask::Autotask,
-        Psa::Connectwise => &connectwise::Connectwise,
-    }
 }
 
 #[cfg(test)]
