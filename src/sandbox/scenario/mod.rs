@@ -6,13 +6,13 @@
 use super::seed;
 use super::tenant::*;
 use super::{AutotaskDemo, SandboxError};
-use crate::wizard::{self, Psa, Step, Wizard};
+use crate::wizard::{self, Wizard};
 
 mod autotask;
 mod connectwise;
 mod registry;
 
-use registry::{PsaScenario, for_psa};
+use registry::for_psa;
 
 pub use autotask::{autotask_demo_for, default_autotask_demo, level_name_of};
 pub use connectwise::connectwise_demo;
@@ -93,7 +93,7 @@ mod tests {
     use super::connectwise::*;
     use super::*;
     use crate::sandbox::seed::CW_PUBLIC_KEY;
-    use crate::wizard::StepKind;
+    use crate::wizard::{Psa, StepKind};
 
     #[test]
     fn reads_structure_levels_and_copy_sources() {
