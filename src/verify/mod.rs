@@ -579,6 +579,49 @@ mod tests {
         // Never polled: nothing is sent.
     }
 
+    /// Every result says which check or row of its step it is about (the TUI links by it).
+    #[tokio::test]
+    async fn results_carry_their_item() {
+        let w = crate::wizard::resolve("topleft-autotask", None)
+            .unwrap()
+            .wizard;
+        let conn = Connection::Autotask {
+            target: AutotaskTarget {
+                api_root: "https://127.0.0.1:9/atservicesrest".into(),
+                username: "u".into(),
+                integration_code: "c".into(),
+            },
+            secret: secrecy::SecretString::from("s"),
+        };
+        // A client that cannot start: every item still reports, and nothing is sent.
+        let opts = VerifyOptions {
+            http: HttpConfig {
+                extra_root_pems: vec![
+                    "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n".into(),
+                ],
+                ..HttpConfig::default()
+            },
+            ..VerifyOptions::default()
+        };
+        let report = verify_all(&w, &conn, &opts).await;
+        let mut rows = 0;
+        for (step, r) in w.steps.iter().zip(&report.steps) {
+            assert_eq!(r.checks.len(), step.checks.len() + step.permissions.len());
+            for c in &r.checks {
+                let want = match step.checks.iter().position(|k| k.id == c.id) {
+                    Some(i) => ItemRef::Check(i),
+                    None => {
+                        rows += 1;
+                        let n: usize = c.id.strip_prefix("row-").unwrap().parse().unwrap();
+                        ItemRef::Row(n - 1)
+                    }
+                };
+                assert_eq!(c.item, Some(want), "{} {}", step.id, c.id);
+            }
+        }
+        assert!(rows > 0, "the wizard has permission rows");
+    }
+
     #[tokio::test]
     async fn a_client_that_cannot_start_fails_every_observable_check_without_network() {
         let w = crate::wizard::resolve("topleft-autotask", None)
