@@ -11,17 +11,19 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
-use psa_onboard::tui::app::{self, FieldId, Msg, Run, Screen, State};
-use psa_onboard::verify::{CheckResult, PermissionObservation, Status, StepReport};
-use psa_onboard::wizard;
+use psa_onboard::tui::app::{self, Msg, State};
+use psa_onboard::verify::{CheckResult, PermissionObservation, Status};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::screens;
 
 const BIN: &str = env!("CARGO_BIN_EXE_psa-onboard");
 const WIZARD: &str = "topleft-connectwise";
@@ -101,25 +103,9 @@ fn stats(mut xs: Vec<f64>) -> Stats {
 /// topleft-connectwise at its first step with the connection filled in and every one of the
 /// role's rows verified: three fail (so their remedies show) and the excess check warns.
 fn largest_state() -> State {
-    let w = Arc::new(
-        wizard::builtin()
-            .into_iter()
-            .find(|l| l.wizard.id == WIZARD)
-            .expect("built-in wizard")
-            .wizard,
-    );
-    let run = Run::new(w.clone(), "bench-1".into(), w.id.clone(), "h".into());
-    let mut s = State::new(Screen::Loading(String::new()), false);
-    app::update(&mut s, Msg::Opened(Ok(Box::new(run))));
-    let Screen::Run(r) = &mut s.screen else {
-        unreachable!("opened a run")
-    };
-    r.form.set(FieldId::Site, "na.myconnectwise.net");
-    r.form.set(FieldId::CompanyId, "acme");
-    r.form.set(FieldId::PublicKey, "Xk2pQ7aLm3Rt9Vb1");
-    r.form.set(FieldId::PrivateKey, "bench-private-key");
-    r.form
-        .set(FieldId::ClientId, "1a2b3c4d-0000-4000-8000-00000000abcd");
+    let mut s = screens::running(WIZARD);
+    screens::fill_cw(&mut s);
+    let w = s.run().expect("opened a run").wizard.clone();
 
     let step = &w.steps[0];
     let mut results = Vec::new();
@@ -161,28 +147,7 @@ fn largest_state() -> State {
     });
     let rows = step.permissions.len();
 
-    let fx = app::update(
-        &mut s,
-        Msg::Key(KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE)),
-    );
-    let (step_ix, generation) = fx
-        .iter()
-        .find_map(|e| match e {
-            app::Effect::Verify {
-                step, generation, ..
-            } => Some((*step, *generation)),
-            _ => None,
-        })
-        .expect("v starts a verification");
-    let report = StepReport::new(step.id.clone(), step.title.clone(), results);
-    app::update(
-        &mut s,
-        Msg::Verified {
-            step: step_ix,
-            generation,
-            result: Ok(report),
-        },
-    );
+    screens::verified(&mut s, results);
     println!("render: {WIZARD} step 1, {rows} permission rows with results");
     s
 }
@@ -300,12 +265,7 @@ fn spawn(args: &[&str], state: &Path) -> Live {
     cmd.env("XDG_STATE_HOME", state.join("state"));
     cmd.env("XDG_CONFIG_HOME", state.join("config"));
     cmd.env("PSA_ONBOARD_WIZARD_DIR", state.join("no-user-wizards"));
-    let title = wizard::builtin()
-        .into_iter()
-        .find(|l| l.wizard.id == WIZARD)
-        .expect("built-in")
-        .wizard
-        .title;
+    let title = common::wizards::wizard(WIZARD).title;
     let mut reader = pair.master.try_clone_reader().expect("reader");
     let writer = pair.master.take_writer().expect("writer");
     let (tx, rx) = mpsc::channel();

@@ -13,12 +13,13 @@ use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use psa_onboard::connection::Connection;
 use psa_onboard::psa::http::{DEFAULT_MAX_IN_FLIGHT, HttpConfig};
-use psa_onboard::sandbox::{Sandbox, SandboxOptions};
 use psa_onboard::verify::{VerifyOptions, verify_all};
-use psa_onboard::wizard::{self, Psa, Wizard};
-use secrecy::ExposeSecret;
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::check;
+use common::sandbox::{configured_with_latency, connection};
+use common::wizards::wizard;
 
 const LATENCY: Duration = Duration::from_millis(100);
 const WIZARDS: [&str; 4] = [
@@ -27,20 +28,6 @@ const WIZARDS: [&str; 4] = [
     "rewst-autotask",
     "topleft-connectwise",
 ];
-
-fn connection(sb: &Sandbox, w: &Wizard) -> Connection {
-    sb.connection(w.psa)
-}
-
-async fn configured(id: &str, latency: Duration) -> Sandbox {
-    Sandbox::start(SandboxOptions {
-        scenario: format!("configured:{id}"),
-        latency,
-        ..SandboxOptions::default()
-    })
-    .await
-    .expect("sandbox starts")
-}
 
 /// `runs` full verifications with `max_in_flight`; the row of the median wall time.
 async fn measure(id: &str, max_in_flight: usize, runs: usize, latency: Duration) -> String {
@@ -54,8 +41,8 @@ async fn measure(id: &str, max_in_flight: usize, runs: usize, latency: Duration)
 
 /// One full verification with `max_in_flight`, measured from the sandbox's side.
 async fn measure_once(id: &str, max_in_flight: usize, latency: Duration) -> (Duration, String) {
-    let w = wizard::resolve(id, None).expect("built-in").wizard;
-    let sb = configured(id, latency).await;
+    let w = wizard(id);
+    let sb = configured_with_latency(id, latency).await;
     let opts = VerifyOptions {
         http: HttpConfig {
             max_in_flight,
@@ -105,9 +92,8 @@ async fn measure_once(id: &str, max_in_flight: usize, latency: Duration) -> (Dur
 
 /// Peak RSS (KiB) of `psa-onboard check --wizard id` for a full run, via GNU time.
 async fn check_rss(id: &str) -> Result<(u64, Duration), String> {
-    let w = wizard::resolve(id, None).expect("built-in").wizard;
-    let sb = configured(id, LATENCY).await;
-    let c = sb.credentials();
+    let w = wizard(id);
+    let sb = configured_with_latency(id, LATENCY).await;
     let mut cmd = Command::new("/usr/bin/time");
     cmd.args(["-f", "%M", "--"])
         .arg(env!("CARGO_BIN_EXE_psa-onboard"))
@@ -116,33 +102,7 @@ async fn check_rss(id: &str) -> Result<(u64, Duration), String> {
             "PSA_ONBOARD_WIZARD_DIR",
             "/nonexistent-psa-onboard-bench-dir",
         );
-    for var in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "ALL_PROXY",
-    ] {
-        cmd.env_remove(var);
-    }
-    match w.psa {
-        Psa::Autotask => {
-            cmd.env("AUTOTASK_API_ROOT", sb.autotask_api_root())
-                .env("AUTOTASK_USERNAME", &c.autotask.username)
-                .env("AUTOTASK_SECRET", c.autotask.secret.expose_secret())
-                .env("AUTOTASK_INTEGRATION_CODE", &c.autotask.integration_code);
-        }
-        Psa::Connectwise => {
-            cmd.env("CONNECTWISE_SITE", sb.connectwise_site())
-                .env("CONNECTWISE_COMPANY_ID", &c.connectwise.company_id)
-                .env("CONNECTWISE_PUBLIC_KEY", &c.connectwise.public_key)
-                .env(
-                    "CONNECTWISE_PRIVATE_KEY",
-                    c.connectwise.private_key.expose_secret(),
-                )
-                .env("CONNECTWISE_CLIENT_ID", &c.connectwise.client_id);
-        }
-    }
+    check::sandbox_env(&mut cmd, &sb, w.psa, &sb.credentials());
     let start = Instant::now();
     let out = tokio::task::spawn_blocking(move || cmd.output())
         .await

@@ -15,26 +15,14 @@ use reqwest::{Method, StatusCode};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
+#[path = "common/mod.rs"]
+mod common;
+use common::sandbox::sandbox as start;
+use common::wizards::wizard;
+
 // ------------------------------------------------------------------------------------------
 // helpers
 // ------------------------------------------------------------------------------------------
-
-async fn start(scenario: &str) -> Sandbox {
-    Sandbox::start(SandboxOptions {
-        scenario: scenario.into(),
-        ..SandboxOptions::default()
-    })
-    .await
-    .expect("sandbox starts")
-}
-
-fn wizard(id: &str) -> Wizard {
-    wizard::builtin()
-        .into_iter()
-        .find(|l| l.wizard.id == id)
-        .expect("built-in wizard")
-        .wizard
-}
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -112,6 +100,15 @@ impl At {
             Op::Delete => "userAccessForDelete",
         };
         r.json()["info"][key].as_str().unwrap().to_string()
+    }
+}
+
+/// The status the PSA answers its cheapest credentialed read with (Autotask `Version`,
+/// ConnectWise `system/info`), signed in with `creds`.
+async fn sign_in_status(sb: &Sandbox, psa: Psa, creds: &DemoCredentials) -> StatusCode {
+    match psa {
+        Psa::Autotask => At::new(sb, creds).get("Version").await.status,
+        Psa::Connectwise => Cw::api(sb, creds).get("system/info").await.status,
     }
 }
 

@@ -1,47 +1,15 @@
-//! The truth test (issue 12): every check proves exactly what it claims.
-//!
-//! Generated from the wizard data, for every built-in wizard: each permission row the API can
-//! observe, and each level or operation it checks, is one requirement. A sandbox tenant configured
-//! per the guide (`configured:<wizard>`) with only that requirement broken — lowered, Restricted,
-//! or raised above the guide — makes the row fail (or warn, for excess and for Restricted where
-//! the guide sets no scope; `--strict` then fails excess), never pass, and names what it saw;
-//! every other check keeps its result. Every row the API cannot observe is manual and prints its
-//! reason, and a tenant set up exactly per the guide passes `psa-onboard check` with exit 0.
-//!
-//! One sandbox per wizard, mutated and restored between runs; each run is a fresh verification
-//! (a `Verifier` caches what it saw), over real HTTP on 127.0.0.1.
-
-#[path = "common/check.rs"]
-mod check_env;
-
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use psa_onboard::connection::Connection;
-use psa_onboard::sandbox::{AccessLevel, CwLevel, Sandbox, SandboxOptions, Tenant};
+use psa_onboard::sandbox::{AccessLevel, CwLevel, Sandbox, Tenant};
 use psa_onboard::verify::{CheckResult, Report, Status, VerifyOptions, verify_all};
-use psa_onboard::wizard::{self, Access, Column, Observe, Op, PermissionRow, Psa, Wizard};
+use psa_onboard::wizard::{Access, Column, Observe, Op, PermissionRow, Psa, Wizard};
 
-/// Every built-in wizard, by id (its file's name): a new built-in is covered without a list to
-/// update.
-fn wizards() -> impl Iterator<Item = &'static str> {
-    wizard::load::BUILTIN
-        .iter()
-        .map(|(file, _)| file.trim_end_matches(".toml"))
-}
-
-fn wizard(id: &str) -> Wizard {
-    wizard::resolve(id, None).expect("built-in wizard").wizard
-}
-
-async fn configured(id: &str) -> Sandbox {
-    Sandbox::start(SandboxOptions {
-        scenario: format!("configured:{id}"),
-        ..SandboxOptions::default()
-    })
-    .await
-    .expect("sandbox starts")
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::check;
+use common::sandbox::configured;
+use common::wizards::{ids as wizards, wizard};
 
 // ------------------------------------------------------------------------------------------
 // Requirements, from the wizard data
@@ -572,20 +540,11 @@ async fn the_guides_tenant_passes_check_and_prints_every_manual_reason() {
         let w = wizard(id);
         let sb = configured(id).await;
         let c = sb.credentials();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_psa-onboard"));
-        cmd.args(["check", "--wizard", id])
-            .env("NO_COLOR", "1")
-            .env(
-                "PSA_ONBOARD_WIZARD_DIR",
-                "/nonexistent-psa-onboard-test-dir",
-            );
-        check_env::sandbox_env(&mut cmd, &sb, w.psa, &c);
+        let mut cmd = check::check_cmd(id);
+        check::sandbox_env(&mut cmd, &sb, w.psa, &c);
         // The guide's words as written (a non-UTF-8 locale would spell them in ASCII).
         cmd.env("LC_ALL", "C.UTF-8").env_remove("NO_COLOR");
-        let out = tokio::task::spawn_blocking(move || cmd.output())
-            .await
-            .unwrap()
-            .unwrap();
+        let out = check::output(cmd).await;
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(
             out.status.code(),

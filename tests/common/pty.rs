@@ -1,6 +1,5 @@
 //! The real binary on a pseudo-terminal, for the PTY tests (shared by several test binaries;
 //! each uses a different part of it).
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -86,19 +85,30 @@ impl Pty {
         self.parser.lock().unwrap().screen().contents()
     }
 
-    /// Poll until the screen shows every one of `texts`.
-    pub fn wait_for(&self, texts: &[&str]) -> String {
+    /// Poll `ready` every 20 ms until it gives a value; past [`PATIENCE`], fail naming
+    /// `waiting_for` and showing the screen.
+    pub fn poll<T>(&self, waiting_for: &str, mut ready: impl FnMut() -> Option<T>) -> T {
         let start = Instant::now();
         loop {
-            let screen = self.screen();
-            if texts.iter().all(|t| screen.contains(t)) {
-                return screen;
+            if let Some(v) = ready() {
+                return v;
             }
             if start.elapsed() > PATIENCE {
-                panic!("timed out waiting for {texts:?}; the screen shows:\n{screen}");
+                panic!(
+                    "timed out waiting for {waiting_for}; the screen shows:\n{}",
+                    self.screen()
+                );
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// Poll until the screen shows every one of `texts`.
+    pub fn wait_for(&self, texts: &[&str]) -> String {
+        self.poll(&format!("{texts:?}"), || {
+            let screen = self.screen();
+            texts.iter().all(|t| screen.contains(t)).then_some(screen)
+        })
     }
 
     /// The screen's text right of the rail, lines joined and spaces collapsed: text the layout
@@ -116,20 +126,10 @@ impl Pty {
 
     /// Poll until the step's text (see [`Pty::flat_body`]) contains every one of `texts`.
     pub fn wait_for_text(&self, texts: &[&str]) -> String {
-        let start = Instant::now();
-        loop {
+        self.poll(&format!("{texts:?}"), || {
             let flat = self.flat_body();
-            if texts.iter().all(|t| flat.contains(t)) {
-                return flat;
-            }
-            if start.elapsed() > PATIENCE {
-                panic!(
-                    "timed out waiting for {texts:?}; the screen shows:\n{}",
-                    self.screen()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+            texts.iter().all(|t| flat.contains(t)).then_some(flat)
+        })
     }
 
     /// `run topleft-connectwise` from its first step to the credentials form (step 3): step 1
@@ -168,19 +168,12 @@ impl Pty {
     /// Wait until the footer offers `what` ("do it for me", "next") and return its key as the
     /// footer writes it.
     pub fn footer_key(&self, what: &str) -> String {
-        let start = Instant::now();
-        loop {
-            if let Some((key, _)) = self.footer().into_iter().find(|(_, w)| w == what) {
-                return key;
-            }
-            if start.elapsed() > PATIENCE {
-                panic!(
-                    "timed out waiting for the footer to offer {what:?}; the screen shows:\n{}",
-                    self.screen()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        self.poll(&format!("the footer to offer {what:?}"), || {
+            self.footer()
+                .into_iter()
+                .find(|(_, w)| w == what)
+                .map(|(key, _)| key)
+        })
     }
 
     /// Press the key the footer shows for `what`.
@@ -197,17 +190,17 @@ impl Pty {
         self.send(bytes);
     }
 
-    /// Walk a demo from its first step to the summary as a person would, with the keys the
-    /// footer shows: on each step "do it for me", then "next" once the step offers it.
-    pub fn walk_demo(&mut self, steps: usize) -> String {
-        for i in 1..=steps {
-            self.wait_for(&[&format!("Step {i} of {steps}")]);
-            self.press("do it for me");
-            // The sandbox answered; "next" is offered once verifying (if any) is done.
-            self.wait_for(&["Done in the sandbox"]);
-            self.press("next");
-        }
-        self.wait_for(&["Summary", &format!("{steps}/{steps} done")])
+    /// Send `keys`, then poll until the screen shows every one of `texts`.
+    pub fn send_wait(&mut self, keys: &str, texts: &[&str]) -> String {
+        self.send(keys);
+        self.wait_for(texts)
+    }
+
+    /// Send `keys` (q, Ctrl+C) and see the binary exit 0 and the terminal restored.
+    pub fn quit_with(&mut self, keys: &str) {
+        self.send(keys);
+        assert!(self.wait_exit().success(), "{}", self.screen());
+        self.assert_restored();
     }
 
     pub fn send(&mut self, keys: &str) {

@@ -10,48 +10,28 @@ async fn applying_every_step_configures_the_tenant_the_wizard_describes() {
         let w = l.wizard;
         let sb = start("unconfigured").await;
         let creds = sb.credentials_for(&w);
+        assert_eq!(
+            sign_in_status(&sb, w.psa, &creds).await,
+            401,
+            "{}: fails before",
+            w.id
+        );
+        for s in &w.steps {
+            sb.apply_step(&w, &s.id)
+                .unwrap_or_else(|e| panic!("{}: {e}", w.id));
+        }
+        assert_eq!(
+            sign_in_status(&sb, w.psa, &creds).await,
+            200,
+            "{}: passes after",
+            w.id
+        );
         match w.psa {
             Psa::Autotask => {
-                let at = At::new(&sb, &creds);
-                assert_eq!(
-                    at.get("Version").await.status,
-                    401,
-                    "{}: fails before",
-                    w.id
-                );
-                for s in &w.steps {
-                    sb.apply_step(&w, &s.id)
-                        .unwrap_or_else(|e| panic!("{}: {e}", w.id));
-                }
                 assert_eq!(sb.credentials().autotask.username, creds.autotask.username);
-                assert_eq!(
-                    at.get("Version").await.status,
-                    200,
-                    "{}: passes after",
-                    w.id
-                );
-                check_autotask(&sb, &at, &w).await;
+                check_autotask(&sb, &At::new(&sb, &creds), &w).await;
             }
-            Psa::Connectwise => {
-                let cw = Cw::api(&sb, &creds);
-                assert_eq!(
-                    cw.get("system/info").await.status,
-                    401,
-                    "{}: fails before",
-                    w.id
-                );
-                for s in &w.steps {
-                    sb.apply_step(&w, &s.id)
-                        .unwrap_or_else(|e| panic!("{}: {e}", w.id));
-                }
-                assert_eq!(
-                    cw.get("system/info").await.status,
-                    200,
-                    "{}: passes after",
-                    w.id
-                );
-                check_connectwise(&cw, &w).await;
-            }
+            Psa::Connectwise => check_connectwise(&Cw::api(&sb, &creds), &w).await,
         }
         sb.shutdown().await;
     }

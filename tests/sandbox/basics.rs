@@ -20,13 +20,11 @@ async fn every_builtin_wizard_has_a_configured_scenario() {
         let name = format!("configured:{}", l.wizard.id);
         assert!(names.contains(&name), "{name} missing");
         let sb = start(&name).await;
-        if l.wizard.psa == Psa::Autotask {
-            let at = At::new(&sb, &sb.credentials());
-            assert_eq!(at.get("Version").await.status, 200, "{name}");
-        } else {
-            let cw = Cw::api(&sb, &sb.credentials());
-            assert_eq!(cw.get("system/info").await.status, 200, "{name}");
-        }
+        assert_eq!(
+            sign_in_status(&sb, l.wizard.psa, &sb.credentials()).await,
+            200,
+            "{name}"
+        );
         sb.shutdown().await;
     }
     assert_eq!(names.len(), 1 + wizard::builtin().len());
