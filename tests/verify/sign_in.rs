@@ -72,7 +72,11 @@ async fn wrong_secret_makes_exactly_one_credentialed_request() {
     opts.refused.forget();
     let r = verify_step(&w, "api-user", &conn, &opts, &|_| {}).await;
     let cred = r.checks.iter().find(|c| c.id == "credentials").unwrap();
-    assert_eq!(cred.blocked, None, "sent again, refused again: {}", cred.detail);
+    assert_eq!(
+        cred.blocked, None,
+        "sent again, refused again: {}",
+        cred.detail
+    );
     assert_eq!(credentialed(&sb).len(), 2);
     // The memory is the session's, not the process's: another verifier session sends.
     verify_step(&w, "api-user", &conn, &VerifyOptions::default(), &|_| {}).await;
