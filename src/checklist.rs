@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use crate::profile::{PermissionModel, VendorCode};
 use crate::wizard::{Column, PermissionRow, Psa, RowShape, Step, Wizard};
 
 /// Render the whole wizard as plain text, `width` columns wide for wrapped prose.
@@ -28,11 +29,11 @@ pub fn render(w: &Wizard, width: usize) -> String {
         wrap_into(&mut out, &w.summary, width, "");
     }
     match (
-        w.psa,
+        w.psa.profile().vendor_code,
         &w.integration.tracking_identifier,
         &w.integration.client_id,
     ) {
-        (Psa::Autotask, Some(t), _) => {
+        (VendorCode::TrackingIdentifier, Some(t), _) => {
             out.push('\n');
             wrap_into(
                 &mut out,
@@ -41,7 +42,7 @@ pub fn render(w: &Wizard, width: usize) -> String {
                 "Tracking identifier (from the vendor): ",
             );
         }
-        (Psa::Autotask, None, _) => {
+        (VendorCode::TrackingIdentifier, None, _) => {
             out.push('\n');
             wrap_into(
                 &mut out,
@@ -53,11 +54,11 @@ pub fn render(w: &Wizard, width: usize) -> String {
                 "",
             );
         }
-        (Psa::Connectwise, _, Some(c)) => {
+        (VendorCode::ClientId, _, Some(c)) => {
             out.push('\n');
             wrap_into(&mut out, c, width, "clientId (from the vendor): ");
         }
-        (Psa::Connectwise, _, None) => {
+        (VendorCode::ClientId, _, None) => {
             out.push('\n');
             wrap_into(
                 &mut out,
@@ -282,7 +283,9 @@ fn render_rows(out: &mut String, psa: Psa, rows: &[PermissionRow], width: usize)
 /// where a row's guide leaves a level out, as on CyberFox's page); Autotask tables differ in
 /// their columns (a "Permission" grid, View/Add/Edit/Delete).
 fn group_key(psa: Psa, r: &PermissionRow) -> (u8, Vec<Column>) {
-    if psa == Psa::Connectwise && r.shape() == RowShape::Levels {
+    if psa.profile().permissions == PermissionModel::ModuleFunctions
+        && r.shape() == RowShape::Levels
+    {
         return (0, Vec::new());
     }
     let shape = match r.shape() {
@@ -302,11 +305,7 @@ fn render_group(out: &mut String, psa: Psa, rows: &[PermissionRow], width: usize
     match first.shape() {
         RowShape::Levels => {
             header.push("Module".into());
-            header.push(if psa == Psa::Connectwise {
-                "Function".into()
-            } else {
-                "Description".into()
-            });
+            header.push(psa.profile().columns.subject.into());
             let cols: Vec<Column> = all_columns(rows);
             header.extend(cols.iter().map(|c| c.label(psa).to_string()));
             header.push("Verified by".into());
@@ -537,7 +536,9 @@ pub fn verified_by(psa: Psa, r: &PermissionRow) -> String {
     match &r.verify {
         Some(v) if v.manual.is_some() => "manual".into(),
         Some(v) if v.observe.is_some() => "API (sign-in)".into(),
-        _ if psa == Psa::Connectwise => "API (member security)".into(),
+        None | Some(_) if psa.profile().permissions == PermissionModel::ModuleFunctions => {
+            "API (member security)".into()
+        }
         None => "—".into(),
         Some(v) => format!("API ({})", v.all_entities().join(", ")),
     }

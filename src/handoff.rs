@@ -245,12 +245,20 @@ pub async fn submit(
     .map_err(|e| fail(e.describe()))?;
     let body = payload.to_json();
     let result = http
-        .send(endpoint, Idempotency::Write, classify, || {
-            Ok(http
-                .request(Method::POST, endpoint)?
-                .header("accept", "application/json")
-                .json(&body))
-        })
+        .send(
+            endpoint,
+            Idempotency::Write,
+            crate::psa::http::Classifier {
+                error: classify,
+                success_is_error: None,
+            },
+            || {
+                Ok(http
+                    .request(Method::POST, endpoint)?
+                    .header("accept", "application/json")
+                    .json(&body))
+            },
+        )
         .await;
     match result {
         Ok(raw) => Ok(VendorAnswer {

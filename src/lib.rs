@@ -12,6 +12,7 @@ pub mod export;
 pub mod files;
 pub mod handoff;
 pub mod logging;
+pub mod profile;
 pub mod psa;
 pub mod sandbox;
 pub mod sanitize;

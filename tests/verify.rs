@@ -7,8 +7,8 @@ use psa_onboard::sandbox::{
     SandboxOptions, SecurityLevel, WRONG_HOST_NAME,
 };
 use psa_onboard::verify::{
-    AdminKeys, CheckResult, Report, Status, Verifier, VerifyOptions, describe_writes,
-    forget_refused_credentials, verify_all, verify_step,
+    AdminKeys, Blocked, CheckResult, Report, Status, Verifier, VerifyOptions, describe_writes,
+    verify_all, verify_step,
 };
 use psa_onboard::wizard::{self, Psa};
 use secrecy::SecretString;

@@ -284,7 +284,7 @@ impl Summary {
                         }
                         c => permissions.push(line(
                             "",
-                            crate::verify::row_want(row),
+                            crate::verify::row_want(wizard.psa, row),
                             c.filter(|c| c.observed())
                                 .map(|c| c.detail.clone())
                                 .unwrap_or_default(),

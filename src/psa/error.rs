@@ -3,6 +3,7 @@
 //! Classification is by body text first, status second: Autotask answers permission denials
 //! with a 500 and thread-limit errors with any status, so the status alone misleads.
 
+use super::http::Classifier;
 use std::time::Duration;
 
 /// What went wrong, as far as a person fixing it is concerned.
@@ -238,6 +239,22 @@ fn html_summary(body: &str) -> String {
         return format!("an HTML page titled \"{}\"", body[a + 7..b].trim());
     }
     "an HTML page".to_string()
+}
+
+/// Autotask's answers: it may report a thread-limit error with any status, even a 200.
+pub const AUTOTASK: Classifier = Classifier {
+    error: classify_autotask,
+    success_is_error: Some(autotask_success_is_error),
+};
+
+/// ConnectWise's answers: a 2xx is always a success (a ticket may quote any text).
+pub const CONNECTWISE: Classifier = Classifier {
+    error: classify_connectwise,
+    success_is_error: None,
+};
+
+fn autotask_success_is_error(body: &str) -> bool {
+    body.contains("Thread Threshold Exceeded")
 }
 
 /// Classify an Autotask non-success answer.

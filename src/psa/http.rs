@@ -99,8 +99,17 @@ impl RawResponse {
     }
 }
 
-/// Turns a non-success answer into a typed error (PSA-specific).
-pub type Classifier = fn(u16, &str, Option<Duration>, &str) -> PsaError;
+/// How a PSA's answers become typed errors; each PSA client supplies its own
+/// (`error::AUTOTASK`, `error::CONNECTWISE`).
+#[derive(Debug, Clone, Copy)]
+pub struct Classifier {
+    /// Turns a non-success answer into a typed error.
+    pub error: fn(u16, &str, Option<Duration>, &str) -> PsaError,
+    /// Whether a successful answer's body is in fact an error the PSA reports with a 2xx
+    /// status (Autotask's thread limit); such an answer goes through `error` too. `None` for a
+    /// PSA whose successes are always successes.
+    pub success_is_error: Option<fn(&str) -> bool>,
+}
 
 /// The shared client. Clones share the connection pool and the in-flight cap.
 #[derive(Debug, Clone)]
@@ -186,7 +195,7 @@ impl Http {
     ///   (1 s when absent) up to `max_retries` times, unless it exceeds `max_retry_wait`.
     /// - 5xx / timeout / connection reset: retried for reads only.
     /// - Anything else, notably 401/403: returned at once. A refused credential is never
-    ///   repeated (Autotask locks accounts after repeated failures).
+    ///   repeated (a PSA may lock the account after repeated failures).
     pub async fn send(
         &self,
         url: &str,
@@ -279,14 +288,20 @@ impl Http {
             url: url.to_string(),
         };
         if status.is_success() {
-            // Autotask may report a thread-limit error with any status, even a 200.
-            let text = raw.text();
-            if text.contains("Thread Threshold Exceeded") {
-                return Err(classify(raw.status, &text, retry_after(&raw.headers), url));
+            if let Some(is_error) = classify.success_is_error {
+                let text = raw.text();
+                if is_error(&text) {
+                    return Err((classify.error)(
+                        raw.status,
+                        &text,
+                        retry_after(&raw.headers),
+                        url,
+                    ));
+                }
             }
             return Ok(raw);
         }
-        Err(classify(
+        Err((classify.error)(
             raw.status,
             &raw.text(),
             retry_after(&raw.headers),
@@ -409,7 +424,9 @@ credentials would travel unencrypted; use https://",
     }
 }
 
-fn is_loopback(host: Option<url::Host<&str>>) -> bool {
+/// Whether a URL's host is this computer (`localhost`, 127.0.0.0/8, `::1`): the only place
+/// plain http is allowed. The connection form asks the same question.
+pub fn is_loopback(host: Option<url::Host<&str>>) -> bool {
     match host {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),

@@ -173,10 +173,40 @@ async fn get(
     url: &str,
     idem: super::http::Idempotency,
 ) -> Result<super::http::RawResponse, super::PsaError> {
-    http.send(url, idem, super::error::classify_autotask, || {
+    http.send(url, idem, super::error::AUTOTASK, || {
         http.request(reqwest::Method::GET, url)
     })
     .await
+}
+
+/// Autotask's thread-limit phrase is Autotask's: a ConnectWise success that quotes it (a
+/// ticket's text, say) is a success, not throttling; the same answer from Autotask is throttled.
+#[tokio::test]
+async fn only_autotask_reads_its_thread_limit_phrase_in_a_success() {
+    let http = fast();
+    let body = r#"{"summary":"Customer says: Thread Threshold Exceeded"}"#;
+    let (url, hits) = scripted(vec![(200, body, None)]).await;
+    let r = http
+        .send(
+            &url,
+            super::http::Idempotency::Read,
+            super::error::CONNECTWISE,
+            || http.request(reqwest::Method::GET, &url),
+        )
+        .await
+        .expect("a ConnectWise 200 is a success");
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("Thread Threshold Exceeded"));
+    assert_eq!(*hits.lock().unwrap(), 1);
+
+    let (url, _) = scripted(vec![(200, body, Some("0")); 3]).await;
+    let e = get(&http, &url, super::http::Idempotency::Read)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e.kind, super::ErrorKind::Throttled { .. }),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]

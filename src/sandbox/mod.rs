@@ -31,7 +31,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -288,27 +288,20 @@ impl Sandbox {
     /// A connection to this sandbox for a PSA, with the current demo credentials (what an
     /// admin would type after doing the API user/member and keys steps).
     pub fn connection(&self, psa: crate::wizard::Psa) -> crate::connection::Connection {
-        use crate::connection::{AutotaskTarget, Connection, ConnectwiseTarget};
+        use crate::profile::FieldId;
         let c = self.credentials();
-        match psa {
-            crate::wizard::Psa::Autotask => Connection::Autotask {
-                target: AutotaskTarget {
-                    api_root: self.autotask_api_root(),
-                    username: c.autotask.username.clone(),
-                    integration_code: c.autotask.integration_code.clone(),
-                },
-                secret: c.autotask.secret.clone(),
-            },
-            crate::wizard::Psa::Connectwise => Connection::Connectwise {
-                target: ConnectwiseTarget {
-                    site: self.connectwise_site(),
-                    company_id: c.connectwise.company_id.clone(),
-                    public_key: c.connectwise.public_key.clone(),
-                    client_id: c.connectwise.client_id.clone(),
-                },
-                private_key: c.connectwise.private_key.clone(),
-            },
-        }
+        // The values an admin would type, per field; the PSA's profile picks its own.
+        psa.profile().connection(&|f| match f {
+            FieldId::ApiRoot => self.autotask_api_root(),
+            FieldId::Username => c.autotask.username.clone(),
+            FieldId::TrackingId => c.autotask.integration_code.clone(),
+            FieldId::Secret => c.autotask.secret.expose_secret().to_string(),
+            FieldId::Site => self.connectwise_site(),
+            FieldId::CompanyId => c.connectwise.company_id.clone(),
+            FieldId::PublicKey => c.connectwise.public_key.clone(),
+            FieldId::ClientId => c.connectwise.client_id.clone(),
+            FieldId::PrivateKey => c.connectwise.private_key.expose_secret().to_string(),
+        })
     }
 
     /// Does in the tenant what the step's instructions tell the admin to click.

@@ -7,15 +7,12 @@ use crate::connection::Connection;
 use crate::secrets::{Keyring, SecretsError};
 use crate::verify::report::Report;
 
-use super::model::{Session, Target};
+use super::model::Session;
 
 /// The session field a PSA's secret is stored under (named like the wizard's portal field:
 /// `PortalField::Secret` / `PortalField::PrivateKey`).
 pub fn secret_field(session: &Session) -> &'static str {
-    match session.psa() {
-        crate::wizard::Psa::Autotask => "secret",
-        crate::wizard::Psa::Connectwise => "private_key",
-    }
+    session.psa().profile().secret_field()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,13 +45,7 @@ pub async fn connection(session: &Session, keyring: &Keyring) -> Result<Connecti
             field,
         })?;
     let secret = keyring.load(reference).await?;
-    Ok(match target {
-        Target::Autotask(target) => Connection::Autotask { target, secret },
-        Target::Connectwise(target) => Connection::Connectwise {
-            target,
-            private_key: secret,
-        },
-    })
+    Ok(Connection::new(target, secret))
 }
 
 /// A saved session opened for re-verification (`check --session`) or resuming: locked, with
@@ -106,7 +97,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connection::ConnectwiseTarget;
+    use crate::connection::{ConnectwiseTarget, Target};
     use crate::verify::report::StepReport;
     use secrecy::{ExposeSecret, SecretString};
 

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::connection::{AutotaskTarget, ConnectwiseTarget};
 use crate::secrets::SecretRef;
 use crate::verdict::{Decision, Facts, RunRef, Verdict};
 use crate::verify::report::StepReport;
@@ -76,13 +75,7 @@ pub struct WizardRef {
     pub step_order: Vec<String>,
 }
 
-/// The PSA instance the session is about: non-secret connection details.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "psa", rename_all = "lowercase")]
-pub enum Target {
-    Autotask(AutotaskTarget),
-    Connectwise(ConnectwiseTarget),
-}
+pub use crate::connection::Target;
 
 /// One step's evidence and the admin's decisions about it. The step's verdict is not stored:
 /// it is derived from these by [`crate::verdict::verdict`] every time it is shown.
@@ -312,19 +305,11 @@ impl Session {
     /// Set the PSA instance and the matching non-secret form answers (the TUI's connection
     /// form reads them back on resume).
     pub fn set_target(&mut self, target: Target) {
-        let pairs: Vec<(&str, &str)> = match &target {
-            Target::Autotask(t) => vec![
-                ("api_root", &t.api_root),
-                ("username", &t.username),
-                ("integration_code", &t.integration_code),
-            ],
-            Target::Connectwise(t) => vec![
-                ("site", &t.site),
-                ("company_id", &t.company_id),
-                ("public_key", &t.public_key),
-                ("client_id", &t.client_id),
-            ],
-        };
+        let pairs: Vec<(&str, &str)> = target
+            .fields()
+            .into_iter()
+            .map(|(f, v)| (f.key(), v))
+            .collect();
         for (k, v) in pairs {
             self.answers.insert(k.to_owned(), v.to_owned());
         }
@@ -332,11 +317,7 @@ impl Session {
     }
 
     pub fn psa(&self) -> Psa {
-        match &self.target {
-            Some(Target::Autotask(_)) => Psa::Autotask,
-            Some(Target::Connectwise(_)) => Psa::Connectwise,
-            None => self.wizard.psa,
-        }
+        self.target.as_ref().map_or(self.wizard.psa, Target::psa)
     }
 
     /// Step ids in wizard order (falls back to sorted ids for migrated sessions).
@@ -442,6 +423,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connection::AutotaskTarget;
     use crate::verify::report::{CheckResult, Status};
 
     fn loaded() -> Loaded {

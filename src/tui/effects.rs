@@ -90,10 +90,9 @@ pub trait Services: Send + Sync + 'static {
     }
 
     /// Let the verifier resend credentials the PSA refused before (the rule for when is
-    /// `update`'s; see `Run::forget_refused`).
-    fn forget_refused(&self) {
-        crate::verify::forget_refused_credentials();
-    }
+    /// `update`'s; see `Run::forget_refused`). Services without a verifier session of their own
+    /// have nothing to forget.
+    fn forget_refused(&self) {}
 
     /// POST the hand-off fields to the vendor's endpoint through the project's HTTP client.
     fn submit(

@@ -29,6 +29,8 @@ pub struct LiveServices {
     sandbox: Arc<tokio::sync::Mutex<Option<Arc<crate::sandbox::Sandbox>>>>,
     /// The session being edited; holding it holds its lock.
     open: Arc<std::sync::Mutex<Option<OpenSession>>>,
+    /// The verifier session's refused credentials, shared by every verify run of this TUI.
+    refused: crate::verify::RefusedCredentials,
 }
 
 fn err(message: impl Into<String>, remedy: impl Into<String>) -> ServiceError {
@@ -47,6 +49,7 @@ impl LiveServices {
             http: crate::psa::http::HttpConfig::default(),
             sandbox: Arc::default(),
             open: Arc::default(),
+            refused: crate::verify::RefusedCredentials::default(),
         }
     }
 
@@ -283,6 +286,10 @@ impl LiveServices {
 }
 
 impl Services for LiveServices {
+    fn forget_refused(&self) {
+        self.refused.forget();
+    }
+
     fn verify(
         &self,
         job: VerifyJob,
@@ -300,6 +307,7 @@ impl Services for LiveServices {
         // (Esc, or the verify time-out) drops it and every request in flight with it, so their
         // connections close at once and the PSA's thread-limit slots are freed.
         let http = self.http.clone();
+        let refused = self.refused.clone();
         async move {
             // Refused credentials are not forgotten here: `update` decides when (changed input,
             // a sandbox action, or the admin's confirmed retry) through `Effect::ForgetRefused`.
@@ -311,6 +319,7 @@ impl Services for LiveServices {
                 with: std::iter::once(step.clone()).collect(),
                 // The ticket the admin chose for the impersonated note (`w`).
                 test_ticket,
+                refused,
                 ..crate::verify::VerifyOptions::default()
             };
             let progress = move |r: &crate::verify::CheckResult| on_check(r.clone());

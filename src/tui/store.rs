@@ -8,11 +8,10 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::app::{FieldId, Progress, Run, View};
-use crate::connection::{AutotaskTarget, ConnectwiseTarget};
-use crate::session::{Confirmation, Session, Target};
+use crate::session::{Confirmation, Session};
 use crate::verdict::{Decision, Facts, RunRef};
 use crate::verify::StepReport;
-use crate::wizard::{Psa, Wizard};
+use crate::wizard::Wizard;
 
 /// Where a demo session records the steps done in the sandbox (replayed on resume).
 pub const DEMO_APPLIED: &str = "demo_applied_steps";
@@ -87,24 +86,12 @@ pub fn apply(snap: &SavedSession, s: &mut Session, now: Timestamp, who: &str) {
         s.answers.insert(DEMO_APPLIED.into(), applied.join(","));
     }
     let answer = |k: FieldId| s.answers.get(k.key()).cloned().unwrap_or_default();
-    s.target = match s.wizard.psa {
-        Psa::Autotask if !answer(FieldId::Username).is_empty() => {
-            Some(Target::Autotask(AutotaskTarget {
-                api_root: answer(FieldId::ApiRoot),
-                username: answer(FieldId::Username),
-                integration_code: answer(FieldId::TrackingId),
-            }))
-        }
-        Psa::Connectwise if !answer(FieldId::Site).is_empty() => {
-            Some(Target::Connectwise(ConnectwiseTarget {
-                site: answer(FieldId::Site),
-                company_id: answer(FieldId::CompanyId),
-                public_key: answer(FieldId::PublicKey),
-                client_id: answer(FieldId::ClientId),
-            }))
-        }
-        _ => s.target.clone(),
-    };
+    s.target = s
+        .wizard
+        .psa
+        .profile()
+        .target(&answer)
+        .or_else(|| s.target.clone());
     for st in &snap.steps {
         if let Some(report) = &st.report
             && s.latest(&st.id).map(|r| &r.report) != Some(report)

@@ -14,6 +14,7 @@
 mod autotask;
 mod connectwise;
 pub mod levels;
+mod registry;
 pub mod report;
 mod text;
 
@@ -21,10 +22,9 @@ use futures::StreamExt;
 use futures::future::{BoxFuture, join_all};
 use futures::stream::FuturesUnordered;
 
-pub use autotask::forget_refused_credentials;
 pub use report::{
-    CheckResult, Counts, Evidence, PermissionObservation, Report, ReportTarget, SkipCause, Status,
-    StepReport,
+    Blocked, CheckResult, Counts, Evidence, ItemRef, PermissionObservation, Report, ReportTarget,
+    SkipCause, Status, StepReport,
 };
 pub use text::row_want;
 
@@ -51,6 +51,43 @@ pub struct VerifyOptions {
     /// An optional step not chosen is not checked: its items are skipped as not chosen, which
     /// never counts against the run.
     pub with: std::collections::BTreeSet<String>,
+    /// The verifier session's memory of credentials the PSA refused: runs that share it (clones
+    /// of these options) never resend them. A fresh `VerifyOptions` starts with an empty one.
+    pub refused: RefusedCredentials,
+}
+
+/// Fingerprints (SHA-256, memory only) of credential sets a PSA refused, shared by every run of
+/// one verifier session: a refused secret is never sent twice, since a PSA may lock the account
+/// after repeated failures. Cloning shares the memory.
+#[derive(Clone, Default)]
+pub struct RefusedCredentials(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashSet<[u8; 32]>>>,
+);
+
+impl std::fmt::Debug for RefusedCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefusedCredentials(..)")
+    }
+}
+
+impl RefusedCredentials {
+    fn set(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<[u8; 32]>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn contains(&self, fingerprint: &[u8; 32]) -> bool {
+        self.set().contains(fingerprint)
+    }
+
+    pub(crate) fn insert(&self, fingerprint: [u8; 32]) {
+        self.set().insert(fingerprint);
+    }
+
+    /// Forget them, for an explicit "try again anyway" (e.g. after unlocking the account in the
+    /// PSA without changing any value).
+    pub fn forget(&self) {
+        self.set().clear();
+    }
 }
 
 impl VerifyOptions {
@@ -82,6 +119,7 @@ pub(crate) struct Outcome {
     /// [`Outcome::because`]).
     pub remedy: Option<String>,
     pub skip: Option<SkipCause>,
+    pub blocked: Option<Blocked>,
 }
 
 impl Outcome {
@@ -94,6 +132,7 @@ impl Outcome {
             evidence: Vec::new(),
             remedy: None,
             skip: None,
+            blocked: None,
         }
     }
     pub fn pass(detail: impl Into<String>) -> Self {
@@ -172,50 +211,32 @@ pub(crate) struct Ctx<'a> {
     pub warn_only: bool,
 }
 
-enum Run {
-    Autotask(Box<autotask::AtRun>),
-    Connectwise(Box<connectwise::CwRun>),
-    /// The client could not be built, or the connection is for the other PSA.
-    Broken(String),
-}
-
 /// One verification session against one PSA connection.
 pub struct Verifier {
-    run: Run,
+    /// The PSA's run, from the registry; the error when the client could not be built.
+    run: Result<Box<dyn registry::PsaVerifier>, String>,
+    psa: Psa,
     opts: VerifyOptions,
 }
 
 impl Verifier {
     pub fn new(conn: &Connection, opts: &VerifyOptions) -> Self {
-        let run = match Http::new(opts.http.clone()) {
-            Err(e) => Run::Broken(e.describe()),
-            Ok(http) => match conn {
-                Connection::Autotask { target, secret } => {
-                    Run::Autotask(Box::new(autotask::AtRun::new(http, target, secret.clone())))
-                }
-                Connection::Connectwise {
-                    target,
-                    private_key,
-                } => Run::Connectwise(Box::new(connectwise::CwRun::new(
-                    http,
-                    target,
-                    private_key.clone(),
-                    opts.connectwise_admin.as_ref(),
-                ))),
-            },
-        };
+        let psa = conn.psa();
+        let run = Http::new(opts.http.clone())
+            .map_err(|e| e.describe())
+            .and_then(|http| {
+                registry::start(psa)(http, conn, opts)
+                    .ok_or_else(|| format!("no {} verifier for this connection", psa.label()))
+            });
         Verifier {
             run,
+            psa,
             opts: opts.clone(),
         }
     }
 
     fn psa(&self) -> Option<Psa> {
-        match self.run {
-            Run::Autotask(_) => Some(Psa::Autotask),
-            Run::Connectwise(_) => Some(Psa::Connectwise),
-            Run::Broken(_) => None,
-        }
+        self.run.is_ok().then_some(self.psa)
     }
 
     /// Verify one step. Unknown step ids give an empty failing report.
@@ -323,10 +344,8 @@ impl Verifier {
             if self.psa() != Some(wizard.psa) {
                 return;
             }
-            match &self.run {
-                Run::Autotask(run) => run.prefetch(plan).await,
-                Run::Connectwise(run) => run.prefetch(wizard, &self.opts, plan).await,
-                Run::Broken(_) => {}
+            if let Ok(run) = &self.run {
+                run.prefetch(wizard, &self.opts, plan).await;
             }
         })
     }
@@ -356,7 +375,7 @@ impl Verifier {
                 outcome
                     .remedy
                     .clone()
-                    .unwrap_or_else(|| text::remedy(step, item))
+                    .unwrap_or_else(|| text::remedy(wizard.psa, step, item))
             };
             // Details quote the PSA (untrusted text): no control sequences reach a screen or file.
             let clean = crate::sanitize::clean_line;
@@ -371,7 +390,7 @@ impl Verifier {
             let mut evidence = outcome.evidence;
             // Every observed verdict keeps its proof: when the check recorded none itself, the
             // request its observation makes and the detail it drew from the answer.
-            if observed && evidence.is_empty() && !matches!(self.run, Run::Broken(_)) {
+            if observed && evidence.is_empty() && self.run.is_ok() {
                 let observe = match item {
                     Item::Check(c) => c.observe,
                     Item::Row(_, r) => r.verify.as_ref().and_then(|v| v.observe),
@@ -395,9 +414,17 @@ impl Verifier {
                         answer: clean(&e.answer),
                     })
                     .collect(),
-                observed_at: (observed && !matches!(self.run, Run::Broken(_)))
-                    .then(jiff::Timestamp::now),
+                observed_at: (observed && self.run.is_ok()).then(jiff::Timestamp::now),
                 skip: outcome.skip,
+                blocked: outcome.blocked,
+                item: match item {
+                    Item::Check(c) => step
+                        .checks
+                        .iter()
+                        .position(|x| std::ptr::eq(x, c))
+                        .map(ItemRef::Check),
+                    Item::Row(n, _) => Some(ItemRef::Row(n - 1)),
+                },
                 ..CheckResult::new(id, title, outcome.status)
             }
         })
@@ -453,12 +480,10 @@ impl Verifier {
             );
         }
         match (&self.run, item, observe) {
-            (Run::Broken(e), _, _) => Outcome::fail(format!("could not start: {e}")),
-            (Run::Autotask(run), _, Some(o)) => run.observe(ctx, o).await,
-            (Run::Autotask(run), Item::Row(_, row), None) => run.row(ctx, row).await,
-            (Run::Connectwise(run), _, Some(o)) => run.observe(ctx, o).await,
-            (Run::Connectwise(run), Item::Row(_, row), None) => run.row(ctx, row).await,
-            (_, Item::Check(_), None) => {
+            (Err(e), _, _) => Outcome::fail(format!("could not start: {e}")),
+            (Ok(run), _, Some(o)) => run.observe(ctx, o).await,
+            (Ok(run), Item::Row(_, row), None) => run.row(ctx, row).await,
+            (Ok(_), Item::Check(_), None) => {
                 Outcome::manual("The PSA's API cannot observe this; confirm it yourself.")
             }
         }
@@ -551,6 +576,49 @@ mod tests {
         let all = async move { verify_all(&w2, &conn2, &opts2).await };
         spawnable(&all);
         // Never polled: nothing is sent.
+    }
+
+    /// Every result says which check or row of its step it is about (the TUI links by it).
+    #[tokio::test]
+    async fn results_carry_their_item() {
+        let w = crate::wizard::resolve("topleft-autotask", None)
+            .unwrap()
+            .wizard;
+        let conn = Connection::Autotask {
+            target: AutotaskTarget {
+                api_root: "https://127.0.0.1:9/atservicesrest".into(),
+                username: "u".into(),
+                integration_code: "c".into(),
+            },
+            secret: secrecy::SecretString::from("s"),
+        };
+        // A client that cannot start: every item still reports, and nothing is sent.
+        let opts = VerifyOptions {
+            http: HttpConfig {
+                extra_root_pems: vec![
+                    "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n".into(),
+                ],
+                ..HttpConfig::default()
+            },
+            ..VerifyOptions::default()
+        };
+        let report = verify_all(&w, &conn, &opts).await;
+        let mut rows = 0;
+        for (step, r) in w.steps.iter().zip(&report.steps) {
+            assert_eq!(r.checks.len(), step.checks.len() + step.permissions.len());
+            for c in &r.checks {
+                let want = match step.checks.iter().position(|k| k.id == c.id) {
+                    Some(i) => ItemRef::Check(i),
+                    None => {
+                        rows += 1;
+                        let n: usize = c.id.strip_prefix("row-").unwrap().parse().unwrap();
+                        ItemRef::Row(n - 1)
+                    }
+                };
+                assert_eq!(c.item, Some(want), "{} {}", step.id, c.id);
+            }
+        }
+        assert!(rows > 0, "the wizard has permission rows");
     }
 
     #[tokio::test]

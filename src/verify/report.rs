@@ -84,6 +84,24 @@ pub enum SkipCause {
     NotChosen,
 }
 
+/// Which item of its step a result is about, as the verifier knows it: a check by its index in
+/// the step's `checks`, a permission row by its index in `permissions` (both from 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemRef {
+    Check(usize),
+    Row(usize),
+}
+
+/// Why a check's request was not sent at all (a typed signal for the screens; the detail says it
+/// in words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Blocked {
+    /// The PSA refused these exact credentials earlier in this verifier session, so they were
+    /// not sent again (a PSA may lock the account after repeated failures).
+    CredentialsRefusedBefore,
+}
+
 /// What the PSA was asked and what it answered that decided a check: the proof behind a
 /// verdict. Never holds a secret (requests are method and path only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,6 +140,13 @@ pub struct CheckResult {
     /// Why it did not run (`status` skipped only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<SkipCause>,
+    /// Why nothing was sent, when the verifier held the request back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<Blocked>,
+    /// The item this result is about, set by the verifier. Not saved: results read back from a
+    /// session are linked to their items by `id`.
+    #[serde(skip)]
+    pub item: Option<ItemRef>,
 }
 
 impl CheckResult {
@@ -138,6 +163,8 @@ impl CheckResult {
             evidence: Vec::new(),
             observed_at: None,
             skip: None,
+            blocked: None,
+            item: None,
         }
     }
 

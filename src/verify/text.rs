@@ -7,14 +7,14 @@ use super::Item;
 /// The fix for a check or row: the check's own remedy, else the guide's clicks for the step.
 /// For a row: what to set, where (the step's level or role by name), and the guide's first
 /// clicks, which name the UI path.
-pub fn remedy(step: &Step, item: Item<'_>) -> String {
+pub fn remedy(psa: Psa, step: &Step, item: Item<'_>) -> String {
     match item {
         Item::Check(c) => c
             .remedy
             .clone()
             .unwrap_or_else(|| step.instructions.join(" ")),
         Item::Row(_, r) => {
-            let mut text = format!("Set {}: {}", r.label(), row_want(r));
+            let mut text = format!("Set {}: {}", r.label(), row_want(psa, r));
             if let Some(name) = &step.name {
                 text.push_str(&format!(" in the \"{name}\" {}", step.kind.label()));
             }
@@ -34,12 +34,7 @@ pub fn remedy(step: &Step, item: Item<'_>) -> String {
 }
 
 /// What a row asks for, in the guide's words: `Add Level = All, Inquire Level = All`.
-pub fn row_want(r: &PermissionRow) -> String {
-    let psa = if r.inquire.is_some() {
-        Psa::Connectwise
-    } else {
-        Psa::Autotask
-    };
+pub fn row_want(psa: Psa, r: &PermissionRow) -> String {
     let levels: Vec<String> = r
         .levels()
         .map(|(c, v)| format!("{} = {v}", c.label(psa)))
@@ -135,7 +130,7 @@ mod tests {
         let w = resolve("topleft-connectwise", None).unwrap().wizard;
         let step = w.step("security-role").unwrap();
         let row = &step.permissions[0];
-        let r = remedy(step, Item::Row(1, row));
+        let r = remedy(w.psa, step, Item::Row(1, row));
         assert!(
             r.starts_with("Set Companies › Company Maintenance: Add Level = None"),
             "{r}"
@@ -149,16 +144,23 @@ mod tests {
             .iter()
             .find(|p| p.checkbox.is_some())
             .unwrap();
-        assert!(row_want(cb).starts_with("check \""), "{}", row_want(cb));
+        assert!(
+            row_want(w.psa, cb).starts_with("check \""),
+            "{}",
+            row_want(w.psa, cb)
+        );
         let setting = step
             .permissions
             .iter()
             .find(|p| p.setting.is_some())
             .unwrap();
-        assert_eq!(row_want(setting), "\"Contract Visibility\" = \"Full\"");
+        assert_eq!(
+            row_want(w.psa, setting),
+            "\"Contract Visibility\" = \"Full\""
+        );
         let check = &w.step("api-user").unwrap().checks[0];
         assert_eq!(
-            remedy(w.step("api-user").unwrap(), Item::Check(check)),
+            remedy(w.psa, w.step("api-user").unwrap(), Item::Check(check)),
             check.remedy.clone().unwrap()
         );
     }

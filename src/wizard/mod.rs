@@ -3,6 +3,7 @@
 pub mod error;
 pub mod load;
 pub mod model;
+pub mod observe;
 pub mod validate;
 
 pub use error::{WizardError, WizardErrors};

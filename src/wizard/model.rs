@@ -6,40 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The PSA a wizard targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Psa {
-    Autotask,
-    Connectwise,
-}
-
-impl Psa {
-    pub fn label(self) -> &'static str {
-        match self {
-            Psa::Autotask => "Datto Autotask PSA",
-            Psa::Connectwise => "ConnectWise PSA",
-        }
-    }
-
-    pub fn short(self) -> &'static str {
-        match self {
-            Psa::Autotask => "autotask",
-            Psa::Connectwise => "connectwise",
-        }
-    }
-
-    /// The level values that may appear in this PSA's permission tables.
-    pub fn levels(self) -> &'static [&'static str] {
-        match self {
-            // Autotask security-level grids mix scope levels (View: All/Mine/None) with
-            // yes/no columns (Add: Yes/No) and checkbox grids (Web Services API: Checked).
-            Psa::Autotask => &["All", "Mine", "None", "Yes", "No", "Checked"],
-            // ConnectWise module functions: the API enum is exactly None | My | All.
-            Psa::Connectwise => &["None", "My", "All"],
-        }
-    }
-}
+pub use super::observe::Observe;
+pub use crate::profile::Psa;
 
 /// One wizard: an integration × a PSA, written from the vendor's guide.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -295,13 +263,23 @@ impl PortalField {
         matches!(self, PortalField::Secret | PortalField::PrivateKey)
     }
 
-    pub fn psa(self) -> Psa {
+    /// The connection field this portal value is typed into.
+    pub fn field(self) -> crate::profile::FieldId {
+        use crate::profile::FieldId;
         match self {
-            PortalField::Username | PortalField::Secret | PortalField::TrackingIdentifier => {
-                Psa::Autotask
-            }
-            _ => Psa::Connectwise,
+            PortalField::Username => FieldId::Username,
+            PortalField::Secret => FieldId::Secret,
+            PortalField::TrackingIdentifier => FieldId::TrackingId,
+            PortalField::Site => FieldId::Site,
+            PortalField::CompanyId => FieldId::CompanyId,
+            PortalField::PublicKey => FieldId::PublicKey,
+            PortalField::PrivateKey => FieldId::PrivateKey,
+            PortalField::ClientId => FieldId::ClientId,
         }
+    }
+
+    pub fn psa(self) -> Psa {
+        self.field().psa()
     }
 }
 
@@ -390,16 +368,14 @@ impl Column {
     ];
 
     pub fn label(self, psa: Psa) -> &'static str {
-        match (self, psa) {
-            (Column::View, _) => "View",
-            (Column::Add, Psa::Connectwise) => "Add Level",
-            (Column::Edit, Psa::Connectwise) => "Edit Level",
-            (Column::Delete, Psa::Connectwise) => "Delete Level",
-            (Column::Add, _) => "Add",
-            (Column::Edit, _) => "Edit",
-            (Column::Delete, _) => "Delete",
-            (Column::Inquire, _) => "Inquire Level",
-            (Column::Permission, _) => "Permission",
+        let words = psa.profile().columns;
+        match self {
+            Column::View => "View",
+            Column::Add => words.add,
+            Column::Edit => words.edit,
+            Column::Delete => words.delete,
+            Column::Inquire => "Inquire Level",
+            Column::Permission => "Permission",
         }
     }
 
@@ -640,86 +616,6 @@ pub struct Check {
     /// psa-onboard's advice). Shown with the check so nobody mistakes it for the vendor's words.
     #[serde(default)]
     pub basis: Option<String>,
-}
-
-/// The facts the verification engine knows how to observe through a PSA's API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Observe {
-    // --- Autotask ---
-    /// `zoneInformation` resolves the API username to a zone.
-    AutotaskZone,
-    /// One `Version` call with the three headers succeeds.
-    AutotaskCredentials,
-    /// `ThresholdInformation`: the tenant's hourly budget is under half used.
-    AutotaskThreshold,
-    /// The API user's resource record is active.
-    AutotaskUserActive,
-    /// The API user's license type is "API User".
-    AutotaskUserLicense,
-    /// The API user's security level is the named dedicated copy, not "API User (system)".
-    AutotaskUserSecurityLevel,
-    /// Active human resources' security levels and licenses, as the impersonation checklist.
-    AutotaskImpersonationLevels,
-    /// The API user may create webhooks (TicketWebhooks create access).
-    AutotaskWebhookAccess,
-    /// Write test: an impersonated ticket note (opt-in; leaves a note behind).
-    AutotaskImpersonationWrite,
-    /// Write test: create and delete an inactive webhook (opt-in).
-    AutotaskWebhookWrite,
-
-    // --- ConnectWise ---
-    /// `login/companyinfo` resolves the company's codebase.
-    ConnectwiseCompanyInfo,
-    /// `system/info` answers with these keys and clientId.
-    ConnectwiseCredentials,
-    /// The clientId is accepted.
-    ConnectwiseClientId,
-    /// The keys belong to the expected member.
-    ConnectwiseMemberIdentity,
-    /// The member is an API member (license class A).
-    ConnectwiseMemberLicense,
-    /// The member is active.
-    ConnectwiseMemberActive,
-    /// The member's security role is the expected one.
-    ConnectwiseMemberRole,
-    /// The member's level (structure level) is as the guide says.
-    ConnectwiseMemberLevel,
-    /// The member's location is as the guide says.
-    ConnectwiseMemberLocation,
-    /// Functions outside the guide's table are at None.
-    ConnectwiseRoleExcess,
-    /// The role is not an admin role.
-    ConnectwiseRoleNotAdmin,
-    /// Callbacks the integration registered are active.
-    ConnectwiseCallbacks,
-}
-
-impl Observe {
-    pub fn psa(self) -> Psa {
-        use Observe::*;
-        match self {
-            AutotaskZone
-            | AutotaskCredentials
-            | AutotaskThreshold
-            | AutotaskUserActive
-            | AutotaskUserLicense
-            | AutotaskUserSecurityLevel
-            | AutotaskImpersonationLevels
-            | AutotaskWebhookAccess
-            | AutotaskImpersonationWrite
-            | AutotaskWebhookWrite => Psa::Autotask,
-            _ => Psa::Connectwise,
-        }
-    }
-
-    /// Whether observing this performs a write in the PSA.
-    pub fn is_write(self) -> bool {
-        matches!(
-            self,
-            Observe::AutotaskImpersonationWrite | Observe::AutotaskWebhookWrite
-        )
-    }
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {

@@ -9,7 +9,9 @@ async fn wrong_secret_makes_exactly_one_credentialed_request() {
     let conn = with_autotask(connection(&sb, &w), |_, s| {
         *s = SecretString::from("not-the-secret")
     });
-    let verifier = Verifier::new(&conn, &VerifyOptions::default());
+    // One verifier session: its runs share the memory of refused credentials.
+    let opts = VerifyOptions::default();
+    let verifier = Verifier::new(&conn, &opts);
     let r = verifier.verify_all(&w).await;
     // Run a step again in the same session: still no new attempt.
     let again = verifier.verify_step(&w, "api-user", &|_| {}).await;
@@ -58,16 +60,27 @@ async fn wrong_secret_makes_exactly_one_credentialed_request() {
     );
     assert_eq!(creds[0].status, 401);
 
-    // A new session with the same values does not try again either (no second failed login)...
-    let r = verify_step(&w, "api-user", &conn, &VerifyOptions::default(), &|_| {}).await;
+    // A new run of the same session with the same values does not try again either (no
+    // second failed login), and says so in a typed field...
+    let r = verify_step(&w, "api-user", &conn, &opts, &|_| {}).await;
     let cred = r.checks.iter().find(|c| c.id == "credentials").unwrap();
     assert_eq!(cred.status, Status::Fail);
     assert!(cred.detail.contains("not sent again"), "{}", cred.detail);
+    assert_eq!(cred.blocked, Some(Blocked::CredentialsRefusedBefore));
     assert_eq!(credentialed(&sb).len(), 1);
     // ...until the admin explicitly asks for a retry.
-    forget_refused_credentials();
-    verify_step(&w, "api-user", &conn, &VerifyOptions::default(), &|_| {}).await;
+    opts.refused.forget();
+    let r = verify_step(&w, "api-user", &conn, &opts, &|_| {}).await;
+    let cred = r.checks.iter().find(|c| c.id == "credentials").unwrap();
+    assert_eq!(
+        cred.blocked, None,
+        "sent again, refused again: {}",
+        cred.detail
+    );
     assert_eq!(credentialed(&sb).len(), 2);
+    // The memory is the session's, not the process's: another verifier session sends.
+    verify_step(&w, "api-user", &conn, &VerifyOptions::default(), &|_| {}).await;
+    assert_eq!(credentialed(&sb).len(), 3);
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ use tokio::sync::Semaphore;
 
 pub use model::*;
 
-use super::error::{ErrorKind, PsaError, classify_autotask};
+use super::error::{AUTOTASK, ErrorKind, PsaError};
 use super::http::{Http, Idempotency, RawResponse};
 
 /// Autotask's limit of concurrent requests per (tracking identifier + endpoint).
@@ -95,7 +95,7 @@ impl AutotaskClient {
         let url = url.to_string();
         let resp = self
             .http
-            .send(&url, Idempotency::Read, classify_autotask, || {
+            .send(&url, Idempotency::Read, AUTOTASK, || {
                 Ok(self
                     .http
                     .request(Method::GET, &url)?
@@ -188,7 +188,7 @@ impl AutotaskClient {
             Idempotency::Write
         };
         self.http
-            .send(url, idem, classify_autotask, || {
+            .send(url, idem, AUTOTASK, || {
                 let mut req = self
                     .http
                     .request(method.clone(), url)?

@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::error::{ErrorKind, PsaError, Transport, classify_connectwise};
+use super::error::{CONNECTWISE, ErrorKind, PsaError, Transport};
 use super::http::{Http, Idempotency, RawResponse};
 
 /// The model version psa-onboard is tested with (pinned so field shapes do not drift).
@@ -150,7 +150,7 @@ impl ConnectwiseClient {
         );
         let resp = self
             .http
-            .send(&url, Idempotency::Read, classify_connectwise, || {
+            .send(&url, Idempotency::Read, CONNECTWISE, || {
                 Ok(self
                     .http
                     .request(Method::GET, &url)?
@@ -213,7 +213,7 @@ impl ConnectwiseClient {
 
     async fn get_url(&self, url: &str) -> Result<RawResponse, PsaError> {
         self.http
-            .send(url, Idempotency::Read, classify_connectwise, || {
+            .send(url, Idempotency::Read, CONNECTWISE, || {
                 let mut req = self
                     .http
                     .request(Method::GET, url)?

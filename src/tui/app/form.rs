@@ -2,108 +2,13 @@
 //!
 //! Secret fields are masked when rendered unless revealed, never persisted, and wiped on drop.
 
-use secrecy::SecretString;
-use serde::{Deserialize, Serialize};
 use tui_input::{Input, InputRequest};
 use zeroize::Zeroize;
 
-use crate::connection::{AUTOTASK_DEFAULT_API_ROOT, AutotaskTarget, Connection, ConnectwiseTarget};
+use crate::connection::{AUTOTASK_DEFAULT_API_ROOT, Connection};
 use crate::wizard::{Psa, Wizard};
 
-/// One connection value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FieldId {
-    Site,
-    CompanyId,
-    PublicKey,
-    PrivateKey,
-    ClientId,
-    Username,
-    Secret,
-    TrackingId,
-    ApiRoot,
-}
-
-impl FieldId {
-    pub fn label(self) -> &'static str {
-        match self {
-            FieldId::Site => "ConnectWise site",
-            FieldId::CompanyId => "Company ID",
-            FieldId::PublicKey => "Public key",
-            FieldId::PrivateKey => "Private key",
-            FieldId::ClientId => "clientId",
-            FieldId::Username => "API username",
-            FieldId::Secret => "API secret (password)",
-            FieldId::TrackingId => "Tracking identifier",
-            FieldId::ApiRoot => "Zone-lookup root",
-        }
-    }
-
-    pub fn placeholder(self) -> &'static str {
-        match self {
-            FieldId::Site => "na.myconnectwise.net",
-            FieldId::CompanyId => "the company ID you type at login",
-            FieldId::PublicKey => "from the member's API Keys tab",
-            FieldId::PrivateKey => "shown once, when the key was created",
-            FieldId::ClientId => "00000000-0000-0000-0000-000000000000",
-            FieldId::Username => "the API user's username",
-            FieldId::Secret => "the API user's password",
-            FieldId::TrackingId => "see where it comes from, below",
-            FieldId::ApiRoot => AUTOTASK_DEFAULT_API_ROOT,
-        }
-    }
-
-    /// The field's name in the session's answers.
-    pub fn key(self) -> &'static str {
-        match self {
-            FieldId::Site => "site",
-            FieldId::CompanyId => "company_id",
-            FieldId::PublicKey => "public_key",
-            FieldId::PrivateKey => "private_key",
-            FieldId::ClientId => "client_id",
-            FieldId::Username => "username",
-            FieldId::Secret => "secret",
-            FieldId::TrackingId => "integration_code",
-            FieldId::ApiRoot => "api_root",
-        }
-    }
-
-    pub const ALL: [FieldId; 9] = [
-        FieldId::Site,
-        FieldId::CompanyId,
-        FieldId::PublicKey,
-        FieldId::PrivateKey,
-        FieldId::ClientId,
-        FieldId::Username,
-        FieldId::Secret,
-        FieldId::TrackingId,
-        FieldId::ApiRoot,
-    ];
-
-    pub fn is_secret(self) -> bool {
-        matches!(self, FieldId::PrivateKey | FieldId::Secret)
-    }
-
-    /// The fields a wizard's PSA needs, in the order the admin meets them.
-    pub fn for_psa(psa: Psa) -> &'static [FieldId] {
-        match psa {
-            Psa::Connectwise => &[
-                FieldId::Site,
-                FieldId::CompanyId,
-                FieldId::PublicKey,
-                FieldId::PrivateKey,
-                FieldId::ClientId,
-            ],
-            Psa::Autotask => &[
-                FieldId::Username,
-                FieldId::Secret,
-                FieldId::TrackingId,
-                FieldId::ApiRoot,
-            ],
-        }
-    }
-}
+pub use crate::profile::FieldId;
 
 /// A field's value and what validation says about it.
 pub struct Field {
@@ -182,7 +87,10 @@ pub struct Form {
 
 impl Form {
     pub fn new(wizard: &Wizard) -> Self {
-        let fields = FieldId::for_psa(wizard.psa)
+        let fields = wizard
+            .psa
+            .profile()
+            .fields
             .iter()
             .map(|&id| {
                 let preset = match id {
@@ -302,25 +210,7 @@ impl Form {
                 .map(|f| f.value().trim().to_string())
                 .unwrap_or_default()
         };
-        Some(match self.psa {
-            Psa::Connectwise => Connection::Connectwise {
-                target: ConnectwiseTarget {
-                    site: v(FieldId::Site),
-                    company_id: v(FieldId::CompanyId),
-                    public_key: v(FieldId::PublicKey),
-                    client_id: v(FieldId::ClientId),
-                },
-                private_key: SecretString::from(v(FieldId::PrivateKey)),
-            },
-            Psa::Autotask => Connection::Autotask {
-                target: AutotaskTarget {
-                    api_root: v(FieldId::ApiRoot),
-                    username: v(FieldId::Username),
-                    integration_code: v(FieldId::TrackingId),
-                },
-                secret: SecretString::from(v(FieldId::Secret)),
-            },
-        })
+        Some(self.psa.profile().connection(&v))
     }
 
     /// A fingerprint of every value (secrets included), to tell whether the connection input
@@ -415,21 +305,16 @@ fn url(v: &str) -> Result<(), String> {
     let host = u.host_str().unwrap_or("");
     match u.scheme() {
         "https" if !host.is_empty() => Ok(()),
-        "http" if is_loopback(host) => Ok(()),
+        "http" if crate::psa::http::is_loopback(u.host()) => Ok(()),
         "http" => Err("Use https:// — plain http is allowed only for a local test server (127.0.0.1 or localhost).".into()),
         _ => Err("Use an https:// address.".into()),
     }
 }
 
+/// Whether a bare `host[:port]` is this computer, by the HTTP client's own rule.
 fn is_loopback(host: &str) -> bool {
-    let host = host.split(':').next().unwrap_or(host);
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host == "localhost"
-        || host.starts_with("127.")
-        || host == "::1"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    url::Url::parse(&format!("http://{host}"))
+        .is_ok_and(|u| crate::psa::http::is_loopback(u.host()))
 }
 
 #[cfg(test)]
@@ -450,6 +335,9 @@ mod tests {
             validate(FieldId::ApiRoot, "http://localhost/x"),
             Verdict::Ok
         );
+        // The HTTP client allows plain http to ::1 too; the form agrees.
+        assert_eq!(validate(FieldId::ApiRoot, "http://[::1]:8080"), Verdict::Ok);
+        assert_eq!(validate(FieldId::Site, "http://[::1]:8080"), Verdict::Ok);
         assert!(matches!(
             validate(FieldId::ApiRoot, "http://example.net/x"),
             Verdict::Error(e) if e.contains("https")

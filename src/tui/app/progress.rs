@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 
 use crate::verdict::{Decision, Facts, RunRef, Verdict};
-use crate::verify::{CheckResult, Status, StepReport};
+use crate::verify::{CheckResult, ItemRef, Status, StepReport};
 use crate::wizard::{Psa, Step};
 
 /// A permission row or a step check: the unit the table shows a status for.
@@ -71,9 +71,15 @@ pub fn writes_question(step: &Step) -> String {
 
 /// Decide which item a check result belongs to. `None`: report it separately.
 ///
-/// The engine names checks by the wizard's check ids; permission results carry the row's module
-/// and function. Ids ending in `row-N`/`row:N` are accepted too.
+/// A result from the verifier says which item it is about ([`ItemRef`]). One read back from a
+/// session has only its id: the engine names checks by the wizard's check ids, and permission
+/// results carry the row's module and function. Ids ending in `row-N`/`row:N` are accepted too.
 pub fn match_result(step: &Step, psa: Psa, r: &CheckResult) -> Option<Item> {
+    match r.item {
+        Some(ItemRef::Check(i)) if i < step.checks.len() => return Some(Item::Check(i)),
+        Some(ItemRef::Row(i)) if i < step.permissions.len() => return Some(Item::Row(i)),
+        _ => {}
+    }
     if let Some(i) = step.checks.iter().position(|c| c.id == r.id) {
         return Some(Item::Check(i));
     }
@@ -89,7 +95,7 @@ pub fn match_result(step: &Step, psa: Psa, r: &CheckResult) -> Option<Item> {
         if let Some(i) = found {
             return Some(Item::Row(i));
         }
-        if psa == Psa::Connectwise {
+        if psa.profile().permissions == crate::profile::PermissionModel::ModuleFunctions {
             // ConnectWise reports functions by name; modules may be spelled differently.
             if let Some(i) = step
                 .permissions

@@ -535,7 +535,7 @@ impl Run {
         let Some(p) = self.current().map(|i| &self.progress[i]) else {
             return false;
         };
-        let refused = p.results.iter().any(|c| c.detail.contains(REFUSED_GUARD));
+        let refused = p.results.iter().any(refused_before);
         match action {
             Action::RetrySame => refused,
             Action::EditConnection => refused || p.error.is_some(),
@@ -544,5 +544,7 @@ impl Run {
     }
 }
 
-/// The verifier's words for credentials it did not resend (see `Run::forget_refused`).
-pub(crate) const REFUSED_GUARD: &str = "not sent again";
+/// The verifier held the credentials back: refused before (see `Run::forget_refused`).
+pub(crate) fn refused_before(c: &crate::verify::CheckResult) -> bool {
+    c.blocked == Some(crate::verify::Blocked::CredentialsRefusedBefore)
+}

@@ -1,7 +1,7 @@
 //! `update`: the one place state changes.
 
 use super::input::{on_key, on_mouse, type_in};
-use super::run::REFUSED_GUARD;
+use super::run::refused_before;
 use super::*;
 
 /// The one place state changes.
@@ -103,10 +103,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                         p.report_at = None;
                         p.error = None;
                         p.deferred = false;
-                        if p.results.iter().any(|c| c.detail.contains(REFUSED_GUARD)) {
+                        if p.results.iter().any(refused_before) {
+                            let lockout = r.wizard.psa.profile().lockout;
                             r.notice = Some(Notice {
                                 text: format!(
-                                    "These exact credentials were refused before and were not resent (Autotask locks accounts after repeated failures). Fix them and press {}, or press {} to try the same ones again.",
+                                    "These exact credentials were refused before and were not resent{}. Fix them and press {}, or press {} to try the same ones again.",
+                                    lockout
+                                        .map(|l| format!(" ({})", l.accounts))
+                                        .unwrap_or_default(),
                                     r.key(Action::EditConnection),
                                     r.key(Action::RetrySame)
                                 ),

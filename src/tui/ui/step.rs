@@ -397,7 +397,15 @@ fn status(run: &Run, spinner: usize, theme: &Theme, g: Glyphs, b: &mut Body) {
         let text = match prompt {
             Prompt::Submit => handoff::submit_question(run),
             Prompt::Writes => crate::tui::app::ticket::writes_question(run),
-            Prompt::RetrySame => "Send the same credentials again? The PSA refused them before, and Autotask locks an account after repeated failures: do this only after fixing the account in the PSA. y = try again, n = cancel".to_string(),
+            Prompt::RetrySame => format!(
+                "Send the same credentials again? The PSA refused them before{}: do this only after fixing the account in the PSA. y = try again, n = cancel",
+                run.wizard
+                    .psa
+                    .profile()
+                    .lockout
+                    .map(|l| format!(", and {}", l.an_account))
+                    .unwrap_or_default()
+            ),
         };
         b.text(
             &text,

@@ -33,6 +33,33 @@ fn refused_credentials_are_forgotten_only_when_the_input_changed() {
     assert!(!forgets(&verify_and_fail(&mut s)));
 }
 
+/// The lockout warning is Autotask's: a ConnectWise retry asks without it.
+#[test]
+fn retrying_connectwise_keys_does_not_warn_of_autotask_lockouts() {
+    let mut s = state("topleft-connectwise");
+    {
+        let r = run_mut(&mut s);
+        r.form.set(FieldId::Site, "http://127.0.0.1:9");
+        r.form.set(FieldId::CompanyId, "acme");
+        r.form.set(FieldId::PublicKey, "pub");
+        r.form.set(FieldId::PrivateKey, "wrong-key");
+        r.form
+            .set(FieldId::ClientId, "00000000-0000-0000-0000-000000000000");
+        r.go_to(1);
+    }
+    verify_and_fail(&mut s);
+    assert!(s.enabled(Action::RetrySame));
+    ch(&mut s, 'R');
+    assert_eq!(s.context(), Context::Prompt);
+    let screen = render(&s, 100, 30);
+    assert!(
+        screen.contains("Send the same credentials again"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Autotask"), "{screen}");
+    assert!(!screen.contains("locks"), "{screen}");
+}
+
 #[test]
 fn retrying_the_same_credentials_asks_first_and_warns_of_lockout() {
     let mut s = state("topleft-autotask");
@@ -107,6 +134,7 @@ fn the_engine_guard_message_points_at_the_retry_key() {
     let (step, generation) = verify_effect(&ch(&mut s, 'v'));
     let mut c = result("signin", Status::Fail);
     c.detail = "not sent again: Autotask refused these exact values earlier in this session".into();
+    c.blocked = Some(crate::verify::Blocked::CredentialsRefusedBefore);
     let rep = StepReport::new("api-user".into(), "t".into(), vec![c]);
     update(
         &mut s,
