@@ -4,7 +4,7 @@
 # `Target::X`), one per matching line, per file; then the catch-all arms that decide a PSA
 # (`_ => Psa::…`, `_ if … Psa::…`), which would compile and be silently wrong for a third PSA.
 #
-# Test code is left out: files named tests.rs / *_tests.rs and everything from a
+# Test code is left out: files named tests.rs / *_tests.rs, files under a tests/ folder, and everything from a
 # `#[cfg(test)] mod …` block on. SEAM_RE names the seam's own modules, where such matches
 # belong: the PSA profiles and their table (src/profile/, src/connection.rs), the registries
 # that map a PSA to its verifier and sandbox tenant, and each PSA's own modules (its client,
@@ -26,7 +26,7 @@ non_test() {
 
 total=0 files=0 wild=0 seam=0
 while IFS= read -r f; do
-  case "$f" in */tests.rs | *_tests.rs) continue ;; esac
+  case "$f" in */tests.rs | *_tests.rs | */tests/*) continue ;; esac
   n=$(non_test "$f" | grep -cE "$BRANCH" || true)
   w=$(non_test "$f" | grep -cE "$WILD" || true)
   wild=$((wild + w))

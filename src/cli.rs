@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::connection::AUTOTASK_DEFAULT_API_ROOT;
+use crate::profile::FieldId;
 use crate::wizard;
 
 #[derive(Debug, Parser)]
@@ -64,8 +65,8 @@ psa-onboard wizards --search n-able"
     )]
     Wizards {
         /// Only the wizards for this PSA.
-        #[arg(long, value_enum)]
-        psa: Option<PsaArg>,
+        #[arg(long, value_parser = psa_value())]
+        psa: Option<wizard::Psa>,
         /// Only the wizards whose id, vendor, title or PSA contain every word of TEXT (any case).
         #[arg(long, value_name = "TEXT")]
         search: Option<String>,
@@ -254,6 +255,62 @@ pub struct CheckArgs {
     pub connectwise_admin_public_key: Option<String>,
 }
 
+/// One connection field as `check` reads it: its value from the flag or the flag's environment
+/// variable, and the words for a message when it is missing.
+pub struct CheckField {
+    pub value: Option<String>,
+    /// The environment variable (the flag is its lowercase, dashed form).
+    pub var: &'static str,
+    pub what: &'static str,
+}
+
+impl CheckArgs {
+    /// A connection field's flag. Secrets have no flag (it would show in the process list):
+    /// they come only from their environment variable, read by the caller.
+    pub fn field(&self, field: FieldId) -> CheckField {
+        let (value, var, what) = match field {
+            FieldId::ApiRoot => (
+                Some(self.autotask_api_root.clone()),
+                "AUTOTASK_API_ROOT",
+                "the Autotask zone-lookup root",
+            ),
+            FieldId::Username => (
+                self.autotask_username.clone(),
+                "AUTOTASK_USERNAME",
+                "the Autotask API username",
+            ),
+            FieldId::TrackingId => (
+                self.autotask_integration_code.clone(),
+                "AUTOTASK_INTEGRATION_CODE",
+                "the API tracking identifier",
+            ),
+            FieldId::Secret => (None, "AUTOTASK_SECRET", "the Autotask API secret"),
+            FieldId::Site => (
+                self.connectwise_site.clone(),
+                "CONNECTWISE_SITE",
+                "the ConnectWise site",
+            ),
+            FieldId::CompanyId => (
+                self.connectwise_company_id.clone(),
+                "CONNECTWISE_COMPANY_ID",
+                "the company ID",
+            ),
+            FieldId::PublicKey => (
+                self.connectwise_public_key.clone(),
+                "CONNECTWISE_PUBLIC_KEY",
+                "the public key",
+            ),
+            FieldId::ClientId => (
+                self.connectwise_client_id.clone(),
+                "CONNECTWISE_CLIENT_ID",
+                "the integration's clientId",
+            ),
+            FieldId::PrivateKey => (None, "CONNECTWISE_PRIVATE_KEY", "the private key"),
+        };
+        CheckField { value, var, what }
+    }
+}
+
 /// A shell `psa-onboard completions` writes a script for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CompletionShell {
@@ -274,20 +331,12 @@ impl From<CompletionShell> for clap_complete::Shell {
     }
 }
 
-/// A PSA, as `--psa` takes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum PsaArg {
-    Autotask,
-    Connectwise,
-}
-
-impl From<PsaArg> for wizard::Psa {
-    fn from(p: PsaArg) -> Self {
-        match p {
-            PsaArg::Autotask => wizard::Psa::Autotask,
-            PsaArg::Connectwise => wizard::Psa::Connectwise,
-        }
-    }
+/// `--psa`: one of the registered PSAs' short names (the values completions offer).
+fn psa_value() -> impl clap::builder::TypedValueParser<Value = wizard::Psa> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(crate::profile::PSAS.iter().map(|p| p.short))
+        // A possible value is a registered PSA's short name, so it is always found.
+        .map(|s: String| wizard::Psa::from_short(&s).unwrap_or(crate::profile::PSAS[0].psa))
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,11 +12,12 @@ use super::CommandError;
 use super::check_human::{Style, render_human};
 pub use super::check_json::{CHECK_JSON_VERSION, render_json};
 use crate::cli::{CheckArgs, CheckFormat, NetworkArgs};
-use crate::connection::{AutotaskTarget, Connection, ConnectwiseTarget};
+use crate::connection::Connection;
+use crate::profile::{FieldId, PermissionModel};
 use crate::secrets::StoreKind;
 use crate::verdict::{Facts, RunRef, Verdict};
 use crate::verify::{AdminKeys, Report, ReportTarget, Status, Verifier, VerifyOptions};
-use crate::wizard::{self, Psa, Wizard};
+use crate::wizard::{self, Wizard};
 
 fn required(value: Option<String>, var: &str, what: &str) -> Result<String, CommandError> {
     value
@@ -38,69 +39,30 @@ fn secret(var: &str, what: &str) -> Result<SecretString, CommandError> {
     }
 }
 
-/// The connection for a wizard from flags and the environment.
+/// The connection for a wizard from flags and the environment: every field its PSA's profile
+/// lists, the vendor's code defaulting to the wizard's, the secret only from the environment.
 pub fn connection(args: &CheckArgs, wizard: &Wizard) -> Result<Connection, CommandError> {
-    Ok(match wizard.psa {
-        Psa::Autotask => {
-            let username = required(
-                args.autotask_username.clone(),
-                "AUTOTASK_USERNAME",
-                "the Autotask API username",
-            )?;
-            let integration_code = required(
-                args.autotask_integration_code
-                    .clone()
-                    .filter(|s| !s.trim().is_empty())
-                    .or_else(|| wizard.integration.tracking_identifier.clone()),
-                "AUTOTASK_INTEGRATION_CODE",
-                "the API tracking identifier",
-            )?;
-            let secret = secret("AUTOTASK_SECRET", "the Autotask API secret")?;
-            Connection::Autotask {
-                target: AutotaskTarget {
-                    api_root: args.autotask_api_root.clone(),
-                    username,
-                    integration_code,
-                },
-                secret,
-            }
-        }
-        Psa::Connectwise => {
-            let site = required(
-                args.connectwise_site.clone(),
-                "CONNECTWISE_SITE",
-                "the ConnectWise site",
-            )?;
-            let company_id = required(
-                args.connectwise_company_id.clone(),
-                "CONNECTWISE_COMPANY_ID",
-                "the company ID",
-            )?;
-            let public_key = required(
-                args.connectwise_public_key.clone(),
-                "CONNECTWISE_PUBLIC_KEY",
-                "the public key",
-            )?;
-            let client_id = required(
-                args.connectwise_client_id
-                    .clone()
-                    .filter(|s| !s.trim().is_empty())
-                    .or_else(|| wizard.integration.client_id.clone()),
-                "CONNECTWISE_CLIENT_ID",
-                "the integration's clientId",
-            )?;
-            let private_key = secret("CONNECTWISE_PRIVATE_KEY", "the private key")?;
-            Connection::Connectwise {
-                target: ConnectwiseTarget {
-                    site,
-                    company_id,
-                    public_key,
-                    client_id,
-                },
-                private_key,
-            }
-        }
-    })
+    let profile = wizard.psa.profile();
+    let mut values = std::collections::BTreeMap::new();
+    for &field in profile.fields.iter().filter(|f| **f != profile.secret) {
+        let flag = args.field(field);
+        let given = flag.value.filter(|v| !v.trim().is_empty());
+        let value = if field == profile.vendor_code.field() {
+            given.or_else(|| {
+                wizard
+                    .integration
+                    .code(profile.vendor_code)
+                    .map(String::from)
+            })
+        } else {
+            given
+        };
+        values.insert(field, required(value, flag.var, flag.what)?);
+    }
+    let flag = args.field(profile.secret);
+    let secret = secret(flag.var, flag.what)?;
+    let value = |f: FieldId| values.get(&f).cloned().unwrap_or_default();
+    Ok(profile.connection_with(&value, secret))
 }
 
 /// The optional steps `--with` names, each checked against the wizard.
@@ -132,13 +94,13 @@ fn chosen(args: &CheckArgs, wizard: &Wizard) -> Result<BTreeSet<String>, Command
     Ok(out)
 }
 
-/// Options from the flags; admin keys only for a ConnectWise wizard.
+/// Options from the flags; admin keys only where permissions are module functions of a
+/// security role (ConnectWise), which the keys read.
 fn options(
     net: &NetworkArgs,
     args: &CheckArgs,
     wizard: &Wizard,
 ) -> Result<VerifyOptions, CommandError> {
-    let psa = wizard.psa;
     let mut opts = VerifyOptions {
         http: super::http_config(net)?,
         allow_writes: args.allow_writes,
@@ -147,7 +109,7 @@ fn options(
         with: chosen(args, wizard)?,
         ..VerifyOptions::default()
     };
-    if psa == Psa::Connectwise
+    if wizard.psa.profile().permissions == PermissionModel::ModuleFunctions
         && let Some(public_key) = args
             .connectwise_admin_public_key
             .clone()
@@ -167,18 +129,16 @@ fn options(
 
 /// The non-secret description of what a connection points at, for the report's header.
 pub fn target_of(conn: &Connection) -> ReportTarget {
-    match conn {
-        Connection::Autotask { target, .. } => ReportTarget {
-            api_root: Some(target.api_root.clone()),
-            api_user: Some(target.username.clone()),
-            ..ReportTarget::default()
-        },
-        Connection::Connectwise { target, .. } => ReportTarget {
-            site: Some(target.site.clone()),
-            company_id: Some(target.company_id.clone()),
-            member_public_key: Some(target.public_key.clone()),
-            ..ReportTarget::default()
-        },
+    let target = conn.target();
+    let i = target.instance();
+    let owned = |v: Option<&str>| v.map(String::from);
+    ReportTarget {
+        api_root: owned(i.api_root),
+        api_user: owned(i.api_user),
+        site: owned(i.site),
+        company_id: owned(i.company_id),
+        member_public_key: owned(i.public_key),
+        ..ReportTarget::default()
     }
 }
 
@@ -257,7 +217,7 @@ async fn save_session(
     with: &BTreeSet<String>,
     keyring: &crate::secrets::Keyring,
 ) -> Result<Vec<Verdict>, CommandError> {
-    use crate::session::{Session, Target, store::Store};
+    use crate::session::{Session, store::Store};
     let err = |e: crate::session::StoreError| save_failed(name, e);
     let store = Store::open_default().map_err(err)?;
     let now = jiff::Timestamp::now();
@@ -274,15 +234,9 @@ async fn save_session(
         let session = Session::new(name, loaded, &crate::session::current_user(), now)?;
         store.create(session).map_err(err)?
     };
-    let (target, secret) = match conn {
-        Connection::Autotask { target, secret } => (Target::Autotask(target.clone()), secret),
-        Connection::Connectwise {
-            target,
-            private_key,
-        } => (Target::Connectwise(target.clone()), private_key),
-    };
+    let secret = conn.secret();
     let session = &mut open.session;
-    session.set_target(target);
+    session.set_target(conn.target());
     session.choices.extend(with.iter().cloned());
     let field = crate::session::secret_field(session);
     let reference = session.secret_ref(field);

@@ -123,7 +123,7 @@ pub fn run(cli: &Cli, out: &mut impl Write) -> Result<Outcome, CommandError> {
     match &cli.command {
         Some(Command::Wizards { psa, search }) => {
             let filter = wizards::WizardFilter {
-                psa: psa.map(Into::into),
+                psa: *psa,
                 search: search.clone(),
             };
             wizards::list(dir.as_deref(), &filter, out).map_err(CommandError::write)?;

@@ -406,24 +406,20 @@ impl Summary {
 }
 
 fn instance(t: &Target, session: &Session) -> Instance {
-    let opt = |s: &str| (!s.trim().is_empty()).then(|| clean(s));
-    match t {
-        Target::Autotask(a) => Instance {
-            psa: "autotask".into(),
-            api_root: opt(&a.api_root),
-            zone: session.answers.get("zone").and_then(|z| opt(z)),
-            api_user: opt(&a.username),
-            site: None,
-            company_id: None,
-        },
-        Target::Connectwise(c) => Instance {
-            psa: "connectwise".into(),
-            api_root: None,
-            zone: None,
-            api_user: None,
-            site: opt(&c.site),
-            company_id: opt(&c.company_id),
-        },
+    let i = t.instance();
+    let opt = |s: Option<&str>| s.map(clean);
+    Instance {
+        psa: t.psa().short().into(),
+        api_root: opt(i.api_root),
+        // The zone the lookup answered, for a PSA that has zones (recorded with its API root).
+        zone: i
+            .api_root
+            .and_then(|_| session.answers.get("zone"))
+            .filter(|z| !z.trim().is_empty())
+            .map(|z| clean(z)),
+        api_user: opt(i.api_user),
+        site: opt(i.site),
+        company_id: opt(i.company_id),
     }
 }
 

@@ -50,6 +50,25 @@ impl Target {
         }
     }
 
+    /// What the target points at, by role (see [`Instance`]).
+    pub fn instance(&self) -> Instance<'_> {
+        let mut i = Instance::default();
+        for (field, value) in self.fields() {
+            let value = Some(value).filter(|v| !v.trim().is_empty());
+            match field {
+                FieldId::ApiRoot => i.api_root = value,
+                FieldId::Username => i.api_user = value,
+                FieldId::Site => i.site = value,
+                FieldId::CompanyId => i.company_id = value,
+                FieldId::PublicKey => i.public_key = value,
+                // The vendor's code and the secrets say nothing about which instance it is.
+                FieldId::TrackingId | FieldId::ClientId | FieldId::Secret | FieldId::PrivateKey => {
+                }
+            }
+        }
+        i
+    }
+
     /// The target's values by connection field (the non-secret fields of its PSA's form).
     pub fn fields(&self) -> Vec<(FieldId, &str)> {
         match self {
@@ -66,6 +85,22 @@ impl Target {
             ],
         }
     }
+}
+
+/// What a target points at, by role, the same slots whatever the PSA: headers, reports and
+/// summaries read these instead of matching on the PSA. Empty values are left out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Instance<'a> {
+    /// The zone-lookup root (Autotask).
+    pub api_root: Option<&'a str>,
+    /// The API user's username (Autotask).
+    pub api_user: Option<&'a str>,
+    /// The site (ConnectWise).
+    pub site: Option<&'a str>,
+    /// The login company id (ConnectWise).
+    pub company_id: Option<&'a str>,
+    /// The API member's public key: it names the member (ConnectWise).
+    pub public_key: Option<&'a str>,
 }
 
 /// Everything needed to talk to a PSA: target plus secret.

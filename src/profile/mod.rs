@@ -18,7 +18,7 @@ mod fields;
 use serde::{Deserialize, Serialize};
 
 pub use connection::{
-    AUTOTASK_DEFAULT_API_ROOT, AutotaskTarget, Connection, ConnectwiseTarget, Target,
+    AUTOTASK_DEFAULT_API_ROOT, AutotaskTarget, Connection, ConnectwiseTarget, Instance, Target,
 };
 pub use fields::FieldId;
 
@@ -30,8 +30,9 @@ pub enum Psa {
     Connectwise,
 }
 
-/// Every PSA psa-onboard knows, in the order they are offered. The one table a PSA registers in.
-pub static PSAS: &[&PsaProfile] = &[&autotask::PROFILE, &connectwise::PROFILE];
+/// Every PSA psa-onboard knows, in the order they are offered (the start screen lists their
+/// wizards in this order). The one table a PSA registers in.
+pub static PSAS: &[&PsaProfile] = &[&connectwise::PROFILE, &autotask::PROFILE];
 
 impl Psa {
     /// This PSA's profile.
@@ -44,6 +45,18 @@ impl Psa {
 
     pub fn label(self) -> &'static str {
         self.profile().label
+    }
+
+    /// The PSA whose profile has this short name ("autotask", "connectwise").
+    pub fn from_short(short: &str) -> Option<Psa> {
+        PSAS.iter().find(|p| p.short == short).map(|p| p.psa)
+    }
+
+    /// Where this PSA stands in [`PSAS`], for listing things in the order PSAs are offered.
+    pub fn rank(self) -> usize {
+        PSAS.iter()
+            .position(|p| p.psa == self)
+            .unwrap_or(PSAS.len())
     }
 
     pub fn short(self) -> &'static str {
@@ -75,6 +88,16 @@ pub enum VendorCode {
     TrackingIdentifier,
     /// ConnectWise's clientId GUID (`integration.client_id`).
     ClientId,
+}
+
+impl VendorCode {
+    /// The connection field that holds this code.
+    pub fn field(self) -> FieldId {
+        match self {
+            VendorCode::TrackingIdentifier => FieldId::TrackingId,
+            VendorCode::ClientId => FieldId::ClientId,
+        }
+    }
 }
 
 /// The words a PSA's permission tables use for the level columns that differ between PSAs.
@@ -132,6 +155,16 @@ impl PsaProfile {
         (!value(*first).is_empty()).then(|| (self.target)(value))
     }
 
+    /// The connection the non-secret fields' values describe, with its secret given apart (so a
+    /// secret from the keyring or the environment never passes through a plain `String`).
+    pub fn connection_with(
+        &self,
+        value: &dyn Fn(FieldId) -> String,
+        secret: secrecy::SecretString,
+    ) -> Connection {
+        Connection::new((self.target)(value), secret)
+    }
+
     /// The connection the fields' values describe (the one constructor every caller shares).
     pub fn connection(&self, value: &dyn Fn(FieldId) -> String) -> Connection {
         Connection::new(
@@ -175,6 +208,41 @@ mod tests {
             }
             assert!(p.target(&|_| String::new()).is_none());
         }
+    }
+
+    #[test]
+    fn each_psa_is_found_by_its_short_name_and_ranked_by_the_table() {
+        for (i, p) in PSAS.iter().enumerate() {
+            assert_eq!(Psa::from_short(p.short), Some(p.psa));
+            assert_eq!(p.psa.rank(), i);
+            assert!(p.fields.contains(&p.vendor_code.field()));
+        }
+        assert_eq!(Psa::from_short("halopsa"), None);
+    }
+
+    #[test]
+    fn a_target_names_its_instance_by_role() {
+        let at = Psa::Autotask.profile().target(&|f| match f {
+            FieldId::Username => "api@acme.example".into(),
+            FieldId::ApiRoot => AUTOTASK_DEFAULT_API_ROOT.into(),
+            _ => String::new(),
+        });
+        let i = at.as_ref().unwrap().instance();
+        assert_eq!(i.api_user, Some("api@acme.example"));
+        assert_eq!(i.api_root, Some(AUTOTASK_DEFAULT_API_ROOT));
+        assert_eq!((i.site, i.company_id, i.public_key), (None, None, None));
+        let cw = Psa::Connectwise.profile().target(&|f| match f {
+            FieldId::Site => "na.myconnectwise.net".into(),
+            FieldId::CompanyId => "acme".into(),
+            FieldId::PublicKey => "pub".into(),
+            _ => String::new(),
+        });
+        let i = cw.as_ref().unwrap().instance();
+        assert_eq!(
+            (i.site, i.company_id, i.public_key),
+            (Some("na.myconnectwise.net"), Some("acme"), Some("pub"))
+        );
+        assert_eq!((i.api_root, i.api_user), (None, None));
     }
 
     #[test]

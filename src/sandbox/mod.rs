@@ -288,10 +288,27 @@ impl Sandbox {
     /// A connection to this sandbox for a PSA, with the current demo credentials (what an
     /// admin would type after doing the API user/member and keys steps).
     pub fn connection(&self, psa: crate::wizard::Psa) -> crate::connection::Connection {
-        use crate::profile::FieldId;
         let c = self.credentials();
-        // The values an admin would type, per field; the PSA's profile picks its own.
-        psa.profile().connection(&|f| match f {
+        psa.profile().connection(&|f| self.field_value(&c, f))
+    }
+
+    /// The values an admin would type into `wizard`'s connection form, field by field (its
+    /// PSA's profile lists the fields): the demo fills the form with these.
+    pub fn demo_values(&self, wizard: &Wizard) -> Vec<(crate::profile::FieldId, String)> {
+        let c = self.credentials_for(wizard);
+        wizard
+            .psa
+            .profile()
+            .fields
+            .iter()
+            .map(|&f| (f, self.field_value(&c, f)))
+            .collect()
+    }
+
+    /// One connection field's value for this sandbox and these demo credentials.
+    fn field_value(&self, c: &DemoCredentials, f: crate::profile::FieldId) -> String {
+        use crate::profile::FieldId;
+        match f {
             FieldId::ApiRoot => self.autotask_api_root(),
             FieldId::Username => c.autotask.username.clone(),
             FieldId::TrackingId => c.autotask.integration_code.clone(),
@@ -301,7 +318,7 @@ impl Sandbox {
             FieldId::PublicKey => c.connectwise.public_key.clone(),
             FieldId::ClientId => c.connectwise.client_id.clone(),
             FieldId::PrivateKey => c.connectwise.private_key.expose_secret().to_string(),
-        })
+        }
     }
 
     /// Does in the tenant what the step's instructions tell the admin to click.

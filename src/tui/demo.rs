@@ -1,11 +1,9 @@
 //! The demo: the embedded sandbox on an `unconfigured` tenant, its demo credentials pre-filled,
 //! and "do it for me" performing a step in the sandbox as the admin would in the PSA's UI.
 
-use secrecy::ExposeSecret;
-
-use super::app::{FieldId, Run, ServiceError};
+use super::app::{Run, ServiceError};
 use crate::sandbox::{Sandbox, SandboxOptions};
-use crate::wizard::{Psa, Wizard};
+use crate::wizard::Wizard;
 
 /// Start the sandbox on loopback with nothing configured.
 pub async fn start() -> Result<Sandbox, ServiceError> {
@@ -22,28 +20,7 @@ pub async fn start() -> Result<Sandbox, ServiceError> {
 
 /// Fill the connection form with the sandbox's addresses and demo credentials.
 pub fn prefill(sb: &Sandbox, run: &mut Run) {
-    let c = sb.credentials_for(&run.wizard);
-    let values: Vec<(FieldId, String)> = match run.wizard.psa {
-        Psa::Connectwise => vec![
-            (FieldId::Site, sb.connectwise_site()),
-            (FieldId::CompanyId, c.connectwise.company_id),
-            (FieldId::PublicKey, c.connectwise.public_key),
-            (
-                FieldId::PrivateKey,
-                c.connectwise.private_key.expose_secret().to_string(),
-            ),
-            (FieldId::ClientId, c.connectwise.client_id),
-        ],
-        Psa::Autotask => vec![
-            (FieldId::Username, c.autotask.username),
-            (
-                FieldId::Secret,
-                c.autotask.secret.expose_secret().to_string(),
-            ),
-            (FieldId::TrackingId, c.autotask.integration_code),
-            (FieldId::ApiRoot, sb.autotask_api_root()),
-        ],
-    };
+    let values = sb.demo_values(&run.wizard);
     for (id, v) in values {
         run.form.set(id, &v);
     }

@@ -124,32 +124,32 @@ pub fn start_screen(services: &LiveServices) -> StartScreen {
 /// The PSA instance a session is about, in a few words: the ConnectWise site and company, or
 /// the Autotask API user (and its zone-lookup root when not Datto's); the demo's is the sandbox.
 pub fn instance(s: &crate::session::Session) -> String {
-    use crate::session::Target;
     let clean = crate::sanitize::clean_line;
     if s.demo {
         return "embedded sandbox".into();
     }
-    match &s.target {
-        Some(Target::Connectwise(t)) if !t.company_id.is_empty() => {
-            clean(&format!("{}, company {}", t.site, t.company_id))
-        }
-        Some(Target::Connectwise(t)) => clean(&t.site),
-        Some(Target::Autotask(t)) => {
-            let host = url::Url::parse(&t.api_root)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_string))
-                .unwrap_or_default();
-            let default = url::Url::parse(crate::connection::AUTOTASK_DEFAULT_API_ROOT)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_string))
-                .unwrap_or_default();
-            if host.is_empty() || host == default {
-                clean(&t.username)
-            } else {
-                clean(&format!("{} at {host}", t.username))
-            }
-        }
-        None => String::new(),
+    let Some(target) = &s.target else {
+        return String::new();
+    };
+    let i = target.instance();
+    if let Some(site) = i.site {
+        return match i.company_id {
+            Some(company) => clean(&format!("{site}, company {company}")),
+            None => clean(site),
+        };
+    }
+    let host_of = |url: &str| {
+        url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let user = i.api_user.unwrap_or_default();
+    let host = i.api_root.map(host_of).unwrap_or_default();
+    if host.is_empty() || host == host_of(crate::connection::AUTOTASK_DEFAULT_API_ROOT) {
+        clean(user)
+    } else {
+        clean(&format!("{user} at {host}"))
     }
 }
 

@@ -49,6 +49,16 @@ pub struct Integration {
     pub client_id_source: Option<String>,
 }
 
+impl Integration {
+    /// The vendor's code of a kind, when the wizard gives it (else the admin types it).
+    pub fn code(&self, kind: crate::profile::VendorCode) -> Option<&str> {
+        match kind {
+            crate::profile::VendorCode::TrackingIdentifier => self.tracking_identifier.as_deref(),
+            crate::profile::VendorCode::ClientId => self.client_id.as_deref(),
+        }
+    }
+}
+
 /// The kinds of step a guide contains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

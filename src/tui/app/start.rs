@@ -89,7 +89,8 @@ impl StartScreen {
                 )
             })
             .collect();
-        wizards.sort_by_key(|&i| (self.wizards[i].psa != Psa::Connectwise, i));
+        // Grouped by PSA, in the order the PSA table offers them.
+        wizards.sort_by_key(|&i| (self.wizards[i].psa.rank(), i));
         sessions
             .map(|(i, _)| StartRow::Session(i))
             .chain(wizards.into_iter().map(StartRow::Wizard))
