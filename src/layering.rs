@@ -728,5 +728,36 @@ fn src_has_no_import_circle_and_no_domain_module_imports_the_command_layer() {
     );
 }
 
+/// The longest a source file may grow before it wants splitting, and the TUI core's own limit
+/// (src/tui/app.rs holds only the state's shape; behaviour lives in `app/`).
+const MAX_LINES: usize = 800;
+const MAX_APP_LINES: usize = 600;
+
+/// The files over their limit, with their length.
+fn oversized(sources: &[Source]) -> Vec<String> {
+    sources
+        .iter()
+        .filter_map(|s| {
+            let lines = s.text.lines().count();
+            let limit = if s.path == "src/tui/app.rs" {
+                MAX_APP_LINES
+            } else {
+                MAX_LINES
+            };
+            (lines > limit).then(|| format!("{}: {lines} lines (limit {limit})", s.path))
+        })
+        .collect()
+}
+
+#[test]
+fn no_source_file_outgrows_its_limit() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = Vec::new();
+    read_sources(root, &root.join("src"), &mut sources).expect("src/ is readable");
+    assert!(sources.len() > 50, "the check must have seen src/");
+    let over = oversized(&sources);
+    assert!(over.is_empty(), "split these files:\n{}", over.join("\n"));
+}
+
 /// The detector on small planted examples: proof the check can fail.
 mod tests;

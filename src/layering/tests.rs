@@ -1,6 +1,6 @@
 //! The detector on planted examples: each must fail the way a real break would.
 
-use super::{Source, analyze};
+use super::{Source, analyze, oversized};
 
 fn src(files: &[(&str, &str)]) -> Vec<Source> {
     files
@@ -82,5 +82,22 @@ fn test_code_is_left_out_and_domain_modules_may_not_import_the_command_layer() {
     assert_eq!(
         analysis.problems,
         vec!["verify must not import cli: src/verify/mod.rs:9".to_string()]
+    );
+}
+
+#[test]
+fn a_file_over_its_limit_is_named_with_its_length() {
+    let long = "x\n".repeat(801);
+    let app = "x\n".repeat(600);
+    let sources = src(&[
+        ("src/a.rs", &long),
+        ("src/b.rs", "x\n"),
+        ("src/tui/app.rs", &app),
+    ]);
+    assert_eq!(oversized(&sources), ["src/a.rs: 801 lines (limit 800)"]);
+    let sources = src(&[("src/tui/app.rs", &"x\n".repeat(601))]);
+    assert_eq!(
+        oversized(&sources),
+        ["src/tui/app.rs: 601 lines (limit 600)"]
     );
 }

@@ -64,7 +64,7 @@ async fn the_vendor_answer_is_session_evidence_and_survives_resume() {
             .fields
             .iter()
             .map(|f| {
-                let id = psa_onboard::tui::app::handoff::field_id(*f);
+                let id = f.field();
                 (
                     *f,
                     SecretString::from(r.form.field(id).unwrap().value().to_string()),

@@ -3,9 +3,7 @@
 
 use secrecy::SecretString;
 
-use super::{
-    Effect, FieldId, Modal, Notice, Pending, PendingKind, Prompt, Run, Sealed, ServiceError,
-};
+use super::{Effect, Modal, Notice, Pending, PendingKind, Prompt, Run, Sealed, ServiceError};
 use crate::handoff::{Payload, VendorAnswer};
 use crate::tui::keys::Action;
 use crate::verify::{CheckResult, Status, StepReport};
@@ -35,20 +33,6 @@ impl Handoff {
     }
 }
 
-/// The form field holding a portal field's value.
-pub fn field_id(f: PortalField) -> FieldId {
-    match f {
-        PortalField::Username => FieldId::Username,
-        PortalField::Secret => FieldId::Secret,
-        PortalField::TrackingIdentifier => FieldId::TrackingId,
-        PortalField::Site => FieldId::Site,
-        PortalField::CompanyId => FieldId::CompanyId,
-        PortalField::PublicKey => FieldId::PublicKey,
-        PortalField::PrivateKey => FieldId::PrivateKey,
-        PortalField::ClientId => FieldId::ClientId,
-    }
-}
-
 /// The current step's portal, if it is a hand-off step.
 pub fn portal(r: &Run) -> Option<&Portal> {
     r.step().and_then(|s| s.portal.as_ref())
@@ -56,7 +40,7 @@ pub fn portal(r: &Run) -> Option<&Portal> {
 
 fn value(r: &Run, f: PortalField) -> &str {
     r.form
-        .field(field_id(f))
+        .field(f.field())
         .map(|x| x.value().trim())
         .unwrap_or("")
 }
@@ -102,7 +86,7 @@ pub fn on_action(r: &mut Run, action: Action, effects: &mut Vec<Effect>) {
                 return notice(r, text, true);
             }
             let copied = SecretString::from(value(r, f).to_string());
-            effects.push(Effect::Copy(field_id(f), Sealed(copied)));
+            effects.push(Effect::Copy(f.field(), Sealed(copied)));
             let tail = if f.is_secret() {
                 " Paste it, then clear your clipboard."
             } else {

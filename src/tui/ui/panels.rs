@@ -101,7 +101,7 @@ pub(super) fn handoff_panel(run: &Run, theme: &Theme, g: Glyphs, b: &mut Body) {
     for (i, f) in portal.fields.iter().enumerate() {
         let focused = i == run.handoff.focus;
         let marker = if focused { g.select } else { " " };
-        let id = handoff::field_id(*f);
+        let id = f.field();
         let value = run.form.field(id).map(|x| x.value().trim()).unwrap_or("");
         let (shown, style) = if value.is_empty() {
             (
