@@ -16,7 +16,7 @@ use crate::connection::Connection;
 use crate::profile::{FieldId, PermissionModel};
 use crate::secrets::StoreKind;
 use crate::verdict::{Facts, RunRef, Verdict};
-use crate::verify::{AdminKeys, Report, ReportTarget, Status, Verifier, VerifyOptions};
+use crate::verify::{AdminKeys, Report, ReportTarget, Verifier, VerifyOptions};
 use crate::wizard::{self, Wizard};
 
 fn required(value: Option<String>, var: &str, what: &str) -> Result<String, CommandError> {
@@ -145,18 +145,11 @@ pub fn target_of(conn: &Connection) -> ReportTarget {
 /// Run every check and stamp the report with what it looked at and when.
 async fn verify(wizard: &Wizard, conn: &Connection, opts: &VerifyOptions) -> Report {
     let started = jiff::Timestamp::now();
-    let mut report = Verifier::new(conn, opts).verify_all(wizard).await;
+    let verifier = Verifier::new(conn, opts);
+    let mut report = verifier.verify_all(wizard).await;
     report.started_at = Some(started);
     let mut target = target_of(conn);
-    // The zone the username resolved to, when the lookup answered.
-    if let Some(zone) = report
-        .steps
-        .iter()
-        .flat_map(|s| &s.checks)
-        .find(|c| c.status == Status::Pass && c.detail.starts_with("zone "))
-    {
-        target.zone = Some(zone.detail.trim_start_matches("zone ").to_string());
-    }
+    target.zone = verifier.zone();
     report.target = Some(target);
     report
 }

@@ -239,6 +239,12 @@ impl Verifier {
         self.run.is_ok().then_some(self.psa)
     }
 
+    /// The zone this session was routed to, once the PSA's lookup answered (see
+    /// `PsaVerifier::zone`).
+    pub fn zone(&self) -> Option<String> {
+        self.run.as_ref().ok()?.zone()
+    }
+
     /// Verify one step. Unknown step ids give an empty failing report.
     pub async fn verify_step(
         &self,

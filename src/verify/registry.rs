@@ -25,6 +25,12 @@ pub(crate) trait PsaVerifier: Send + Sync {
 
     /// A permission row verified against the PSA's permission data.
     fn row<'a>(&'a self, ctx: Ctx<'a>, row: &'a PermissionRow) -> BoxFuture<'a, Outcome>;
+
+    /// The zone the PSA routed this run to, once its lookup answered (Autotask's zones; a PSA
+    /// without zones has none): a report's header names it.
+    fn zone(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Starts a PSA's run for a connection; `None` when the connection is another PSA's.

@@ -23,6 +23,16 @@ async fn check_binary_exits_0_for_configured_wizards_and_prints_the_json_contrac
         assert_eq!(v["wizard"], id);
         assert_eq!(v["psa"], w.psa.short());
         assert_eq!(v["ok"], true);
+        // The header names the instance by role; Autotask's the zone its lookup answered.
+        let target = &v["target"];
+        if w.psa == Psa::Autotask {
+            assert_eq!(target["api_user"], c.autotask.username.as_str(), "{target}");
+            let zone = target["zone"].as_str().unwrap_or_default();
+            assert!(zone.contains("127.0.0.1"), "{id}: {target}");
+        } else {
+            assert_eq!(target["company_id"], c.connectwise.company_id.as_str());
+            assert!(target.get("zone").is_none(), "{target}");
+        }
         let steps = v["steps"].as_array().unwrap();
         assert_eq!(steps.len(), w.steps.len());
         for s in steps {

@@ -83,6 +83,15 @@ impl super::registry::PsaVerifier for AtRun {
     ) -> futures::future::BoxFuture<'a, Outcome> {
         Box::pin(AtRun::row(self, ctx, row))
     }
+
+    fn zone(&self) -> Option<String> {
+        let z = self.zone.get()?.as_ref().ok()?;
+        Some(format!(
+            "{} ({})",
+            z.zone_name.as_deref().unwrap_or("?"),
+            z.url
+        ))
+    }
 }
 
 pub(crate) struct AtRun {
