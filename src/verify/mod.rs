@@ -563,17 +563,7 @@ mod tests {
     #[test]
     fn verification_futures_can_be_spawned() {
         fn spawnable<F: Future + Send + 'static>(_: &F) {}
-        let w = crate::wizard::resolve("topleft-autotask", None)
-            .unwrap()
-            .wizard;
-        let conn = Connection::Autotask {
-            target: AutotaskTarget {
-                api_root: "https://127.0.0.1:9/atservicesrest".into(),
-                username: "u".into(),
-                integration_code: "c".into(),
-            },
-            secret: secrecy::SecretString::from("s"),
-        };
+        let (w, conn, _) = unstartable();
         let opts = VerifyOptions::default();
         let progress = |_: &CheckResult| {};
         let (w2, conn2, opts2) = (w.clone(), conn.clone(), opts.clone());
@@ -584,9 +574,9 @@ mod tests {
         // Never polled: nothing is sent.
     }
 
-    /// Every result says which check or row of its step it is about (the TUI links by it).
-    #[tokio::test]
-    async fn results_carry_their_item() {
+    /// An Autotask wizard and connection, and options whose client cannot start (the extra
+    /// root is not a certificate): nothing is ever sent.
+    fn unstartable() -> (Wizard, Connection, VerifyOptions) {
         let w = crate::wizard::resolve("topleft-autotask", None)
             .unwrap()
             .wizard;
@@ -598,7 +588,6 @@ mod tests {
             },
             secret: secrecy::SecretString::from("s"),
         };
-        // A client that cannot start: every item still reports, and nothing is sent.
         let opts = VerifyOptions {
             http: HttpConfig {
                 extra_root_pems: vec![
@@ -608,6 +597,14 @@ mod tests {
             },
             ..VerifyOptions::default()
         };
+        (w, conn, opts)
+    }
+
+    /// Every result says which check or row of its step it is about (the TUI links by it).
+    #[tokio::test]
+    async fn results_carry_their_item() {
+        // A client that cannot start: every item still reports, and nothing is sent.
+        let (w, conn, opts) = unstartable();
         let report = verify_all(&w, &conn, &opts).await;
         let mut rows = 0;
         for (step, r) in w.steps.iter().zip(&report.steps) {
@@ -629,26 +626,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_client_that_cannot_start_fails_every_observable_check_without_network() {
-        let w = crate::wizard::resolve("topleft-autotask", None)
-            .unwrap()
-            .wizard;
-        let conn = Connection::Autotask {
-            target: AutotaskTarget {
-                api_root: "https://127.0.0.1:9/atservicesrest".into(),
-                username: "u".into(),
-                integration_code: "c".into(),
-            },
-            secret: secrecy::SecretString::from("s"),
-        };
-        let opts = VerifyOptions {
-            http: HttpConfig {
-                extra_root_pems: vec![
-                    "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n".into(),
-                ],
-                ..HttpConfig::default()
-            },
-            ..VerifyOptions::default()
-        };
+        let (w, conn, opts) = unstartable();
         let r = verify_step(&w, "api-user", &conn, &opts, &|_| {}).await;
         assert!(!r.checks.is_empty());
         for c in &r.checks {

@@ -86,11 +86,12 @@ impl super::registry::PsaVerifier for AtRun {
 
     fn zone(&self) -> Option<String> {
         let z = self.zone.get()?.as_ref().ok()?;
-        Some(format!(
+        // The PSA's own words: made inert like every other PSA text before any output.
+        Some(crate::sanitize::clean_line(&format!(
             "{} ({})",
             z.zone_name.as_deref().unwrap_or("?"),
             z.url
-        ))
+        )))
     }
 }
 

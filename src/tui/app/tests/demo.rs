@@ -10,14 +10,7 @@ pub(super) fn demo_apply(s: &mut State) -> Vec<Effect> {
     else {
         panic!("{fx:?}")
     };
-    update(
-        s,
-        Msg::Applied {
-            step,
-            generation,
-            result: Ok(()),
-        },
-    )
+    applied(s, step, generation)
 }
 
 #[test]

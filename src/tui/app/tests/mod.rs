@@ -158,6 +158,18 @@ fn answer(s: &mut State, fx: &[Effect], status: Status) -> Vec<Effect> {
     )
 }
 
+/// The sandbox did step `step` for run `generation`.
+fn applied(s: &mut State, step: usize, generation: u64) -> Vec<Effect> {
+    update(
+        s,
+        Msg::Applied {
+            step,
+            generation,
+            result: Ok(()),
+        },
+    )
+}
+
 fn verify_effect(fx: &[Effect]) -> (usize, u64) {
     fx.iter()
         .find_map(|e| match e {

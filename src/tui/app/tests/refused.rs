@@ -110,14 +110,7 @@ fn a_sandbox_action_lets_the_next_verification_resend() {
     else {
         panic!("{fx:?}")
     };
-    let fx = update(
-        &mut s,
-        Msg::Applied {
-            step,
-            generation,
-            result: Ok(()),
-        },
-    );
+    let fx = applied(&mut s, step, generation);
     assert!(forgets(&fx), "the sandbox created the keys: {fx:?}");
     verify_effect(&fx);
 }

@@ -319,14 +319,7 @@ fn demo_apply_then_verifies() {
     };
     // Before the credentials exist, doing a step does not verify it (it could only fail).
     let (step, generation) = apply(&mut s);
-    let fx = update(
-        &mut s,
-        Msg::Applied {
-            step,
-            generation,
-            result: Ok(()),
-        },
-    );
+    let fx = applied(&mut s, step, generation);
     assert_eq!(fx, vec![saved(&s)]);
     assert!(run(&s).progress[0].applied);
     assert!(
@@ -344,14 +337,7 @@ fn demo_apply_then_verifies() {
         reason: "test".into(),
     });
     let (step, generation) = apply(&mut s);
-    let fx = update(
-        &mut s,
-        Msg::Applied {
-            step,
-            generation,
-            result: Ok(()),
-        },
-    );
+    let fx = applied(&mut s, step, generation);
     assert_eq!(verify_effect(&fx).0, 0);
 }
 
