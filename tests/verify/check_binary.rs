@@ -265,3 +265,33 @@ async fn check_session_reverifies_and_saves_or_names_the_missing_keyring() {
         }
     }
 }
+
+/// The zone's name is the PSA's text: the report header shows it inert, in both formats.
+#[tokio::test]
+async fn check_shows_the_zone_the_psa_named_without_its_control_sequences() {
+    let id = "topleft-autotask";
+    let w = wizard(id);
+    let sb = configured(id).await;
+    sb.with_tenant(|t| t.autotask.zone_name = "Zone\u{1b}]52;c;aGk=\u{7} one\u{1b}[31m".into());
+    let c = sb.credentials();
+    for format in ["human", "json"] {
+        let mut cmd = check::check_cmd(id);
+        cmd.args(["--format", format]);
+        check::sandbox_env(&mut cmd, &sb, w.psa, &c);
+        let out = check::output(cmd).await;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{format}: {stdout}");
+        assert!(!stdout.contains('\u{1b}'), "{format}: {stdout}");
+        let zone = if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&stdout).expect("JSON output");
+            v["target"]["zone"].as_str().unwrap_or_default().to_string()
+        } else {
+            stdout.to_string()
+        };
+        assert!(
+            zone.contains("Zone"),
+            "{format}: the zone is still named: {zone}"
+        );
+        assert!(!zone.contains("\u{1b}]52"), "{format}: {zone}");
+    }
+}
